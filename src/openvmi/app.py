@@ -1,0 +1,56 @@
+"""create_app(): mounts every feature's API, error handlers and health checks."""
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from openvmi import __version__
+from openvmi.auth.api import router as auth_router
+from openvmi.catalog.api import router as catalog_router
+from openvmi.db import create_db_engine, create_session_factory
+from openvmi.ledger.api import router as ledger_router
+from openvmi.migrations import current_revision, head_revision
+from openvmi.parties.api import router as parties_router
+from openvmi.settings import Settings
+from openvmi.web.problems import install_api_problem_handlers, problem
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="OpenVMI", version=__version__,
+        description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
+        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    engine = create_db_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, parties_router, catalog_router, ledger_router):
+        api.include_router(router)
+    app.include_router(api)
+    install_api_problem_handlers(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """The database answers and its schema is at the newest migration."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+                current = current_revision(connection)
+        except Exception:  # noqa: BLE001 - any failure here means "not ready"
+            return problem(503, "database unreachable", code="not_ready")
+        head = head_revision()
+        if current != head:
+            return problem(503, f"database at migration {current}, code expects {head}; run `openvmi db upgrade`",
+                           code="not_ready")
+        return JSONResponse({"status": "ready", "migration": current})
+
+    return app

@@ -1,0 +1,80 @@
+"""JSON API for log-in, users and integration tokens."""
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import select
+
+from openvmi.auth import service
+from openvmi.auth.models import User
+from openvmi.auth.schemas import AccessToken, Actor, TokenCreate, TokenIssued, TokenRead, UserCreate, UserPage, UserRead
+from openvmi.errors import NotAuthenticated
+from openvmi.pagination import fetch_page
+from openvmi.web.deps import AppSettings, CurrentActor, DbSession, requires
+
+router = APIRouter(tags=["auth"])
+UserAdmin = Annotated[Actor, Depends(requires("users.write"))]
+TokenUser = Annotated[Actor, Depends(requires("tokens.manage"))]
+
+
+@router.post("/auth/token", response_model=AccessToken)
+def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession,
+                settings: AppSettings) -> AccessToken:
+    """OAuth2 password grant: username and password in, bearer token out."""
+    try:
+        user = service.authenticate(session, form.username, form.password,
+                                    max_failures=settings.login_max_failures,
+                                    lockout=timedelta(seconds=settings.login_lockout_seconds))
+    except NotAuthenticated:
+        session.commit()  # keep the failure count: it is what throttles guessing
+        raise
+    lifetime = timedelta(hours=settings.access_token_hours)
+    secret, _ = service.issue_login_token(session, user, lifetime=lifetime)
+    session.commit()
+    return AccessToken(access_token=secret, expires_in=int(lifetime.total_seconds()))
+
+
+@router.get("/auth/me", response_model=UserRead)
+def who_am_i(session: DbSession, actor: CurrentActor) -> UserRead:
+    return UserRead.model_validate(service.get_user(session, actor.user_id))
+
+
+@router.get("/users", response_model=UserPage)
+def list_users(session: DbSession, _: Annotated[Actor, Depends(requires("users.read"))],
+               cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> UserPage:
+    rows, next_cursor = fetch_page(session, select(User), User.id, cursor=cursor, limit=limit)
+    return UserPage(items=[UserRead.model_validate(u) for u in rows], next_cursor=next_cursor)
+
+
+@router.post("/users", status_code=201, response_model=UserRead)
+def create_user(body: UserCreate, session: DbSession, _: UserAdmin) -> UserRead:
+    user = service.create_user(session, body)
+    session.commit()
+    return UserRead.model_validate(user)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserRead)
+def deactivate_user(user_id: int, session: DbSession, actor: UserAdmin) -> UserRead:
+    user = service.set_user_active(session, user_id, False, actor=actor)
+    session.commit()
+    return UserRead.model_validate(user)
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+def list_tokens(session: DbSession, actor: TokenUser) -> list[TokenRead]:
+    return [TokenRead.model_validate(t) for t in service.list_tokens(session, actor=actor)]
+
+
+@router.post("/tokens", status_code=201, response_model=TokenIssued)
+def create_token(body: TokenCreate, session: DbSession, actor: TokenUser) -> TokenIssued:
+    issued = service.create_api_token(session, body, owner=service.get_user(session, actor.user_id))
+    session.commit()
+    return issued
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+def revoke_token(token_id: int, session: DbSession, actor: TokenUser) -> TokenRead:
+    token = service.revoke_token(session, token_id, actor=actor)
+    session.commit()
+    return TokenRead.model_validate(token)

@@ -1,0 +1,33 @@
+"""Who may do what: roles and the permissions they carry. Pure data, no database."""
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    BUYER = "buyer"
+    WAREHOUSE = "warehouse"
+    FINANCE = "finance"
+    SUPPLIER = "supplier"
+
+
+STAFF = frozenset({Role.ADMIN, Role.BUYER, Role.WAREHOUSE, Role.FINANCE})
+EVERYONE = STAFF | {Role.SUPPLIER}
+
+# permission -> roles holding it. Supplier users additionally only ever see their own rows
+# (openvmi.scoping); a permission here says what they may do within that boundary.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "masterdata.read": EVERYONE,
+    "parties.write": frozenset({Role.ADMIN}),
+    "items.write": frozenset({Role.ADMIN, Role.BUYER}),
+    "supplier_items.write": frozenset({Role.ADMIN, Role.BUYER, Role.SUPPLIER}),
+    "locations.write": frozenset({Role.ADMIN}),
+    "users.read": frozenset({Role.ADMIN}),
+    "users.write": frozenset({Role.ADMIN}),
+    "tokens.manage": EVERYONE,  # own tokens; admins see everyone's
+    "ledger.read": EVERYONE,
+    "ledger.post": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+}
+
+
+def has_permission(role: str, permission: str) -> bool:
+    return role in PERMISSIONS[permission]

@@ -1,0 +1,147 @@
+"""Use cases of identity: users, password log-in with throttling, tokens. Caller commits."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openvmi.auth.models import ApiToken, User
+from openvmi.auth.rules import Role
+from openvmi.auth.schemas import Actor, TokenCreate, TokenIssued, UserCreate
+from openvmi.auth.security import DUMMY_HASH, hash_password, new_token_secret, token_digest, verify_password
+from openvmi.db import get_by_id, utcnow
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from openvmi.parties.models import Party
+
+
+def create_user(session: Session, user: UserCreate) -> User:
+    """Add a user; a supplier user is bound to the supplier named by code. Caller commits."""
+    supplier_id = None
+    if user.role == Role.SUPPLIER:
+        if not user.supplier_code:
+            raise InvalidInput([FieldError("supplier_code", "a supplier user needs a supplier")])
+        supplier = session.scalars(select(Party).where(
+            Party.code == user.supplier_code, Party.kind == "supplier")).first()
+        if supplier is None:
+            raise InvalidInput([FieldError("supplier_code", f"no such supplier: {user.supplier_code}")])
+        supplier_id = supplier.id
+    elif user.supplier_code:
+        raise InvalidInput([FieldError("supplier_code", "only supplier users belong to a supplier")])
+    if session.scalars(select(User.id).where(User.username == user.username)).first() is not None:
+        raise Conflict(f"username {user.username!r} is taken")
+    row = User(username=user.username, display_name=user.display_name, email=user.email,
+               password_hash=hash_password(user.password), role=user.role.value,
+               supplier_id=supplier_id, locale=user.locale)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def authenticate(session: Session, username: str, password: str, *, max_failures: int,
+                 lockout: timedelta) -> User:
+    """Check a password; repeated failures lock the account for `lockout`.
+
+    Raises NotAuthenticated with one message for every failure, so callers learn nothing about
+    which usernames exist. The failure count is written even then: the caller commits before
+    answering.
+    """
+    user = session.scalars(select(User).where(User.username == username)).first()
+    now = utcnow()
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # same work as a real check
+        raise NotAuthenticated("wrong username or password")
+    if user.locked_until is not None and user.locked_until > now:
+        raise NotAuthenticated("too many failed log-ins; try again later")
+    if not user.active or not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + lockout
+            user.failed_logins = 0
+        raise NotAuthenticated("wrong username or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    return user
+
+
+def issue_login_token(session: Session, user: User, *, lifetime: timedelta) -> tuple[str, ApiToken]:
+    """A short-lived bearer token for a password log-in. Caller commits."""
+    return _issue(session, user, name="login", kind="login", expires_at=utcnow() + lifetime)
+
+
+def create_api_token(session: Session, request: TokenCreate, *, owner: User) -> TokenIssued:
+    """A long-lived integration token for ERP/MES; the secret is shown once. Caller commits."""
+    expires_at = utcnow() + timedelta(days=request.expires_in_days) if request.expires_in_days else None
+    secret, token = _issue(session, owner, name=request.name, kind="integration", expires_at=expires_at)
+    return TokenIssued.model_validate({**_token_fields(token), "token": secret})
+
+
+def revoke_token(session: Session, token_id: int, *, actor: Actor) -> ApiToken:
+    """Revoke a token: the owner's own, or anyone's for an admin. Caller commits."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.user_id and actor.role != Role.ADMIN):
+        raise NotFound(f"no such token: {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
+    statement = select(ApiToken).order_by(ApiToken.id)
+    if actor.role != Role.ADMIN:
+        statement = statement.where(ApiToken.user_id == actor.user_id)
+    return list(session.scalars(statement))
+
+
+def actor_for_token(session: Session, secret: str) -> Actor:
+    """The actor behind a bearer token, or NotAuthenticated if unknown, expired or revoked."""
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(secret))).first()
+    now = utcnow()
+    if row is None:
+        raise NotAuthenticated("invalid token")
+    token, user = row
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        raise NotAuthenticated("token expired or revoked")
+    if not user.active:
+        raise NotAuthenticated("user is deactivated")
+    # Touch last_used_at at most once a minute so reads do not turn into writes.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return actor_of(user)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role),
+                 supplier_id=user.supplier_id, locale=user.locale)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    return get_by_id(session, User, user_id, label="user")
+
+
+def find_user_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def set_user_active(session: Session, user_id: int, active: bool, *, actor: Actor) -> User:
+    """Deactivate or reactivate a user; their tokens stop working at once. Caller commits."""
+    if user_id == actor.user_id and not active:
+        raise PermissionDenied("you cannot deactivate yourself")
+    user = get_user(session, user_id)
+    user.active = active
+    return user
+
+
+def _issue(session: Session, user: User, *, name: str, kind: str,
+           expires_at: datetime | None) -> tuple[str, ApiToken]:
+    secret = new_token_secret()
+    token = ApiToken(user_id=user.id, name=name, kind=kind, token_hash=token_digest(secret),
+                     prefix=secret[:12], expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    return secret, token
+
+
+def _token_fields(token: ApiToken) -> dict[str, object]:
+    return {field: getattr(token, field) for field in
+            ("id", "user_id", "name", "kind", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at")}

@@ -1,0 +1,1 @@
+"""Items, units and what each supplier supplies (part number, lead time, MOQ, prices)."""

@@ -1,0 +1,92 @@
+"""JSON API for items and supplier items."""
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from openvmi.auth.schemas import Actor
+from openvmi.catalog import service
+from openvmi.catalog.schemas import (
+    ItemCreate, ItemPage, ItemRead, ItemUpdate, SupplierItemCreate, SupplierItemPage, SupplierItemRead,
+    SupplierItemUpdate,
+)
+from openvmi.errors import FieldError, InvalidInput
+from openvmi.web.deps import DbSession, requires
+
+router = APIRouter(tags=["catalog"])
+Reader = Annotated[Actor, Depends(requires("masterdata.read"))]
+ItemWriter = Annotated[Actor, Depends(requires("items.write"))]
+SupplierItemWriter = Annotated[Actor, Depends(requires("supplier_items.write"))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get("/items", response_model=ItemPage)
+def list_items(session: DbSession, _: Reader, q: str | None = None, cursor: str | None = None,
+               limit: Limit = 50) -> ItemPage:
+    return service.list_items(session, search=q, cursor=cursor, limit=limit)
+
+
+@router.get("/items/{item_id}", response_model=ItemRead)
+def get_item(item_id: int, session: DbSession, _: Reader) -> ItemRead:
+    return ItemRead.model_validate(service.get_item(session, item_id))
+
+
+@router.post("/items", status_code=201, response_model=ItemRead)
+def create_item(body: ItemCreate, session: DbSession, _: ItemWriter) -> ItemRead:
+    item = service.create_item(session, body)
+    session.commit()
+    return ItemRead.model_validate(item)
+
+
+@router.patch("/items/{item_id}", response_model=ItemRead)
+def update_item(item_id: int, body: ItemUpdate, session: DbSession, _: ItemWriter) -> ItemRead:
+    item = service.update_item(session, item_id, body)
+    session.commit()
+    return ItemRead.model_validate(item)
+
+
+@router.get("/supplier-items", response_model=SupplierItemPage)
+def list_supplier_items(session: DbSession, _: Reader, supplier_id: int | None = None,
+                        item_id: int | None = None, q: str | None = None, cursor: str | None = None,
+                        limit: Limit = 50) -> SupplierItemPage:
+    return service.list_supplier_items(session, supplier_id=supplier_id, item_id=item_id, search=q,
+                                       cursor=cursor, limit=limit)
+
+
+@router.get("/supplier-items/{supplier_item_id}", response_model=SupplierItemRead)
+def get_supplier_item(supplier_item_id: int, session: DbSession, _: Reader, response: Response) -> SupplierItemRead:
+    row = service.get_supplier_item(session, supplier_item_id)
+    response.headers["ETag"] = _etag(row.version)
+    return service.describe_supplier_items(session, [row])[0]
+
+
+@router.post("/supplier-items", status_code=201, response_model=SupplierItemRead)
+def create_supplier_item(body: SupplierItemCreate, session: DbSession, _: SupplierItemWriter,
+                         response: Response) -> SupplierItemRead:
+    row = service.create_supplier_item(session, body)
+    session.commit()
+    response.headers["ETag"] = _etag(row.version)
+    return service.describe_supplier_items(session, [row])[0]
+
+
+@router.patch("/supplier-items/{supplier_item_id}", response_model=SupplierItemRead)
+def update_supplier_item(supplier_item_id: int, body: SupplierItemUpdate, session: DbSession,
+                         _: SupplierItemWriter, response: Response,
+                         if_match: Annotated[str | None, Header()] = None) -> SupplierItemRead:
+    row = service.update_supplier_item(session, supplier_item_id, body,
+                                       expected_version=_version_from_etag(if_match))
+    session.commit()
+    response.headers["ETag"] = _etag(row.version)
+    return service.describe_supplier_items(session, [row])[0]
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _version_from_etag(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput([FieldError("If-Match", "must be an ETag returned by this API")])
+    return int(value)

@@ -1,0 +1,30 @@
+"""Pure catalog rules: which price applies on a day, and whether price periods overlap."""
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PricePeriod:
+    price: Decimal
+    currency: str
+    valid_from: date
+    valid_to: date | None  # inclusive; None = until the next period starts
+
+
+def price_on(periods: Sequence[PricePeriod], day: date) -> PricePeriod | None:
+    """The period in force on `day`: the latest start not after it, if it has not ended."""
+    candidates = [p for p in periods if p.valid_from <= day and (p.valid_to is None or day <= p.valid_to)]
+    return max(candidates, key=lambda p: p.valid_from, default=None)
+
+
+def overlapping(periods: Sequence[PricePeriod]) -> list[tuple[PricePeriod, PricePeriod]]:
+    """Pairs of periods that both set an explicit end and cover a common day."""
+    ordered = sorted(periods, key=lambda p: p.valid_from)
+    clashes = []
+    for earlier, later in zip(ordered, ordered[1:]):
+        if earlier.valid_from == later.valid_from or (
+                earlier.valid_to is not None and earlier.valid_to >= later.valid_from):
+            clashes.append((earlier, later))
+    return clashes

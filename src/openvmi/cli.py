@@ -1,0 +1,170 @@
+"""The `openvmi` command: serve, migrate, demo data, users and tokens. Each command commits once."""
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from openvmi import migrations
+from openvmi.auth import service as auth_service
+from openvmi.auth.rules import Role
+from openvmi.auth.schemas import TokenCreate, UserCreate
+from openvmi.db import create_db_engine, create_session_factory
+from openvmi.errors import DomainError
+from openvmi.settings import Settings
+
+app = typer.Typer(help="OpenVMI: supplier-collaboration inventory.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.")
+user_app = typer.Typer(help="Users.")
+token_app = typer.Typer(help="API tokens for ERP/MES integration.")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console()
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _sessions(settings: Settings):
+    return create_session_factory(create_db_engine(settings.database_url))
+
+
+def _prepare_sqlite_dir(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = _settings()
+    _prepare_sqlite_dir(settings)
+    migrations.upgrade(settings.database_url, revision)
+    console.print(f"database at migration {migrations.head_revision() if revision == 'head' else revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION ('base' empties the schema)."""
+    migrations.downgrade(_settings().database_url, revision)
+
+
+@app.command()
+def demo(force: bool = typer.Option(False, help="Load even if the database already has data.")) -> None:
+    """Load the demo company (buyer, 2 plants, ~30 suppliers, ~500 items, users for each role)."""
+    from openvmi.jobs.demo import DEMO_USERS, has_data, load_demo
+
+    settings = _settings()
+    _prepare_sqlite_dir(settings)
+    migrations.upgrade(settings.database_url)
+    with _sessions(settings)() as session:
+        if has_data(session) and not force:
+            console.print("the database already has data; demo not loaded (use --force)")
+        else:
+            summary = load_demo(session, progress=True)
+            session.commit()
+            console.print(summary)
+    _print_logins(DEMO_USERS)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default from settings: 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    load_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo company into an empty database.")] = False,
+    reload: bool = False,
+) -> None:
+    """Migrate the database and serve the API (and portal) with uvicorn."""
+    import uvicorn
+
+    from openvmi.jobs.demo import DEMO_USERS, has_data
+    from openvmi.jobs.demo import load_demo as load
+
+    settings = _settings()
+    _prepare_sqlite_dir(settings)
+    migrations.upgrade(settings.database_url)
+    if load_demo:
+        with _sessions(settings)() as session:
+            if not has_data(session):
+                console.print("empty database: loading the demo company ...")
+                console.print(load(session, progress=True))
+                session.commit()
+        _print_logins(DEMO_USERS)
+    host, port = host or settings.host, port or settings.port
+    console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, buyer, warehouse, finance or supplier")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    display_name: Annotated[str | None, typer.Option()] = None,
+    supplier: Annotated[str | None, typer.Option(help="Supplier code (supplier users only).")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Add a user."""
+    with _sessions(_settings())() as session:
+        try:
+            user = auth_service.create_user(session, UserCreate(
+                username=username, display_name=display_name or username, password=password,
+                role=role, supplier_code=supplier, email=email))
+        except DomainError as error:
+            raise _fail(error) from error
+        session.commit()
+        console.print(f"user {user.username} ({user.role}) created, id {user.id}")
+
+
+@token_app.command("create")
+def token_create(
+    username: Annotated[str, typer.Option("--user", help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'SAP nightly export'.")],
+    expires_in_days: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Create an integration token; its secret is printed once."""
+    with _sessions(_settings())() as session:
+        user = auth_service.find_user_by_username(session, username)
+        if user is None:
+            raise _fail(DomainError(f"no such user: {username}"))
+        issued = auth_service.create_api_token(session, TokenCreate(name=name, expires_in_days=expires_in_days),
+                                               owner=user)
+        session.commit()
+    console.print(f"token {issued.id} for {username}: [bold]{issued.token}[/bold]  (shown once)")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int) -> None:
+    """Revoke a token at once."""
+    from openvmi.auth.models import ApiToken
+    from openvmi.db import utcnow
+
+    with _sessions(_settings())() as session:
+        token = session.scalar(select(ApiToken).where(ApiToken.id == token_id))
+        if token is None:
+            raise _fail(DomainError(f"no such token: {token_id}"))
+        token.revoked_at = token.revoked_at or utcnow()
+        session.commit()
+    console.print(f"token {token_id} revoked")
+
+
+def _print_logins(users: list[tuple[str, str, str, str | None]]) -> None:
+    table = Table(title="Demo log-ins")
+    for column in ("username", "password", "role", "supplier"):
+        table.add_column(column)
+    for username, password, role, supplier in users:
+        table.add_row(username, password, role, supplier or "")
+    console.print(table)
+
+
+def _fail(error: Exception) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error}")
+    return typer.Exit(code=2)
+
+
+if __name__ == "__main__":
+    app()

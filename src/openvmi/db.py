@@ -1,0 +1,106 @@
+"""Engine and session factories, column types and the one place transactions begin."""
+import warnings
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Quantities and money are Decimal. PostgreSQL stores them exactly; SQLite stores REAL, so
+# stock arithmetic happens in Python on locked rows and values are rounded back to 6 places.
+warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def Quantity() -> Numeric:  # noqa: N802 - reads like a column type
+    return Numeric(18, 6, asdecimal=True)
+
+
+def Money() -> Numeric:  # noqa: N802
+    return Numeric(18, 6, asdecimal=True)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on both engines (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use an aware UTC timestamp")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def quantize(value: Decimal) -> Decimal:
+    """Round to the six places the database keeps."""
+    return value.quantize(Decimal("0.000001"))
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _serialize_sqlite_writers(engine)
+    return engine
+
+
+def _serialize_sqlite_writers(engine: Engine) -> None:
+    """SQLite has no row locks; taking its write lock at BEGIN makes writers queue instead."""
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, emits BEGIN
+        pragmas = ["foreign_keys = ON", "busy_timeout = 30000"]
+        if engine.url.database not in (None, "", ":memory:"):
+            pragmas.append("journal_mode = WAL")
+        for pragma in pragmas:
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_by_id(session: Session, model: type[Base], row_id: int, *, label: str) -> Any:
+    """Load one row through a SELECT, so the supplier boundary applies (Session.get may answer
+    from the identity map without asking the database)."""
+    from sqlalchemy import select
+
+    from openvmi.errors import NotFound
+
+    row = session.scalars(select(model).where(model.id == row_id)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(f"no such {label}: {row_id}")
+    return row

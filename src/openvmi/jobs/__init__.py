@@ -1,0 +1,1 @@
+"""Long-running and batch entrypoints (demo load, worker, sweeps). Each commits once per step."""

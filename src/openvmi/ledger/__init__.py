@@ -1,0 +1,1 @@
+"""The stock ledger: the only way stock changes."""

@@ -1,0 +1,69 @@
+"""JSON API for locations, the move journal and balances."""
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from openvmi.auth.schemas import Actor
+from openvmi.ledger import queries, service
+from openvmi.ledger.schemas import (
+    BalanceFilter, BalancePage, LocationCreate, LocationKind, LocationPage, LocationRead, MoveFilter,
+    MoveKind, MovePage, PostingCreate, PostingRead,
+)
+from openvmi.web.deps import DbSession, IdempotencyKey, requires
+
+router = APIRouter(tags=["ledger"])
+MasterReader = Annotated[Actor, Depends(requires("masterdata.read"))]
+Reader = Annotated[Actor, Depends(requires("ledger.read"))]
+Poster = Annotated[Actor, Depends(requires("ledger.post"))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get("/locations", response_model=LocationPage)
+def list_locations(session: DbSession, _: MasterReader, kind: LocationKind | None = None,
+                   q: str | None = None, cursor: str | None = None, limit: Limit = 50) -> LocationPage:
+    return queries.list_locations(session, kind=kind, search=q, cursor=cursor, limit=limit)
+
+
+@router.get("/locations/{location_id}", response_model=LocationRead)
+def get_location(location_id: int, session: DbSession, _: MasterReader) -> LocationRead:
+    return LocationRead.model_validate(queries.get_location(session, location_id))
+
+
+@router.post("/locations", status_code=201, response_model=LocationRead)
+def create_location(body: LocationCreate, session: DbSession,
+                    _: Annotated[Actor, Depends(requires("locations.write"))]) -> LocationRead:
+    location = service.create_location(session, body)
+    session.commit()
+    return LocationRead.model_validate(location)
+
+
+@router.get("/stock-moves", response_model=MovePage)
+def list_stock_moves(session: DbSession, _: Reader, item_id: int | None = None,
+                     location_id: int | None = None, owner_id: int | None = None,
+                     kind: MoveKind | None = None, reference: str | None = None,
+                     created_from: datetime | None = None, created_to: datetime | None = None,
+                     cursor: str | None = None, limit: Limit = 100) -> MovePage:
+    filters = MoveFilter(item_id=item_id, location_id=location_id, owner_id=owner_id, kind=kind,
+                         reference=reference, created_from=created_from, created_to=created_to)
+    return queries.list_moves(session, filters, cursor=cursor, limit=limit)
+
+
+@router.post("/stock-moves", status_code=201, response_model=PostingRead)
+def post_stock_moves(body: PostingCreate, session: DbSession, actor: Poster,
+                     idempotency_key: IdempotencyKey, response: Response) -> PostingRead:
+    """Post a batch of moves atomically (manual corrections, ERP/MES integration)."""
+    result = service.post_moves(session, body, actor_id=actor.user_id, idempotency_key=idempotency_key)
+    session.commit()
+    if result.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return result
+
+
+@router.get("/stock-balances", response_model=BalancePage)
+def list_stock_balances(session: DbSession, _: Reader, item_id: int | None = None,
+                        location_id: int | None = None, owner_id: int | None = None,
+                        nonzero: bool = False, cursor: str | None = None, limit: Limit = 100) -> BalancePage:
+    filters = BalanceFilter(item_id=item_id, location_id=location_id, owner_id=owner_id, nonzero=nonzero)
+    return queries.list_balances(session, filters, cursor=cursor, limit=limit)

@@ -1,0 +1,42 @@
+"""Row locks on stock balances. Every stock writer locks here, in primary-key order."""
+from collections.abc import Collection
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from openvmi.ledger.models import Location, StockBalance
+from openvmi.ledger.rules import PHYSICAL_KINDS
+from openvmi.ledger.schemas import BalanceKey
+
+
+def lock_balances(session: Session, keys: Collection[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+    """Lock the balance rows for `keys` (creating missing ones) in id order, so writers queue
+    instead of deadlocking. SQLite renders no FOR UPDATE; there BEGIN IMMEDIATE already holds
+    the write lock (see db.create_db_engine)."""
+    wanted = sorted(set(keys))
+    _ensure_balances_exist(session, wanted)
+    balances = session.scalars(
+        select(StockBalance)
+        .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id).in_(wanted))
+        .order_by(StockBalance.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # a row read before the lock may be stale
+    ).all()
+    return {balance.key: balance for balance in balances}
+
+
+def _ensure_balances_exist(session: Session, keys: list[BalanceKey]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, in key order so concurrent creators cannot deadlock."""
+    location_ids = {location_id for _, location_id, _ in keys}
+    kinds = dict(session.execute(
+        select(Location.id, Location.kind).where(Location.id.in_(location_ids))).all())
+    rows = [
+        {"item_id": item_id, "location_id": location_id, "owner_id": owner_id,
+         "on_hand": 0, "is_physical": kinds.get(location_id) in PHYSICAL_KINDS}
+        for item_id, location_id, owner_id in keys
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(StockBalance).values(rows).on_conflict_do_nothing(
+        index_elements=["item_id", "location_id", "owner_id"])
+    session.execute(statement)

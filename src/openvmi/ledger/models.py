@@ -1,0 +1,147 @@
+"""Locations, the immutable move journal, balances per (item, location, owner), receipt layers."""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, or_,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from openvmi.db import Base, Quantity, UtcDateTime, utcnow
+from openvmi.scoping import SupplierScoped
+
+from openvmi.ledger.rules import PHYSICAL_KINDS
+
+
+class Location(SupplierScoped, Base):
+    __tablename__ = "location"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('supplier_site', 'vmi', 'warehouse', 'production', 'in_transit', 'virtual')",
+            name="kind"),
+        CheckConstraint("kind <> 'supplier_site' OR supplier_id IS NOT NULL", name="site_has_supplier"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    plant_id: Mapped[int | None] = mapped_column(ForeignKey("plant.id"), index=True)
+    # Set for a supplier's own sites; buyer-side locations (incl. VMI) have none.
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def is_physical(self) -> bool:
+        return self.kind in PHYSICAL_KINDS
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return or_(cls.supplier_id.is_(None), cls.supplier_id == supplier_id)
+
+    def writable_by(self, supplier_id: int) -> bool:
+        return self.supplier_id == supplier_id
+
+
+class Posting(Base):
+    """One call of post_moves: the unit of idempotency for a batch of moves."""
+
+    __tablename__ = "posting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))  # refuses a reused key with new content
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class StockMove(SupplierScoped, Base):
+    """An immutable journal row. A supplier->buyer owner change is an ownership transfer."""
+
+    __tablename__ = "stock_move"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "from_location_id <> to_location_id OR from_owner_id <> to_owner_id", name="moves_something"),
+        CheckConstraint(
+            "kind IN ('receipt', 'consumption', 'adjustment', 'transfer', 'return', 'buyout')",
+            name="kind"),
+        Index("ix_stock_move_item_created", "item_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    from_owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    to_owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(200))  # the business document, e.g. ASN-1042
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return or_(cls.from_owner_id == supplier_id, cls.to_owner_id == supplier_id)
+
+    def writable_by(self, supplier_id: int) -> bool:
+        # A supplier only moves its own stock; handing it to the buyer (consumption) is staff's.
+        return self.from_owner_id == supplier_id and self.to_owner_id == supplier_id
+
+
+class StockBalance(SupplierScoped, Base):
+    """On-hand quantity per (item, location, owner); written only by ledger.service."""
+
+    __tablename__ = "stock_balance"
+    __table_args__ = (
+        UniqueConstraint("item_id", "location_id", "owner_id"),
+        CheckConstraint("on_hand >= 0 OR NOT is_physical", name="physical_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    is_physical: Mapped[bool]  # copied from the location kind so the CHECK can see it
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.item_id, self.location_id, self.owner_id)
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return cls.owner_id == supplier_id
+
+    def writable_by(self, supplier_id: int) -> bool:
+        return self.owner_id == supplier_id
+
+
+class ReceiptLayer(SupplierScoped, Base):
+    """A FIFO layer opened by a receipt into a physical location; drains oldest first."""
+
+    __tablename__ = "receipt_layer"
+    __table_args__ = (
+        CheckConstraint("quantity_left >= 0", name="left_not_negative"),
+        CheckConstraint("quantity_left <= quantity_received", name="left_within_received"),
+        Index("ix_receipt_layer_fifo", "item_id", "location_id", "owner_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    move_id: Mapped[int] = mapped_column(ForeignKey("stock_move.id"), index=True)
+    quantity_received: Mapped[Decimal] = mapped_column(Quantity())
+    quantity_left: Mapped[Decimal] = mapped_column(Quantity())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return cls.owner_id == supplier_id
+
+    def writable_by(self, supplier_id: int) -> bool:
+        return self.owner_id == supplier_id

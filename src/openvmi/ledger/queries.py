@@ -1,0 +1,101 @@
+"""Read models of the ledger: the move journal and balances, filtered and paged."""
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from openvmi.db import get_by_id
+from openvmi.ledger.models import Location, StockBalance, StockMove
+from openvmi.ledger.schemas import (
+    BalanceFilter, BalancePage, BalanceRead, LocationPage, LocationRead, MoveFilter, MovePage, MoveRead,
+)
+from openvmi.pagination import fetch_page
+
+
+def list_moves(session: Session, filters: MoveFilter, *, cursor: str | None, limit: int) -> MovePage:
+    """Journal rows, newest first."""
+    statement = select(StockMove)
+    if filters.item_id is not None:
+        statement = statement.where(StockMove.item_id == filters.item_id)
+    if filters.location_id is not None:
+        statement = statement.where(or_(StockMove.from_location_id == filters.location_id,
+                                        StockMove.to_location_id == filters.location_id))
+    if filters.owner_id is not None:
+        statement = statement.where(or_(StockMove.from_owner_id == filters.owner_id,
+                                        StockMove.to_owner_id == filters.owner_id))
+    if filters.kind is not None:
+        statement = statement.where(StockMove.kind == filters.kind)
+    if filters.reference is not None:
+        statement = statement.where(StockMove.reference == filters.reference)
+    if filters.created_from is not None:
+        statement = statement.where(StockMove.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        statement = statement.where(StockMove.created_at < filters.created_to)
+    rows, next_cursor = fetch_page(session, statement, StockMove.id, cursor=cursor, limit=limit, descending=True)
+    return MovePage(items=[MoveRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def list_balances(session: Session, filters: BalanceFilter, *, cursor: str | None, limit: int) -> BalancePage:
+    statement = select(StockBalance)
+    if filters.item_id is not None:
+        statement = statement.where(StockBalance.item_id == filters.item_id)
+    if filters.location_id is not None:
+        statement = statement.where(StockBalance.location_id == filters.location_id)
+    if filters.owner_id is not None:
+        statement = statement.where(StockBalance.owner_id == filters.owner_id)
+    if filters.nonzero:
+        statement = statement.where(StockBalance.on_hand != 0)
+    rows, next_cursor = fetch_page(session, statement, StockBalance.id, cursor=cursor, limit=limit)
+    return BalancePage(items=[BalanceRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def on_hand(session: Session, *, item_id: int, location_id: int, owner_id: int) -> Decimal:
+    """Current on-hand for one balance key (zero when none was ever posted)."""
+    value = session.scalar(select(StockBalance.on_hand).where(
+        StockBalance.item_id == item_id, StockBalance.location_id == location_id,
+        StockBalance.owner_id == owner_id))
+    return value if value is not None else Decimal(0)
+
+
+def balance_mismatches(session: Session) -> list[tuple[int, Decimal, Decimal]]:
+    """Balances that differ from the sum of their moves: (balance id, on_hand, journal sum).
+
+    The ledger's invariant; an empty list proves it. Used by tests and `openvmi` health checks.
+    """
+    incoming = (select(StockMove.item_id, StockMove.to_location_id.label("location_id"),
+                       StockMove.to_owner_id.label("owner_id"), StockMove.quantity.label("delta")))
+    outgoing = (select(StockMove.item_id, StockMove.from_location_id, StockMove.from_owner_id,
+                       -StockMove.quantity))
+    deltas = incoming.union_all(outgoing).subquery()
+    sums = (select(deltas.c.item_id, deltas.c.location_id, deltas.c.owner_id,
+                   func.sum(deltas.c.delta).label("total"))
+            .group_by(deltas.c.item_id, deltas.c.location_id, deltas.c.owner_id).subquery())
+    rows = session.execute(
+        select(StockBalance.id, StockBalance.on_hand, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, (sums.c.item_id == StockBalance.item_id)
+                   & (sums.c.location_id == StockBalance.location_id)
+                   & (sums.c.owner_id == StockBalance.owner_id))).all()
+    return [(bid, on_hand_, Decimal(str(total)).quantize(Decimal("0.000001")))
+            for bid, on_hand_, total in rows
+            if on_hand_ != Decimal(str(total)).quantize(Decimal("0.000001"))]
+
+
+def list_locations(session: Session, *, kind: str | None, search: str | None, cursor: str | None,
+                   limit: int) -> LocationPage:
+    statement = select(Location)
+    if kind:
+        statement = statement.where(Location.kind == kind)
+    if search:
+        pattern = f"%{search.lower()}%"
+        statement = statement.where(or_(func.lower(Location.code).like(pattern),
+                                        func.lower(Location.name).like(pattern)))
+    rows, next_cursor = fetch_page(session, statement, Location.id, cursor=cursor, limit=limit)
+    return LocationPage(items=[LocationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def get_location(session: Session, location_id: int) -> Location:
+    return get_by_id(session, Location, location_id, label="location")
+
+
+def find_location_by_code(session: Session, code: str) -> Location | None:
+    return session.scalars(select(Location).where(Location.code == code)).first()

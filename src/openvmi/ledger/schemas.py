@@ -1,0 +1,137 @@
+"""Ledger input and output shapes."""
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from openvmi.ledger.rules import MOVE_KINDS
+
+MoveKind = Literal["receipt", "consumption", "adjustment", "transfer", "return", "buyout"]
+assert set(MoveKind.__args__) == set(MOVE_KINDS)  # type: ignore[attr-defined]
+
+PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
+
+BalanceKey = tuple[int, int, int]  # (item_id, location_id, owner_id)
+
+
+class MoveCreate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    item_id: int
+    quantity: PositiveQuantity
+    from_location_id: int
+    from_owner_id: int
+    to_location_id: int
+    to_owner_id: int
+    kind: MoveKind
+    reference: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _moves_something(self) -> "MoveCreate":
+        if (self.from_location_id, self.from_owner_id) == (self.to_location_id, self.to_owner_id):
+            raise ValueError("a move must change the location or the owner")
+        return self
+
+    @property
+    def source(self) -> BalanceKey:
+        return (self.item_id, self.from_location_id, self.from_owner_id)
+
+    @property
+    def target(self) -> BalanceKey:
+        return (self.item_id, self.to_location_id, self.to_owner_id)
+
+
+class PostingCreate(BaseModel):
+    moves: list[MoveCreate] = Field(min_length=1, max_length=10_000)
+
+
+class MoveRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    posting_id: int
+    item_id: int
+    quantity: Decimal
+    from_location_id: int
+    from_owner_id: int
+    to_location_id: int
+    to_owner_id: int
+    kind: str
+    reference: str | None
+    created_by_id: int | None
+    created_at: datetime
+
+
+class PostingRead(BaseModel):
+    posting_id: int
+    replayed: bool  # true when an idempotency key matched an earlier posting
+    moves: list[MoveRead]
+
+
+class MovePage(BaseModel):
+    items: list[MoveRead]
+    next_cursor: str | None
+
+
+class BalanceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: int
+    location_id: int
+    owner_id: int
+    on_hand: Decimal
+    is_physical: bool
+    updated_at: datetime
+
+
+class BalancePage(BaseModel):
+    items: list[BalanceRead]
+    next_cursor: str | None
+
+
+class MoveFilter(BaseModel):
+    item_id: int | None = None
+    location_id: int | None = None  # either side of the move
+    owner_id: int | None = None  # either side of the move
+    kind: MoveKind | None = None
+    reference: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+class BalanceFilter(BaseModel):
+    item_id: int | None = None
+    location_id: int | None = None
+    owner_id: int | None = None
+    nonzero: bool = False
+
+
+LocationKind = Literal["supplier_site", "vmi", "warehouse", "production", "in_transit", "virtual"]
+
+
+class LocationCreate(BaseModel):
+    code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: LocationKind
+    plant_code: str | None = None
+    supplier_code: str | None = None  # required for supplier_site, refused otherwise
+
+
+class LocationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    plant_id: int | None
+    supplier_id: int | None
+    active: bool
+    is_physical: bool
+
+
+class LocationPage(BaseModel):
+    items: list[LocationRead]
+    next_cursor: str | None

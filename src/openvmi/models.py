@@ -1,0 +1,8 @@
+"""Imports every feature's tables so Base.metadata is complete (Alembic, tests, create_all)."""
+from openvmi.auth.models import ApiToken, User
+from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
+from openvmi.ledger.models import Location, Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.parties.models import Party, Plant
+
+__all__ = ["ApiToken", "Item", "Location", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance",
+           "StockMove", "SupplierItem", "SupplierItemPrice", "User"]

@@ -1,0 +1,1 @@
+"""Companies: the buying company with its plants, and suppliers."""

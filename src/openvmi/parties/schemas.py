@@ -1,0 +1,59 @@
+"""Party and plant shapes."""
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class PartyCreate(BaseModel):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["buyer", "supplier"] = "supplier"
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    contact_email: str | None = Field(default=None, max_length=200)
+    stale_after_days: int = Field(default=7, ge=1, le=365)
+
+
+class PartyUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    contact_email: str | None = Field(default=None, max_length=200)
+    stale_after_days: int | None = Field(default=None, ge=1, le=365)
+    active: bool | None = None
+
+
+class PartyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    country: str | None
+    contact_email: str | None
+    stale_after_days: int
+    active: bool
+    created_at: datetime
+
+
+class PartyPage(BaseModel):
+    items: list[PartyRead]
+    next_cursor: str | None
+
+
+class PlantCreate(BaseModel):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=400)
+
+
+class PlantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    party_id: int
+    code: str
+    name: str
+    address: str | None

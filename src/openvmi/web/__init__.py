@@ -1,0 +1,1 @@
+"""Shared web plumbing: dependencies, problem+json errors, layout."""

@@ -1,0 +1,65 @@
+"""Typed FastAPI dependencies: settings, one database session per request, the caller."""
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from openvmi.auth import service as auth_service
+from openvmi.auth.schemas import Actor
+from openvmi.errors import FieldError, InvalidInput, NotAuthenticated, PermissionDenied
+from openvmi.scoping import scope_to_supplier
+from openvmi.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request. The route commits; anything uncommitted is rolled back."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_session)]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_actor(session: DbSession, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+    """The authenticated caller; from here on the session sees only what the caller may see."""
+    if not token:
+        raise NotAuthenticated("a bearer token is required")
+    actor = auth_service.actor_for_token(session, token)
+    session.commit()  # persist last_used_at before the use case starts its own transaction
+    scope_to_supplier(session, actor.supplier_id)
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def requires(permission: str) -> Callable[[Actor], Actor]:
+    """Dependency: the caller must hold `permission` (see auth.rules.PERMISSIONS)."""
+
+    def check(actor: CurrentActor) -> Actor:
+        if not actor.can(permission):
+            raise PermissionDenied(f"your role ({actor.role}) may not do this ({permission})")
+        return actor
+
+    check.__name__ = f"requires_{permission.replace('.', '_')}"
+    return check
+
+
+def idempotency_key(
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> str | None:
+    if key is not None and not key.strip():
+        raise InvalidInput([FieldError("Idempotency-Key", "must not be blank")])
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

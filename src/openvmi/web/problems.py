@@ -1,0 +1,87 @@
+"""One mapping from errors to HTTP answers: application/problem+json (RFC 9457) for the API."""
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openvmi import errors
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS = {
+    errors.NotAuthenticated: 401,
+    errors.PermissionDenied: 403,
+    errors.NotFound: 404,
+    errors.InsufficientStock: 409,
+    errors.IdempotencyMismatch: 422,
+    errors.Conflict: 409,
+    errors.InvalidInput: 422,
+    errors.RuleViolation: 422,
+}
+
+TITLES = {
+    400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
+    405: "Method not allowed", 409: "Conflict", 412: "Precondition failed", 413: "Content too large",
+    415: "Unsupported media type", 422: "Invalid input", 428: "Precondition required",
+    429: "Too many requests", 500: "Internal server error",
+}
+
+
+def status_of(error: errors.DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def problem(status: int, detail: str, *, code: str, extra: dict | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"type": f"urn:openvmi:problem:{code}", "title": TITLES.get(status, "Error"),
+            "status": status, "detail": detail, "code": code, **(extra or {})}
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_problem(error: errors.DomainError) -> JSONResponse:
+    extra: dict = {}
+    if isinstance(error, errors.InvalidInput):
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    if isinstance(error, errors.InsufficientStock):
+        extra["shortfalls"] = [
+            {"item_code": s.item_code, "location_code": s.location_code, "owner_code": s.owner_code,
+             "requested": str(s.requested), "available": str(s.available)} for s in error.shortfalls]
+    extra.update(getattr(error, "problem_extra", {}))
+    return problem(status_of(error), str(error), code=error.code, extra=extra)
+
+
+def install_api_problem_handlers(app: FastAPI) -> None:
+    """Every error becomes problem+json; no stack trace ever reaches the client."""
+
+    @app.exception_handler(errors.DomainError)
+    async def _domain(request: Request, error: errors.DomainError) -> JSONResponse:
+        return domain_problem(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        field_errors = [
+            {"field": ".".join(str(part) for part in e["loc"] if part not in ("body", "query", "path", "header")) or "body",
+             "message": e["msg"]}
+            for e in error.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors)
+        return problem(422, detail, code="invalid_input", extra={"errors": field_errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), code="http_error",
+                       headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "An unexpected error occurred; it has been logged.", code="internal_error")

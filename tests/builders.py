@@ -1,0 +1,79 @@
+"""Plain builder functions for tests: make_<thing>(session, **overrides) through the services."""
+import itertools
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from openvmi.auth import service as auth_service
+from openvmi.auth.models import User
+from openvmi.auth.rules import Role
+from openvmi.auth.schemas import UserCreate
+from openvmi.catalog import service as catalog_service
+from openvmi.catalog.models import Item, SupplierItem
+from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
+from openvmi.ledger import service as ledger_service
+from openvmi.ledger.models import Location
+from openvmi.ledger.schemas import LocationCreate, MoveCreate, PostingCreate
+from openvmi.parties import service as parties_service
+from openvmi.parties.models import Party
+from openvmi.parties.schemas import PartyCreate, PlantCreate
+
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_counter)}"
+
+
+def make_party(session: Session, **overrides) -> Party:
+    fields = {"code": unique("P"), "name": "Test company", "kind": "supplier"} | overrides
+    return parties_service.create_party(session, PartyCreate(**fields))
+
+
+def make_buyer(session: Session, **overrides) -> Party:
+    existing = session.query(Party).filter_by(kind="buyer").first()
+    if existing is not None and not overrides:
+        return existing
+    return make_party(session, **({"kind": "buyer", "name": "Buyer Co."} | overrides))
+
+
+def make_plant(session: Session, **overrides):
+    make_buyer(session)
+    fields = {"code": unique("PL"), "name": "Plant"} | overrides
+    return parties_service.create_plant(session, PlantCreate(**fields))
+
+
+def make_item(session: Session, **overrides) -> Item:
+    fields = {"code": unique("ITEM"), "name": "Test item", "unit": "PCS"} | overrides
+    return catalog_service.create_item(session, ItemCreate(**fields))
+
+
+def make_supplier_item(session: Session, *, supplier: Party | None = None, item: Item | None = None,
+                       **overrides) -> SupplierItem:
+    supplier = supplier or make_party(session)
+    item = item or make_item(session)
+    fields = {"supplier_code": supplier.code, "item_code": item.code,
+              "supplier_part_number": unique("SPN"), "lead_time_days": 7,
+              "prices": [PriceCreate(price=Decimal("1.50"), currency="CNY", valid_from="2026-01-01")]} | overrides
+    return catalog_service.create_supplier_item(session, SupplierItemCreate(**fields))
+
+
+def make_location(session: Session, **overrides) -> Location:
+    fields = {"code": unique("LOC"), "name": "Location", "kind": "vmi"} | overrides
+    return ledger_service.create_location(session, LocationCreate(**fields))
+
+
+def make_user(session: Session, *, role: Role = Role.BUYER, supplier: Party | None = None, **overrides) -> User:
+    fields = {"username": unique("user"), "display_name": "Test user", "password": "correct-horse-1",
+              "role": role, "supplier_code": supplier.code if supplier else None} | overrides
+    return auth_service.create_user(session, UserCreate(**fields))
+
+
+def receive(session: Session, *, item: Item, location: Location, owner: Party, quantity: Decimal | int,
+            origin: Location | None = None, idempotency_key: str | None = None):
+    """Post a receipt of `quantity` from a virtual origin into `location`, owned by `owner`."""
+    origin = origin or make_location(session, kind="virtual")
+    move = MoveCreate(item_id=item.id, quantity=Decimal(quantity), from_location_id=origin.id,
+                      from_owner_id=owner.id, to_location_id=location.id, to_owner_id=owner.id, kind="receipt")
+    return ledger_service.post_moves(session, PostingCreate(moves=[move]), actor_id=None,
+                                     idempotency_key=idempotency_key)

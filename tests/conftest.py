@@ -1,0 +1,125 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests use a throw-away database on 127.0.0.1:5432 (OPENVMI_TEST_PG_URL overrides).
+Outside CI they skip with the reason when the server is unreachable; under CI=true they fail.
+"""
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from openvmi import migrations
+from openvmi.db import create_db_engine
+from openvmi.ledger.queries import balance_mismatches
+
+PG_ADMIN_URL = os.environ.get("OPENVMI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def postgres_unavailable_reason() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "no server here"
+        return f"PostgreSQL unreachable at {PG_ADMIN_URL}: {type(error).__name__}"
+    return None
+
+
+def require_postgres() -> None:
+    reason = postgres_unavailable_reason()
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: PostgreSQL tests may not be skipped)")
+    pytest.skip(reason)
+
+
+def create_pg_database(prefix: str = "openvmi_test") -> str:
+    """A fresh, empty PostgreSQL database; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database on each backend, shared by the session's tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openvmi.db'}"
+        migrations.upgrade(url)
+        yield url
+    else:
+        require_postgres()
+        url = create_pg_database()
+        migrations.upgrade(url)
+        yield url
+        drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits only release savepoints; the test's writes vanish afterwards.
+
+    After the test the ledger invariant is checked: every balance equals the sum of its moves.
+    """
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+        session.info.clear()
+        assert balance_mismatches(session) == []
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    return "postgres" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database of its own, for tests that commit for real (concurrency,
+    migrations). Parametrize with indirect=True: "sqlite_file" or "postgres"."""
+    kind = getattr(request, "param", "sqlite_file")
+    if kind == "sqlite_file":
+        url = f"sqlite:///{tmp_path / 'openvmi.db'}"
+        migrations.upgrade(url)
+        yield url
+    else:
+        require_postgres()
+        url = create_pg_database("openvmi_fresh")
+        migrations.upgrade(url)
+        yield url
+        drop_pg_database(url)
