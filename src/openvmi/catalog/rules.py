@@ -15,8 +15,12 @@ class PricePeriod:
 
 def price_on(periods: Sequence[PricePeriod], day: date) -> PricePeriod | None:
     """The period in force on `day`: the latest start not after it, if it has not ended."""
-    candidates = [p for p in periods if p.valid_from <= day and (p.valid_to is None or day <= p.valid_to)]
-    return max(candidates, key=lambda p: p.valid_from, default=None)
+    # An open-ended period ends when the next one starts, so an ended later period must not
+    # bring an earlier one back: pick the latest start first, then check that it still runs.
+    latest = max((p for p in periods if p.valid_from <= day), key=lambda p: p.valid_from, default=None)
+    if latest is None or (latest.valid_to is not None and day > latest.valid_to):
+        return None
+    return latest
 
 
 def overlapping(periods: Sequence[PricePeriod]) -> list[tuple[PricePeriod, PricePeriod]]:

@@ -1,0 +1,62 @@
+"""Pure stock rules: what is short, and how FIFO layers drain oldest first."""
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from openvmi.ledger.rules import LOCATION_KINDS, PHYSICAL_KINDS, Draw, drain_fifo, shortfall
+
+MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def test_physical_location_reports_what_is_missing():
+    assert shortfall(Decimal("3"), Decimal("5"), is_physical=True) == Decimal("2")
+
+
+def test_enough_stock_is_not_short():
+    assert shortfall(Decimal("5"), Decimal("5"), is_physical=True) == Decimal(0)
+    assert shortfall(Decimal("9.5"), Decimal("0.5"), is_physical=True) == Decimal(0)
+
+
+def test_virtual_locations_never_run_short_even_below_zero():
+    assert shortfall(Decimal("-40"), Decimal("5"), is_physical=False) == Decimal(0)
+
+
+def test_fractional_shortfall_is_exact():
+    assert shortfall(Decimal("0.1"), Decimal("0.3"), is_physical=True) == Decimal("0.2")
+
+
+def test_production_and_virtual_are_the_only_non_physical_kinds():
+    assert set(LOCATION_KINDS) - PHYSICAL_KINDS == {"production", "virtual"}
+
+
+def test_fifo_takes_the_oldest_layer_first_whatever_the_list_order():
+    layers = [(Decimal(5), MONDAY + timedelta(days=2)), (Decimal(5), MONDAY)]
+
+    draws = drain_fifo(layers, Decimal(7))
+
+    assert draws == [Draw(1, Decimal(5), MONDAY), Draw(0, Decimal(2), MONDAY + timedelta(days=2))]
+
+
+def test_fifo_skips_empty_layers():
+    layers = [(Decimal(0), MONDAY), (Decimal(3), MONDAY + timedelta(days=1))]
+
+    assert drain_fifo(layers, Decimal(2)) == [Draw(1, Decimal(2), MONDAY + timedelta(days=1))]
+
+
+def test_fifo_stops_once_the_quantity_is_covered():
+    layers = [(Decimal(4), MONDAY), (Decimal(4), MONDAY + timedelta(days=1))]
+
+    draws = drain_fifo(layers, Decimal(4))
+
+    assert draws == [Draw(0, Decimal(4), MONDAY)]
+
+
+def test_fifo_draws_what_layers_hold_when_they_cannot_cover_everything():
+    layers = [(Decimal("1.5"), MONDAY)]
+
+    draws = drain_fifo(layers, Decimal(4))
+
+    assert sum(d.quantity for d in draws) == Decimal("1.5")
+
+
+def test_fifo_on_no_layers_draws_nothing():
+    assert drain_fifo([], Decimal(1)) == []
