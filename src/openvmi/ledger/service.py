@@ -110,11 +110,15 @@ def _refuse_shortfalls(session: Session, moves: list[MoveCreate],
     """Replay the moves on the locked figures; collect every line that would go negative."""
     projected = {key: balance.on_hand for key, balance in balances.items()}
     requested: dict[tuple[int, int, int], Decimal] = {}
+    short_keys: set[tuple[int, int, int]] = set()
     for move in moves:
         projected[move.source] -= move.quantity
         projected[move.target] += move.quantity
         requested[move.source] = requested.get(move.source, Decimal(0)) + move.quantity
-    short = [key for key, value in projected.items() if value < 0 and balances[key].is_physical]
+        # Lines apply in order: a line may not take stock that only a later line brings in.
+        if projected[move.source] < 0:
+            short_keys.add(move.source)
+    short = [key for key in short_keys if balances[key].is_physical]
     if not short:
         return
     item_codes = dict(session.execute(select(Item.id, Item.code).where(

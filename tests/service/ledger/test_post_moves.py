@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from openvmi.errors import IdempotencyMismatch, InsufficientStock
+from openvmi.errors import IdempotencyMismatch, InsufficientStock, InvalidInput
 from openvmi.ledger import queries, service
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from tests.builders import make_item, make_location, make_party, receive
@@ -81,3 +81,155 @@ def test_consumption_drains_the_oldest_receipt_first(session):
     layers = session.scalars(select(ReceiptLayer).where(ReceiptLayer.location_id == store.id)
                              .order_by(ReceiptLayer.id)).all()
     assert [layer.quantity_left for layer in layers] == [Decimal(0), Decimal(3)]
+
+
+def move(item, quantity, source, target, *, owner, to_owner=None, kind="transfer"):
+    return MoveCreate(item_id=item.id, quantity=Decimal(quantity), from_location_id=source.id,
+                      from_owner_id=owner.id, to_location_id=target.id,
+                      to_owner_id=(to_owner or owner).id, kind=kind)
+
+
+def layers_at(session, *, item, location, owner):
+    from sqlalchemy import select
+
+    from openvmi.ledger.models import ReceiptLayer
+
+    return [(layer.quantity_left, layer.received_at) for layer in session.scalars(
+        select(ReceiptLayer).where(ReceiptLayer.item_id == item.id, ReceiptLayer.location_id == location.id,
+                                   ReceiptLayer.owner_id == owner.id, ReceiptLayer.quantity_left > 0)
+        .order_by(ReceiptLayer.received_at, ReceiptLayer.id))]
+
+
+def test_a_multi_line_posting_journals_every_line_under_one_posting(session):
+    # given a supplier delivering two items into its consignment store
+    supplier, store, origin = make_party(session), make_location(session), make_location(session, kind="virtual")
+    bolt, nut = make_item(session), make_item(session)
+
+    # when one posting carries both lines
+    result = service.post_moves(session, PostingCreate(moves=[
+        move(bolt, 10, origin, store, owner=supplier, kind="receipt"),
+        move(nut, "2.5", origin, store, owner=supplier, kind="receipt")]), actor_id=None)
+
+    # then both lines share the posting and both balances moved
+    assert len(result.moves) == 2 and {m.posting_id for m in result.moves} == {result.posting_id}
+    assert queries.on_hand(session, item_id=bolt.id, location_id=store.id, owner_id=supplier.id) == Decimal(10)
+    assert queries.on_hand(session, item_id=nut.id, location_id=store.id, owner_id=supplier.id) == Decimal("2.5")
+    assert queries.on_hand(session, item_id=nut.id, location_id=origin.id, owner_id=supplier.id) == Decimal("-2.5")
+
+
+def test_ownership_passes_from_supplier_to_buyer_in_one_move_keeping_the_receipt_date(session):
+    supplier, buyer = make_party(session), make_party(session, kind="buyer")
+    item, store = make_item(session), make_location(session, kind="vmi")
+    receive(session, item=item, location=store, owner=supplier, quantity=10)
+    (received_at,) = [at for _, at in layers_at(session, item=item, location=store, owner=supplier)]
+
+    # when the buyer takes over 4 units where they lie (a buyout)
+    result = service.post_moves(session, PostingCreate(moves=[
+        move(item, 4, store, store, owner=supplier, to_owner=buyer, kind="buyout")]), actor_id=None)
+
+    # then exactly one journal row records the transfer, and both owners' balances follow it
+    (transfer,) = result.moves
+    assert (transfer.from_owner_id, transfer.to_owner_id) == (supplier.id, buyer.id)
+    assert transfer.from_location_id == transfer.to_location_id == store.id
+    assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(6)
+    assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=buyer.id) == Decimal(4)
+    assert layers_at(session, item=item, location=store, owner=buyer) == [(Decimal(4), received_at)]
+
+
+def test_virtual_and_production_locations_may_go_negative(session):
+    supplier, item = make_party(session), make_item(session)
+    scrap, line = make_location(session, kind="virtual"), make_location(session, kind="production")
+    store = make_location(session, kind="warehouse")
+
+    service.post_moves(session, PostingCreate(moves=[
+        move(item, 3, scrap, store, owner=supplier, kind="adjustment"),
+        move(item, 2, line, store, owner=supplier, kind="return")]), actor_id=None)
+
+    assert queries.on_hand(session, item_id=item.id, location_id=scrap.id, owner_id=supplier.id) == Decimal(-3)
+    assert queries.on_hand(session, item_id=item.id, location_id=line.id, owner_id=supplier.id) == Decimal(-2)
+    assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(5)
+
+
+@pytest.mark.parametrize("field", ["item_id", "from_location_id", "to_location_id", "from_owner_id", "to_owner_id"])
+def test_an_unknown_reference_is_refused_naming_the_field(session, field):
+    supplier, item = make_party(session), make_item(session)
+    origin, store = make_location(session, kind="virtual"), make_location(session)
+    good = move(item, 1, origin, store, owner=supplier, kind="receipt")
+    bad = good.model_copy(update={field: 999_999_999})
+
+    with pytest.raises(InvalidInput) as raised:
+        service.post_moves(session, PostingCreate(moves=[good, bad]), actor_id=None)
+
+    assert [e.field for e in raised.value.errors] == [f"moves[1].{field}"]
+    assert "999999999" in raised.value.errors[0].message
+    session.rollback()
+    assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(0)
+
+
+def test_a_transfer_between_physical_places_keeps_the_age_of_each_layer(session):
+    # given two receipts at different times into the consignment store
+    supplier, item = make_party(session), make_item(session)
+    store, warehouse = make_location(session, kind="vmi"), make_location(session, kind="warehouse")
+    receive(session, item=item, location=store, owner=supplier, quantity=5)
+    receive(session, item=item, location=store, owner=supplier, quantity=5)
+    first_at, second_at = [at for _, at in layers_at(session, item=item, location=store, owner=supplier)]
+
+    # when 7 units move to the warehouse
+    service.post_moves(session, PostingCreate(moves=[move(item, 7, store, warehouse, owner=supplier)]), actor_id=None)
+
+    # then the warehouse holds them with their original receipt dates, oldest first
+    assert layers_at(session, item=item, location=warehouse, owner=supplier) == [
+        (Decimal(5), first_at), (Decimal(2), second_at)]
+    assert layers_at(session, item=item, location=store, owner=supplier) == [(Decimal(3), second_at)]
+
+
+def test_a_short_line_refuses_the_whole_posting(session):
+    supplier, item, other = make_party(session), make_item(session), make_item(session)
+    store, line = make_location(session), make_location(session, kind="production")
+    receive(session, item=item, location=store, owner=supplier, quantity=5)
+    receive(session, item=other, location=store, owner=supplier, quantity=1)
+    session.commit()  # releases the test's savepoint; the outer transaction still rolls back
+
+    with pytest.raises(InsufficientStock) as raised:
+        service.post_moves(session, PostingCreate(moves=[
+            move(item, 5, store, line, owner=supplier, kind="consumption"),
+            move(other, 2, store, line, owner=supplier, kind="consumption")]), actor_id=None)
+    session.rollback()
+
+    assert [s.available for s in raised.value.shortfalls] == [Decimal(1)]
+    assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(5)
+
+
+def test_stock_passed_on_within_one_posting_before_it_arrives_is_short(session):
+    # Lines apply in order: a place cannot hand on stock that a later line only brings in.
+    supplier, item = make_party(session), make_item(session)
+    origin, dock, store = make_location(session, kind="virtual"), make_location(session), make_location(session)
+
+    with pytest.raises(InsufficientStock):
+        service.post_moves(session, PostingCreate(moves=[
+            move(item, 5, dock, store, owner=supplier),
+            move(item, 5, origin, dock, owner=supplier, kind="receipt")]), actor_id=None)
+    session.rollback()
+
+
+def test_stock_received_and_passed_on_within_one_posting_keeps_layers_with_the_stock(session):
+    supplier, item = make_party(session), make_item(session)
+    origin, dock, store = make_location(session, kind="virtual"), make_location(session), make_location(session)
+
+    service.post_moves(session, PostingCreate(moves=[
+        move(item, 5, origin, dock, owner=supplier, kind="receipt"),
+        move(item, 5, dock, store, owner=supplier)]), actor_id=None)
+
+    assert layers_at(session, item=item, location=dock, owner=supplier) == []
+    assert sum(q for q, _ in layers_at(session, item=item, location=store, owner=supplier)) == Decimal(5)
+
+
+def test_a_move_that_changes_nothing_is_invalid_input():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="must change the location or the owner"):
+        MoveCreate(item_id=1, quantity=Decimal(1), from_location_id=2, from_owner_id=3, to_location_id=2,
+                   to_owner_id=3, kind="transfer")
+    with pytest.raises(ValidationError):
+        MoveCreate(item_id=1, quantity=Decimal(0), from_location_id=2, from_owner_id=3, to_location_id=4,
+                   to_owner_id=3, kind="transfer")
