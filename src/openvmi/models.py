@@ -1,8 +1,10 @@
 """Imports every feature's tables so Base.metadata is complete (Alembic, tests, create_all)."""
+from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.auth.models import ApiToken, User
 from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.ledger.models import Location, Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.parties.models import Party, Plant
 
-__all__ = ["ApiToken", "Item", "Location", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance",
-           "StockMove", "SupplierItem", "SupplierItemPrice", "User"]
+__all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "Location", "OutboxMessage", "Party",
+           "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
+           "User", "WebhookEndpoint"]

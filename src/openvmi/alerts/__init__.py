@@ -1,0 +1,1 @@
+"""Alerts: edge-triggered lifecycle (opened, acknowledged, resolved) and the notification outbox."""

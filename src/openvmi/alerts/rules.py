@@ -1,0 +1,67 @@
+"""Pure decisions of the alert lifecycle and the outbox: edges, transitions, back-off, signatures."""
+import hashlib
+import hmac
+from datetime import timedelta
+from enum import StrEnum
+
+ALERT_KINDS = ("low_stock", "high_stock", "stale_data")
+ALERT_STATUSES = ("opened", "acknowledged", "resolved")
+UNRESOLVED = ("opened", "acknowledged")
+
+CHANNELS = ("email", "webhook")
+OUTBOX_STATUSES = ("pending", "delivered", "dead")
+EVENTS = ("alert.opened", "alert.resolved")
+
+SIGNATURE_HEADER = "X-OpenVMI-Signature"
+TIMESTAMP_HEADER = "X-OpenVMI-Timestamp"
+EVENT_HEADER = "X-OpenVMI-Event"
+DELIVERY_HEADER = "X-OpenVMI-Delivery"
+
+
+class Edge(StrEnum):
+    OPEN = "open"
+    RESOLVE = "resolve"
+    KEEP = "keep"  # still active, alert already open: no second alert, no notification
+    NONE = "none"  # inactive and nothing open
+
+
+def edge(*, active: bool, has_unresolved: bool) -> Edge:
+    """What a threshold signal does to its subject: only a change of state is an event."""
+    if active:
+        return Edge.KEEP if has_unresolved else Edge.OPEN
+    return Edge.RESOLVE if has_unresolved else Edge.NONE
+
+
+def subject_key(kind: str, supplier_id: int, item_id: int | None, location_id: int | None) -> str:
+    """One text key per alert subject; NULL parts are spelled out, so the unique index on it
+    holds on every engine (NULLs never collide in a plain unique index)."""
+    return f"{kind}:{supplier_id}:{'-' if item_id is None else item_id}:{'-' if location_id is None else location_id}"
+
+
+def can_acknowledge(status: str) -> bool:
+    return status == "opened"
+
+
+def retry_delay(attempts: int, *, base_seconds: int, cap_seconds: int) -> timedelta:
+    """Exponential back-off after the `attempts`-th failure: base, 2x base, 4x base ... capped."""
+    exponent = max(attempts - 1, 0)
+    return timedelta(seconds=min(base_seconds * 2 ** min(exponent, 30), cap_seconds))
+
+
+def is_exhausted(attempts: int, *, max_attempts: int) -> bool:
+    return attempts >= max_attempts
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """Header value `sha256=<hex>`: HMAC-SHA256 of "<timestamp>.<body>", so a receiver can
+    refuse a replayed (old) or altered request."""
+    message = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify_webhook(secret: str, *, timestamp: str, body: bytes, signature: str, now: int,
+                   tolerance_seconds: int = 300) -> bool:
+    """What a receiver checks: the signature matches and the timestamp is recent."""
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance_seconds:
+        return False
+    return hmac.compare_digest(webhook_signature(secret, int(timestamp), body), signature)

@@ -1,0 +1,206 @@
+"""Alert signals from the features that watch stock, and the alert/notification API shapes."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from openvmi.alerts.rules import ALERT_KINDS
+
+AlertKind = Literal["low_stock", "high_stock", "stale_data"]
+AlertStatus = Literal["opened", "acknowledged", "resolved"]
+AlertStatusFilter = Literal["opened", "acknowledged", "resolved", "unresolved"]
+OutboxStatus = Literal["pending", "delivered", "dead"]
+OutboxStatusFilter = Literal["pending", "delivered", "dead", "failing"]
+Channel = Literal["email", "webhook"]
+assert set(AlertKind.__args__) == set(ALERT_KINDS)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSignal:
+    """The current truth about one subject: is its condition active right now?
+
+    Callers send a signal for every subject they checked (active or not); sync_alerts turns
+    changes of state into opened and resolved alerts.
+    """
+
+    kind: AlertKind
+    supplier_id: int
+    item_id: int | None
+    location_id: int | None
+    active: bool
+    message: str
+    numbers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in ALERT_KINDS:
+            raise ValueError(f"unknown alert kind: {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    opened: int = 0
+    resolved: int = 0
+    unchanged: int = 0
+
+
+class AlertFilter(BaseModel):
+    status: AlertStatusFilter | None = None
+    kind: AlertKind | None = None
+    supplier_id: int | None = None
+    item_id: int | None = None
+    location_id: int | None = None
+
+
+class CommentCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class CommentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    alert_id: int
+    author_id: int | None
+    text: str
+    created_at: datetime
+
+
+class AlertRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    supplier_id: int
+    item_id: int | None
+    location_id: int | None
+    status: AlertStatus
+    message: str
+    numbers: dict[str, Any]
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by_id: int | None
+    resolved_at: datetime | None
+    updated_at: datetime
+
+
+class AlertDetail(AlertRead):
+    comments: list[CommentRead]
+
+
+class AlertPage(BaseModel):
+    items: list[AlertRead]
+    next_cursor: str | None
+
+
+class InboxRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    alert_id: int | None
+    event: str
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class InboxPage(BaseModel):
+    items: list[InboxRead]
+    next_cursor: str | None
+    unread: int
+
+
+class WebhookEndpointCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    url: HttpUrl
+    secret: str | None = Field(default=None, min_length=16, max_length=200)  # generated when omitted
+    supplier_id: int | None = None  # only this supplier's alerts; None: all
+    kinds: list[AlertKind] | None = None  # None: every kind
+    active: bool = True
+
+
+class WebhookEndpointUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    url: HttpUrl | None = None
+    secret: str | None = Field(default=None, min_length=16, max_length=200)
+    supplier_id: int | None = None
+    kinds: list[AlertKind] | None = None
+    active: bool | None = None
+
+
+class WebhookEndpointRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    url: str
+    supplier_id: int | None
+    kinds: list[str] | None
+    active: bool
+    created_at: datetime
+
+
+class WebhookEndpointIssued(WebhookEndpointRead):
+    secret: str  # shown when created (or rotated); receivers verify signatures with it
+
+
+class WebhookEndpointPage(BaseModel):
+    items: list[WebhookEndpointRead]
+    next_cursor: str | None
+
+
+class OutboxRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    channel: Channel
+    event: str
+    alert_id: int | None
+    recipient: str
+    endpoint_id: int | None
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class OutboxPage(BaseModel):
+    items: list[OutboxRead]
+    next_cursor: str | None
+
+
+class OutboxFilter(BaseModel):
+    status: OutboxStatusFilter | None = None
+    channel: Channel | None = None
+    alert_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """What the worker needs to deliver one claimed outbox row, detached from the session."""
+
+    id: int
+    channel: str
+    event: str
+    recipient: str
+    payload: dict[str, Any]
+    attempts: int
+    secret: str | None  # webhook only
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    id: int
+    error: str | None = None  # None: delivered
+
+
+@dataclass(frozen=True)
+class WorkerPass:
+    claimed: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    dead: int = 0

@@ -1,0 +1,329 @@
+"""Use cases of alerts: sync signals into edge-triggered alerts (with their notifications in the
+same transaction), acknowledge, comment, inbox, webhook endpoints, and the worker's outbox steps.
+Every function leaves committing to its caller."""
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from openvmi.alerts import rules
+from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
+from openvmi.alerts.schemas import (
+    AlertSignal, CommentCreate, DeliveryJob, DeliveryOutcome, SyncResult, WebhookEndpointCreate,
+    WebhookEndpointIssued, WebhookEndpointUpdate, WorkerPass,
+)
+from openvmi.auth.models import User
+from openvmi.auth.schemas import Actor
+from openvmi.catalog.models import Item
+from openvmi.db import get_by_id, utcnow
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound
+from openvmi.parties.models import Party
+from openvmi.scoping import unscoped
+
+CHUNK = 500  # bound on IN (...) lists: SQLite allows ~32k parameters, PostgreSQL 65k
+NOTIFIED_STAFF_ROLES = ("admin", "buyer")
+KIND_LABELS = {"low_stock": "Low stock", "high_stock": "High stock", "stale_data": "Stale stock data"}
+
+
+def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime | None = None) -> SyncResult:
+    """Open an alert where a condition became active and resolve it where it cleared; a condition
+    that stays active opens nothing new (its numbers are refreshed). Notifications for every
+    opened and resolved alert are written in the same transaction. Caller commits."""
+    now = now or utcnow()
+    latest: dict[str, AlertSignal] = {}
+    for signal in signals:  # the last word on a subject wins
+        latest[rules.subject_key(signal.kind, signal.supplier_id, signal.item_id, signal.location_id)] = signal
+    unresolved = _unresolved_alerts(session, latest)
+
+    opened: list[Alert] = []
+    resolved: list[Alert] = []
+    unchanged = 0
+    for key, signal in latest.items():
+        alert = unresolved.get(key)
+        decision = rules.edge(active=signal.active, has_unresolved=alert is not None)
+        if decision is rules.Edge.OPEN:
+            opened.append(Alert(
+                kind=signal.kind, supplier_id=signal.supplier_id, item_id=signal.item_id,
+                location_id=signal.location_id, open_key=key, status="opened", message=signal.message,
+                numbers=dict(signal.numbers), opened_at=now, updated_at=now))
+        elif decision is rules.Edge.RESOLVE:
+            assert alert is not None
+            alert.status, alert.open_key, alert.resolved_at, alert.updated_at = "resolved", None, now, now
+            if signal.numbers:
+                alert.numbers = dict(signal.numbers)
+            resolved.append(alert)
+        else:
+            unchanged += 1
+            if alert is not None and (alert.numbers != signal.numbers or alert.message != signal.message):
+                alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), signal.message, now
+    session.add_all(opened)
+    session.flush()  # ids for the notifications; the unique open_key refuses a duplicate here
+    _notify(session, [("alert.opened", a) for a in opened] + [("alert.resolved", a) for a in resolved], now=now)
+    return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged)
+
+
+def _unresolved_alerts(session: Session, latest: dict[str, AlertSignal]) -> dict[str, Alert]:
+    """The unresolved alerts of the signalled subjects, loaded per batch of suppliers (a
+    supplier's open alerts are few), not one query per signal."""
+    supplier_ids = sorted({signal.supplier_id for signal in latest.values()})
+    found: dict[str, Alert] = {}
+    for batch in _chunks(supplier_ids):
+        for alert in session.scalars(select(Alert).where(
+                Alert.supplier_id.in_(batch), Alert.open_key.is_not(None))):
+            if alert.open_key in latest:
+                found[alert.open_key] = alert
+    return found
+
+
+def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime) -> None:
+    """Inbox rows for every recipient, plus e-mail and webhook outbox rows, for each event."""
+    if not events:
+        return
+    with unscoped(session):  # the buyer's staff and endpoints are recipients of a supplier's alert
+        users = session.execute(select(User.id, User.email, User.role, User.supplier_id).where(
+            User.active.is_(True), or_(User.role.in_(NOTIFIED_STAFF_ROLES), User.role == "supplier"))).all()
+        endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+                                    .order_by(WebhookEndpoint.id)).all()
+        names = _subject_codes(session, [alert for _, alert in events])
+    staff = [u for u in users if u.role in NOTIFIED_STAFF_ROLES]
+    supplier_users: dict[int, list[Any]] = defaultdict(list)
+    for user in users:
+        if user.role == "supplier":
+            supplier_users[user.supplier_id].append(user)
+
+    inbox: list[dict[str, Any]] = []
+    outbox: list[dict[str, Any]] = []
+    for event, alert in events:
+        title, body = _describe(event, alert, names)
+        document = _event_document(event, alert, names, now=now)
+        for user in (*staff, *supplier_users.get(alert.supplier_id, ())):
+            inbox.append({"user_id": user.id, "alert_id": alert.id, "event": event, "title": title,
+                          "body": body, "created_at": now, "read_at": None})
+            if user.email:
+                outbox.append(_outbox_row("email", event, alert.id, user.email, None,
+                                          {"to": user.email, "subject": f"[OpenVMI] {title}", "text": body}, now))
+        for endpoint in endpoints:
+            if (endpoint.supplier_id in (None, alert.supplier_id)
+                    and (endpoint.kinds is None or alert.kind in endpoint.kinds)):
+                outbox.append(_outbox_row("webhook", event, alert.id, endpoint.url, endpoint.id, document, now))
+    for batch in _chunks(inbox, size=5000):
+        session.execute(insert(InboxMessage), batch)
+    for batch in _chunks(outbox, size=5000):
+        session.execute(insert(OutboxMessage), batch)
+
+
+def _outbox_row(channel: str, event: str, alert_id: int, recipient: str, endpoint_id: int | None,
+                payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {"channel": channel, "event": event, "alert_id": alert_id, "recipient": recipient,
+            "endpoint_id": endpoint_id, "payload": payload, "status": "pending", "attempts": 0,
+            "next_attempt_at": now, "claimed_until": None, "claimed_by": None, "last_error": None,
+            "created_at": now, "delivered_at": None}
+
+
+def _subject_codes(session: Session, alerts: Sequence[Alert]) -> dict[tuple[str, int], str]:
+    """Codes of the suppliers and items named by `alerts`, for readable messages. (Locations are
+    named by the signal's message: ledger models are the ledger's own, see .importlinter.)"""
+    wanted = {("party", a.supplier_id) for a in alerts}
+    wanted |= {("item", a.item_id) for a in alerts if a.item_id is not None}
+    codes: dict[tuple[str, int], str] = {}
+    for table, model in (("party", Party), ("item", Item)):
+        ids = sorted(i for t, i in wanted if t == table)
+        for batch in _chunks(ids):
+            for row_id, code in session.execute(select(model.id, model.code).where(model.id.in_(batch))):
+                codes[(table, row_id)] = code
+    return codes
+
+
+def _describe(event: str, alert: Alert, codes: dict[tuple[str, int], str]) -> tuple[str, str]:
+    verb = "opened" if event == "alert.opened" else "resolved"
+    subject = " / ".join(filter(None, (
+        codes.get(("party", alert.supplier_id)),
+        codes.get(("item", alert.item_id)) if alert.item_id is not None else None)))
+    title = f"{KIND_LABELS.get(alert.kind, alert.kind)} {verb}: {subject}"[:300]
+    lines = [alert.message, ""] + [f"{name}: {value}" for name, value in sorted(alert.numbers.items())]
+    lines.append(f"\nAlert #{alert.id}, {verb} at {(alert.resolved_at or alert.opened_at).isoformat()}")
+    return title, "\n".join(lines)
+
+
+def _event_document(event: str, alert: Alert, codes: dict[tuple[str, int], str], *, now: datetime) -> dict[str, Any]:
+    """The JSON body a webhook receives."""
+    return {
+        "event": event,
+        "occurred_at": now.isoformat(),
+        "alert": {
+            "id": alert.id, "kind": alert.kind, "status": alert.status,
+            "supplier_id": alert.supplier_id, "supplier_code": codes.get(("party", alert.supplier_id)),
+            "item_id": alert.item_id,
+            "item_code": codes.get(("item", alert.item_id)) if alert.item_id is not None else None,
+            "location_id": alert.location_id,
+            "message": alert.message, "numbers": alert.numbers,
+            "opened_at": alert.opened_at.isoformat(),
+            "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        },
+    }
+
+
+def _chunks(values: Sequence[Any], *, size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def acknowledge_alert(session: Session, alert_id: int, *, actor: Actor, now: datetime | None = None) -> Alert:
+    """Say "we are on it": an opened alert becomes acknowledged, by whom and when. Caller commits."""
+    alert = get_by_id(session, Alert, alert_id, label="alert")
+    if not rules.can_acknowledge(alert.status):
+        raise Conflict(f"alert {alert_id} is {alert.status}; only an opened alert can be acknowledged")
+    now = now or utcnow()
+    alert.status, alert.acknowledged_at, alert.acknowledged_by_id, alert.updated_at = (
+        "acknowledged", now, actor.user_id, now)
+    session.flush()
+    return alert
+
+
+def add_comment(session: Session, alert_id: int, comment: CommentCreate, *, actor: Actor) -> AlertComment:
+    """Add a remark to an alert the caller can see, in any status. Caller commits."""
+    alert = get_by_id(session, Alert, alert_id, label="alert")
+    row = AlertComment(alert_id=alert.id, supplier_id=alert.supplier_id, author_id=actor.user_id,
+                       text=comment.text.strip() or comment.text)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mark_read(session: Session, message_id: int, *, actor: Actor, now: datetime | None = None) -> InboxMessage:
+    """Mark one of the caller's own inbox messages read (again: no change). Caller commits."""
+    message = session.scalars(select(InboxMessage).where(
+        InboxMessage.id == message_id, InboxMessage.user_id == actor.user_id)).first()
+    if message is None:
+        raise NotFound(f"no such message: {message_id}")
+    message.read_at = message.read_at or now or utcnow()
+    session.flush()
+    return message
+
+
+def mark_all_read(session: Session, *, actor: Actor, now: datetime | None = None) -> int:
+    """Mark every unread message of the caller read; returns how many. Caller commits."""
+    result = session.execute(
+        update(InboxMessage).where(InboxMessage.user_id == actor.user_id, InboxMessage.read_at.is_(None))
+        .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def create_webhook_endpoint(session: Session, endpoint: WebhookEndpointCreate) -> WebhookEndpointIssued:
+    """Register a receiver of signed alert events; its secret is returned this once. Caller commits."""
+    _check_supplier(session, endpoint.supplier_id)
+    row = WebhookEndpoint(name=endpoint.name, url=str(endpoint.url),
+                          secret=endpoint.secret or secrets.token_urlsafe(32), supplier_id=endpoint.supplier_id,
+                          kinds=list(endpoint.kinds) if endpoint.kinds is not None else None, active=endpoint.active)
+    session.add(row)
+    session.flush()
+    return WebhookEndpointIssued.model_validate(row)
+
+
+def update_webhook_endpoint(session: Session, endpoint_id: int, changes: WebhookEndpointUpdate) -> WebhookEndpoint:
+    """Change an endpoint; pending deliveries go to its new URL with its new secret. Caller commits."""
+    row = get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
+    fields = changes.model_dump(exclude_unset=True)
+    if "supplier_id" in fields:
+        _check_supplier(session, fields["supplier_id"])
+    if "url" in fields and fields["url"] is not None:
+        fields["url"] = str(fields["url"])
+    for name, value in fields.items():
+        if value is None and name not in ("supplier_id", "kinds"):
+            raise InvalidInput([FieldError(name, "must not be null")])
+        setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def delete_webhook_endpoint(session: Session, endpoint_id: int, *, now: datetime | None = None) -> None:
+    """Remove an endpoint; its undelivered rows are kept, marked dead with the reason. Caller commits."""
+    row = get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
+    session.execute(update(OutboxMessage).where(
+        OutboxMessage.endpoint_id == row.id, OutboxMessage.status == "pending").values(
+        status="dead", last_error="webhook endpoint deleted", claimed_until=None)
+        .execution_options(synchronize_session=False))
+    session.delete(row)
+    session.flush()
+
+
+def _check_supplier(session: Session, supplier_id: int | None) -> None:
+    if supplier_id is None:
+        return
+    if session.scalars(select(Party.id).where(Party.id == supplier_id, Party.kind == "supplier")).first() is None:
+        raise InvalidInput([FieldError("supplier_id", f"no such supplier: {supplier_id}")])
+
+
+def retry_outbox_message(session: Session, message_id: int, *, now: datetime | None = None) -> OutboxMessage:
+    """Send a failing or dead delivery again at the next worker pass, with a fresh attempt budget;
+    its last error stays visible until then. Caller commits."""
+    row = get_by_id(session, OutboxMessage, message_id, label="outbox message")
+    if row.status == "delivered":
+        raise Conflict(f"outbox message {message_id} was already delivered")
+    if row.channel == "webhook" and row.endpoint_id is None:
+        raise Conflict(f"outbox message {message_id}: its webhook endpoint was deleted")
+    row.status, row.attempts, row.next_attempt_at, row.claimed_until = "pending", 0, now or utcnow(), None
+    session.flush()
+    return row
+
+
+def claim_due_messages(session: Session, channels: Sequence[str], *, worker_id: str, now: datetime,
+                       lease: timedelta, limit: int) -> list[DeliveryJob]:
+    """Lease up to `limit` due deliveries to this worker and count the attempt. On PostgreSQL rows
+    another worker holds are skipped (FOR UPDATE SKIP LOCKED); SQLite's BEGIN IMMEDIATE already
+    makes claims one at a time. Caller commits before delivering, so the lease is visible."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.channel.in_(list(channels)),
+               OutboxMessage.next_attempt_at <= now,
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    endpoint_ids = sorted({r.endpoint_id for r in rows if r.endpoint_id is not None})
+    endpoints = {e.id: e for e in session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))} if endpoint_ids else {}
+    jobs = []
+    for row in rows:
+        row.claimed_until, row.claimed_by, row.attempts = now + lease, worker_id, row.attempts + 1
+        endpoint = endpoints.get(row.endpoint_id) if row.endpoint_id is not None else None
+        if endpoint is not None:
+            row.recipient = endpoint.url  # deliver to the endpoint's current URL, signed with its secret
+        jobs.append(DeliveryJob(id=row.id, channel=row.channel, event=row.event, recipient=row.recipient,
+                                payload=row.payload, attempts=row.attempts,
+                                secret=endpoint.secret if endpoint is not None else None))
+    session.flush()
+    return jobs
+
+
+def record_outcomes(session: Session, outcomes: Sequence[DeliveryOutcome], *, worker_id: str, now: datetime,
+                    max_attempts: int, retry_base_seconds: int, retry_cap_seconds: int) -> WorkerPass:
+    """Store what happened to this worker's claimed deliveries: delivered, retry later (exponential
+    back-off), or dead after the last attempt (kept and listed). A row whose lease passed to
+    another worker is left to that worker. Caller commits."""
+    by_id = {o.id: o for o in outcomes}
+    rows = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.id.in_(sorted(by_id)), OutboxMessage.claimed_by == worker_id,
+        OutboxMessage.status == "pending").order_by(OutboxMessage.id).with_for_update()).all()
+    delivered = retrying = dead = 0
+    for row in rows:
+        outcome = by_id[row.id]
+        row.claimed_until = None
+        if outcome.error is None:
+            row.status, row.delivered_at, row.last_error = "delivered", now, None
+            delivered += 1
+        else:
+            row.last_error = outcome.error[:2000]
+            if rules.is_exhausted(row.attempts, max_attempts=max_attempts):
+                row.status = "dead"
+                dead += 1
+            else:
+                row.next_attempt_at = now + rules.retry_delay(
+                    row.attempts, base_seconds=retry_base_seconds, cap_seconds=retry_cap_seconds)
+                retrying += 1
+    session.flush()
+    return WorkerPass(claimed=len(outcomes), delivered=delivered, retrying=retrying, dead=dead)
