@@ -1,0 +1,164 @@
+"""Identity: who may have an account, password log-in with throttling, bearer tokens."""
+from datetime import timedelta
+
+import pytest
+
+from openvmi.auth import service
+from openvmi.auth.rules import Role
+from openvmi.auth.schemas import TokenCreate, UserCreate
+from openvmi.db import utcnow
+from openvmi.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from tests.builders import make_party, make_user
+
+PASSWORD = "correct-horse-1"
+LOCKOUT = timedelta(minutes=5)
+
+
+def new_user(**fields) -> UserCreate:
+    return UserCreate(**({"username": "someone", "display_name": "Someone", "password": PASSWORD,
+                          "role": Role.BUYER} | fields))
+
+
+def log_in(session, username, password=PASSWORD, *, max_failures=3):
+    return service.authenticate(session, username, password, max_failures=max_failures, lockout=LOCKOUT)
+
+
+def test_a_supplier_user_is_bound_to_its_supplier(session):
+    supplier = make_party(session)
+
+    user = service.create_user(session, new_user(role=Role.SUPPLIER, supplier_code=supplier.code))
+
+    assert user.supplier_id == supplier.id
+    assert service.actor_of(user).supplier_id == supplier.id
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"role": Role.SUPPLIER}, "needs a supplier"),
+    ({"role": Role.SUPPLIER, "supplier_code": "S-NOPE"}, "no such supplier"),
+    ({"role": Role.BUYER, "supplier_code": "S-ANY"}, "only supplier users"),
+])
+def test_supplier_binding_rules(session, fields, message):
+    with pytest.raises(InvalidInput, match=message) as raised:
+        service.create_user(session, new_user(**fields))
+    assert [e.field for e in raised.value.errors] == ["supplier_code"]
+
+
+def test_a_supplier_user_cannot_be_bound_to_the_buyer(session):
+    buyer = make_party(session, kind="buyer")
+
+    with pytest.raises(InvalidInput, match="no such supplier"):
+        service.create_user(session, new_user(role=Role.SUPPLIER, supplier_code=buyer.code))
+
+
+def test_usernames_are_unique(session):
+    make_user(session, username="dup-user")
+
+    with pytest.raises(Conflict):
+        service.create_user(session, new_user(username="dup-user"))
+
+
+def test_the_password_is_stored_hashed(session):
+    user = make_user(session)
+
+    assert PASSWORD not in user.password_hash
+
+
+def test_the_right_password_logs_in_and_clears_earlier_failures(session):
+    user = make_user(session)
+    with pytest.raises(NotAuthenticated):
+        log_in(session, user.username, "wrong")
+
+    assert log_in(session, user.username) is user
+    assert user.failed_logins == 0
+
+
+def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(session):
+    user = make_user(session)
+
+    with pytest.raises(NotAuthenticated) as unknown:
+        log_in(session, "nobody-here")
+    with pytest.raises(NotAuthenticated) as wrong:
+        log_in(session, user.username, "wrong-password")
+    assert str(unknown.value) == str(wrong.value)
+
+
+def test_after_n_failures_even_the_right_password_is_refused_until_the_lockout_ends(session):
+    user = make_user(session)
+    for _ in range(3):
+        with pytest.raises(NotAuthenticated):
+            log_in(session, user.username, "guess")
+
+    with pytest.raises(NotAuthenticated, match="too many"):
+        log_in(session, user.username)
+
+    user.locked_until = utcnow() - timedelta(seconds=1)  # the lockout has passed
+    assert log_in(session, user.username) is user
+
+
+def test_fewer_than_n_failures_do_not_lock(session):
+    user = make_user(session)
+    for _ in range(2):
+        with pytest.raises(NotAuthenticated):
+            log_in(session, user.username, "guess")
+
+    assert log_in(session, user.username) is user
+
+
+def test_a_deactivated_user_cannot_log_in_and_its_tokens_stop_working(session):
+    admin, user = make_user(session, role=Role.ADMIN), make_user(session)
+    secret, _ = service.issue_login_token(session, user, lifetime=timedelta(hours=1))
+
+    service.set_user_active(session, user.id, False, actor=service.actor_of(admin))
+
+    with pytest.raises(NotAuthenticated):
+        log_in(session, user.username)
+    with pytest.raises(NotAuthenticated, match="deactivated"):
+        service.actor_for_token(session, secret)
+
+
+def test_an_admin_cannot_deactivate_themself(session):
+    admin = make_user(session, role=Role.ADMIN)
+
+    with pytest.raises(PermissionDenied):
+        service.set_user_active(session, admin.id, False, actor=service.actor_of(admin))
+
+
+def test_a_login_token_identifies_its_user_until_it_expires(session):
+    user = make_user(session, role=Role.WAREHOUSE)
+    secret, token = service.issue_login_token(session, user, lifetime=timedelta(hours=1))
+
+    actor = service.actor_for_token(session, secret)
+    assert (actor.user_id, actor.role) == (user.id, Role.WAREHOUSE)
+    assert token.last_used_at is not None
+
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        service.actor_for_token(session, secret)
+
+
+def test_an_unknown_token_is_refused(session):
+    with pytest.raises(NotAuthenticated):
+        service.actor_for_token(session, "ovmi_not-a-token")
+
+
+def test_a_revoked_token_stops_working_at_once(session):
+    user = make_user(session)
+    issued = service.create_api_token(session, TokenCreate(name="ERP"), owner=user)
+    assert issued.expires_at is None and issued.token.startswith("ovmi_")
+
+    service.revoke_token(session, issued.id, actor=service.actor_of(user))
+
+    with pytest.raises(NotAuthenticated, match="revoked"):
+        service.actor_for_token(session, issued.token)
+
+
+def test_users_see_and_revoke_only_their_own_tokens_but_admins_any(session):
+    alice, bob, admin = make_user(session), make_user(session), make_user(session, role=Role.ADMIN)
+    bobs = service.create_api_token(session, TokenCreate(name="MES", expires_in_days=30), owner=bob)
+
+    assert service.list_tokens(session, actor=service.actor_of(alice)) == []
+    with pytest.raises(NotFound):
+        service.revoke_token(session, bobs.id, actor=service.actor_of(alice))
+
+    assert bobs.id in [t.id for t in service.list_tokens(session, actor=service.actor_of(admin))]
+    assert service.revoke_token(session, bobs.id, actor=service.actor_of(admin)).revoked_at is not None
