@@ -1,5 +1,6 @@
 """Plain builder functions for tests: make_<thing>(session, **overrides) through the services."""
 import itertools
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -77,3 +78,9 @@ def receive(session: Session, *, item: Item, location: Location, owner: Party, q
                       from_owner_id=owner.id, to_location_id=location.id, to_owner_id=owner.id, kind="receipt")
     return ledger_service.post_moves(session, PostingCreate(moves=[move]), actor_id=None,
                                      idempotency_key=idempotency_key)
+
+
+def bearer(session: Session, user: User) -> dict[str, str]:
+    """Authorization header with a fresh one-hour login token for `user` (no password round trip)."""
+    secret, _ = auth_service.issue_login_token(session, user, lifetime=timedelta(hours=1))
+    return {"Authorization": f"Bearer {secret}"}

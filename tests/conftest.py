@@ -7,14 +7,19 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi import migrations
 from openvmi.db import create_db_engine
 from openvmi.ledger.queries import balance_mismatches
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
 
 PG_ADMIN_URL = os.environ.get("OPENVMI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -123,3 +128,40 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         migrations.upgrade(url)
         yield url
         drop_pg_database(url)
+
+
+@pytest.fixture
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (not migrated). Parametrize with indirect=True:
+    "sqlite_file" or "postgres"."""
+    kind = getattr(request, "param", "sqlite_file")
+    if kind == "sqlite_file":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        require_postgres()
+        url = create_pg_database("openvmi_empty")
+        yield url
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def api_app(connection: Connection, database_url: str) -> Iterator["FastAPI"]:
+    """The real app whose requests run inside the test's rolled-back transaction: a request's
+    commit only releases a savepoint, so the test can look at what it wrote and nothing leaks."""
+    from openvmi.app import create_app
+    from openvmi.settings import Settings
+
+    app = create_app(Settings(database_url=database_url))
+    app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def api_client(api_app: "FastAPI") -> Iterator["TestClient"]:
+    """A TestClient that answers unexpected errors with the app's 500 instead of re-raising them."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(api_app, raise_server_exceptions=False) as client:
+        yield client

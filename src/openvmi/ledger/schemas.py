@@ -3,7 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from openvmi.ledger.rules import MOVE_KINDS
 
@@ -11,6 +11,8 @@ MoveKind = Literal["receipt", "consumption", "adjustment", "transfer", "return",
 assert set(MoveKind.__args__) == set(MOVE_KINDS)  # type: ignore[attr-defined]
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
+# Answers show quantities as stored (six places), so a replayed posting reads exactly like the first.
+StoredQuantity = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.000001")))]
 
 BalanceKey = tuple[int, int, int]  # (item_id, location_id, owner_id)
 
@@ -52,7 +54,7 @@ class MoveRead(BaseModel):
     id: int
     posting_id: int
     item_id: int
-    quantity: Decimal
+    quantity: StoredQuantity
     from_location_id: int
     from_owner_id: int
     to_location_id: int

@@ -1,0 +1,39 @@
+"""Health checks: /healthz says the process is up, /readyz that the database is reachable and current."""
+import pytest
+from fastapi.testclient import TestClient
+
+from openvmi.app import create_app
+from openvmi.migrations import head_revision
+from openvmi.settings import Settings
+
+
+def client_for(database_url: str) -> TestClient:
+    return TestClient(create_app(Settings(database_url=database_url)), raise_server_exceptions=False)
+
+
+def test_a_migrated_database_is_ready(database_url):
+    with client_for(database_url) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        answer = client.get("/readyz")
+
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ready", "migration": head_revision()}
+
+
+@pytest.mark.parametrize("empty_database", ["sqlite_file", "postgres"], indirect=True)
+def test_an_unmigrated_database_is_not_ready_but_the_process_is_up(empty_database):
+    with client_for(empty_database) as client:
+        health, ready = client.get("/healthz"), client.get("/readyz")
+
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    assert ready.headers["content-type"] == "application/problem+json"
+    assert "openvmi db upgrade" in ready.json()["detail"]
+
+
+def test_an_unreachable_database_is_not_ready(tmp_path):
+    missing_dir = tmp_path / "no" / "such" / "dir" / "openvmi.db"
+    with client_for(f"sqlite:///{missing_dir}") as client:
+        ready = client.get("/readyz")
+
+    assert ready.status_code == 503 and ready.json()["code"] == "not_ready"
