@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+VENDOR := src/openvmi/web/static/vendor
+
+.PHONY: run test lint bench clean messages
 
 run: $(STAMP)  ## migrate the embedded SQLite database, load the demo on first start, serve on 127.0.0.1:8000
 	$(BIN)/openvmi serve --demo
@@ -20,11 +22,24 @@ bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 
 # Pinned install: constraints.txt holds the exact versions CI and every machine use.
-$(STAMP): pyproject.toml constraints.txt
+# Portal assets (htmx, Pico CSS) come from npm at the locked versions and are served by the app;
+# the browser tests drive Debian's chromium, installed here when missing.
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	command -v chromium || (apt-get update && apt-get install -y chromium)
 	touch $(STAMP)
+
+# After adding visible text: extract it and merge into the zh_CN / en catalogs, then translate.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project OpenVMI \
+		-o src/openvmi/web/locale/messages.pot .
+	$(BIN)/pybabel update -i src/openvmi/web/locale/messages.pot -d src/openvmi/web/locale \
+		--no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var

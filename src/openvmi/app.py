@@ -4,6 +4,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from openvmi import __version__
+from openvmi.auth import pages as auth_pages
 from openvmi.auth.api import router as auth_router
 from openvmi.catalog.api import router as catalog_router
 from openvmi.db import create_db_engine, create_session_factory
@@ -11,7 +12,9 @@ from openvmi.ledger.api import router as ledger_router
 from openvmi.migrations import current_revision, head_revision
 from openvmi.parties.api import router as parties_router
 from openvmi.settings import Settings
+from openvmi.web import home as home_pages
 from openvmi.web.problems import install_api_problem_handlers, problem
+from openvmi.web.portal import error_page, mount_portal
 
 API_PREFIX = "/api/v1"
 
@@ -31,7 +34,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (auth_router, parties_router, catalog_router, ledger_router):
         api.include_router(router)
     app.include_router(api)
-    install_api_problem_handlers(app)
+    install_api_problem_handlers(app, page_errors=error_page)
+    # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
+    mount_portal(app, [home_pages.feature, auth_pages.feature])
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -17,3 +17,5 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_seconds: int = 300
     default_locale: str = "en"
+    # Dates and times on portal pages are shown in this zone (stored values stay UTC).
+    timezone: str = "Asia/Shanghai"

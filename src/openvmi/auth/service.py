@@ -84,6 +84,20 @@ def revoke_token(session: Session, token_id: int, *, actor: Actor) -> ApiToken:
     return token
 
 
+def revoke_token_secret(session: Session, secret: str) -> None:
+    """Revoke the token behind `secret` (a portal log-out); unknown secrets are ignored. Caller commits."""
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def set_user_locale(session: Session, user_id: int, locale: str | None) -> User:
+    """Remember the user's language for the portal. Caller commits."""
+    user = get_user(session, user_id)
+    user.locale = locale
+    return user
+
+
 def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
     statement = select(ApiToken).order_by(ApiToken.id)
     if actor.role != Role.ADMIN:

@@ -1,9 +1,11 @@
-"""One mapping from errors to HTTP answers: application/problem+json (RFC 9457) for the API."""
+"""One mapping from errors to HTTP answers: application/problem+json (RFC 9457) for the API,
+an HTML error page (rendered by the portal) for every other path."""
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openvmi import errors
@@ -59,15 +61,30 @@ def domain_problem(error: errors.DomainError) -> JSONResponse:
     return problem(status_of(error), str(error), code=error.code, extra=extra)
 
 
-def install_api_problem_handlers(app: FastAPI) -> None:
-    """Every error becomes problem+json; no stack trace ever reaches the client."""
+PageErrors = Callable[[Request, int, str], Response]
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None = None) -> None:
+    """Every API error becomes problem+json; other paths get `page_errors`' HTML page when given.
+    No stack trace ever reaches the client."""
+
+    def as_page(request: Request) -> bool:
+        return page_errors is not None and not is_api_path(request.url.path)
 
     @app.exception_handler(errors.DomainError)
-    async def _domain(request: Request, error: errors.DomainError) -> JSONResponse:
+    async def _domain(request: Request, error: errors.DomainError) -> Response:
+        if as_page(request):
+            return page_errors(request, status_of(error), str(error))
         return domain_problem(error)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        if as_page(request):
+            return page_errors(request, 400, "; ".join(str(e["msg"]) for e in error.errors()))
         field_errors = [
             {"field": ".".join(str(part) for part in e["loc"] if part not in ("body", "query", "path", "header")) or "body",
              "message": e["msg"]}
@@ -77,11 +94,15 @@ def install_api_problem_handlers(app: FastAPI) -> None:
         return problem(422, detail, code="invalid_input", extra={"errors": field_errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if as_page(request):
+            return page_errors(request, error.status_code, str(error.detail))
         return problem(error.status_code, str(error.detail), code="http_error",
                        headers=getattr(error, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if as_page(request):
+            return page_errors(request, 500, "")
         return problem(500, "An unexpected error occurred; it has been logged.", code="internal_error")
