@@ -4,6 +4,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from openvmi import __version__
+from openvmi.alerts.api import router as alerts_router
 from openvmi.auth import pages as auth_pages
 from openvmi.auth.api import router as auth_router
 from openvmi.catalog.api import router as catalog_router
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, parties_router, catalog_router, ledger_router):
+    for router in (auth_router, parties_router, catalog_router, ledger_router, alerts_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)

@@ -152,6 +152,47 @@ def token_revoke(token_id: int) -> None:
     console.print(f"token {token_id} revoked")
 
 
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One pass over the due deliveries, then exit.")] = False,
+    batch_size: Annotated[int | None, typer.Option(help="Rows claimed per pass (default from settings).")] = None,
+) -> None:
+    """Deliver notifications from the outbox (e-mail, webhooks), retrying failures with back-off."""
+    import signal
+    import threading
+
+    import httpx
+
+    from openvmi.alerts import queries as alerts_queries
+    from openvmi.jobs.worker import deliverable_channels, new_worker_id, run_forever, run_once
+
+    settings = _settings()
+    if batch_size is not None:
+        settings = settings.model_copy(update={"outbox_batch_size": batch_size})
+    sessions = _sessions(settings)
+    channels = ", ".join(deliverable_channels(settings))
+    console.print(f"worker delivering {channels}" + ("" if settings.smtp_host else " (e-mail waits: no SMTP host)"))
+
+    def report(result) -> None:
+        from openvmi.db import utcnow
+
+        console.print(f"{utcnow():%H:%M:%S} claimed {result.claimed}: delivered {result.delivered}, "
+                      f"retrying {result.retrying}, dead {result.dead}")
+
+    if once:
+        with httpx.Client(follow_redirects=False) as client:
+            report(run_once(sessions, settings, worker_id=new_worker_id(), client=client))
+        with sessions() as session:
+            counts = alerts_queries.outbox_counts(session)
+        console.print("outbox: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    run_forever(sessions, settings, stop=stop, report=report)
+    console.print("worker stopped")
+
+
 def _print_logins(users: list[tuple[str, str, str, str | None]]) -> None:
     table = Table(title="Demo log-ins")
     for column in ("username", "password", "role", "supplier"):

@@ -19,3 +19,19 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     # Dates and times on portal pages are shown in this zone (stored values stay UTC).
     timezone: str = "Asia/Shanghai"
+    # Notifications (alerts feature): e-mail leaves over SMTP only when smtp_host is set; until
+    # then e-mail rows wait in the outbox. The worker retries failures with exponential back-off.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "OpenVMI <openvmi@localhost>"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10
+    webhook_timeout_seconds: float = 10
+    outbox_max_attempts: int = 8
+    outbox_retry_base_seconds: int = 30
+    outbox_retry_cap_seconds: int = 3600
+    outbox_lease_seconds: int = 300  # a claimed row returns to the queue if its worker dies
+    outbox_batch_size: int = 50
+    worker_poll_seconds: float = 5

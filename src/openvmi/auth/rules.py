@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "tokens.manage": EVERYONE,  # own tokens; admins see everyone's
     "ledger.read": EVERYONE,
     "ledger.post": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "alerts.read": EVERYONE,
+    "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
+    "notifications.read": EVERYONE,  # one's own inbox
+    "notifications.manage": frozenset({Role.ADMIN}),  # outbox status, retries, webhook endpoints
 }
 
 

@@ -1,0 +1,103 @@
+"""Read models of alerts, the caller's inbox, the outbox and webhook endpoints, filtered and paged."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage, WebhookEndpoint
+from openvmi.alerts.rules import UNRESOLVED
+from openvmi.alerts.schemas import (
+    AlertFilter, AlertPage, AlertRead, InboxPage, InboxRead, OutboxFilter, OutboxPage, OutboxRead,
+    WebhookEndpointPage, WebhookEndpointRead,
+)
+from openvmi.auth.schemas import Actor
+from openvmi.db import get_by_id
+from openvmi.errors import NotFound
+from openvmi.pagination import fetch_page
+
+OPEN_ALERTS = Alert.status.in_(UNRESOLVED)
+# A delivery that failed at least once and will be tried again: what an admin should look at.
+FAILING = (OutboxMessage.status == "pending") & OutboxMessage.last_error.is_not(None)
+
+
+def list_alerts(session: Session, filters: AlertFilter, *, cursor: str | None, limit: int) -> AlertPage:
+    """Alerts the caller may see, newest first."""
+    statement = select(Alert)
+    if filters.status == "unresolved":
+        statement = statement.where(OPEN_ALERTS)
+    elif filters.status is not None:
+        statement = statement.where(Alert.status == filters.status)
+    if filters.kind is not None:
+        statement = statement.where(Alert.kind == filters.kind)
+    if filters.supplier_id is not None:
+        statement = statement.where(Alert.supplier_id == filters.supplier_id)
+    if filters.item_id is not None:
+        statement = statement.where(Alert.item_id == filters.item_id)
+    if filters.location_id is not None:
+        statement = statement.where(Alert.location_id == filters.location_id)
+    rows, next_cursor = fetch_page(session, statement, Alert.id, cursor=cursor, limit=limit, descending=True)
+    return AlertPage(items=[AlertRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    """One alert with its comments; another supplier's alert is "not found"."""
+    alert = session.scalars(
+        select(Alert).where(Alert.id == alert_id).options(selectinload(Alert.comments))).first()
+    if alert is None:
+        raise NotFound(f"no such alert: {alert_id}")
+    return alert
+
+
+def count_unresolved_alerts(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Alert).where(OPEN_ALERTS)) or 0
+
+
+def list_inbox(session: Session, actor: Actor, *, unread_only: bool, cursor: str | None, limit: int) -> InboxPage:
+    """The caller's own notifications, newest first, with the number still unread."""
+    mine = InboxMessage.user_id == actor.user_id
+    statement = select(InboxMessage).where(mine)
+    if unread_only:
+        statement = statement.where(InboxMessage.read_at.is_(None))
+    rows, next_cursor = fetch_page(session, statement, InboxMessage.id, cursor=cursor, limit=limit, descending=True)
+    return InboxPage(items=[InboxRead.model_validate(r) for r in rows], next_cursor=next_cursor,
+                     unread=count_unread(session, actor))
+
+
+def count_unread(session: Session, actor: Actor) -> int:
+    return session.scalar(select(func.count()).select_from(InboxMessage).where(
+        InboxMessage.user_id == actor.user_id, InboxMessage.read_at.is_(None))) or 0
+
+
+def list_outbox(session: Session, filters: OutboxFilter, *, cursor: str | None, limit: int) -> OutboxPage:
+    """Deliveries, newest first; `failing` are those that failed and wait for a retry."""
+    statement = select(OutboxMessage)
+    if filters.status == "failing":
+        statement = statement.where(FAILING)
+    elif filters.status is not None:
+        statement = statement.where(OutboxMessage.status == filters.status)
+    if filters.channel is not None:
+        statement = statement.where(OutboxMessage.channel == filters.channel)
+    if filters.alert_id is not None:
+        statement = statement.where(OutboxMessage.alert_id == filters.alert_id)
+    rows, next_cursor = fetch_page(session, statement, OutboxMessage.id, cursor=cursor, limit=limit, descending=True)
+    return OutboxPage(items=[OutboxRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """How many deliveries are pending, delivered, dead, and failing (pending after an error)."""
+    counts = {"pending": 0, "delivered": 0, "dead": 0}
+    counts.update(dict(session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()))
+    counts["failing"] = session.scalar(select(func.count()).select_from(OutboxMessage).where(FAILING)) or 0
+    return counts
+
+
+def get_outbox_message(session: Session, message_id: int) -> OutboxMessage:
+    return get_by_id(session, OutboxMessage, message_id, label="outbox message")
+
+
+def list_webhook_endpoints(session: Session, *, cursor: str | None, limit: int) -> WebhookEndpointPage:
+    rows, next_cursor = fetch_page(session, select(WebhookEndpoint), WebhookEndpoint.id, cursor=cursor, limit=limit)
+    return WebhookEndpointPage(items=[WebhookEndpointRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def get_webhook_endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
+    return get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
