@@ -73,3 +73,35 @@ class IdempotencyMismatch(Conflict):
     """The idempotency key was already used for a different request."""
 
     code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong in an uploaded file: where (row as the user sees it, column) and why."""
+
+    row: int | None  # None: the whole file (encoding, size, headers)
+    column: str | None
+    reason: str
+    value: str | None = None
+
+
+class InvalidImportFile(RuleViolation):
+    """A file that cannot be imported, with every bad row so the user fixes them in one go."""
+
+    code = "invalid_import_file"
+
+    def __init__(self, errors: list[RowError], *, error_count: int | None = None,
+                 import_id: int | None = None) -> None:
+        self.errors = errors
+        self.error_count = error_count if error_count is not None else len(errors)
+        self.import_id = import_id
+        first = errors[0] if errors else RowError(None, None, "invalid file")
+        where = f"row {first.row}: " if first.row is not None else ""
+        more = f" (and {self.error_count - 1} more)" if self.error_count > 1 else ""
+        super().__init__(f"{where}{first.reason}{more}")
+
+    @property
+    def problem_extra(self) -> dict[str, object]:
+        return {"errors": [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value}
+                           for e in self.errors],
+                "error_count": self.error_count, "import_id": self.import_id}

@@ -1,0 +1,1 @@
+"""Supplier-published stock: imports, adjustments, history, thresholds, availability."""

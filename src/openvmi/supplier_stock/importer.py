@@ -1,0 +1,372 @@
+"""Reads supplier stock files (CSV in any common encoding and delimiter, XLSX) row by row, without
+loading them into memory, and turns each row into a checked stock line or a list of row errors."""
+import codecs
+import csv
+import io
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import BinaryIO
+
+from charset_normalizer import from_bytes
+
+from openvmi.errors import InvalidImportFile, RowError
+from openvmi.supplier_stock import rules
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+SAMPLE_BYTES = 64 * 1024
+Progress = Callable[[int, int], None]  # (done, total) in the reader's own unit
+
+_CANDIDATES = ["gb18030", "cp1252", "big5", "shift_jis", "euc_kr"]
+_READ_AS_GBK = {"gb18030", "euc_kr"}  # EUC-KR is what short GBK samples are most often mistaken for
+
+
+def file_error(reason: str, *, row: int | None = None, column: str | None = None) -> InvalidImportFile:
+    return InvalidImportFile([RowError(row, column, reason)])
+
+
+class TableReader:
+    """Rows of one table: `headers`, then `rows()` yielding (row number as the user sees it, cells)."""
+
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    headers: list[str]
+    header_row: int
+    total: int  # progress denominator: bytes (CSV) or rows (XLSX)
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        raise NotImplementedError
+
+    def done(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, sheet: str | None = None,
+               max_bytes: int = MAX_FILE_BYTES) -> TableReader:
+    """Recognise the file (by content, not by name) and position a reader after its header row."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size == 0:
+        raise file_error("the file is empty")
+    if size > max_bytes:
+        raise file_error(f"the file is {size / 1048576:.0f} MB; the limit is {max_bytes // 1048576} MB "
+                         "(split it, or use delta mode for changes only)")
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        return XlsxReader(stream, sheet=sheet, total_bytes=size)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise file_error("this is an old Excel .xls file; save it as .xlsx or CSV")
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise file_error("the file is named .xlsx but is not an Excel workbook")
+    return CsvReader(stream, encoding=encoding, total_bytes=size)
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030; anything else must be chosen."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(sample) - 3:
+            return "utf-8"  # the sample cut a character in half
+    # Short GBK samples also read as Korean or Big5 without any "chaos"; for our users a tie
+    # means GBK. Other encodings are accepted only when the user names them.
+    matches = sorted(from_bytes(sample, cp_isolation=_CANDIDATES), key=lambda m: m.chaos)
+    if matches and _decodes(sample, "gb18030"):
+        least_chaos = matches[0].chaos
+        if matches[0].encoding in _READ_AS_GBK or any(
+                m.encoding == "gb18030" and m.chaos <= least_chaos + 0.01 for m in matches):
+            return "gb18030"  # a superset of GB2312 and GBK
+    guess = matches[0].encoding if matches else "binary data"
+    raise file_error(f"the file is not UTF-8 or GBK/GB18030 (it looks like {guess}); choose its encoding")
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(sample, final=False)  # a cut multi-byte character at the end is fine
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class CsvReader(TableReader):
+    file_format = "csv"
+
+    def __init__(self, stream: BinaryIO, *, encoding: str | None, total_bytes: int) -> None:
+        self._stream = stream
+        self.total = total_bytes
+        sample = stream.read(SAMPLE_BYTES)
+        stream.seek(0)
+        if encoding:
+            try:
+                self.encoding = codecs.lookup(encoding).name
+            except LookupError:
+                raise file_error(f"unknown encoding {encoding!r}", column="encoding") from None
+            if self.encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
+                self.encoding = "utf-8-sig"
+            if not _decodes(sample, self.encoding):
+                raise file_error(f"the file is not valid {encoding}; choose another encoding or let it be detected")
+        else:
+            self.encoding = detect_encoding(sample)
+        text_sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(sample)
+        self.delimiter = _sniff_delimiter(text_sample)
+        # Undecodable bytes are kept as surrogates and reported with the row they are in (a
+        # strict decoder fails a whole read-ahead chunk earlier, naming the wrong row).
+        self._text = io.TextIOWrapper(stream, encoding=self.encoding, errors="surrogateescape", newline="")
+        self._reader = csv.reader(self._text, delimiter=self.delimiter)
+        self._row = 0
+        for cells in self._records():
+            if any(c.strip() for c in cells):
+                self.headers = [c.strip() for c in cells]
+                self.header_row = self._row
+                return
+        raise file_error("the file has no header row")
+
+    def _records(self) -> Iterator[list[str]]:
+        while True:
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise file_error(f"the CSV is malformed: {error}", row=self._row + 1) from None
+            self._row += 1
+            try:
+                "".join(cells).encode("utf-8")
+            except UnicodeEncodeError:
+                raise file_error(f"the file is not valid {self.encoding} at row {self._row}; choose its encoding",
+                                 row=self._row) from None
+            yield cells
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        for cells in self._records():
+            if any(c.strip() for c in cells):
+                yield self._row, list(cells)
+
+    def done(self) -> int:
+        return self._stream.tell()
+
+    def close(self) -> None:
+        self._text.detach()  # a collected TextIOWrapper would close the caller's stream
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last sampled line may be cut off
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = lines[0] if lines else ""
+        counts = {d: header.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+class XlsxReader(TableReader):
+    """Cached values of formulas, never their evaluation; a formula without one is a row error."""
+
+    file_format = "xlsx"
+
+    def __init__(self, stream: BinaryIO, *, sheet: str | None, total_bytes: int) -> None:
+        from openpyxl import load_workbook
+
+        try:
+            self._values_book = load_workbook(stream, read_only=True, data_only=True)
+            stream.seek(0)
+            self._formula_book = load_workbook(stream, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            raise file_error(f"the workbook cannot be read ({type(error).__name__}); "
+                             "save it again as .xlsx") from None
+        names = self._values_book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise file_error(f"no sheet named {sheet!r}; the workbook has {', '.join(names)}", column="sheet")
+        name = sheet or names[0]
+        self.sheet = name
+        self._values = self._values_book[name].iter_rows(values_only=True)
+        self._formulas = self._formula_book[name].iter_rows(values_only=True)
+        self.total = self._values_book[name].max_row or 1
+        self._row = 0
+        for cells in self._records():
+            if any(_text(c) for c in cells):
+                self.headers = [_text(c) for c in cells]
+                self.header_row = self._row
+                return
+        raise file_error(f"sheet {name!r} has no header row")
+
+    def _records(self) -> Iterator[list[object]]:
+        for values, formulas in zip(self._values, self._formulas, strict=False):
+            self._row += 1
+            cells: list[object] = []
+            for value, formula in zip(values, formulas, strict=False):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    cells.append(FormulaWithoutValue(formula))
+                else:
+                    cells.append(value)
+            yield cells
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        for cells in self._records():
+            if any(_text(c) for c in cells):
+                yield self._row, cells
+
+    def done(self) -> int:
+        return self._row
+
+    def close(self) -> None:
+        self._values_book.close()
+        self._formula_book.close()
+
+
+@dataclass(frozen=True)
+class FormulaWithoutValue:
+    formula: str
+
+
+def _text(value: object) -> str:
+    if value is None or isinstance(value, FormulaWithoutValue):
+        return "" if value is None else value.formula
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 10023.0 from a numeric item-code cell
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    item_id: int
+    item_code: str
+    unit: str
+    lead_time_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    row: int
+    item_id: int
+    location_id: int
+    on_hand: Decimal
+    available: Decimal
+    next_available_date: date | None
+    lead_time_days: int | None
+    unit: str
+
+
+@dataclass
+class RowValidator:
+    """Checks one data row against the supplier's items and sites; collects every problem."""
+
+    columns: dict[str, int]
+    headers: list[str]
+    items_by_code: dict[str, ItemRef]  # keys upper-cased
+    items_by_part_number: dict[str, ItemRef]  # keys upper-cased
+    sites_by_code: dict[str, int]  # keys upper-cased
+    default_site_id: int | None
+    today: date
+
+    def check(self, row: int, cells: list[object]) -> StockRow | list[RowError]:
+        errors: list[RowError] = []
+
+        def cell(field: str) -> object:
+            index = self.columns.get(field)
+            if index is None or index >= len(cells):
+                return None
+            value = cells[index]
+            if isinstance(value, FormulaWithoutValue):
+                errors.append(RowError(row, self.headers[index],
+                                       "formula without a saved value: open and save the file in a "
+                                       "spreadsheet program, or paste values", value.formula))
+                return None
+            return None if _text(value) == "" else value
+
+        def fail(field: str, reason: str, value: object = None) -> None:
+            index = self.columns.get(field)
+            column = self.headers[index] if index is not None else field
+            errors.append(RowError(row, column, reason, None if value is None else _text(value)))
+
+        item = self._item(cell("item_code"), cell("supplier_part_number"), fail)
+        site_id = self._site(cell("site"), fail)
+        on_hand = self._quantity("on_hand", cell("on_hand"), fail, required=True)
+        available = self._quantity("available", cell("available"), fail, required=False)
+        next_date = lead_time = None
+        raw_date = cell("next_available_date")
+        if raw_date is not None:
+            try:
+                next_date = rules.parse_date(raw_date, today=self.today)
+            except rules.CellError as error:
+                fail("next_available_date", str(error), raw_date)
+        raw_days = cell("lead_time_days")
+        if raw_days is not None:
+            try:
+                lead_time = rules.parse_days(raw_days)
+            except rules.CellError as error:
+                fail("lead_time_days", str(error), raw_days)
+        raw_unit = cell("unit")
+        if raw_unit is not None and item is not None and not rules.same_unit(_text(raw_unit), item.unit):
+            fail("unit", f"wrong unit: {item.item_code} is counted in {item.unit}", raw_unit)
+        if on_hand is not None and available is not None and available > on_hand:
+            fail("available", f"available ({available}) is more than on hand ({on_hand})", available)
+        if errors:
+            return errors
+        assert item is not None and site_id is not None and on_hand is not None
+        return StockRow(row, item.item_id, site_id, on_hand, on_hand if available is None else available,
+                        next_date, lead_time, item.unit)
+
+    def _item(self, code: object, part_number: object,
+              fail: Callable[[str, str, object], None]) -> ItemRef | None:
+        by_code = by_part = None
+        if code is not None:
+            by_code = self.items_by_code.get(_text(code).upper())
+            if by_code is None:
+                fail("item_code", "unknown item code (or not one of your supplier items)", code)
+                return None
+        if part_number is not None:
+            by_part = self.items_by_part_number.get(_text(part_number).upper())
+            if by_part is None:
+                fail("supplier_part_number", "unknown supplier part number", part_number)
+                return None
+        if by_code is None and by_part is None:
+            fail("item_code" if "item_code" in self.columns else "supplier_part_number", "no item given", None)
+            return None
+        if by_code is not None and by_part is not None and by_code.item_id != by_part.item_id:
+            fail("supplier_part_number", f"part number belongs to {by_part.item_code}, "
+                                         f"not {by_code.item_code}", part_number)
+            return None
+        return by_code or by_part
+
+    def _site(self, code: object, fail: Callable[[str, str, object], None]) -> int | None:
+        if code is None:
+            if self.default_site_id is None:
+                fail("site", "no site given", None)
+            return self.default_site_id
+        site_id = self.sites_by_code.get(_text(code).upper())
+        if site_id is None:
+            fail("site", "unknown site (not one of your supplier sites)", code)
+        return site_id
+
+    def _quantity(self, field: str, value: object, fail: Callable[[str, str, object], None], *,
+                  required: bool) -> Decimal | None:
+        if value is None:
+            if required:
+                fail(field, "no quantity given", None)
+            return None
+        try:
+            return rules.parse_quantity(value)
+        except rules.CellError as error:
+            fail(field, str(error), value)
+            return None

@@ -1,0 +1,251 @@
+"""Read models of supplier stock: lines, history, imports, thresholds, availability, freshness."""
+from datetime import date, datetime
+from typing import Any
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from openvmi.alerts.schemas import AlertSignal
+from openvmi.catalog.models import Item, SupplierItem
+from openvmi.db import quantize, utcnow
+from openvmi.errors import NotFound
+from openvmi.ledger import queries as ledger_queries
+from openvmi.ledger.schemas import BalanceFilter
+from openvmi.pagination import fetch_page
+from openvmi.parties.models import Party
+from openvmi.supplier_stock import rules
+from openvmi.supplier_stock.models import (
+    StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport, site_table,
+)
+from openvmi.supplier_stock.schemas import (
+    AvailabilityLine, AvailabilityQuery, AvailabilityRead, ColumnMappingRead, HistoryRead, ImportErrors, ImportPage,
+    ImportRead, ItemAvailability, RowErrorRead, StockFilter, SupplierStockPage, SupplierStockRead, ThresholdPage,
+    ThresholdRead,
+)
+
+BUYER_SIDE_KINDS = ("vmi", "in_transit")
+
+
+def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str | None, limit: int) -> SupplierStockPage:
+    """Published lines; a supplier user's session only ever sees its own."""
+    statement = select(SupplierStock)
+    if filters.supplier_id is not None:
+        statement = statement.where(SupplierStock.supplier_id == filters.supplier_id)
+    if filters.item_id is not None:
+        statement = statement.where(SupplierStock.item_id == filters.item_id)
+    if filters.location_id is not None:
+        statement = statement.where(SupplierStock.location_id == filters.location_id)
+    if filters.search:
+        pattern = f"%{filters.search.lower()}%"
+        statement = statement.join(Item, Item.id == SupplierStock.item_id).where(
+            or_(func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern)))
+    rows, next_cursor = fetch_page(session, statement, SupplierStock.id, cursor=cursor, limit=limit)
+    return SupplierStockPage(items=describe_stock(session, list(rows)), next_cursor=next_cursor)
+
+
+def describe_stock(session: Session, rows: list[SupplierStock]) -> list[SupplierStockRead]:
+    """Read shapes with codes resolved in three queries, not one per row."""
+    if not rows:
+        return []
+    suppliers = dict(session.execute(select(Party.id, Party.code).where(Party.id.in_({r.supplier_id for r in rows}))).all())
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_({r.item_id for r in rows})))}
+    site = site_table().c
+    sites = dict(session.execute(select(site.id, site.code).where(site.id.in_({r.location_id for r in rows}))).all())
+    return [SupplierStockRead(
+        id=r.id, supplier_id=r.supplier_id, supplier_code=suppliers[r.supplier_id], item_id=r.item_id,
+        item_code=items[r.item_id].code, item_name=items[r.item_id].name, location_id=r.location_id,
+        site_code=sites[r.location_id], on_hand=r.on_hand, available=r.available,
+        next_available_date=r.next_available_date, lead_time_days=r.lead_time_days, unit=r.unit,
+        updated_at=r.updated_at, reported_at=r.reported_at, source=r.source, version=r.version) for r in rows]
+
+
+def list_history(session: Session, stock_id: int, *, limit: int = 100) -> list[HistoryRead]:
+    """Changes of one line, newest first."""
+    line = session.scalars(select(SupplierStock).where(SupplierStock.id == stock_id)).first()
+    if line is None:
+        raise NotFound(f"no such stock line: {stock_id}")
+    rows = session.scalars(select(SupplierStockHistory).where(
+        SupplierStockHistory.supplier_id == line.supplier_id, SupplierStockHistory.item_id == line.item_id,
+        SupplierStockHistory.location_id == line.location_id)
+        .order_by(SupplierStockHistory.id.desc()).limit(limit))
+    return [HistoryRead.model_validate(r) for r in rows]
+
+
+def get_import(session: Session, import_id: int) -> SupplierStockImport:
+    row = session.scalars(select(SupplierStockImport).where(SupplierStockImport.id == import_id)).first()
+    if row is None:
+        raise NotFound(f"no such import: {import_id}")
+    return row
+
+
+def list_imports(session: Session, *, supplier_id: int | None, cursor: str | None, limit: int) -> ImportPage:
+    statement = select(SupplierStockImport)
+    if supplier_id is not None:
+        statement = statement.where(SupplierStockImport.supplier_id == supplier_id)
+    rows, next_cursor = fetch_page(session, statement, SupplierStockImport.id, cursor=cursor, limit=limit,
+                                   descending=True)
+    return ImportPage(items=[ImportRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def import_errors(session: Session, import_id: int) -> ImportErrors:
+    row = get_import(session, import_id)
+    return ImportErrors(import_id=row.id, status=row.status, error_count=row.error_count,
+                        errors=[RowErrorRead(**e) for e in row.errors])
+
+
+def list_thresholds(session: Session, *, supplier_id: int | None, item_id: int | None, cursor: str | None,
+                    limit: int) -> ThresholdPage:
+    statement = select(StockThreshold)
+    if supplier_id is not None:
+        statement = statement.where(StockThreshold.supplier_id == supplier_id)
+    if item_id is not None:
+        statement = statement.where(StockThreshold.item_id == item_id)
+    rows, next_cursor = fetch_page(session, statement, StockThreshold.id, cursor=cursor, limit=limit)
+    return ThresholdPage(items=describe_thresholds(session, list(rows)), next_cursor=next_cursor)
+
+
+def describe_thresholds(session: Session, rows: list[StockThreshold]) -> list[ThresholdRead]:
+    if not rows:
+        return []
+    suppliers = dict(session.execute(select(Party.id, Party.code).where(Party.id.in_({r.supplier_id for r in rows}))).all())
+    items = dict(session.execute(select(Item.id, Item.code).where(Item.id.in_({r.item_id for r in rows}))).all())
+    return [ThresholdRead(id=r.id, supplier_id=r.supplier_id, supplier_code=suppliers[r.supplier_id],
+                          item_id=r.item_id, item_code=items[r.item_id], low_water=r.low_water,
+                          high_water=r.high_water, updated_at=r.updated_at) for r in rows]
+
+
+def column_mapping(session: Session, supplier_id: int) -> ColumnMappingRead:
+    row = session.scalars(select(SupplierColumnMapping).where(SupplierColumnMapping.supplier_id == supplier_id)).first()
+    if row is None:
+        return ColumnMappingRead(supplier_id=supplier_id, mapping={}, updated_at=None)
+    return ColumnMappingRead(supplier_id=supplier_id, mapping=row.mapping, updated_at=row.updated_at)
+
+
+def availability(session: Session, query: AvailabilityQuery, *, now: datetime | None = None) -> AvailabilityRead:
+    """Who can deliver each item soonest: our VMI and in-transit stock, every supplier's available
+    stock with its freshness, and suppliers with none yet by next-available date or lead time."""
+    now = now or utcnow()
+    today = now.date()
+    items = _items_for(session, query)
+    if not items:
+        return AvailabilityRead(items=[])
+    item_ids = [i.id for i in items]
+    lines: dict[int, list[AvailabilityLine]] = {i: [] for i in item_ids}
+    seen: set[tuple[int, int]] = set()
+    site = site_table()
+    published = session.execute(
+        select(SupplierStock, Party.code, Party.name, Party.stale_after_days, site.c.code,
+               SupplierItem.lead_time_days)
+        .join(Party, Party.id == SupplierStock.supplier_id)
+        .join(site, site.c.id == SupplierStock.location_id)
+        .outerjoin(SupplierItem, (SupplierItem.supplier_id == SupplierStock.supplier_id)
+                   & (SupplierItem.item_id == SupplierStock.item_id))
+        .where(SupplierStock.item_id.in_(item_ids)))
+    for stock, code, name, stale_after, site_code, item_lead_time in published:
+        seen.add((stock.supplier_id, stock.item_id))
+        lead_time = stock.lead_time_days if stock.lead_time_days is not None else item_lead_time
+        lines[stock.item_id].append(_supplier_line(
+            supplier_id=stock.supplier_id, code=code, name=name, location_id=stock.location_id, site_code=site_code,
+            on_hand=stock.on_hand, available=stock.available, next_date=stock.next_available_date,
+            lead_time=lead_time, reported_at=stock.reported_at, stale_after=stale_after, now=now))
+    unpublished = session.execute(
+        select(SupplierItem.supplier_id, SupplierItem.item_id, SupplierItem.lead_time_days, Party.code, Party.name)
+        .join(Party, Party.id == SupplierItem.supplier_id)
+        .where(SupplierItem.item_id.in_(item_ids), SupplierItem.active.is_(True), Party.active.is_(True)))
+    for supplier_id, item_id, lead_time, code, name in unpublished:
+        if (supplier_id, item_id) not in seen:
+            lines[item_id].append(_supplier_line(
+                supplier_id=supplier_id, code=code, name=name, location_id=None, site_code=None, on_hand=Decimal(0),
+                available=Decimal(0), next_date=None, lead_time=lead_time, reported_at=None, stale_after=None,
+                now=now))
+    for item_id in item_ids:
+        lines[item_id] += _buyer_side_lines(session, item_id, today=today)
+        lines[item_id].sort(key=lambda line: rules.delivery_rank(
+            deliverable=line.deliverable_on, source=line.source, available=line.available,
+            age_seconds=(line.age_hours or 0) * 3600))
+    return AvailabilityRead(items=[ItemAvailability(
+        item_id=i.id, item_code=i.code, item_name=i.name, unit=i.unit,
+        total_available=sum((ln.available for ln in lines[i.id] if ln.source == "supplier"), Decimal(0)),
+        buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != "supplier"), Decimal(0)),
+        lines=lines[i.id]) for i in items])
+
+
+def _items_for(session: Session, query: AvailabilityQuery) -> list[Item]:
+    conditions = []
+    if query.item_ids:
+        conditions.append(Item.id.in_(query.item_ids))
+    if query.item_codes:
+        conditions.append(Item.code.in_(query.item_codes))
+    if query.search:
+        pattern = f"%{query.search.lower()}%"
+        conditions.append(or_(func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern)))
+    if not conditions:
+        return []
+    return list(session.scalars(select(Item).where(or_(*conditions)).order_by(Item.code).limit(query.limit_items)))
+
+
+def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int | None, site_code: str | None,
+                   on_hand: Decimal, available: Decimal, next_date: date | None, lead_time: int | None,
+                   reported_at: datetime | None, stale_after: int | None, now: datetime) -> AvailabilityLine:
+    age_hours = (now - reported_at).total_seconds() / 3600 if reported_at is not None else None
+    return AvailabilityLine(
+        source="supplier", supplier_id=supplier_id, supplier_code=code, supplier_name=name, location_id=location_id,
+        site_code=site_code, on_hand=on_hand, available=available,
+        next_available_date=next_date if available == 0 else None, lead_time_days=lead_time,
+        deliverable_on=rules.deliverable_on(source="supplier", available=available, next_available_date=next_date,
+                                            lead_time_days=lead_time, today=now.date()),
+        reported_at=reported_at, age_hours=round(age_hours, 1) if age_hours is not None else None,
+        stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after))
+
+
+def _buyer_side_lines(session: Session, item_id: int, *, today: date) -> list[AvailabilityLine]:
+    """Stock already at our VMI locations or on its way, read from the ledger (never written here)."""
+    balances = ledger_queries.list_balances(session, BalanceFilter(item_id=item_id, nonzero=True), cursor=None,
+                                            limit=500).items
+    locations: dict[int, Any] = {}
+    owners: dict[int, tuple[str, str]] = {}
+    result = []
+    for balance in balances:
+        if balance.location_id not in locations:
+            locations[balance.location_id] = ledger_queries.get_location(session, balance.location_id)
+        location = locations[balance.location_id]
+        if location.kind not in BUYER_SIDE_KINDS or balance.on_hand <= 0:
+            continue
+        if balance.owner_id not in owners:
+            owners[balance.owner_id] = tuple(session.execute(
+                select(Party.code, Party.name).where(Party.id == balance.owner_id)).one())
+        code, name = owners[balance.owner_id]
+        result.append(AvailabilityLine(
+            source=location.kind, supplier_id=balance.owner_id, supplier_code=code, supplier_name=name,
+            location_id=location.id, site_code=location.code, on_hand=balance.on_hand, available=balance.on_hand,
+            next_available_date=None, lead_time_days=None, deliverable_on=today, reported_at=balance.updated_at,
+            age_hours=None, stale=False))
+    return result
+
+
+def stale_data_signals(session: Session, *, now: datetime | None = None) -> list[AlertSignal]:
+    """A stale-data signal per supplier that has published stock: active when it has confirmed
+    none for longer than its `stale_after_days`."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(Party.id, Party.code, Party.stale_after_days, func.max(SupplierStock.reported_at))
+        .join(SupplierStock, SupplierStock.supplier_id == Party.id)
+        .where(Party.kind == "supplier", Party.active.is_(True))
+        .group_by(Party.id, Party.code, Party.stale_after_days))
+    signals = []
+    for supplier_id, code, stale_after, last in rows:
+        stale = rules.is_stale(last, now=now, stale_after_days=stale_after)
+        days = (now - last).days
+        signals.append(AlertSignal(
+            kind="stale_data", supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
+            message=f"{code} has not updated its stock for {days} days (limit {stale_after})",
+            numbers={"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after),
+                     "days": str(days)}))
+    return signals
+
+
+def total_available(session: Session, *, supplier_id: int, item_id: int) -> Decimal:
+    value = session.scalar(select(func.sum(SupplierStock.available)).where(
+        SupplierStock.supplier_id == supplier_id, SupplierStock.item_id == item_id))
+    return quantize(Decimal(str(value))) if value is not None else Decimal(0)

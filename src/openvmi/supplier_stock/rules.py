@@ -1,0 +1,232 @@
+"""Pure decisions for supplier stock: reading cell values, matching headers, thresholds, ranking."""
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+FIELDS = ("item_code", "supplier_part_number", "site", "on_hand", "available",
+          "next_available_date", "lead_time_days", "unit")
+
+# Header spellings seen in Chinese and English ERP exports, compared after normalise_header().
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "item_code": ("物料编码", "物料编号", "物料代码", "物料号", "料号", "品号", "存货编码", "客户料号",
+                  "买方料号", "itemcode", "item", "itemno", "itemnumber", "material", "materialcode",
+                  "materialno", "materialnumber", "partcode", "buyerpartnumber", "customerpartnumber"),
+    "supplier_part_number": ("供应商料号", "供方料号", "供应商物料编码", "供应商物料号", "供应商编码料号",
+                             "supplierpartnumber", "supplierpartno", "supplierpn", "vendorpartnumber",
+                             "vendorpartno", "spn", "supplieritemcode"),
+    "site": ("仓库", "库位", "仓库编码", "仓库代码", "库存地点", "地点", "工厂仓库", "site", "sitecode",
+             "warehouse", "warehousecode", "location", "locationcode", "stocklocation"),
+    "on_hand": ("库存", "现存量", "库存数量", "现有库存", "在库数量", "结存数量", "实际库存", "onhand",
+                "onhandqty", "onhandquantity", "stock", "stockqty", "quantity", "qty", "inventory"),
+    "available": ("可用量", "可用库存", "可用数量", "可发货数量", "available", "availableqty",
+                  "availablequantity", "freestock", "atp"),
+    "next_available_date": ("预计可用日期", "下次可用日期", "预计到货日期", "预计完工日期",
+                            "nextavailabledate", "nextavailable", "availabledate", "availablefrom", "eta"),
+    "lead_time_days": ("交期", "交期天数", "交货期", "交货周期", "提前期", "采购提前期", "leadtime",
+                       "leadtimedays", "lt"),
+    "unit": ("单位", "计量单位", "unit", "uom", "unitofmeasure"),
+}
+
+# Spellings of the same unit; a different unit is refused, never converted.
+UNIT_ALIASES: dict[str, frozenset[str]] = {
+    "PCS": frozenset({"PCS", "PC", "EA", "EACH", "PCE", "个", "件", "只", "支", "套"}),
+    "KG": frozenset({"KG", "KGS", "公斤", "千克"}),
+    "M": frozenset({"M", "METER", "METRE", "米"}),
+    "L": frozenset({"L", "LITRE", "LITER", "升"}),
+}
+
+MAX_QUANTITY = Decimal("1e12")
+
+
+def normalise_header(text: str) -> str:
+    """Compare headers loosely: full-width to half-width, case, spaces, punctuation and a unit
+    in brackets (库存(PCS), On hand [qty]) do not matter."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[\(\[\{].*?[\)\]\}]", "", text)
+    return re.sub(r"[\s_\-./:#*]+", "", text)
+
+
+_SYNONYM_TO_FIELD = {normalise_header(s): f for f, names in HEADER_SYNONYMS.items() for s in names}
+
+
+def field_for_header(header: str) -> str | None:
+    return _SYNONYM_TO_FIELD.get(normalise_header(header))
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    columns: dict[str, int]  # field -> column index
+    ignored: list[str]  # headers that map to no field
+    problems: list[tuple[str, str]]  # (column, reason)
+
+
+def match_headers(headers: list[str], mapping: dict[str, str] | None = None) -> HeaderMatch:
+    """Find each field's column: the supplier's own mapping first, then the known spellings."""
+    normalised = [normalise_header(h) for h in headers]
+    columns: dict[str, int] = {}
+    problems: list[tuple[str, str]] = []
+    for field, header in (mapping or {}).items():
+        if field not in FIELDS:
+            problems.append((header, f"mapping names an unknown field {field!r}"))
+            continue
+        if normalise_header(header) not in normalised:
+            problems.append((header, f"the mapping for {field} names a column that is not in the file"))
+            continue
+        columns[field] = normalised.index(normalise_header(header))
+    taken = set(columns.values())
+    for index, header in enumerate(headers):
+        field = _SYNONYM_TO_FIELD.get(normalised[index])
+        if index in taken or field is None:
+            continue
+        if field in columns:
+            problems.append((header, f"a second column for {field} (already read from "
+                                     f"{headers[columns[field]]!r})"))
+            continue
+        columns[field] = index
+        taken.add(index)
+    ignored = [h for i, h in enumerate(headers) if i not in taken and h.strip()]
+    if "item_code" not in columns and "supplier_part_number" not in columns:
+        problems.append(("", "no item column: expected e.g. 物料编码/料号/item code or "
+                             "供应商料号/supplier part number"))
+    if "on_hand" not in columns:
+        problems.append(("", "no on-hand column: expected e.g. 库存/现存量/on hand"))
+    return HeaderMatch(columns, ignored, problems)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is shown to the user as the reason."""
+
+
+def parse_quantity(value: object) -> Decimal:
+    """A non-negative quantity with at most 6 decimals, from text ("1,234.5") or a number."""
+    if isinstance(value, bool):
+        raise CellError("not a number")
+    if isinstance(value, int):
+        quantity = Decimal(value)
+    elif isinstance(value, float):
+        quantity = Decimal(repr(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+            text = text.replace(",", "")  # thousands separators
+        elif re.fullmatch(r"-?\d+,\d+", text):
+            text = text.replace(",", ".")  # decimal comma (semicolon-separated European files)
+        try:
+            quantity = Decimal(text)
+        except InvalidOperation:
+            raise CellError("not a number") from None
+    if not quantity.is_finite():
+        raise CellError("not a number")
+    if quantity < 0:
+        raise CellError("negative quantity")
+    if quantity >= MAX_QUANTITY:
+        raise CellError("quantity too large")
+    if quantity != quantity.quantize(Decimal("0.000001")):
+        raise CellError("more than 6 decimal places")
+    return quantity if quantity else Decimal(0)
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+
+
+def parse_date(value: object, *, today: date) -> date:
+    """A date not in the past, from a spreadsheet date or text (2026-12-01, 2026/12/1, 2026年12月1日)."""
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        text = text.split(" ")[0].split("T")[0]
+        for pattern in _DATE_PATTERNS:
+            match = pattern.fullmatch(text)
+            if match:
+                try:
+                    day = date(*(int(g) for g in match.groups()))
+                except ValueError:
+                    raise CellError("not a valid date") from None
+                break
+        else:
+            raise CellError("not a date (use YYYY-MM-DD)")
+    if day < today:
+        raise CellError("date is in the past")
+    return day
+
+
+def parse_days(value: object) -> int:
+    """A whole, non-negative number of days ("7", "7.0", "7天", "7 days")."""
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    text = re.sub(r"\s*(天|日|days?|d)$", "", text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError("not a number of days") from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise CellError("not a whole number of days")
+    if number < 0:
+        raise CellError("negative lead time")
+    if number > 3650:
+        raise CellError("lead time over 10 years")
+    return int(number)
+
+
+def same_unit(written: str, item_unit: str) -> bool:
+    """The file's unit names the item's unit of measure (aliases allowed, no conversion)."""
+    written_key = unicodedata.normalize("NFKC", written).strip().upper()
+    item_key = item_unit.strip().upper()
+    if written_key == item_key:
+        return True
+    return any(written_key in aliases and item_key in aliases for aliases in UNIT_ALIASES.values())
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    low_water: Decimal | None
+    high_water: Decimal | None
+
+
+def effective_thresholds(*, own_low: Decimal | None, own_high: Decimal | None,
+                         item_default_low: Decimal | None) -> Thresholds:
+    """A supplier item's own threshold wins; otherwise the item's default low-water applies."""
+    if own_low is not None:
+        return Thresholds(own_low, own_high)
+    return Thresholds(item_default_low, None)
+
+
+def is_low(available: Decimal, thresholds: Thresholds) -> bool:
+    """Below the low-water mark ("crossing below" opens an alert; equal is not below)."""
+    return thresholds.low_water is not None and available < thresholds.low_water
+
+
+def is_high(available: Decimal, thresholds: Thresholds) -> bool:
+    return thresholds.high_water is not None and available > thresholds.high_water
+
+
+def is_stale(last_reported_at: datetime | None, *, now: datetime, stale_after_days: int) -> bool:
+    """A supplier that once published stock but has not confirmed any for N days."""
+    return last_reported_at is not None and now - last_reported_at > timedelta(days=stale_after_days)
+
+
+SOURCE_RANK = {"vmi": 0, "in_transit": 1, "supplier": 2}
+
+
+def deliverable_on(*, source: str, available: Decimal, next_available_date: date | None,
+                   lead_time_days: int | None, today: date) -> date:
+    """The earliest day this line can serve demand: stock here or on its way now; a supplier's
+    available stock now; otherwise its next-available date, else today plus its lead time."""
+    if source != "supplier" or available > 0:
+        return today
+    if next_available_date is not None:
+        return max(next_available_date, today)
+    return today + timedelta(days=lead_time_days or 0)
+
+
+def delivery_rank(*, deliverable: date, source: str, available: Decimal, age_seconds: float) -> tuple:
+    """Soonest first; at the same day our own stock before suppliers', more before less, fresh first."""
+    return (deliverable, SOURCE_RANK[source], -available, age_seconds)

@@ -1,0 +1,254 @@
+"""Supplier stock in and out: stock lines, imports, thresholds, column mappings, availability."""
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from openvmi.supplier_stock.rules import FIELDS
+
+ImportMode = Literal["full", "delta"]
+NonNegative = Field(ge=0, max_digits=18, decimal_places=6)
+
+
+class SupplierStockRead(BaseModel):
+    id: int
+    supplier_id: int
+    supplier_code: str
+    item_id: int
+    item_code: str
+    item_name: str
+    location_id: int
+    site_code: str
+    on_hand: Decimal
+    available: Decimal
+    next_available_date: date | None
+    lead_time_days: int | None
+    unit: str
+    updated_at: datetime
+    reported_at: datetime
+    source: str
+    version: int
+
+
+class SupplierStockPage(BaseModel):
+    items: list[SupplierStockRead]
+    next_cursor: str | None
+
+
+class StockFilter(BaseModel):
+    supplier_id: int | None = None
+    item_id: int | None = None
+    location_id: int | None = None
+    search: str | None = None  # item code or name, supplier part number
+
+
+class StockLineCreate(BaseModel):
+    """Publish one line that is not there yet. Supplier users may leave supplier_code out."""
+
+    supplier_code: str | None = None
+    item_code: str | None = None
+    supplier_part_number: str | None = None
+    site_code: str
+    on_hand: Decimal = NonNegative
+    available: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+    next_available_date: date | None = None
+    lead_time_days: int | None = Field(default=None, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _names_an_item(self) -> "StockLineCreate":
+        if not self.item_code and not self.supplier_part_number:
+            raise ValueError("give item_code or supplier_part_number")
+        return self
+
+
+class StockLineUpdate(BaseModel):
+    """New figures for one line (PATCH: only the fields given; PUT: on_hand is required)."""
+
+    on_hand: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+    available: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+    next_available_date: date | None = None
+    lead_time_days: int | None = Field(default=None, ge=0, le=3650)
+
+
+class StockLineReplace(StockLineUpdate):
+    on_hand: Decimal = NonNegative  # type: ignore[assignment]
+
+
+class HistoryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    old_on_hand: Decimal | None
+    new_on_hand: Decimal
+    old_available: Decimal | None
+    new_available: Decimal
+    source: str
+    import_id: int | None
+    changed_by_id: int | None
+    changed_at: datetime
+
+
+class ImportRequest(BaseModel):
+    """How to read and apply one uploaded file (the file itself travels separately)."""
+
+    supplier_code: str | None = None  # supplier users: their own supplier
+    filename: str = Field(default="upload", max_length=300)
+    mode: ImportMode = "full"
+    dry_run: bool = False
+    encoding: str | None = Field(default=None, max_length=40)
+    sheet: str | None = Field(default=None, max_length=100)
+    mapping: dict[str, str] | None = None  # field -> header in the file
+    save_mapping: bool = False
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "ImportRequest":
+        unknown = set(self.mapping or {}) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"mapping names unknown fields: {', '.join(sorted(unknown))}; "
+                             f"known: {', '.join(FIELDS)}")
+        return self
+
+
+class RowErrorRead(BaseModel):
+    row: int | None
+    column: str | None
+    reason: str
+    value: str | None = None
+
+
+ChangeKind = Literal["new", "changed", "zeroed"]
+
+
+class PreviewLine(BaseModel):
+    row: int | None  # None for a line that is zeroed because the file does not mention it
+    change: ChangeKind
+    item_code: str
+    site_code: str
+    old_on_hand: Decimal | None
+    new_on_hand: Decimal
+    old_available: Decimal | None
+    new_available: Decimal
+
+
+class ImportRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    supplier_id: int
+    status: str
+    mode: str
+    dry_run: bool
+    filename: str
+    file_format: str
+    encoding: str | None
+    row_count: int
+    new_count: int
+    changed_count: int
+    unchanged_count: int
+    zeroed_count: int
+    error_count: int
+    created_at: datetime
+    finished_at: datetime | None
+    replayed: bool = False  # the same file or Idempotency-Key was already applied; nothing changed
+    ignored_columns: list[str] = []
+    preview: list[PreviewLine] = []
+
+
+class ImportPage(BaseModel):
+    items: list[ImportRead]
+    next_cursor: str | None
+
+
+class ImportErrors(BaseModel):
+    import_id: int
+    status: str
+    error_count: int
+    errors: list[RowErrorRead]
+
+
+class ThresholdSet(BaseModel):
+    supplier_code: str
+    item_code: str
+    low_water: Decimal = NonNegative
+    high_water: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+
+    @model_validator(mode="after")
+    def _high_above_low(self) -> "ThresholdSet":
+        if self.high_water is not None and self.high_water <= self.low_water:
+            raise ValueError("high_water must be above low_water")
+        return self
+
+
+class ThresholdRead(BaseModel):
+    id: int
+    supplier_id: int
+    supplier_code: str
+    item_id: int
+    item_code: str
+    low_water: Decimal
+    high_water: Decimal | None
+    updated_at: datetime
+
+
+class ThresholdPage(BaseModel):
+    items: list[ThresholdRead]
+    next_cursor: str | None
+
+
+class ColumnMappingSet(BaseModel):
+    mapping: dict[str, str]
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "ColumnMappingSet":
+        unknown = set(self.mapping) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}")
+        return self
+
+
+class ColumnMappingRead(BaseModel):
+    supplier_id: int
+    mapping: dict[str, str]
+    updated_at: datetime | None
+
+
+class AvailabilityQuery(BaseModel):
+    item_ids: list[int] = Field(default_factory=list, max_length=200)
+    item_codes: list[str] = Field(default_factory=list, max_length=200)
+    search: str | None = None  # item code or name
+    limit_items: int = Field(default=20, ge=1, le=200)
+
+
+Source = Literal["vmi", "in_transit", "supplier"]
+
+
+class AvailabilityLine(BaseModel):
+    source: Source
+    supplier_id: int | None
+    supplier_code: str | None
+    supplier_name: str | None
+    location_id: int | None
+    site_code: str | None
+    on_hand: Decimal
+    available: Decimal
+    next_available_date: date | None
+    lead_time_days: int | None
+    deliverable_on: date
+    reported_at: datetime | None
+    age_hours: float | None  # how old the figure is
+    stale: bool
+
+
+class ItemAvailability(BaseModel):
+    item_id: int
+    item_code: str
+    item_name: str
+    unit: str
+    total_available: Decimal  # at suppliers' sites, available now
+    buyer_side: Decimal  # at our VMI locations and in transit
+    lines: list[AvailabilityLine]  # soonest first
+
+
+class AvailabilityRead(BaseModel):
+    items: list[ItemAvailability]

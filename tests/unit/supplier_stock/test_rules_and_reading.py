@@ -1,0 +1,80 @@
+"""Reading cells and headers the way suppliers write them, without a database."""
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from openvmi.errors import InvalidImportFile
+from openvmi.supplier_stock import rules
+from openvmi.supplier_stock.importer import open_table
+from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("text,quantity", [("1,234.5", Decimal("1234.5")), ("12,5", Decimal("12.5")),
+                                           (" 7 ", Decimal(7)), (3.0, Decimal(3)), ("０.５", Decimal("0.5"))])
+def test_quantities_read_as_suppliers_write_them(text, quantity):
+    assert rules.parse_quantity(text) == quantity
+
+
+@pytest.mark.parametrize("text,reason", [("-1", "negative quantity"), ("abc", "not a number"),
+                                         ("NaN", "not a number"), ("0.0000001", "more than 6 decimal places"),
+                                         (True, "not a number")])
+def test_bad_quantities_say_why(text, reason):
+    with pytest.raises(rules.CellError, match=reason):
+        rules.parse_quantity(text)
+
+
+@pytest.mark.parametrize("text", ["2026-12-01", "2026/12/1", "2026年12月1日", "20261201", "2026-12-01 00:00:00"])
+def test_dates_in_common_spellings(text):
+    assert rules.parse_date(text, today=TODAY) == date(2026, 12, 1)
+
+
+def test_a_date_in_the_past_is_refused():
+    with pytest.raises(rules.CellError, match="in the past"):
+        rules.parse_date("2026-11-24", today=TODAY)
+
+
+def test_units_match_by_alias_but_never_convert():
+    assert rules.same_unit("个", "PCS") and rules.same_unit("pcs", "PCS") and rules.same_unit("米", "M")
+    assert not rules.same_unit("KG", "PCS")
+
+
+def test_chinese_and_english_headers_find_their_fields():
+    match = rules.match_headers(["物料编码", "仓库（代码）", "现存量", "可用量", "预计可用日期", "交期", "单位", "备注"])
+    assert match.columns == {"item_code": 0, "site": 1, "on_hand": 2, "available": 3, "next_available_date": 4,
+                             "lead_time_days": 5, "unit": 6}
+    assert match.ignored == ["备注"] and match.problems == []
+
+
+def test_missing_required_columns_are_named():
+    match = rules.match_headers(["foo", "bar"])
+    assert [reason.split(":")[0] for _, reason in match.problems] == ["no item column", "no on-hand column"]
+
+
+def test_the_own_threshold_wins_over_the_item_default():
+    marks = rules.effective_thresholds(own_low=Decimal(5), own_high=None, item_default_low=Decimal(50))
+    assert rules.is_low(Decimal(4), marks) and not rules.is_low(Decimal(5), marks)
+    default = rules.effective_thresholds(own_low=None, own_high=None, item_default_low=Decimal(50))
+    assert rules.is_low(Decimal(49), default)
+
+
+def test_a_named_sheet_is_read_and_an_unknown_one_is_refused():
+    data = xlsx_bytes([["x"]], sheet="说明", extra_sheets=["库存"])
+    assert open_table(io.BytesIO(data), filename="s.xlsx", sheet="库存").headers == ["ignored"]
+    with pytest.raises(InvalidImportFile, match="no sheet named"):
+        open_table(io.BytesIO(data), filename="s.xlsx", sheet="Stock")
+
+
+def test_an_oversized_file_is_refused_before_reading():
+    with pytest.raises(InvalidImportFile, match="the limit is 1 MB"):
+        open_table(io.BytesIO(b"a,b\n" * 400_000), filename="big.csv", max_bytes=1024 * 1024)
+
+
+def test_a_file_that_turns_out_not_to_be_utf8_names_the_row():
+    data = csv_bytes([["item", "qty"]] + [["A", 1]] * 30000) + "B,2\n".encode("utf-8") + "料号,1\n".encode("gbk")
+    reader = open_table(io.BytesIO(data), filename="x.csv")
+    with pytest.raises(InvalidImportFile, match="not valid utf-8 at row 30003"):
+        list(reader.rows())
