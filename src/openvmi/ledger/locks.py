@@ -1,5 +1,5 @@
 """Row locks on stock balances. Every stock writer locks here, in primary-key order."""
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,12 +10,21 @@ from openvmi.ledger.rules import PHYSICAL_KINDS
 from openvmi.ledger.schemas import BalanceKey
 
 
-def lock_balances(session: Session, keys: Collection[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+def lock_balances(session: Session, keys: Collection[BalanceKey], *,
+                  existing: Collection[BalanceKey] = (),
+                  location_kinds: Mapping[int, str] | None = None) -> dict[BalanceKey, StockBalance]:
     """Lock the balance rows for `keys` (creating missing ones) in id order, so writers queue
     instead of deadlocking. SQLite renders no FOR UPDATE; there BEGIN IMMEDIATE already holds
-    the write lock (see db.create_db_engine)."""
+    the write lock (see db.create_db_engine).
+
+    `existing` names keys the caller has seen in the database (balances are never deleted), so
+    only the others are created; `location_kinds` saves looking the kinds up again.
+    """
     wanted = sorted(set(keys))
-    _ensure_balances_exist(session, wanted)
+    seen = set(existing)
+    missing = [key for key in wanted if key not in seen]
+    if missing:
+        _ensure_balances_exist(session, missing, location_kinds)
     balances = session.scalars(
         select(StockBalance)
         .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id).in_(wanted))
@@ -26,11 +35,15 @@ def lock_balances(session: Session, keys: Collection[BalanceKey]) -> dict[Balanc
     return {balance.key: balance for balance in balances}
 
 
-def _ensure_balances_exist(session: Session, keys: list[BalanceKey]) -> None:
+def _ensure_balances_exist(session: Session, keys: list[BalanceKey],
+                           location_kinds: Mapping[int, str] | None) -> None:
     """INSERT ... ON CONFLICT DO NOTHING, in key order so concurrent creators cannot deadlock."""
     location_ids = {location_id for _, location_id, _ in keys}
-    kinds = dict(session.execute(
-        select(Location.id, Location.kind).where(Location.id.in_(location_ids))).all())
+    if location_kinds is not None and location_ids <= location_kinds.keys():
+        kinds = dict(location_kinds)
+    else:
+        kinds = dict(session.execute(
+            select(Location.id, Location.kind).where(Location.id.in_(location_ids))).all())
     rows = [
         {"item_id": item_id, "location_id": location_id, "owner_id": owner_id,
          "on_hand": 0, "is_physical": kinds.get(location_id) in PHYSICAL_KINDS}
