@@ -13,6 +13,7 @@ from openvmi.ledger.api import router as ledger_router
 from openvmi.migrations import current_revision, head_revision
 from openvmi.parties.api import router as parties_router
 from openvmi.settings import Settings
+from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
 from openvmi.web.problems import install_api_problem_handlers, problem
 from openvmi.web.portal import error_page, mount_portal
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, parties_router, catalog_router, ledger_router, alerts_router):
+    for router in (auth_router, parties_router, catalog_router, ledger_router, alerts_router,
+                   supplier_stock_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)

@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "tokens.manage": EVERYONE,  # own tokens; admins see everyone's
     "ledger.read": EVERYONE,
     "ledger.post": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "supplier_stock.read": EVERYONE,
+    "supplier_stock.write": frozenset({Role.ADMIN, Role.SUPPLIER}),  # import and adjust (suppliers: their own)
+    "supplier_stock.thresholds": frozenset({Role.ADMIN, Role.BUYER}),
+    "availability.read": EVERYONE,
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

@@ -116,6 +116,8 @@ def describe_thresholds(session: Session, rows: list[StockThreshold]) -> list[Th
 
 
 def column_mapping(session: Session, supplier_id: int) -> ColumnMappingRead:
+    if session.scalars(select(Party.id).where(Party.id == supplier_id, Party.kind == "supplier")).first() is None:
+        raise NotFound(f"no such supplier: {supplier_id}")  # also what another supplier's user is told
     row = session.scalars(select(SupplierColumnMapping).where(SupplierColumnMapping.supplier_id == supplier_id)).first()
     if row is None:
         return ColumnMappingRead(supplier_id=supplier_id, mapping={}, updated_at=None)

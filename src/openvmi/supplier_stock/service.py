@@ -507,6 +507,8 @@ def save_column_mapping(session: Session, supplier_id: int, mapping: dict[str, s
     unknown = set(mapping) - set(rules.FIELDS)
     if unknown:
         raise InvalidInput([FieldError(f"mapping.{name}", "unknown field") for name in sorted(unknown)])
+    if session.scalars(select(Party.id).where(Party.id == supplier_id, Party.kind == "supplier")).first() is None:
+        raise NotFound(f"no such supplier: {supplier_id}")  # also what another supplier's user is told
     row = session.scalars(select(SupplierColumnMapping).where(SupplierColumnMapping.supplier_id == supplier_id)).first()
     if row is None:
         row = SupplierColumnMapping(supplier_id=supplier_id, mapping=dict(mapping))

@@ -1,0 +1,208 @@
+"""JSON API for supplier stock: lines (with ETags), file imports, thresholds, mappings, availability."""
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Response, UploadFile
+from pydantic import ValidationError
+
+from openvmi.auth.schemas import Actor
+from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
+from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock.schemas import (
+    AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors, ImportMode,
+    ImportPage, ImportRead, ImportRequest, StockFilter, StockLineCreate, StockLineReplace, StockLineUpdate,
+    SupplierStockPage, SupplierStockRead, ThresholdPage, ThresholdRead, ThresholdSet,
+)
+from openvmi.web.deps import DbSession, IdempotencyKey, requires
+
+router = APIRouter(tags=["supplier stock"])
+Reader = Annotated[Actor, Depends(requires("supplier_stock.read"))]
+Writer = Annotated[Actor, Depends(requires("supplier_stock.write"))]
+ThresholdWriter = Annotated[Actor, Depends(requires("supplier_stock.thresholds"))]
+AvailabilityReader = Annotated[Actor, Depends(requires("availability.read"))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+# Fixed paths first: "/supplier-stock/imports" must not be read as a line id.
+@router.post("/supplier-stock/imports", status_code=201, response_model=ImportRead,
+             responses={200: {"description": "a dry run, or a replay of an earlier import"},
+                        422: {"description": "the file cannot be imported; every bad row is listed"}})
+def import_supplier_stock(
+    session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
+    supplier: Annotated[str | None, Form(description="Supplier code; supplier users may leave it out")] = None,
+    mode: Annotated[ImportMode, Form(description="full: a snapshot per site; delta: only these rows")] = "full",
+    dry_run: Annotated[bool, Form(description="Check and show the changes, write nothing")] = False,
+    encoding: Annotated[str | None, Form(description="e.g. gbk; detected when left out")] = None,
+    sheet: Annotated[str | None, Form(description="XLSX sheet name; the first sheet by default")] = None,
+    mapping: Annotated[str | None, Form(description='JSON: field -> your header, e.g. {"on_hand": "Bestand"}')] = None,
+    save_mapping: Annotated[bool, Form()] = False,
+) -> ImportRead:
+    """Upload a stock file. It is checked whole; a bad file changes nothing and lists every bad row."""
+    try:
+        request = ImportRequest(supplier_code=supplier or None, filename=file.filename or "upload", mode=mode,
+                                dry_run=dry_run, encoding=encoding or None, sheet=sheet or None,
+                                mapping=_parse_mapping(mapping), save_mapping=save_mapping)
+    except ValidationError as error:
+        raise InvalidInput([FieldError(".".join(str(p) for p in e["loc"]) or "mapping", e["msg"])
+                            for e in error.errors()]) from None
+    try:
+        outcome = service.import_supplier_stock(session, request, stream=file.file, actor_id=actor.user_id,
+                                                idempotency_key=idempotency_key)
+    except InvalidImportFile:
+        session.commit()  # keep the rejected import and its error report; no stock was written
+        raise
+    session.commit()
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    if outcome.replayed or dry_run:
+        response.status_code = 200
+    return _import_read(outcome)
+
+
+@router.get("/supplier-stock/imports", response_model=ImportPage)
+def list_imports(session: DbSession, _: Reader, supplier_id: int | None = None, cursor: str | None = None,
+                 limit: Limit = 50) -> ImportPage:
+    return queries.list_imports(session, supplier_id=supplier_id, cursor=cursor, limit=limit)
+
+
+@router.get("/supplier-stock/imports/{import_id}", response_model=ImportRead)
+def get_import(import_id: int, session: DbSession, _: Reader) -> ImportRead:
+    return ImportRead.model_validate(queries.get_import(session, import_id))
+
+
+@router.get("/supplier-stock/imports/{import_id}/errors", response_model=ImportErrors)
+def get_import_errors(import_id: int, session: DbSession, _: Reader) -> ImportErrors:
+    return queries.import_errors(session, import_id)
+
+
+@router.get("/supplier-stock/thresholds", response_model=ThresholdPage)
+def list_thresholds(session: DbSession, _: Reader, supplier_id: int | None = None, item_id: int | None = None,
+                    cursor: str | None = None, limit: Limit = 100) -> ThresholdPage:
+    return queries.list_thresholds(session, supplier_id=supplier_id, item_id=item_id, cursor=cursor, limit=limit)
+
+
+@router.put("/supplier-stock/thresholds", response_model=ThresholdRead)
+def set_threshold(body: ThresholdSet, session: DbSession, actor: ThresholdWriter) -> ThresholdRead:
+    """Set (or replace) the low-water and optional high-water mark of a supplier item."""
+    row = service.set_threshold(session, body, actor_id=actor.user_id)
+    session.commit()
+    return queries.describe_thresholds(session, [row])[0]
+
+
+@router.delete("/supplier-stock/thresholds/{threshold_id}", status_code=204)
+def delete_threshold(threshold_id: int, session: DbSession, _: ThresholdWriter) -> Response:
+    service.delete_threshold(session, threshold_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/supplier-stock/column-mappings/{supplier_id}", response_model=ColumnMappingRead)
+def get_column_mapping(supplier_id: int, session: DbSession, _: Reader) -> ColumnMappingRead:
+    return queries.column_mapping(session, supplier_id)
+
+
+@router.put("/supplier-stock/column-mappings/{supplier_id}", response_model=ColumnMappingRead)
+def set_column_mapping(supplier_id: int, body: ColumnMappingSet, session: DbSession, _: Writer) -> ColumnMappingRead:
+    """Remember which of the supplier's own headers holds which field."""
+    service.save_column_mapping(session, supplier_id, body.mapping)
+    session.commit()
+    return queries.column_mapping(session, supplier_id)
+
+
+@router.get("/supplier-stock", response_model=SupplierStockPage)
+def list_supplier_stock(session: DbSession, _: Reader, supplier_id: int | None = None, item_id: int | None = None,
+                        location_id: int | None = None, q: str | None = None, cursor: str | None = None,
+                        limit: Limit = 100) -> SupplierStockPage:
+    filters = StockFilter(supplier_id=supplier_id, item_id=item_id, location_id=location_id, search=q)
+    return queries.list_supplier_stock(session, filters, cursor=cursor, limit=limit)
+
+
+@router.post("/supplier-stock", status_code=201, response_model=SupplierStockRead)
+def create_supplier_stock(body: StockLineCreate, session: DbSession, actor: Writer,
+                          response: Response) -> SupplierStockRead:
+    """Publish a line that does not exist yet; change existing ones with PUT/PATCH and If-Match."""
+    row = service.create_supplier_stock(session, body, actor_id=actor.user_id, source="api")
+    session.commit()
+    response.headers["ETag"] = _etag(row.version)
+    return queries.describe_stock(session, [row])[0]
+
+
+@router.get("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
+def get_supplier_stock(stock_id: int, session: DbSession, _: Reader, response: Response) -> SupplierStockRead:
+    row = service.get_supplier_stock(session, stock_id)
+    response.headers["ETag"] = _etag(row.version)
+    return queries.describe_stock(session, [row])[0]
+
+
+@router.put("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
+def replace_supplier_stock(stock_id: int, body: StockLineReplace, session: DbSession, actor: Writer,
+                           response: Response, if_match: Annotated[str | None, Header()] = None) -> SupplierStockRead:
+    """Set a line's figures; If-Match must carry the ETag you read (a stale one gets 409)."""
+    changes = StockLineUpdate(**body.model_dump())  # every field given: what is left out is cleared
+    return _adjust(session, stock_id, changes, actor, response, if_match)
+
+
+@router.patch("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
+def patch_supplier_stock(stock_id: int, body: StockLineUpdate, session: DbSession, actor: Writer,
+                         response: Response, if_match: Annotated[str | None, Header()] = None) -> SupplierStockRead:
+    """Change some of a line's figures; If-Match must carry the ETag you read (a stale one gets 409)."""
+    return _adjust(session, stock_id, body, actor, response, if_match)
+
+
+@router.get("/supplier-stock/{stock_id}/history", response_model=list[HistoryRead])
+def get_supplier_stock_history(stock_id: int, session: DbSession, _: Reader,
+                               limit: Limit = 100) -> list[HistoryRead]:
+    return queries.list_history(session, stock_id, limit=limit)
+
+
+@router.get("/availability", response_model=AvailabilityRead)
+def availability(session: DbSession, _: AvailabilityReader,
+                 item_id: Annotated[list[int], Query()] = [],  # noqa: B006 - FastAPI copies defaults
+                 item_code: Annotated[list[str], Query()] = [],  # noqa: B006
+                 q: str | None = None, limit_items: Annotated[int, Query(ge=1, le=200)] = 20) -> AvailabilityRead:
+    """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock."""
+    if not item_id and not item_code and not q:
+        raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
+    return queries.availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
+                                                           limit_items=limit_items))
+
+
+def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: Actor, response: Response,
+            if_match: str | None) -> SupplierStockRead:
+    if if_match is None:
+        raise HTTPException(428, "If-Match is required: send the ETag of the line you read")
+    row = service.adjust_supplier_stock(session, stock_id, changes, expected_version=_version_from_etag(if_match),
+                                        actor_id=actor.user_id, source="api")
+    session.commit()
+    response.headers["ETag"] = _etag(row.version)
+    return queries.describe_stock(session, [row])[0]
+
+
+def _import_read(outcome: service.ImportOutcome) -> ImportRead:
+    read = ImportRead.model_validate(outcome.batch)
+    return read.model_copy(update={"replayed": outcome.replayed, "ignored_columns": outcome.ignored_columns,
+                                   "preview": outcome.preview})
+
+
+def _parse_mapping(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise InvalidInput([FieldError("mapping", "must be a JSON object: field -> header")]) from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise InvalidInput([FieldError("mapping", "must be a JSON object: field -> header")])
+    return value
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _version_from_etag(if_match: str) -> int:
+    value = if_match.removeprefix("W/").strip().strip('"')
+    if not value.isdigit():
+        raise InvalidInput([FieldError("If-Match", "must be an ETag returned by this API")])
+    return int(value)
