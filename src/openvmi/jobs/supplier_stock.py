@@ -1,0 +1,47 @@
+"""Entrypoints for supplier stock outside the web: a file import and the alert sweep. Each
+commits once, at the end of its use case."""
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from openvmi.alerts import service as alerts_service
+from openvmi.alerts.schemas import SyncResult
+from openvmi.db import utcnow
+from openvmi.errors import InvalidImportFile
+from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock.models import SupplierStock
+from openvmi.supplier_stock.schemas import ImportRequest
+
+
+def import_file(sessions: sessionmaker[Session], path: Path, request: ImportRequest, *,
+                idempotency_key: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> service.ImportOutcome:
+    """Import one stock file as an operator (no supplier boundary). A rejected file is recorded
+    with its errors and re-raised; nothing else is written."""
+    with sessions() as session, path.open("rb") as stream:
+        try:
+            outcome = service.import_supplier_stock(session, request, stream=stream, actor_id=None,
+                                                    idempotency_key=idempotency_key, progress=progress)
+        except InvalidImportFile:
+            session.commit()  # keep the rejected import and its error report
+            raise
+        session.commit()
+        return outcome
+
+
+def sweep_alerts(sessions: sessionmaker[Session], *, now: datetime | None = None) -> SyncResult:
+    """Re-check every supplier's freshness and every watched item's thresholds (catching, e.g.,
+    a changed item default), then open and resolve alerts in one transaction."""
+    now = now or utcnow()
+    with sessions() as session:
+        signals = queries.stale_data_signals(session, now=now)
+        supplier_ids = session.scalars(select(SupplierStock.supplier_id).distinct()).all()
+        for supplier_id in supplier_ids:
+            item_ids = select(SupplierStock.item_id).where(SupplierStock.supplier_id == supplier_id).distinct()
+            signals += service.threshold_signals(session, supplier_id, item_ids)
+        result = alerts_service.sync_alerts(session, signals, now=now)
+        session.commit()
+        return result
