@@ -7,10 +7,13 @@ from openvmi import __version__
 from openvmi.alerts.api import router as alerts_router
 from openvmi.auth import pages as auth_pages
 from openvmi.auth.api import router as auth_router
+from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
 from openvmi.db import create_db_engine, create_session_factory
+from openvmi.ledger import pages as ledger_pages
 from openvmi.ledger.api import router as ledger_router
 from openvmi.migrations import current_revision, head_revision
+from openvmi.parties import pages as parties_pages
 from openvmi.parties.api import router as parties_router
 from openvmi.settings import Settings
 from openvmi.supplier_stock.api import router as supplier_stock_router
@@ -39,7 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
-    mount_portal(app, [home_pages.feature, auth_pages.feature])
+    mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
+                       ledger_pages.feature])
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -5,17 +5,26 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
-from openvmi.auth import service
-from openvmi.auth.schemas import Actor
-from openvmi.errors import NotAuthenticated
+from openvmi.auth import queries, service
+from openvmi.auth.rules import Role
+from openvmi.auth.schemas import Actor, TokenCreate, UserCreate
+from openvmi.errors import DomainError, NotAuthenticated
+from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
-from openvmi.web.i18n import N_
+from openvmi.web.exports import FORMATS, export_response
+from openvmi.web.forms import FormState, add_domain_error, form_values, parse
+from openvmi.web.i18n import LANGUAGE_NAMES, N_
+from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import (
-    NavEntry, PortalFeature, clear_session_cookie, flash, portal_router, redirect, render, safe_next,
-    session_token, set_session_cookie,
+    ROLE_LABELS, NavEntry, PortalActor, PortalFeature, clear_session_cookie, flash, page_requires, portal_router,
+    redirect, render, safe_next, session_token, set_session_cookie, translate,
 )
 
 router = portal_router()
+UserAdmin = Annotated[Actor, Depends(page_requires("users.write"))]
+TokenUser = Annotated[Actor, Depends(page_requires("tokens.manage"))]
+USER_FIELDS = ["username", "display_name", "email", "password", "role", "supplier_code", "locale"]
+TOKEN_FIELDS = ["name", "expires_in_days"]
 
 # Translated service messages shown on the log-in page (extracted for the catalogs).
 LOGIN_MESSAGES = (N_("wrong username or password"), N_("too many failed log-ins; try again later"))
@@ -65,4 +74,94 @@ def log_out(request: Request, session: DbSession) -> Response:
     return flash(response, request, N_("You have logged out."))
 
 
-feature = PortalFeature(router=router)
+# --- users (admin) ------------------------------------------------------------------------
+
+@router.get("/users")
+def user_list(request: Request, session: DbSession, _: UserAdmin, format: str | None = None) -> Response:
+    wanted = list_request(request)
+    if format in FORMATS:
+        headers = [translate(request, h) for h in (N_("Username"), N_("Name"), N_("E-mail"), N_("Role"),
+                                                   N_("Supplier"), N_("Language"), N_("Active"))]
+        rows = [(r[0].username, r[0].display_name, r[0].email, translate(request, ROLE_LABELS[r[0].role]),
+                 r.supplier_code, r[0].locale, r[0].active) for r in queries.export_users(session, wanted)]
+        return export_response(format, filename="users", headers=headers, rows=rows)
+    view = ListView.of(request, queries.browse_users(session, wanted))
+    return render(request, "auth/users.html", title=N_("Users"), view=view)
+
+
+def _user_form(request: Request, session: DbSession, form: FormState, status_code: int = 200) -> Response:
+    roles = [(role.value, translate(request, ROLE_LABELS[role.value])) for role in Role]
+    suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
+    return render(request, "auth/user_form.html", title=N_("New user"), form=form, roles=roles, suppliers=suppliers,
+                  locales=list(LANGUAGE_NAMES.items()), status_code=status_code)
+
+
+@router.get("/users/new")
+def new_user(request: Request, session: DbSession, _: UserAdmin) -> Response:
+    return _user_form(request, session, FormState(values={"role": "buyer", "locale": "zh_CN"}))
+
+
+@router.post("/users/new")
+async def create_user(request: Request, session: DbSession, _: UserAdmin) -> Response:
+    form = FormState(values=form_values(await request.form(), USER_FIELDS))
+    body = parse(UserCreate, form.values, form)
+    if body is not None:
+        try:
+            user = service.create_user(session, body)
+            session.commit()
+            return flash(redirect("/users"), request, N_("User %(username)s created."), username=user.username)
+        except DomainError as error:
+            session.rollback()
+            add_domain_error(form, error, field_names={"username": "username"})
+    form.values["password"] = ""  # never echo a password back into the page
+    return _user_form(request, session, form, status_code=422)
+
+
+@router.post("/users/{user_id}/active")
+async def set_user_active(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
+    active = (await request.form()).get("active") == "true"
+    user = service.set_user_active(session, user_id, active, actor=actor)
+    session.commit()
+    message = N_("User %(username)s reactivated.") if active else N_("User %(username)s deactivated.")
+    return flash(redirect("/users"), request, message, username=user.username)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+def _token_page(request: Request, session: DbSession, actor: Actor, form: FormState, *, issued=None,
+                status_code: int = 200) -> Response:
+    tokens = [t for t in service.list_tokens(session, actor=actor) if t.kind == "integration"]
+    owners = queries.usernames(session, {t.user_id for t in tokens})
+    return render(request, "auth/tokens.html", title=N_("API tokens"), tokens=tokens, owners=owners, form=form,
+                  issued=issued, status_code=status_code)
+
+
+@router.get("/tokens")
+def token_list(request: Request, session: DbSession, actor: TokenUser) -> Response:
+    return _token_page(request, session, actor, FormState(values={"name": "", "expires_in_days": "365"}))
+
+
+@router.post("/tokens")
+async def create_token(request: Request, session: DbSession, actor: TokenUser) -> Response:
+    """Issue an integration token; its secret is shown on this response only, never again."""
+    form = FormState(values=form_values(await request.form(), TOKEN_FIELDS))
+    body = parse(TokenCreate, form.values, form)
+    if body is None:
+        return _token_page(request, session, actor, form, status_code=422)
+    issued = service.create_api_token(session, body, owner=service.get_user(session, actor.user_id))
+    session.commit()
+    return _token_page(request, session, actor, FormState(values={"name": "", "expires_in_days": "365"}),
+                       issued=issued)
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int, session: DbSession, actor: TokenUser) -> Response:
+    token = service.revoke_token(session, token_id, actor=actor)
+    session.commit()
+    return flash(redirect("/tokens"), request, N_("Token %(name)s revoked."), name=token.name)
+
+
+feature = PortalFeature(router=router, nav=[
+    NavEntry(N_("Users"), "/users", permission="users.read", order=90),
+    NavEntry(N_("API tokens"), "/tokens", roles=frozenset({"admin"}), order=91),
+])

@@ -93,6 +93,8 @@ def update_supplier_item(session: Session, supplier_item_id: int, changes: Suppl
         errors = _price_errors(changes.prices)
         if errors:
             raise InvalidInput(errors)
+        row.prices.clear()
+        session.flush()  # delete the old periods first: a period sent again keeps its (item, valid_from) key
         row.prices = [SupplierItemPrice(supplier_id=row.supplier_id, **p.model_dump()) for p in changes.prices]
     if "supplier_part_number" in values and values["supplier_part_number"] != row.supplier_part_number:
         taken = session.scalars(select(SupplierItem.id).where(

@@ -9,6 +9,7 @@ from openvmi.ledger.models import Location, StockBalance, StockMove
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, BalanceRead, LocationPage, LocationRead, MoveFilter, MovePage, MoveRead,
 )
+from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.pagination import fetch_page
 
 
@@ -99,3 +100,28 @@ def get_location(session: Session, location_id: int) -> Location:
 
 def find_location_by_code(session: Session, code: str) -> Location | None:
     return session.scalars(select(Location).where(Location.code == code)).first()
+
+
+LOCATION_SORTS = {"code": Location.code, "name": Location.name, "kind": Location.kind}
+
+
+def _locations(request: ListRequest, *, kind: str | None):
+    statement = select(Location)
+    if kind:
+        statement = statement.where(Location.kind == kind)
+    if request.search:
+        pattern = like_pattern(request.search)
+        statement = statement.where(or_(Location.code.ilike(pattern, escape="\\"),
+                                        Location.name.ilike(pattern, escape="\\")))
+    return statement
+
+
+def browse_locations(session: Session, request: ListRequest, *, kind: str | None = None) -> ListPage:
+    """Locations for people (a supplier user sees buyer-side locations and its own sites)."""
+    return fetch_list_page(session, _locations(request, kind=kind), request, sort_columns=LOCATION_SORTS,
+                           default_sort="code", tie_breaker=Location.id)
+
+
+def export_locations(session: Session, request: ListRequest, *, kind: str | None = None) -> list[Location]:
+    return fetch_all(session, _locations(request, kind=kind), request, sort_columns=LOCATION_SORTS,
+                     default_sort="code", tie_breaker=Location.id)

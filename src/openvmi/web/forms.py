@@ -1,4 +1,5 @@
 """HTML forms: turn posted fields into a schema, and every error into a message next to its field."""
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,6 +33,31 @@ _MESSAGES = {
     "literal_error": N_("Choose one of the options."),
     "enum": N_("Choose one of the options."),
 }
+
+
+# Services speak English with values inside; these turn their messages into msgids + values,
+# and say which form field a refusal belongs to. Unknown messages are shown as they are.
+_SERVICE_MESSAGES: list[tuple[re.Pattern[str], str, str | None]] = [
+    (re.compile(r"^no such supplier: (?P<detail>.+)$"), N_("no such supplier: %(detail)s"), "supplier_code"),
+    (re.compile(r"^no such item: (?P<detail>.+)$"), N_("no such item: %(detail)s"), "item_code"),
+    (re.compile(r"^no such plant: (?P<detail>.+)$"), N_("no such plant: %(detail)s"), "plant_code"),
+    (re.compile(r"^a company with code '(?P<code>.+)' already exists$"),
+     N_("a company with code %(code)s already exists"), "code"),
+    (re.compile(r"^an item with code '(?P<code>.+)' already exists$"),
+     N_("an item with code %(code)s already exists"), "code"),
+    (re.compile(r"^location (?P<code>.+) already exists$"), N_("location %(code)s already exists"), "code"),
+    (re.compile(r"^username '(?P<username>.+)' is taken$"), N_("username %(username)s is taken"), "username"),
+    (re.compile(r"^(?P<supplier>\S+) already has a supplier item for (?P<item>\S+) or part number (?P<part>.+)$"),
+     N_("%(supplier)s already has a supplier item for %(item)s or part number %(part)s"), "item_code"),
+    (re.compile(r"^price periods starting (?P<first>\S+) and (?P<second>\S+) overlap$"),
+     N_("price periods starting %(first)s and %(second)s overlap"), "valid_from"),
+    (re.compile(r"^(?P<msg>a supplier user needs a supplier|only supplier users belong to a supplier|"
+                r"a supplier site needs its supplier|only supplier sites belong to a supplier|"
+                r"already used by another item of this supplier|valid_to is before valid_from)$"), "", None),
+]
+_FIXED_MESSAGES = (N_("a supplier user needs a supplier"), N_("only supplier users belong to a supplier"),
+                   N_("a supplier site needs its supplier"), N_("only supplier sites belong to a supplier"),
+                   N_("already used by another item of this supplier"), N_("valid_to is before valid_from"))
 
 
 @dataclass
@@ -83,14 +109,19 @@ def add_domain_error(state: FormState, error: DomainError, *,
         for problem in error.errors:
             state.add(_field_of((problem.field,), field_names), split_message(problem.message))
     else:
-        state.add(None, split_message(str(error)))
+        message = split_message(str(error))
+        state.add(_SERVICE_FIELDS.get(message.text), message)
+
+
+_SERVICE_FIELDS = {msgid: field for _, msgid, field in _SERVICE_MESSAGES if msgid and field}
 
 
 def split_message(message: str) -> Message:
-    """'no such item: X' -> msgid 'no such item: %(detail)s', so the fixed part translates."""
-    head, sep, detail = message.partition(": ")
-    if sep and detail:
-        return Message(head + ": %(detail)s", {"detail": detail})
+    """A service's message as msgid + values, e.g. 'no such item: X' -> 'no such item: %(detail)s'."""
+    for pattern, msgid, _ in _SERVICE_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return Message(msgid or message, {} if not msgid else match.groupdict())
     return Message(message)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -213,8 +214,10 @@ class _Fmt:
         return getattr(formatter, name)
 
 
+@lru_cache(maxsize=1)
 def create_templates() -> Environment:
-    """One Jinja environment: the shell's templates first, then every feature's templates/."""
+    """One Jinja environment: the shell's templates first, then every feature's templates/.
+    Shared by every app in the process, so templates compile once."""
     package_dir = Path(openvmi.__file__).parent
     feature_dirs = sorted(p for p in package_dir.glob("*/templates") if p.parent.name != "web")
     environment = Environment(
@@ -261,11 +264,12 @@ def _navigation(request: Request, viewer: Viewer | None) -> list[dict[str, Any]]
     return [{"label": e.label, "href": e.href, "current": e.href == current} for e in entries]
 
 
-def render(request: Request, template: str, *, title: str, status_code: int = 200,
-           block: str | None = None, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
-    """Render a page in the viewer's language. `title` is a msgid: the <title> and default <h1>.
+def render(request: Request, template: str, *, title: str, title_params: dict[str, Any] | None = None,
+           status_code: int = 200, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    """Render a page in the viewer's language. `title` is a msgid (filled from `title_params`):
+    the <title> and the default <h1>.
 
-    With `block`, only that block is rendered (an htmx partial swap of the same page).
+    htmx requests get the whole page too; the element's hx-select picks the part it swaps.
     """
     environment: Environment = request.app.state.templates
     viewer: Viewer | None = getattr(request.state, "viewer", None)
@@ -277,14 +281,11 @@ def render(request: Request, template: str, *, title: str, status_code: int = 20
             "nav": _navigation(request, viewer), "locale": locale, "html_lang": locale.replace("_", "-"),
             "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.SUPPORTED],
             "csrf_token": csrf_token(request), "hx_headers": hx_headers(request),
-            "title": _gettext(title), "flashes": flashes,
+            "title": _gettext(title, **(title_params or {})), "flashes": flashes,
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             **context,
         }
-        if block is not None:
-            body = "".join(page.blocks[block](page.new_context(values)))
-        else:
-            body = page.render(values)
+        body = page.render(values)
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Content-Language"] = locale.replace("_", "-")

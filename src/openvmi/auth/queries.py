@@ -1,0 +1,39 @@
+"""Read models of identity for people: the user list with each supplier user's company."""
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from openvmi.auth.models import User
+from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
+from openvmi.parties.models import Party
+
+USER_SORTS = {"username": User.username, "display_name": User.display_name, "role": User.role,
+              "supplier_code": Party.code, "created_at": User.created_at}
+
+
+def _users(request: ListRequest) -> Select:
+    statement = (select(User, Party.code.label("supplier_code"))
+                 .outerjoin(Party, Party.id == User.supplier_id))
+    if request.search:
+        pattern = like_pattern(request.search)
+        statement = statement.where(or_(User.username.ilike(pattern, escape="\\"),
+                                        User.display_name.ilike(pattern, escape="\\"),
+                                        User.email.ilike(pattern, escape="\\"), Party.code.ilike(pattern, escape="\\")))
+    return statement
+
+
+def browse_users(session: Session, request: ListRequest) -> ListPage:
+    return fetch_list_page(session, _users(request), request, sort_columns=USER_SORTS, default_sort="username",
+                           tie_breaker=User.id)
+
+
+def export_users(session: Session, request: ListRequest) -> list:
+    return fetch_all(session, _users(request), request, sort_columns=USER_SORTS, default_sort="username",
+                     tie_breaker=User.id)
+
+
+def usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """id -> username, to label tokens in the admin's list."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+
