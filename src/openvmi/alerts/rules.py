@@ -10,7 +10,7 @@ UNRESOLVED = ("opened", "acknowledged")
 
 CHANNELS = ("email", "webhook")
 OUTBOX_STATUSES = ("pending", "delivered", "dead")
-EVENTS = ("alert.opened", "alert.resolved")
+EVENTS = ("alert.opened", "alert.resolved", "alert.digest")
 
 SIGNATURE_HEADER = "X-OpenVMI-Signature"
 TIMESTAMP_HEADER = "X-OpenVMI-Timestamp"

@@ -20,12 +20,14 @@ from openvmi.auth.models import User
 from openvmi.auth.schemas import Actor
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from openvmi.parties.models import Party
-from openvmi.scoping import unscoped
+from openvmi.scoping import current_supplier_scope, unscoped
 
 CHUNK = 500  # bound on IN (...) lists: SQLite allows ~32k parameters, PostgreSQL 65k
 NOTIFIED_STAFF_ROLES = ("admin", "buyer")
+DIGEST_AFTER = 10  # more events than this for one person in one sync: one summary message
+DIGEST_LINES = 50
 KIND_LABELS = {"low_stock": "Low stock", "high_stock": "High stock", "stale_data": "Stale stock data"}
 
 
@@ -39,17 +41,17 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
         latest[rules.subject_key(signal.kind, signal.supplier_id, signal.item_id, signal.location_id)] = signal
     unresolved = _unresolved_alerts(session, latest)
 
-    opened: list[Alert] = []
+    to_open: list[dict[str, Any]] = []
     resolved: list[Alert] = []
     unchanged = 0
     for key, signal in latest.items():
         alert = unresolved.get(key)
         decision = rules.edge(active=signal.active, has_unresolved=alert is not None)
         if decision is rules.Edge.OPEN:
-            opened.append(Alert(
-                kind=signal.kind, supplier_id=signal.supplier_id, item_id=signal.item_id,
-                location_id=signal.location_id, open_key=key, status="opened", message=signal.message,
-                numbers=dict(signal.numbers), opened_at=now, updated_at=now))
+            to_open.append({
+                "kind": signal.kind, "supplier_id": signal.supplier_id, "item_id": signal.item_id,
+                "location_id": signal.location_id, "open_key": key, "status": "opened", "message": signal.message,
+                "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
         elif decision is rules.Edge.RESOLVE:
             assert alert is not None
             alert.status, alert.open_key, alert.resolved_at, alert.updated_at = "resolved", None, now, now
@@ -60,10 +62,24 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
             unchanged += 1
             if alert is not None and (alert.numbers != signal.numbers or alert.message != signal.message):
                 alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), signal.message, now
-    session.add_all(opened)
-    session.flush()  # ids for the notifications; the unique open_key refuses a duplicate here
+    session.flush()
+    opened = _insert_alerts(session, to_open)
     _notify(session, [("alert.opened", a) for a in opened] + [("alert.resolved", a) for a in resolved], now=now)
     return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged)
+
+
+def _insert_alerts(session: Session, rows: list[dict[str, Any]]) -> list[Alert]:
+    """Bulk INSERT ... RETURNING (a mass event opens tens of thousands at once); the unique
+    open_key refuses a duplicate here. A bulk insert skips the flush-time supplier check, so
+    the boundary is checked first, by hand."""
+    scope = current_supplier_scope(session)
+    if scope is not None and any(row["supplier_id"] != scope for row in rows):
+        raise PermissionDenied("Alert belongs to another supplier")
+    opened: list[Alert] = []
+    for batch in _chunks(rows, size=5000):
+        opened.extend(session.scalars(
+            insert(Alert).returning(Alert, sort_by_parameter_order=True), list(batch)).all())
+    return opened
 
 
 def _unresolved_alerts(session: Session, latest: dict[str, AlertSignal]) -> dict[str, Alert]:
@@ -95,20 +111,34 @@ def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime)
         if user.role == "supplier":
             supplier_users[user.supplier_id].append(user)
 
+    described = {alert.id: _describe(event, alert, names) for event, alert in events}
+    per_user: dict[int, list[tuple[str, Alert]]] = defaultdict(list)
+    for event, alert in events:
+        for user in (*staff, *supplier_users.get(alert.supplier_id, ())):
+            per_user[user.id].append((event, alert))
+
     inbox: list[dict[str, Any]] = []
     outbox: list[dict[str, Any]] = []
-    for event, alert in events:
-        title, body = _describe(event, alert, names)
-        document = _event_document(event, alert, names, now=now)
-        for user in (*staff, *supplier_users.get(alert.supplier_id, ())):
-            inbox.append({"user_id": user.id, "alert_id": alert.id, "event": event, "title": title,
+    for user in users:
+        mine = per_user.get(user.id)
+        if not mine:
+            continue
+        if len(mine) > DIGEST_AFTER:  # a mass event (e.g. a first import): one summary, not a flood
+            messages = [("alert.digest", None, *_digest(mine, described))]
+        else:
+            messages = [(event, alert.id, *described[alert.id]) for event, alert in mine]
+        for event, alert_id, title, body in messages:
+            inbox.append({"user_id": user.id, "alert_id": alert_id, "event": event, "title": title,
                           "body": body, "created_at": now, "read_at": None})
             if user.email:
-                outbox.append(_outbox_row("email", event, alert.id, user.email, None,
+                outbox.append(_outbox_row("email", event, alert_id, user.email, None,
                                           {"to": user.email, "subject": f"[OpenVMI] {title}", "text": body}, now))
-        for endpoint in endpoints:
-            if (endpoint.supplier_id in (None, alert.supplier_id)
-                    and (endpoint.kinds is None or alert.kind in endpoint.kinds)):
+    for event, alert in events:  # machines get every event: they reconcile, people skim
+        matching = [e for e in endpoints if e.supplier_id in (None, alert.supplier_id)
+                    and (e.kinds is None or alert.kind in e.kinds)]
+        if matching:
+            document = _event_document(event, alert, names, now=now)
+            for endpoint in matching:
                 outbox.append(_outbox_row("webhook", event, alert.id, endpoint.url, endpoint.id, document, now))
     for batch in _chunks(inbox, size=5000):
         session.execute(insert(InboxMessage), batch)
@@ -116,7 +146,21 @@ def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime)
         session.execute(insert(OutboxMessage), batch)
 
 
-def _outbox_row(channel: str, event: str, alert_id: int, recipient: str, endpoint_id: int | None,
+def _digest(events: list[tuple[str, Alert]], described: dict[int, tuple[str, str]]) -> tuple[str, str]:
+    """One message summing up many alert events for one recipient."""
+    opened = sum(1 for event, _ in events if event == "alert.opened")
+    resolved = len(events) - opened
+    by_kind: dict[str, int] = defaultdict(int)
+    for event, alert in events:
+        by_kind[f"{KIND_LABELS.get(alert.kind, alert.kind)} {event.removeprefix('alert.')}"] += 1
+    lines = [f"{count} x {label}" for label, count in sorted(by_kind.items())]
+    lines += ["", *(described[alert.id][0] for _, alert in events[:DIGEST_LINES])]
+    if len(events) > DIGEST_LINES:
+        lines.append(f"... and {len(events) - DIGEST_LINES} more; see the alert list.")
+    return f"{opened} alerts opened, {resolved} resolved", "\n".join(lines)
+
+
+def _outbox_row(channel: str, event: str, alert_id: int | None, recipient: str, endpoint_id: int | None,
                 payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"channel": channel, "event": event, "alert_id": alert_id, "recipient": recipient,
             "endpoint_id": endpoint_id, "payload": payload, "status": "pending", "attempts": 0,

@@ -145,3 +145,24 @@ def test_staying_below_sends_nothing_new_and_resolving_notifies_again(session):
     events = session.scalars(select(OutboxMessage.event).where(
         OutboxMessage.recipient == "buyer@example.com").order_by(OutboxMessage.id)).all()
     assert events == ["alert.opened", "alert.resolved"]
+
+
+def test_a_mass_event_sends_people_one_summary_but_webhooks_every_alert(session):
+    from openvmi.alerts.schemas import WebhookEndpointCreate
+    from openvmi.alerts.service import create_webhook_endpoint
+
+    supplier = make_party(session)
+    buyer = make_user(session, role=Role.BUYER, email="buyer@example.com")
+    endpoint = create_webhook_endpoint(session, WebhookEndpointCreate(name="ERP", url="https://erp.example.com/h"))
+    items = [make_item(session) for _ in range(12)]
+
+    sync_alerts(session, [low(supplier, item) for item in items], now=T0)
+
+    [digest] = session.scalars(select(InboxMessage).where(InboxMessage.user_id == buyer.id)).all()
+    assert (digest.event, digest.alert_id, digest.title) == ("alert.digest", None, "12 alerts opened, 0 resolved")
+    assert "12 x Low stock opened" in digest.body
+    mails = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "buyer@example.com")).all()
+    assert [m.payload["subject"] for m in mails] == ["[OpenVMI] 12 alerts opened, 0 resolved"]
+    hooks = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.endpoint_id == endpoint.id))
+    assert hooks == 12
