@@ -232,6 +232,16 @@ class XlsxReader(TableReader):
         self._formula_book.close()
 
 
+_SIX_PLACES = Decimal("0.000001")
+
+
+def _plain_quantity(text: object) -> Decimal:
+    quantity = Decimal(text.strip())  # type: ignore[union-attr]
+    if not 0 <= quantity < rules.MAX_QUANTITY or quantity != quantity.quantize(_SIX_PLACES):
+        raise ValueError("not a plain quantity")
+    return quantity
+
+
 @dataclass(frozen=True)
 class FormulaWithoutValue:
     formula: str
@@ -279,7 +289,60 @@ class RowValidator:
     default_site_id: int | None
     today: date
 
+    def __post_init__(self) -> None:
+        self._index = tuple(self.columns.get(name, -1) for name in rules.FIELDS)
+
     def check(self, row: int, cells: list[object]) -> StockRow | list[RowError]:
+        """The checked line, or every problem of the row."""
+        try:
+            line = self._plain_row(row, cells)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError, ArithmeticError, rules.CellError):
+            line = None
+        return line if line is not None else self._full_check(row, cells)
+
+    def _plain_row(self, row: int, cells: list[object]) -> StockRow | None:
+        """Fast path for the common row (plain text cells, plain numbers): at least as strict as
+        _full_check, and anything unusual (or wrong) goes there for the full story."""
+        item_col, part_col, site_col, on_hand_col, available_col, date_col, lead_col, unit_col = self._index
+        item = None
+        if item_col >= 0:
+            item = self.items_by_code[cells[item_col].strip().upper()]  # type: ignore[union-attr]
+        if part_col >= 0:
+            by_part = self.items_by_part_number[cells[part_col].strip().upper()]  # type: ignore[union-attr]
+            if item is not None and by_part.item_id != item.item_id:
+                return None
+            item = by_part
+        if item is None:
+            return None
+        site_id = self.sites_by_code[cells[site_col].strip().upper()] if site_col >= 0 else self.default_site_id  # type: ignore[union-attr]
+        if site_id is None:
+            return None
+        on_hand = _plain_quantity(cells[on_hand_col])
+        available = on_hand
+        if available_col >= 0:
+            text = cells[available_col].strip()  # type: ignore[union-attr]
+            if text:
+                available = _plain_quantity(text)
+                if available > on_hand:
+                    return None
+        next_date = lead_time = None
+        if date_col >= 0:
+            text = cells[date_col].strip()  # type: ignore[union-attr]
+            if text:
+                next_date = rules.parse_date(text, today=self.today)
+        if lead_col >= 0:
+            text = cells[lead_col].strip()  # type: ignore[union-attr]
+            if text:
+                lead_time = int(text)
+                if not 0 <= lead_time <= 3650:
+                    return None
+        if unit_col >= 0:
+            text = cells[unit_col].strip()  # type: ignore[union-attr]
+            if text and not rules.same_unit(text, item.unit):
+                return None
+        return StockRow(row, item.item_id, site_id, on_hand, available, next_date, lead_time, item.unit)
+
+    def _full_check(self, row: int, cells: list[object]) -> StockRow | list[RowError]:
         errors: list[RowError] = []
 
         def cell(field: str) -> object:

@@ -16,6 +16,8 @@ from openvmi.scoping import SupplierScoped
 def site_table() -> Table:
     """The ledger's locations, read here only to name sites by code. (Importing ledger.models is
     reserved to the ledger, which alone writes stock; its table is reachable read-only.)"""
+    import openvmi.models  # noqa: F401 - the complete metadata, whichever feature loaded first
+
     return Base.metadata.tables["location"]
 
 
@@ -56,7 +58,7 @@ class SupplierStock(_OwnedBySupplier, Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     source: Mapped[str] = mapped_column(String(40))  # "import:<batch id>", "api", "portal"
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_stock_import.id"))
+    import_id: Mapped[int | None]  # the batch of `source`; no foreign key, see the history table
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # The API's ETag. The ORM adds "WHERE version = <read>" to its UPDATE, so a stale edit fails.
     version: Mapped[int] = mapped_column(default=1)
@@ -65,7 +67,13 @@ class SupplierStock(_OwnedBySupplier, Base):
 
 
 class SupplierStockHistory(_OwnedBySupplier, Base):
-    """One change of one stock line: append-only, for audit, trends and freshness."""
+    """One change of one stock line: append-only, for audit, trends and freshness.
+
+    No foreign keys on purpose: an import writes a million rows here in one statement, and
+    PostgreSQL checks a foreign key per row with a row lock on the parent (the same supplier and
+    import every time), which made the import four times slower. The ids are copied from rows
+    that are never deleted (the stock line's own keys are constrained in supplier_stock).
+    """
 
     __tablename__ = "supplier_stock_history"
     __table_args__ = (
@@ -73,16 +81,16 @@ class SupplierStockHistory(_OwnedBySupplier, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    supplier_id: Mapped[int]
+    item_id: Mapped[int]
+    location_id: Mapped[int]
     old_on_hand: Mapped[Decimal | None] = mapped_column(Quantity())  # None: the line is new
     new_on_hand: Mapped[Decimal] = mapped_column(Quantity())
     old_available: Mapped[Decimal | None] = mapped_column(Quantity())
     new_available: Mapped[Decimal] = mapped_column(Quantity())
     source: Mapped[str] = mapped_column(String(40))
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_stock_import.id"), index=True)
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    import_id: Mapped[int | None] = mapped_column(index=True)
+    changed_by_id: Mapped[int | None]
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -318,6 +318,8 @@ def _load_stage(session: Session, reader: importer.TableReader, validator: impor
             count += len(chunk)
         cursor.close()
     connection.exec_driver_sql("CREATE INDEX ix_supplier_stock_stage_key ON supplier_stock_stage (item_id, location_id)")
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE supplier_stock_stage")  # autovacuum never sees temp tables
     return count + errors.bad_rows
 
 
