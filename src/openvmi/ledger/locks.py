@@ -1,7 +1,7 @@
 """Row locks on stock balances. Every stock writer locks here, in primary-key order."""
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,13 +25,7 @@ def lock_balances(session: Session, keys: Collection[BalanceKey], *,
     missing = [key for key in wanted if key not in seen]
     if missing:
         _ensure_balances_exist(session, missing, location_kinds)
-    balances = session.scalars(
-        select(StockBalance)
-        .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id).in_(wanted))
-        .order_by(StockBalance.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # a row read before the lock may be stale
-    ).all()
+    balances = session.scalars(_LOCK, {"keys": wanted}).all()
     return {balance.key: balance for balance in balances}
 
 
@@ -49,7 +43,21 @@ def _ensure_balances_exist(session: Session, keys: list[BalanceKey],
          "on_hand": 0, "is_physical": kinds.get(location_id) in PHYSICAL_KINDS}
         for item_id, location_id, owner_id in keys
     ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(StockBalance).values(rows).on_conflict_do_nothing(
+    # One multi-row statement (executemany becomes INSERT ... VALUES (...), (...)), rows in key order.
+    session.connection().execute(_ENSURE[session.get_bind().dialect.name], rows)
+
+
+# Built once: constructing statements on every call cost more than running them.
+_LOCK = (
+    select(StockBalance)
+    .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id)
+           .in_(bindparam("keys", expanding=True)))
+    .order_by(StockBalance.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)  # a row read before the lock may be stale
+)
+_ENSURE = {
+    name: dialect.insert(StockBalance.__table__).on_conflict_do_nothing(
         index_elements=["item_id", "location_id", "owner_id"])
-    session.execute(statement)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
