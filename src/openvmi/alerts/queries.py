@@ -1,5 +1,7 @@
 """Read models of alerts, the caller's inbox, the outbox and webhook endpoints, filtered and paged."""
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage, WebhookEndpoint
@@ -8,10 +10,15 @@ from openvmi.alerts.schemas import (
     AlertFilter, AlertPage, AlertRead, InboxPage, InboxRead, OutboxFilter, OutboxPage, OutboxRead,
     WebhookEndpointPage, WebhookEndpointRead,
 )
+from openvmi.auth.models import User
 from openvmi.auth.schemas import Actor
+from openvmi.catalog.models import Item
 from openvmi.db import get_by_id
 from openvmi.errors import NotFound
+from openvmi.listing import ListPage, ListRequest, fetch_list_page, like_pattern
 from openvmi.pagination import fetch_page
+from openvmi.parties.models import Party
+from openvmi.scoping import unscoped
 
 OPEN_ALERTS = Alert.status.in_(UNRESOLVED)
 # A delivery that failed at least once and will be tried again: what an admin should look at.
@@ -101,3 +108,69 @@ def list_webhook_endpoints(session: Session, *, cursor: str | None, limit: int) 
 
 def get_webhook_endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
     return get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
+
+
+ALERT_SORTS = {"opened_at": Alert.opened_at, "kind": Alert.kind, "status": Alert.status,
+               "supplier": Party.code, "item": Item.code, "updated_at": Alert.updated_at}
+
+
+def _alert_rows(request: ListRequest, *, status: str | None, kind: str | None) -> Any:
+    statement = (select(Alert, Party.code.label("supplier_code"), Party.name.label("supplier_name"),
+                        Item.code.label("item_code"), Item.name.label("item_name"))
+                 .join(Party, Party.id == Alert.supplier_id).outerjoin(Item, Item.id == Alert.item_id))
+    if status == "unresolved":
+        statement = statement.where(OPEN_ALERTS)
+    elif status:
+        statement = statement.where(Alert.status == status)
+    if kind:
+        statement = statement.where(Alert.kind == kind)
+    if request.search:
+        pattern = like_pattern(request.search)
+        statement = statement.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in (
+            Party.code, Party.name, Item.code, Item.name, Alert.message))))
+    return statement
+
+
+def browse_alerts(session: Session, request: ListRequest, *, status: str | None, kind: str | None) -> ListPage:
+    """Alerts for people, newest first by default; rows carry supplier and item codes and names."""
+    if request.sort is None:
+        request = ListRequest(search=request.search, sort="opened_at", descending=True, page=request.page,
+                              per_page=request.per_page)
+    return fetch_list_page(session, _alert_rows(request, status=status, kind=kind), request,
+                           sort_columns=ALERT_SORTS, default_sort="opened_at", tie_breaker=Alert.id)
+
+
+def alert_view(session: Session, alert_id: int) -> dict[str, Any]:
+    """One alert with its comments and the names a person needs to read it."""
+    alert = get_alert(session, alert_id)
+    supplier = session.scalars(select(Party).where(Party.id == alert.supplier_id)).first()
+    item = session.scalars(select(Item).where(Item.id == alert.item_id)).first() if alert.item_id else None
+    user_ids = {c.author_id for c in alert.comments} | {alert.acknowledged_by_id}
+    with unscoped(session):  # a supplier reads who commented on its own alert, buyer staff included
+        names = dict(session.execute(select(User.id, User.display_name).where(
+            User.id.in_([i for i in user_ids if i is not None]))).tuples().all())
+    return {"alert": alert, "supplier": supplier, "item": item, "names": names}
+
+
+def recent_unresolved(session: Session, *, limit: int = 5) -> dict[str, Any]:
+    """For the dashboard: how many alerts are open and the newest few."""
+    rows = session.execute(
+        select(Alert, Party.code.label("supplier_code"), Item.code.label("item_code"))
+        .join(Party, Party.id == Alert.supplier_id).outerjoin(Item, Item.id == Alert.item_id)
+        .where(OPEN_ALERTS).order_by(Alert.opened_at.desc(), Alert.id.desc()).limit(limit)).all()
+    return {"count": count_unresolved_alerts(session), "rows": rows}
+
+
+def browse_inbox(session: Session, actor: Actor, request: ListRequest, *, unread_only: bool) -> ListPage:
+    """The signed-in user's own messages, newest first."""
+    statement = select(InboxMessage).where(InboxMessage.user_id == actor.user_id)
+    if unread_only:
+        statement = statement.where(InboxMessage.read_at.is_(None))
+    if request.search:
+        pattern = like_pattern(request.search)
+        statement = statement.where(or_(func.lower(InboxMessage.title).like(pattern, escape="\\"),
+                                        func.lower(InboxMessage.body).like(pattern, escape="\\")))
+    request = ListRequest(search=request.search, sort="created_at", descending=True, page=request.page,
+                          per_page=request.per_page)
+    return fetch_list_page(session, statement, request, sort_columns={"created_at": InboxMessage.created_at},
+                           default_sort="created_at", tie_breaker=InboxMessage.id)

@@ -1,0 +1,120 @@
+"""Portal pages: the alert list and detail (acknowledge, comment), the user's inbox, and the
+dashboard's open-alerts panel."""
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from openvmi.alerts import queries, service
+from openvmi.alerts.rules import ALERT_KINDS
+from openvmi.alerts.schemas import CommentCreate
+from openvmi.auth.schemas import Actor
+from openvmi.errors import Conflict, DomainError
+from openvmi.web.deps import DbSession
+from openvmi.web.forms import FormState, add_domain_error, form_values, parse
+from openvmi.web.i18n import N_
+from openvmi.web.listing import ListView, list_request
+from openvmi.web.portal import (
+    DashboardPanel, NavEntry, PortalFeature, flash, page_requires, portal_router, redirect, render, safe_next,
+)
+
+router = portal_router()
+Reader = Annotated[Actor, Depends(page_requires("alerts.read"))]
+Actor_ = Annotated[Actor, Depends(page_requires("alerts.act"))]
+InboxReader = Annotated[Actor, Depends(page_requires("notifications.read"))]
+
+KIND_LABELS = {"low_stock": N_("Low stock"), "high_stock": N_("High stock"), "stale_data": N_("Stale stock data")}
+STATUS_LABELS = {"opened": N_("Open"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved")}
+STATUS_FILTERS = {"unresolved": N_("Unresolved"), "opened": N_("Open"), "acknowledged": N_("Acknowledged"),
+                  "resolved": N_("Resolved"), "all": N_("All")}
+EVENT_LABELS = {"alert.opened": N_("Alert opened"), "alert.resolved": N_("Alert resolved"),
+                "alert.digest": N_("Alert summary")}
+assert set(KIND_LABELS) == set(ALERT_KINDS)
+
+
+@router.get("/alerts")
+def alert_list(request: Request, session: DbSession, actor: Reader, status: str = "unresolved",
+               kind: str | None = None) -> Response:
+    status = status if status in STATUS_FILTERS else "unresolved"
+    kind = kind if kind in KIND_LABELS else None
+    view = ListView.of(request, queries.browse_alerts(
+        session, list_request(request), status=None if status == "all" else status, kind=kind))
+    return render(request, "alerts/list.html", title=N_("Alerts"), view=view, status=status, kind=kind,
+                  kinds=KIND_LABELS, statuses=STATUS_LABELS, status_filters=STATUS_FILTERS,
+                  can_act=actor.can("alerts.act"))
+
+
+def _detail(request: Request, session: Session, actor: Actor, alert_id: int, form: FormState,
+            status_code: int = 200) -> Response:
+    view = queries.alert_view(session, alert_id)
+    return render(request, "alerts/detail.html", title=N_("Alert #%(id)s"), title_params={"id": alert_id},
+                  form=form, kinds=KIND_LABELS, statuses=STATUS_LABELS, can_act=actor.can("alerts.act"),
+                  status_code=status_code, **view)
+
+
+@router.get("/alerts/{alert_id}")
+def alert_detail(request: Request, session: DbSession, actor: Reader, alert_id: int) -> Response:
+    return _detail(request, session, actor, alert_id, FormState(values={}))
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def acknowledge(request: Request, session: DbSession, actor: Actor_, alert_id: int) -> Response:
+    back = safe_next((await request.form()).get("next"), f"/alerts/{alert_id}")
+    try:
+        service.acknowledge_alert(session, alert_id, actor=actor)
+    except Conflict:  # a colleague was quicker, or stock came back: say so instead of an error page
+        session.rollback()
+        return flash(redirect(back), request, N_("Alert #%(id)s is no longer open."), id=alert_id)
+    session.commit()
+    return flash(redirect(back), request, N_("Alert #%(id)s acknowledged."), id=alert_id)
+
+
+@router.post("/alerts/{alert_id}/comments")
+async def comment(request: Request, session: DbSession, actor: Actor_, alert_id: int) -> Response:
+    form = FormState(values=form_values(await request.form(), ["text"]))
+    body = parse(CommentCreate, form.values, form)
+    if body is not None:
+        try:
+            service.add_comment(session, alert_id, body, actor=actor)
+            session.commit()
+            return flash(redirect(f"/alerts/{alert_id}#comments"), request, N_("Comment added."))
+        except DomainError as error:
+            session.rollback()
+            add_domain_error(form, error)
+    return _detail(request, session, actor, alert_id, form, status_code=422)
+
+
+@router.get("/inbox")
+def inbox(request: Request, session: DbSession, actor: InboxReader, unread: bool = False) -> Response:
+    view = ListView.of(request, queries.browse_inbox(session, actor, list_request(request), unread_only=unread))
+    return render(request, "alerts/inbox.html", title=N_("Inbox"), view=view, unread=unread,
+                  unread_count=queries.count_unread(session, actor), events=EVENT_LABELS)
+
+
+@router.post("/inbox/{message_id}/read")
+async def read_message(request: Request, session: DbSession, actor: InboxReader, message_id: int) -> Response:
+    back = safe_next((await request.form()).get("next"), "/inbox")
+    service.mark_read(session, message_id, actor=actor)
+    session.commit()
+    return redirect(back)
+
+
+@router.post("/inbox/read-all")
+async def read_all(request: Request, session: DbSession, actor: InboxReader) -> Response:
+    marked = service.mark_all_read(session, actor=actor)
+    session.commit()
+    return flash(redirect("/inbox"), request, N_("%(count)s messages marked read."), count=marked)
+
+
+def _open_alerts_panel(session: Session, actor: Actor) -> dict[str, Any]:
+    return {**queries.recent_unresolved(session), "kinds": KIND_LABELS}
+
+
+feature = PortalFeature(
+    router=router,
+    nav=[NavEntry(N_("Alerts"), "/alerts", permission="alerts.read", order=30),
+         NavEntry(N_("Inbox"), "/inbox", permission="notifications.read", order=95)],
+    panels=[DashboardPanel(key="alerts", title=N_("Open alerts"), template="alerts/panel.html",
+                           roles=frozenset({"buyer", "supplier", "admin"}), load=_open_alerts_panel)],
+)
