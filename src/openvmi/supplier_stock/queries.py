@@ -12,6 +12,7 @@ from openvmi.db import quantize, utcnow
 from openvmi.errors import NotFound
 from openvmi.ledger import queries as ledger_queries
 from openvmi.ledger.schemas import BalanceFilter
+from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import rules
@@ -42,6 +43,37 @@ def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str |
             or_(func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern)))
     rows, next_cursor = fetch_page(session, statement, SupplierStock.id, cursor=cursor, limit=limit)
     return SupplierStockPage(items=describe_stock(session, list(rows)), next_cursor=next_cursor)
+
+
+def _stock_rows(request: ListRequest) -> tuple[Any, dict[str, Any]]:
+    site = site_table()
+    statement = (select(SupplierStock, Item.code.label("item_code"), Item.name.label("item_name"),
+                        Party.code.label("supplier_code"), site.c.code.label("site_code"))
+                 .join(Item, Item.id == SupplierStock.item_id).join(Party, Party.id == SupplierStock.supplier_id)
+                 .join(site, site.c.id == SupplierStock.location_id))
+    if request.search:
+        pattern = like_pattern(request.search)
+        statement = statement.where(or_(func.lower(Item.code).like(pattern, escape="\\"),
+                                        func.lower(Item.name).like(pattern, escape="\\"),
+                                        func.lower(Party.code).like(pattern, escape="\\"),
+                                        func.lower(site.c.code).like(pattern, escape="\\")))
+    sort_columns = {"item_code": Item.code, "supplier_code": Party.code, "site_code": site.c.code,
+                    "on_hand": SupplierStock.on_hand, "available": SupplierStock.available,
+                    "reported_at": SupplierStock.reported_at}
+    return statement, sort_columns
+
+
+def browse_stock(session: Session, request: ListRequest) -> ListPage:
+    """The portal's stock list: search by item, supplier or site; any column sorts."""
+    statement, sort_columns = _stock_rows(request)
+    return fetch_list_page(session, statement, request, sort_columns=sort_columns, default_sort="item_code",
+                           tie_breaker=SupplierStock.id)
+
+
+def export_stock(session: Session, request: ListRequest) -> list[Any]:
+    statement, sort_columns = _stock_rows(request)
+    return fetch_all(session, statement, request, sort_columns=sort_columns, default_sort="item_code",
+                     tie_breaker=SupplierStock.id)
 
 
 def describe_stock(session: Session, rows: list[SupplierStock]) -> list[SupplierStockRead]:

@@ -1,0 +1,89 @@
+"""The supplier stock pages: upload with preview and error report, adjustment form, availability."""
+from decimal import Decimal
+
+from openvmi.auth.rules import Role
+from tests.builders import make_user
+from tests.service.supplier_stock.world import make_world, stock_of
+from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
+from tests.web.conftest import CSRF_VALUE
+
+
+def upload(portal, data, *, filename="stock.csv", csrf=True, **fields):
+    form = {"mode": "full", **fields} | ({"csrf_token": CSRF_VALUE} if csrf else {})
+    return portal.client.post("/supplier-stock/upload", data=form,
+                              files={"file": (filename, data, "application/octet-stream")})
+
+
+def test_a_supplier_previews_then_imports_its_file(session, portal):
+    world = make_world(session)
+    (bolt, nut, _), (site, _) = list(world.items), list(world.sites)
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="en"))
+    data = csv_bytes([["物料编码", "仓库", "现存量", "可用量"], [bolt, site, 100, 80], [nut, site, 5, 5]], encoding="gbk")
+
+    preview = upload(portal, data, dry_run="on")
+    assert preview.status_code == 200 and "Dry run: nothing was imported yet" in preview.text
+    assert stock_of(session, world.supplier) == {}
+
+    imported = upload(portal, data)
+    assert imported.status_code == 200 and "Imported" in imported.text
+    assert stock_of(session, world.supplier)[(bolt, site)] == (Decimal(100), Decimal(80))
+    listed = portal.get("/supplier-stock")
+    assert bolt in listed.text and nut in listed.text
+
+
+def test_a_bad_workbook_shows_every_bad_row_and_changes_nothing(session, portal):
+    world = make_world(session)
+    (bolt, nut, cable), (site, _) = list(world.items), list(world.sites)
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="zh_CN"))
+    workbook = xlsx_bytes([["料号", "仓库", "库存", "可用量"], [bolt, site, 10, 5], [nut, site, 20, "=C3/2"],
+                           [cable, site, -3, 1]])
+
+    answer = upload(portal, workbook, filename="库存.xlsx")
+
+    assert answer.status_code == 422
+    assert "文件未导入" in answer.text
+    assert '<td class="num">3</td><td>可用量</td>' in answer.text
+    assert '<td class="num">4</td><td>库存</td><td>negative quantity</td>' in answer.text
+    assert stock_of(session, world.supplier) == {}
+
+
+def test_an_upload_without_the_form_token_is_refused(session, portal):
+    world = make_world(session)
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier))
+
+    assert upload(portal, b"a,b\n1,2\n", csrf=False).status_code == 403
+
+
+def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, portal):
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="en"))
+    upload(portal, csv_bytes([["item", "site", "qty"], [bolt, site, 10]]))
+    [(line_id,)] = session.execute(
+        __import__("sqlalchemy").text("SELECT id FROM supplier_stock WHERE supplier_id = :s"),
+        {"s": world.supplier.id}).all()
+
+    saved = portal.post(f"/supplier-stock/{line_id}", {"on_hand": "7", "available": "", "version": "1"},
+                        follow_redirects=False)
+    stale = portal.post(f"/supplier-stock/{line_id}", {"on_hand": "3", "available": "", "version": "1"})
+    page = portal.get(f"/supplier-stock/{line_id}")
+
+    assert saved.status_code == 303
+    assert stale.status_code == 422 and "Someone else changed this stock line" in stale.text
+    assert stock_of(session, world.supplier)[(bolt, site)] == (Decimal(7), Decimal(7))
+    assert "portal" in page.text  # the history shows where the change came from
+
+
+def test_a_buyer_finds_who_has_an_item_and_another_supplier_does_not(session, portal, api_client):
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    supplier_portal = portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier))
+    upload(supplier_portal, csv_bytes([["item", "site", "qty"], [bolt, site, 42]]))
+
+    portal.sign_in(make_user(session, role=Role.BUYER, locale="en"))
+    for_buyer = portal.get("/availability", params={"q": bolt})
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.other, locale="en"))
+    for_other = portal.get("/availability", params={"q": bolt})
+
+    assert for_buyer.status_code == 200 and world.supplier.code in for_buyer.text and site in for_buyer.text
+    assert world.supplier.code not in for_other.text and "Nobody has published stock" in for_other.text
