@@ -4,6 +4,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from openvmi import __version__
+from openvmi.alerts import pages as alerts_pages
 from openvmi.alerts.api import router as alerts_router
 from openvmi.auth import pages as auth_pages
 from openvmi.auth.api import router as auth_router
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_api_problem_handlers(app, page_errors=error_page)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
-                       ledger_pages.feature, supplier_stock_pages.feature])
+                       ledger_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
