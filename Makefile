@@ -32,6 +32,7 @@ $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	command -v chromium || (apt-get update && apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || (apt-get update && apt-get install -y fonts-wqy-microhei)  # Chinese glyphs in screenshots
 	touch $(STAMP)
 
 # After adding visible text: extract it and merge into the zh_CN / en catalogs, then translate.
