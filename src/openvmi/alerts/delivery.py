@@ -24,12 +24,15 @@ def deliver(job: DeliveryJob, settings: Settings, *, client: httpx.Client, times
 def send_email(job: DeliveryJob, settings: Settings) -> str | None:
     if not settings.smtp_host:
         return "SMTP is not configured (OPENVMI_SMTP_HOST)"
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = job.payload.get("to", job.recipient)
-    message["Subject"] = job.payload.get("subject", "OpenVMI notification")
-    message["X-OpenVMI-Delivery"] = str(job.id)
-    message.set_content(job.payload.get("text", ""))
+    try:
+        message = EmailMessage()
+        message["From"] = settings.smtp_from
+        message["To"] = job.payload.get("to", job.recipient)
+        message["Subject"] = job.payload.get("subject", "OpenVMI notification")
+        message["X-OpenVMI-Delivery"] = str(job.id)
+        message.set_content(job.payload.get("text", ""))
+    except (ValueError, TypeError) as error:  # e.g. a line break in a header: retrying will not help
+        return f"unsendable e-mail: {error}"
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds) as smtp:
             if settings.smtp_starttls:

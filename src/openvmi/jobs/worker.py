@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts import delivery
@@ -63,7 +64,12 @@ def run_forever(sessions: sessionmaker[Session], settings: Settings, *, stop: th
     worker_id = new_worker_id()
     with httpx.Client(follow_redirects=False) as client:
         while not stop.is_set():
-            result = run_once(sessions, settings, worker_id=worker_id, client=client)
+            try:
+                result = run_once(sessions, settings, worker_id=worker_id, client=client)
+            except OperationalError as error:  # database restarting or unreachable: wait, then go on
+                log.error("outbox pass failed, retrying in %ss: %s", settings.worker_poll_seconds, error)
+                stop.wait(settings.worker_poll_seconds)
+                continue
             if result.claimed:
                 report(result)
             if result.claimed < settings.outbox_batch_size:

@@ -57,3 +57,4 @@ def test_a_receiver_refuses_an_altered_body_a_wrong_secret_or_a_replay():
                               signature=signature, now=1_700_000_000)
     assert not verify_webhook("s3cret-s3cret-s3cret", timestamp="1700000000", body=body,
                               signature=signature, now=1_700_000_000 + 3600)
+
