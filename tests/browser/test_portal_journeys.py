@@ -29,6 +29,10 @@ ROLES = [
 def test_each_role_logs_in_to_its_own_workspace_and_logs_out(new_page, username, browser_locale, workspace,
                                                              nav_entry):
     page = new_page(locale=browser_locale)
+    if username == "hengda":
+        page.goto("/login")
+        expect(page.locator("h1")).to_have_text("登录")  # the browser's language before anyone logs in
+        screenshot(page, "login-zh", full_page=False)
 
     log_in(page, username)
 
