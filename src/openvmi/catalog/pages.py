@@ -227,5 +227,8 @@ feature = PortalFeature(
          NavEntry(N_("Supplier items"), "/supplier-items", roles=frozenset({"admin", "buyer", "finance"}), order=71),
          NavEntry(N_("My items"), "/supplier-items", roles=frozenset({"supplier"}), order=50)],
     panels=[DashboardPanel(key="supplier_items", title=N_("Your catalogue"), template="catalog/panel_catalog.html",
-                           roles=frozenset({"supplier"}), load=_supplier_catalog_panel, order=40)],
+                           roles=frozenset({"supplier"}), load=_supplier_catalog_panel, order=40),
+            DashboardPanel(key="master_data", title=N_("Master data"), template="catalog/panel_master_data.html",
+                           roles=frozenset({"admin", "buyer"}), load=lambda session, _: queries.catalogue_counts(session),
+                           order=90)],
 )

@@ -68,3 +68,13 @@ def item_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) of active items, for pickers."""
     return [tuple(row) for row in session.execute(
         select(Item.code, Item.name).where(Item.active.is_(True)).order_by(Item.code))]
+
+
+def catalogue_counts(session: Session) -> dict[str, int]:
+    """How many suppliers, items and supplier items the session may see."""
+    def count(statement: Select) -> int:
+        return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+    return {"suppliers": count(select(Party.id).where(Party.kind == "supplier")),
+            "items": count(select(Item.id).where(Item.active.is_(True))),
+            "supplier_items": count(select(SupplierItem.id).where(SupplierItem.active.is_(True)))}

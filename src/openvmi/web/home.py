@@ -1,5 +1,6 @@
 """The shell's own pages: the role's home dashboard and the language switch."""
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -52,8 +53,9 @@ def home(request: Request, session: DbSession, actor: PortalActor) -> Response:
     panels = [(panel, panel.load(session, actor) if panel.load else {}) for panel in visible]
     shortcuts = sorted((e for e in request.app.state.portal.nav if e.href != "/" and e.visible_to(actor)),
                        key=lambda e: (e.order, e.href))
+    today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
     return render(request, "home.html", title=WORKSPACES[actor.role], panels=panels, shortcuts=shortcuts,
-                  today=date.today())
+                  today=today)
 
 
 @router.post("/language")
