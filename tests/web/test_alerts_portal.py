@@ -110,3 +110,34 @@ def test_alert_pages_speak_chinese(session, portal):
     assert heading(portal.get("/alerts").text) == "预警"
     assert heading(portal.get("/inbox").text) == "收件箱"
     assert "确认" in portal.get(f"/alerts/{alert.id}").text
+
+
+def test_an_admin_creates_a_webhook_sees_its_secret_once_and_retries_a_dead_delivery(session, portal):
+    from openvmi.alerts.models import OutboxMessage
+
+    portal.sign_in(make_user(session, role=Role.ADMIN))
+
+    bad = portal.post("/notifications/webhooks", {"name": "ERP", "url": "not a url"})
+    created = portal.post("/notifications/webhooks", {"name": "ERP-P5", "url": "https://erp.example.com/hook"})
+    listing = portal.get("/notifications/webhooks")
+    low_stock(session, make_party(session), make_item(session))
+    row = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "https://erp.example.com/hook")).one()
+    row.status, row.attempts, row.last_error = "dead", 8, "HTTP 503: maintenance"
+    session.flush()
+    dead = portal.get("/notifications/deliveries", params={"status": "dead"})
+    retried = portal.post(f"/notifications/deliveries/{row.id}/retry", {"next": "/notifications/deliveries"})
+
+    assert bad.status_code == 422 and field_error(bad.text, "url")
+    assert created.status_code == 200 and 'id="webhook-secret"' in created.text
+    assert "ERP-P5" in listing.text and 'id="webhook-secret"' not in listing.text
+    assert "HTTP 503: maintenance" in dead.text
+    assert retried.status_code == 200 and f"Delivery #{row.id} will be retried" in retried.text
+    session.refresh(row)
+    assert (row.status, row.attempts) == ("pending", 0)
+
+
+def test_only_admins_reach_the_notification_settings(session, portal):
+    portal.sign_in(make_user(session, role=Role.BUYER))
+
+    assert portal.get("/notifications/deliveries").status_code == 403
+    assert portal.get("/notifications/webhooks").status_code == 403

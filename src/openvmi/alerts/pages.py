@@ -8,21 +8,24 @@ from sqlalchemy.orm import Session
 
 from openvmi.alerts import queries, service
 from openvmi.alerts.rules import ALERT_KINDS
-from openvmi.alerts.schemas import CommentCreate
+from openvmi.alerts.schemas import CommentCreate, WebhookEndpointCreate
 from openvmi.auth.schemas import Actor
 from openvmi.errors import Conflict, DomainError
+from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import (
     DashboardPanel, NavEntry, PortalFeature, flash, page_requires, portal_router, redirect, render, safe_next,
+    translate,
 )
 
 router = portal_router()
 Reader = Annotated[Actor, Depends(page_requires("alerts.read"))]
 Actor_ = Annotated[Actor, Depends(page_requires("alerts.act"))]
 InboxReader = Annotated[Actor, Depends(page_requires("notifications.read"))]
+Admin = Annotated[Actor, Depends(page_requires("notifications.manage"))]
 
 KIND_LABELS = {"low_stock": N_("Low stock"), "high_stock": N_("High stock"), "stale_data": N_("Stale stock data")}
 STATUS_LABELS = {"opened": N_("Open"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved")}
@@ -107,6 +110,76 @@ async def read_all(request: Request, session: DbSession, actor: InboxReader) -> 
     return flash(redirect("/inbox"), request, N_("%(count)s messages marked read."), count=marked)
 
 
+OUTBOX_FILTERS = {"failing": N_("Failing"), "dead": N_("Dead"), "pending": N_("Pending"),
+                  "delivered": N_("Delivered"), "all": N_("All")}
+CHANNEL_LABELS = {"email": N_("E-mail"), "webhook": N_("Webhook")}
+
+
+@router.get("/notifications/deliveries")
+def deliveries(request: Request, session: DbSession, _: Admin, status: str = "failing") -> Response:
+    status = status if status in OUTBOX_FILTERS else "failing"
+    view = ListView.of(request, queries.browse_outbox(session, list_request(request),
+                                                      status=None if status == "all" else status))
+    return render(request, "alerts/deliveries.html", title=N_("Notification deliveries"), view=view, status=status,
+                  filters=OUTBOX_FILTERS, channels=CHANNEL_LABELS, counts=queries.outbox_counts(session))
+
+
+@router.post("/notifications/deliveries/{message_id}/retry")
+async def retry_delivery(request: Request, session: DbSession, _: Admin, message_id: int) -> Response:
+    back = safe_next((await request.form()).get("next"), "/notifications/deliveries")
+    try:
+        service.retry_outbox_message(session, message_id)
+    except Conflict:
+        session.rollback()
+        return flash(redirect(back), request, N_("Delivery #%(id)s cannot be retried."), id=message_id)
+    session.commit()
+    return flash(redirect(back), request, N_("Delivery #%(id)s will be retried at the next worker pass."),
+                 id=message_id)
+
+
+WEBHOOK_FIELDS = ["name", "url", "supplier_id", "kind"]
+
+
+def _webhooks(request: Request, session: Session, form: FormState, *, issued: Any = None,
+              status_code: int = 200) -> Response:
+    suppliers = [(str(i), f"{code} · {name}") for i, code, name in parties_queries.supplier_choices(session)]
+    kinds = [(k, translate(request, label)) for k, label in KIND_LABELS.items()]
+    codes = {i: code for i, code, _ in parties_queries.supplier_choices(session)}
+    return render(request, "alerts/webhooks.html", title=N_("Webhook endpoints"), form=form, issued=issued,
+                  endpoints=queries.list_all_webhook_endpoints(session), suppliers=suppliers, kinds=kinds,
+                  kind_labels=KIND_LABELS, supplier_codes=codes, status_code=status_code)
+
+
+@router.get("/notifications/webhooks")
+def webhooks(request: Request, session: DbSession, _: Admin) -> Response:
+    return _webhooks(request, session, FormState(values={}))
+
+
+@router.post("/notifications/webhooks")
+async def create_webhook(request: Request, session: DbSession, _: Admin) -> Response:
+    form = FormState(values=form_values(await request.form(), WEBHOOK_FIELDS))
+    data = {k: v for k, v in form.values.items() if k != "kind"}
+    if form.values.get("kind"):
+        data["kinds"] = [form.values["kind"]]
+    body = parse(WebhookEndpointCreate, data, form, field_names={"kinds": "kind"})
+    if body is not None:
+        try:
+            issued = service.create_webhook_endpoint(session, body)
+            session.commit()
+            return _webhooks(request, session, FormState(values={}), issued=issued)
+        except DomainError as error:
+            session.rollback()
+            add_domain_error(form, error)
+    return _webhooks(request, session, form, status_code=422)
+
+
+@router.post("/notifications/webhooks/{endpoint_id}/delete")
+async def delete_webhook(request: Request, session: DbSession, _: Admin, endpoint_id: int) -> Response:
+    service.delete_webhook_endpoint(session, endpoint_id)
+    session.commit()
+    return flash(redirect("/notifications/webhooks"), request, N_("Webhook endpoint deleted."))
+
+
 def _open_alerts_panel(session: Session, actor: Actor) -> dict[str, Any]:
     return {**queries.recent_unresolved(session), "kinds": KIND_LABELS}
 
@@ -114,7 +187,8 @@ def _open_alerts_panel(session: Session, actor: Actor) -> dict[str, Any]:
 feature = PortalFeature(
     router=router,
     nav=[NavEntry(N_("Alerts"), "/alerts", permission="alerts.read", order=30),
-         NavEntry(N_("Inbox"), "/inbox", permission="notifications.read", order=95)],
+         NavEntry(N_("Inbox"), "/inbox", permission="notifications.read", order=95),
+         NavEntry(N_("Notifications"), "/notifications/deliveries", permission="notifications.manage", order=96)],
     panels=[DashboardPanel(key="alerts", title=N_("Open alerts"), template="alerts/panel.html",
                            roles=frozenset({"buyer", "supplier", "admin"}), load=_open_alerts_panel)],
 )

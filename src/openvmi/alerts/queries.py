@@ -174,3 +174,24 @@ def browse_inbox(session: Session, actor: Actor, request: ListRequest, *, unread
                           per_page=request.per_page)
     return fetch_list_page(session, statement, request, sort_columns={"created_at": InboxMessage.created_at},
                            default_sort="created_at", tie_breaker=InboxMessage.id)
+
+
+def browse_outbox(session: Session, request: ListRequest, *, status: str | None) -> ListPage:
+    """Deliveries for the admin page, newest first; `failing` are waiting for a retry after an error."""
+    statement = select(OutboxMessage)
+    if status == "failing":
+        statement = statement.where(FAILING)
+    elif status:
+        statement = statement.where(OutboxMessage.status == status)
+    if request.search:
+        pattern = like_pattern(request.search)
+        statement = statement.where(or_(func.lower(OutboxMessage.recipient).like(pattern, escape="\\"),
+                                        func.lower(OutboxMessage.last_error).like(pattern, escape="\\")))
+    request = ListRequest(search=request.search, sort="id", descending=True, page=request.page,
+                          per_page=request.per_page)
+    return fetch_list_page(session, statement, request, sort_columns={"id": OutboxMessage.id},
+                           default_sort="id", tie_breaker=OutboxMessage.id)
+
+
+def list_all_webhook_endpoints(session: Session) -> list[WebhookEndpoint]:
+    return list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.name, WebhookEndpoint.id)))
