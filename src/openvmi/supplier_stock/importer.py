@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -129,33 +129,36 @@ class CsvReader(TableReader):
         self._text = io.TextIOWrapper(stream, encoding=self.encoding, errors="surrogateescape", newline="")
         self._reader = csv.reader(self._text, delimiter=self.delimiter)
         self._row = 0
-        for cells in self._records():
-            if any(c.strip() for c in cells):
+        for cells, has_text in self._records():
+            if has_text:
                 self.headers = [c.strip() for c in cells]
                 self.header_row = self._row
                 return
         raise file_error("the file has no header row")
 
-    def _records(self) -> Iterator[list[str]]:
+    def _records(self) -> Iterator[tuple[list[str], bool]]:
+        """(cells, has text) per record; a byte the encoding cannot read stops at its row."""
+        reader = self._reader
         while True:
             try:
-                cells = next(self._reader)
+                cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
                 raise file_error(f"the CSV is malformed: {error}", row=self._row + 1) from None
             self._row += 1
+            joined = "".join(cells)
             try:
-                "".join(cells).encode("utf-8")
+                joined.encode("utf-8")
             except UnicodeEncodeError:
                 raise file_error(f"the file is not valid {self.encoding} at row {self._row}; choose its encoding",
                                  row=self._row) from None
-            yield cells
+            yield cells, not joined.isspace() and joined != ""
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
-        for cells in self._records():
-            if any(c.strip() for c in cells):
-                yield self._row, list(cells)
+        for cells, has_text in self._records():
+            if has_text:
+                yield self._row, cells  # type: ignore[misc]
 
     def done(self) -> int:
         return self._stream.tell()
@@ -265,8 +268,9 @@ class ItemRef:
     lead_time_days: int
 
 
-@dataclass(frozen=True, slots=True)
-class StockRow:
+class StockRow(NamedTuple):
+    """A checked line, in the staging table's column order (a tuple: a million are made)."""
+
     row: int
     item_id: int
     location_id: int
@@ -291,6 +295,7 @@ class RowValidator:
 
     def __post_init__(self) -> None:
         self._index = tuple(self.columns.get(name, -1) for name in rules.FIELDS)
+        self._site_of_text: dict[object, int] = {}  # a file names its few sites a million times
 
     def check(self, row: int, cells: list[object]) -> StockRow | list[RowError]:
         """The checked line, or every problem of the row."""
@@ -306,7 +311,8 @@ class RowValidator:
         item_col, part_col, site_col, on_hand_col, available_col, date_col, lead_col, unit_col = self._index
         item = None
         if item_col >= 0:
-            item = self.items_by_code[cells[item_col].strip().upper()]  # type: ignore[union-attr]
+            text = cells[item_col]
+            item = self.items_by_code.get(text) or self.items_by_code[text.strip().upper()]  # type: ignore[union-attr,arg-type]
         if part_col >= 0:
             by_part = self.items_by_part_number[cells[part_col].strip().upper()]  # type: ignore[union-attr]
             if item is not None and by_part.item_id != item.item_id:
@@ -314,7 +320,13 @@ class RowValidator:
             item = by_part
         if item is None:
             return None
-        site_id = self.sites_by_code[cells[site_col].strip().upper()] if site_col >= 0 else self.default_site_id  # type: ignore[union-attr]
+        if site_col >= 0:
+            text = cells[site_col]
+            site_id = self._site_of_text.get(text)
+            if site_id is None:
+                site_id = self._site_of_text[text] = self.sites_by_code[text.strip().upper()]  # type: ignore[union-attr]
+        else:
+            site_id = self.default_site_id
         if site_id is None:
             return None
         on_hand = _plain_quantity(cells[on_hand_col])

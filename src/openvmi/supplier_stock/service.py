@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column, ColumnElement, Date, Integer, MetaData, String, Table, and_, case, exists, func, insert,
     literal, or_, select, text, update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -139,7 +140,8 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
     finally:
         reader.close()
     batch.row_count = row_count
-    _report_duplicates(session, errors)
+    if errors.duplicates_possible:
+        _report_duplicates(session, errors)
     if errors.count:
         raise InvalidImportFile(errors.sorted(), error_count=errors.count)
     if row_count == 0:
@@ -239,6 +241,7 @@ class _ErrorList:
     def __init__(self) -> None:
         self.count = 0
         self.bad_rows = 0
+        self.duplicates_possible = True
         self.kept: list[RowError] = []
 
     def add(self, errors: list[RowError]) -> None:
@@ -297,8 +300,7 @@ def _load_stage(session: Session, reader: importer.TableReader, validator: impor
         with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
                 f"COPY supplier_stock_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
             for row in good_rows:
-                copy.write_row((row.row, row.item_id, row.location_id, row.on_hand, row.available,
-                                row.next_available_date, row.lead_time_days, row.unit))
+                copy.write_row(row)  # StockRow is a tuple in the staging table's column order
                 count += 1
     else:
         sql = (f"INSERT INTO supplier_stock_stage ({', '.join(_STAGE_COLUMNS)}) "
@@ -317,7 +319,18 @@ def _load_stage(session: Session, reader: importer.TableReader, validator: impor
             cursor.executemany(sql, chunk)
             count += len(chunk)
         cursor.close()
-    connection.exec_driver_sql("CREATE INDEX ix_supplier_stock_stage_key ON supplier_stock_stage (item_id, location_id)")
+    try:
+        # A unique index is as cheap as a plain one and proves "no duplicates" in passing;
+        # only when it fails does _report_duplicates look for the rows to blame.
+        connection.exec_driver_sql("SAVEPOINT stage_unique")
+        connection.exec_driver_sql(
+            "CREATE UNIQUE INDEX ix_supplier_stock_stage_key ON supplier_stock_stage (item_id, location_id)")
+        connection.exec_driver_sql("RELEASE SAVEPOINT stage_unique")
+        errors.duplicates_possible = False
+    except IntegrityError:
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT stage_unique")
+        connection.exec_driver_sql("RELEASE SAVEPOINT stage_unique")
+        errors.duplicates_possible = True
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("ANALYZE supplier_stock_stage")  # autovacuum never sees temp tables
     return count + errors.bad_rows
@@ -668,9 +681,13 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
                       include_unwatched: bool = False) -> list[AlertSignal]:
     """Low- and high-water signals for a supplier's items: total available across its sites
     against the supplier item's own threshold, else the item's default low-water."""
+    scope = [SupplierStock.supplier_id == supplier_id, SupplierStock.item_id.in_(item_ids)]
+    if not include_unwatched:  # most items have no threshold: skip summing them
+        scope.append(or_(
+            SupplierStock.item_id.in_(select(StockThreshold.item_id).where(StockThreshold.supplier_id == supplier_id)),
+            SupplierStock.item_id.in_(select(Item.id).where(Item.default_low_water.is_not(None)))))
     totals = (select(SupplierStock.item_id, func.sum(SupplierStock.available).label("available"))
-              .where(SupplierStock.supplier_id == supplier_id, SupplierStock.item_id.in_(item_ids))
-              .group_by(SupplierStock.item_id).subquery())
+              .where(*scope).group_by(SupplierStock.item_id).subquery())
     rows = session.execute(
         select(Item.id, Item.code, Item.unit, Item.default_low_water, StockThreshold.low_water,
                StockThreshold.high_water, totals.c.available)
@@ -696,9 +713,17 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
     return signals
 
 
+def _anything_watched(session: Session, supplier_id: int) -> bool:
+    return bool(session.scalar(select(or_(
+        exists().where(StockThreshold.supplier_id == supplier_id),
+        exists().where(Item.default_low_water.is_not(None))))))
+
+
 def sync_threshold_alerts(session: Session, supplier_id: int, item_ids: Any, *,
                           include_unwatched: bool = False) -> None:
     """Hand the current threshold state of these items to the alerts feature (edge-triggered there)."""
+    if not include_unwatched and not _anything_watched(session, supplier_id):
+        return  # no threshold anywhere: nothing can open, nothing is open
     signals = threshold_signals(session, supplier_id, item_ids, include_unwatched=include_unwatched)
     if signals:
         alerts_service.sync_alerts(session, signals)
