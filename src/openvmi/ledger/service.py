@@ -39,12 +39,11 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
     idempotency key, a retry returns the first posting and writes nothing. Caller commits.
     """
     request_hash = _hash_request(posting)
-    if idempotency_key is not None:
-        replay = _find_replay(session, idempotency_key, request_hash)
-        if replay is not None:
-            return replay
     keys = [key for move in posting.moves for key in (move.source, move.target)]
-    known = _load_references(session, posting.moves, keys)
+    known = _load_references(session, posting.moves, keys, idempotency_key)
+    if known.replay is not None:  # a retry: answered before the request is checked, as always
+        return _replay(session, idempotency_key or "", request_hash, *known.replay)
+    _refuse_unknown_references(posting.moves, known)
 
     posting_id = _insert_posting(session, idempotency_key, request_hash, actor_id)
     if posting_id is None:
@@ -88,47 +87,62 @@ def _find_replay(session: Session, idempotency_key: str, request_hash: str) -> P
     found = session.connection().execute(_FIND_POSTING, {"idempotency_key": idempotency_key}).first()
     if found is None:
         return None
-    if found.request_hash != request_hash:
+    return _replay(session, idempotency_key, request_hash, found.id, found.request_hash)
+
+
+def _replay(session: Session, idempotency_key: str, request_hash: str, posting_id: int,
+            stored_hash: str) -> PostingRead:
+    """The first answer to a request sent again with its idempotency key; another request is refused."""
+    if stored_hash != request_hash:
         raise IdempotencyMismatch(
             f"Idempotency-Key {idempotency_key!r} was already used for a different request")
     moves = session.scalars(
-        select(StockMove).where(StockMove.posting_id == found.id).order_by(StockMove.id)).all()
-    return PostingRead(posting_id=found.id, replayed=True,
+        select(StockMove).where(StockMove.posting_id == posting_id).order_by(StockMove.id)).all()
+    return PostingRead(posting_id=posting_id, replayed=True,
                        moves=[MoveRead.model_validate(m) for m in moves])
 
 
 @dataclass(frozen=True)
 class _Known:
+    items: set[int]
     location_kinds: dict[int, str]
+    owners: set[int]
     balance_keys: set[BalanceKey]  # balances that exist already, so need no creating
+    replay: tuple[int, str] | None  # (posting id, request hash) stored under the idempotency key
 
 
-def _load_references(session: Session, moves: list[MoveCreate], keys: list[BalanceKey]) -> _Known:
-    """Unknown items, locations or owners are input errors, named per field.
+def _load_references(session: Session, moves: list[MoveCreate], keys: list[BalanceKey],
+                     idempotency_key: str | None) -> _Known:
+    """One round trip: the referenced ids, the location kinds, which balances exist, and the
+    posting already stored under the idempotency key."""
+    rows = session.execute(_REFERENCES, {
+        "item_ids": list({m.item_id for m in moves}),
+        "location_ids": list({lid for m in moves for lid in (m.from_location_id, m.to_location_id)}),
+        "owner_ids": list({oid for m in moves for oid in (m.from_owner_id, m.to_owner_id)}),
+        "balance_keys": list(set(keys)),
+        "idempotency_key": idempotency_key,  # None matches no posting
+    }).all()
+    replay = next(((row[1], row[4]) for row in rows if row[0] == "posting"), None)
+    return _Known(items={row[1] for row in rows if row[0] == "item"},
+                  location_kinds={row[1]: row[4] for row in rows if row[0] == "location"},
+                  owners={row[1] for row in rows if row[0] == "owner"},
+                  balance_keys={(row[1], row[2], row[3]) for row in rows if row[0] == "balance"},
+                  replay=replay)
 
-    One round trip reads the referenced ids, the location kinds and which balances exist.
-    """
-    item_ids = {m.item_id for m in moves}
-    location_ids = {lid for m in moves for lid in (m.from_location_id, m.to_location_id)}
-    owner_ids = {oid for m in moves for oid in (m.from_owner_id, m.to_owner_id)}
-    rows = session.execute(_REFERENCES, {"item_ids": list(item_ids), "location_ids": list(location_ids),
-                                         "owner_ids": list(owner_ids), "balance_keys": list(set(keys))}).all()
-    known_items = {row[1] for row in rows if row[0] == "item"}
-    location_kinds = {row[1]: row[4] for row in rows if row[0] == "location"}
-    known_owners = {row[1] for row in rows if row[0] == "owner"}
+
+def _refuse_unknown_references(moves: list[MoveCreate], known: _Known) -> None:
+    """Unknown items, locations or owners are input errors, named per field."""
     errors = []
     for index, move in enumerate(moves):
-        checks = [("item_id", move.item_id, known_items),
-                  ("from_location_id", move.from_location_id, location_kinds),
-                  ("to_location_id", move.to_location_id, location_kinds),
-                  ("from_owner_id", move.from_owner_id, known_owners),
-                  ("to_owner_id", move.to_owner_id, known_owners)]
+        checks = [("item_id", move.item_id, known.items),
+                  ("from_location_id", move.from_location_id, known.location_kinds),
+                  ("to_location_id", move.to_location_id, known.location_kinds),
+                  ("from_owner_id", move.from_owner_id, known.owners),
+                  ("to_owner_id", move.to_owner_id, known.owners)]
         errors += [FieldError(f"moves[{index}].{field}", f"no such {field.removesuffix('_id')}: {value}")
-                   for field, value, known in checks if value not in known]
+                   for field, value, known_ids in checks if value not in known_ids]
     if errors:
         raise InvalidInput(errors)
-    return _Known(location_kinds=location_kinds,
-                  balance_keys={(row[1], row[2], row[3]) for row in rows if row[0] == "balance"})
 
 
 def _insert_posting(session: Session, idempotency_key: str | None, request_hash: str,
@@ -316,6 +330,8 @@ _REFERENCES = union_all(
     select(literal("balance"), StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id, _NO_KIND)
     .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id)
            .in_(bindparam("balance_keys", expanding=True))),
+    select(literal("posting"), Posting.id, _NO_ID, _NO_ID, Posting.request_hash)
+    .where(Posting.idempotency_key == bindparam("idempotency_key")),
 )
 _POSTING, _MOVE, _BALANCE, _LAYER = (model.__table__ for model in (Posting, StockMove, StockBalance, ReceiptLayer))
 # Postings belong to no supplier, so a plain Core query needs no supplier criteria.
