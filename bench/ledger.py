@@ -334,7 +334,7 @@ def print_ratios(ratios: dict[int, list[tuple[float, float]]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measured run (default 5)")
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds per measured run (default 2)")
     parser.add_argument("--clients", default="1,2", help="client processes, comma-separated (default 1,2)")
     parser.add_argument("--batches", default="1,10,100", help="moves per posting, comma-separated (default 1,10,100)")
     parser.add_argument("--backends", default="postgresql,sqlite", help="postgresql and/or sqlite")
@@ -342,8 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suppliers", type=int, default=5, help="suppliers (default 5)")
     parser.add_argument("--key-share", type=float, default=0.5,
                         help="share of postings sent with an Idempotency-Key, like integrations do (default 0.5)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="alternating pgbench / single-move rounds per client count (default 3)")
+    parser.add_argument("--rounds", type=int, default=7,
+                        help="alternating pgbench / single-move rounds per client count (default 7)")
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench baseline")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="a PostgreSQL database to connect to as admin")
     args = parser.parse_args(argv)
