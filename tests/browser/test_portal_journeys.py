@@ -103,6 +103,7 @@ def test_a_buyer_creates_and_edits_a_supplier_item_and_sees_a_form_error_at_the_
     error = page.locator("#f-item_code-error")
     expect(error).to_have_text("no such item: BRW-JOURNEY-X")
     expect(page.locator("#f-item_code")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#form-errors")).to_be_focused()  # keyboard users land on what to fix
     screenshot(page, "supplier-item-form-error")
 
     # then fixing it creates the supplier item, and an edit saves
