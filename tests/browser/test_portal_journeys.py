@@ -20,6 +20,7 @@ ROLES = [
     ("warehouse", "zh-CN", "仓库工作台", "库位"),
     ("finance", "en-US", "Finance workspace", "Suppliers"),
     ("hengda", "zh-CN", "供应商门户", "我的物料"),
+    ("ruibao", "en-US", "供应商门户", "我的物料"),  # the stored choice (中文) wins over the browser's
     ("rheinland", "de-DE", "Supplier portal", "My items"),
 ]
 

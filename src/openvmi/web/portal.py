@@ -31,6 +31,7 @@ from openvmi.settings import Settings
 from openvmi.web import i18n
 from openvmi.web.csrf import CSRF_COOKIE, CSRF_FIELD, check_csrf, csrf_cookie_is_new, csrf_token
 from openvmi.web.deps import DbSession
+from openvmi.web.forms import split_message
 
 SESSION_COOKIE = "ovmi_session"
 FLASH_COOKIE = "ovmi_flash"
@@ -365,8 +366,9 @@ def error_page(request: Request, status_code: int, detail: str | None = None) ->
         _try_identify(request)
     title = ERROR_TITLES.get(status_code, ERROR_TITLES[400] if status_code < 500 else ERROR_TITLES[500])
     explanation = ERROR_EXPLANATIONS.get(status_code)
+    shown = split_message(detail) if detail and status_code in (400, 409, 422) else None
     return render(request, "errors.html", title=title, status_code=status_code, code=status_code,
-                  explanation=explanation, detail=detail if status_code in (400, 409, 422) else None)
+                  explanation=explanation, detail=shown)
 
 
 def _try_identify(request: Request) -> None:
