@@ -6,6 +6,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -62,6 +63,7 @@ class Receiver:
     statuses: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    on_request: Any = None  # called before answering (a test may hold the request open)
 
     def delivery_ids(self) -> list[str]:
         return [headers[rules.DELIVERY_HEADER] for headers, _ in self.requests]
@@ -77,6 +79,8 @@ def webhook_receiver() -> Iterator[Receiver]:
             with receiver.lock:
                 receiver.requests.append((dict(self.headers), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
+            if receiver.on_request:
+                receiver.on_request()
             self.send_response(status)
             self.end_headers()
             self.wfile.write(b"ok" if status < 300 else b"receiver is down")
@@ -291,3 +295,49 @@ def test_two_workers_never_deliver_the_same_row(outbox_database, sessions, webho
     assert len(ids) == 40 and len(set(ids)) == 40
     assert threads_result["a"] + threads_result["b"] == 40
     assert {r.status for r in outbox_rows(sessions)} == {"delivered"}
+
+
+def test_a_worker_process_killed_mid_delivery_leaves_its_row_to_the_next_worker_after_the_lease(
+        outbox_database, sessions, webhook_receiver, client):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    # given a receiver that holds the first request open, and one alert to deliver
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        arrived.set()
+        release.wait(60)
+
+    webhook_receiver.on_request = hold
+    raise_alerts(sessions, webhook_url=webhook_receiver.url)
+
+    # when a real `openvmi worker` process is killed while it waits for the receiver
+    env = {**os.environ, "OPENVMI_DATABASE_URL": outbox_database, "OPENVMI_WEBHOOK_TIMEOUT_SECONDS": "60",
+           "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+    worker = subprocess.Popen([sys.executable, "-m", "openvmi.cli", "worker", "--once"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert arrived.wait(60), "the worker never called the receiver"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        webhook_receiver.on_request = None
+        release.set()
+
+    # then the row is still pending under the dead worker's lease, and only after the lease
+    # does another worker deliver it, once
+    [row] = outbox_rows(sessions)
+    assert (row.status, row.attempts, row.claimed_until is not None) == ("pending", 1, True)
+    settings = settings_for(outbox_database)
+    during = run_once(sessions, settings, worker_id="survivor", client=client)
+    after = run_once(sessions, settings, worker_id="survivor", client=client,
+                     now=row.claimed_until + timedelta(seconds=1))
+    later = run_once(sessions, settings, worker_id="survivor", client=client,
+                     now=row.claimed_until + timedelta(hours=1))
+    assert (during.claimed, after.delivered, later.claimed) == (0, 1, 0)
+    assert webhook_receiver.delivery_ids() == [str(row.id), str(row.id)]  # the killed attempt, then the retry
+    [row] = outbox_rows(sessions)
+    assert (row.status, row.attempts) == ("delivered", 2)
