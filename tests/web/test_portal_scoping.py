@@ -89,3 +89,15 @@ def test_the_supplier_dashboard_counts_only_its_own_catalogue(session, portal):
 
     assert heading(page) == "Supplier portal"
     assert '<p class="big-number">2</p>' in page
+
+
+def test_the_buyer_company_is_not_editable_as_a_supplier(session, portal):
+    from tests.builders import make_buyer
+
+    buyer = make_buyer(session)
+    portal.sign_in(make_user(session, role=Role.ADMIN))
+
+    page = portal.get(f"/suppliers/{buyer.id}")
+    write = portal.post(f"/suppliers/{buyer.id}", {"name": "Renamed", "stale_after_days": "7"})
+
+    assert page.status_code == 404 and write.status_code == 404

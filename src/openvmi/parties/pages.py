@@ -60,9 +60,7 @@ async def create_supplier(request: Request, session: DbSession, _: Writer) -> Re
 
 @router.get("/suppliers/{party_id}")
 def edit_supplier(request: Request, party_id: int, session: DbSession, actor: PortalActor) -> Response:
-    party = service.get_party(session, party_id)
-    if party.kind != "supplier":
-        raise NotFound(f"no such supplier: {party_id}")  # the buyer is not a supplier page
+    party = _supplier(session, party_id)
     values = {"code": party.code, "name": party.name, "country": party.country or "",
               "contact_email": party.contact_email or "", "stale_after_days": str(party.stale_after_days),
               "active": "on" if party.active else ""}
@@ -72,7 +70,7 @@ def edit_supplier(request: Request, party_id: int, session: DbSession, actor: Po
 
 @router.post("/suppliers/{party_id}")
 async def update_supplier(request: Request, party_id: int, session: DbSession, _: Writer) -> Response:
-    party = service.get_party(session, party_id)
+    party = _supplier(session, party_id)
     posted = form_values(await request.form(), FIELDS)
     form = FormState(values={**posted, "code": party.code})
     data = {k: v for k, v in posted.items() if k != "code"}
@@ -90,6 +88,13 @@ async def update_supplier(request: Request, party_id: int, session: DbSession, _
             add_domain_error(form, error)
     return render(request, "parties/supplier_form.html", title=N_("Supplier %(code)s"), form=form, party=party,
                   can_write=True, title_params={"code": party.code}, status_code=422)
+
+
+def _supplier(session: DbSession, party_id: int):
+    party = service.get_party(session, party_id)
+    if party.kind != "supplier":
+        raise NotFound(f"no such supplier: {party_id}")  # the buyer company is not a supplier page
+    return party
 
 
 feature = PortalFeature(router=router, nav=[

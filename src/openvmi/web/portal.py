@@ -301,10 +301,6 @@ def render(request: Request, template: str, *, title: str, title_params: dict[st
     return response
 
 
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
-
-
 def redirect(url: str) -> RedirectResponse:
     """After a successful POST: see-other, so a reload does not repeat the write."""
     return RedirectResponse(url, status_code=303)
