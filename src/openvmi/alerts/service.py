@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from openvmi.alerts import rules
@@ -65,20 +67,24 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
     session.flush()
     opened = _insert_alerts(session, to_open)
     _notify(session, [("alert.opened", a) for a in opened] + [("alert.resolved", a) for a in resolved], now=now)
-    return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged)
+    # an alert another sync opened a moment ago counts as unchanged here
+    return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged + len(to_open) - len(opened))
 
 
 def _insert_alerts(session: Session, rows: list[dict[str, Any]]) -> list[Alert]:
-    """Bulk INSERT ... RETURNING (a mass event opens tens of thousands at once); the unique
-    open_key refuses a duplicate here. A bulk insert skips the flush-time supplier check, so
-    the boundary is checked first, by hand."""
+    """Bulk INSERT ... ON CONFLICT (open_key) DO NOTHING RETURNING: a mass event opens tens of
+    thousands at once, and when a concurrent sync opened the same alert first, ours is skipped
+    (only the alerts really opened here are returned and notified). A bulk insert skips the
+    flush-time supplier check, so the boundary is checked first, by hand."""
     scope = current_supplier_scope(session)
     if scope is not None and any(row["supplier_id"] != scope for row in rows):
         raise PermissionDenied("Alert belongs to another supplier")
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = dialect_insert(Alert).on_conflict_do_nothing(index_elements=["open_key"]).returning(Alert)
     opened: list[Alert] = []
     for batch in _chunks(rows, size=5000):
-        opened.extend(session.scalars(
-            insert(Alert).returning(Alert, sort_by_parameter_order=True), list(batch)).all())
+        opened.extend(session.scalars(statement, list(batch)).all())
     return opened
 
 
