@@ -26,6 +26,20 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgres"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at production cost takes ~0.2 s a hash and dominated the suite; tests use the
+    cheapest parameters of the same algorithm (a hash records its own parameters)."""
+    from argon2 import PasswordHasher
+
+    from openvmi.auth import security
+
+    production = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = production
+
+
 def postgres_unavailable_reason() -> str | None:
     try:
         engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
@@ -64,19 +78,29 @@ def drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_databases() -> Iterator[dict[str, str]]:
+    """Each backend's test database, migrated once per worker. pytest tears a parametrized session
+    fixture down whenever the next test uses the other backend, which re-migrated per file."""
+    urls: dict[str, str] = {}
+    yield urls
+    if "postgres" in urls:
+        drop_pg_database(urls["postgres"])
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 migrated_databases: dict[str, str]) -> str:
     """A migrated, empty database on each backend, shared by the session's tests."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openvmi.db'}"
+    if request.param not in migrated_databases:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openvmi.db'}"
+        else:
+            require_postgres()
+            url = create_pg_database()
         migrations.upgrade(url)
-        yield url
-    else:
-        require_postgres()
-        url = create_pg_database()
-        migrations.upgrade(url)
-        yield url
-        drop_pg_database(url)
+        migrated_databases[request.param] = url
+    return migrated_databases[request.param]
 
 
 @pytest.fixture(scope="session")
