@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Connection, Integer, String, Table, Update, bindparam, case, cast, insert, literal, null, select, tuple_,
+    Connection, Insert, Integer, String, Table, Update, bindparam, case, cast, insert, literal, null, select, tuple_,
     union_all, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -61,20 +61,23 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
             for move in posting.moves]
     _refuse_foreign_moves(session, rows)
     open_layers = _open_layers(session, posting.moves, balances)
-    # The journal, balances and layers are written with plain INSERT/UPDATE statements rather
-    # than the unit of work, which cost more than the database work itself (bench/README.md).
-    connection = session.connection()  # plain Core statements: no ORM execution layer needed
-    for row, move_id in zip(rows, connection.execute(_INSERT_MOVES, rows).scalars(), strict=True):
-        row["id"] = move_id
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
     opened: list[dict[str, Any]] = []
-    for move, row in zip(posting.moves, rows, strict=True):
+    for index, move in enumerate(posting.moves):
         on_hand[move.source] = quantize(on_hand[move.source] - move.quantity)
         on_hand[move.target] = quantize(on_hand[move.target] + move.quantity)
-        opened += _move_layers(move, row["id"], open_layers, source=balances[move.source],
+        opened += _move_layers(move, index, open_layers, source=balances[move.source],
                                target=balances[move.target], now=now)
-    _write_balances(connection, balances, on_hand, now)
-    _write_layers(session, connection, open_layers, opened)
+    drawn = [layer for layers in open_layers.values() for layer in layers if layer.drawn and layer.id is not None]
+    _write(session, rows, [(balance.id, on_hand[key]) for key, balance in balances.items()],
+           [(layer.id, layer.quantity_left) for layer in drawn], opened, now=now)
+    for key, balance in balances.items():  # loaded objects stay true to the database, as after a flush
+        set_committed_value(balance, "on_hand", on_hand[key])
+        set_committed_value(balance, "updated_at", now)
+    for layer in drawn:
+        loaded = session.identity_map.get(identity_key(ReceiptLayer, layer.id))
+        if loaded is not None:
+            set_committed_value(loaded, "quantity_left", layer.quantity_left)
     return PostingRead(posting_id=posting_id, replayed=False, moves=[MoveRead.model_validate(row) for row in rows])
 
 
@@ -228,7 +231,7 @@ def _open_layers(session: Session, moves: list[MoveCreate],
     return open_layers
 
 
-def _move_layers(move: MoveCreate, move_id: int, open_layers: dict[BalanceKey, list[_Layer]], *,
+def _move_layers(move: MoveCreate, move_index: int, open_layers: dict[BalanceKey, list[_Layer]], *,
                  source: StockBalance, target: StockBalance, now: datetime) -> list[dict[str, Any]]:
     """Drain the source's FIFO layers; return the layers to open at a physical target.
 
@@ -248,7 +251,7 @@ def _move_layers(move: MoveCreate, move_id: int, open_layers: dict[BalanceKey, l
     if not target.is_physical:
         return []
     opened = [{"item_id": move.item_id, "location_id": move.to_location_id, "owner_id": move.to_owner_id,
-               "move_id": move_id, "quantity_received": quantity, "quantity_left": quantity,
+               "move_index": move_index, "quantity_received": quantity, "quantity_left": quantity,
                "received_at": received_at}
               for quantity, received_at in ages]
     if move.target in open_layers:  # a later line of this posting may drain them
@@ -259,27 +262,50 @@ def _move_layers(move: MoveCreate, move_id: int, open_layers: dict[BalanceKey, l
     return opened
 
 
-def _write_balances(connection: Connection, balances: dict[BalanceKey, StockBalance],
-                    on_hand: dict[BalanceKey, Decimal], now: datetime) -> None:
-    """Every balance the posting touched gets its new figure and `updated_at`, even if it nets to zero."""
-    _update_by_id(connection, _BALANCE, "on_hand", [(balance.id, on_hand[key]) for key, balance in balances.items()],
-                  updated_at=now)
-    for key, balance in balances.items():  # loaded objects stay true to the database, as after a flush
-        set_committed_value(balance, "on_hand", on_hand[key])
-        set_committed_value(balance, "updated_at", now)
+def _write(session: Session, rows: list[dict[str, Any]], balances: list[tuple[int, Decimal]],
+           drawn: list[tuple[int, Decimal]], opened: list[dict[str, Any]], *, now: datetime) -> None:
+    """Journal the moves (their ids go into `rows`), set the balances and drawn layers, open layers.
 
-
-def _write_layers(session: Session, connection: Connection, open_layers: dict[BalanceKey, list[_Layer]],
-                  opened: list[dict[str, Any]]) -> None:
-    drawn = [layer for layers in open_layers.values() for layer in layers if layer.drawn and layer.id is not None]
-    if drawn:
-        _update_by_id(connection, _LAYER, "quantity_left", [(layer.id, layer.quantity_left) for layer in drawn])
-        for layer in drawn:  # a layer the caller has loaded stays true to the database
-            loaded = session.identity_map.get(identity_key(ReceiptLayer, layer.id))
-            if loaded is not None:
-                set_committed_value(loaded, "quantity_left", layer.quantity_left)
+    Plain INSERT/UPDATE statements rather than the unit of work, which cost more than the database
+    work itself (bench/README.md). Every touched balance gets `updated_at`, even if it nets to zero.
+    """
+    connection = session.connection()  # plain Core statements: no ORM execution layer needed
+    if (connection.dialect.name == "postgresql" and len(rows) == 1
+            and len(balances) <= _SMALL_UPDATE and len(drawn) <= _SMALL_UPDATE):
+        # The usual single line in one round trip: the UPDATEs ride along as data-modifying CTEs.
+        parameters = {f"m_{name}": value for name, value in rows[0].items()}
+        parameters |= _small_update_parameters(balances, "b_") | {"b_new_updated_at": now}
+        parameters |= _small_update_parameters(drawn, "l_")
+        rows[0]["id"] = connection.execute(_journal_one_move(len(balances), len(drawn)), parameters).scalar_one()
+    else:
+        for row, move_id in zip(rows, connection.execute(_INSERT_MOVES, rows).scalars(), strict=True):
+            row["id"] = move_id
+        _update_by_id(connection, _BALANCE, "on_hand", balances, updated_at=now)
+        if drawn:
+            _update_by_id(connection, _LAYER, "quantity_left", drawn)
     if opened:
+        for layer in opened:
+            layer["move_id"] = rows[layer.pop("move_index")]["id"]
         connection.execute(_INSERT_LAYERS, opened)
+
+
+@functools.cache
+def _journal_one_move(balance_count: int, layer_count: int) -> Insert:
+    """WITH balances AS (UPDATE ...), layers AS (UPDATE ...) INSERT INTO stock_move ... RETURNING id.
+
+    PostgreSQL runs every data-modifying CTE whether or not the main statement reads it. Bind
+    names carry prefixes so that none matches a column name of another table in the statement.
+    """
+    columns = [column for column in _MOVE.c if column.name != "id"]
+    statement = (insert(_MOVE).values({column.name: bindparam(f"m_{column.name}", type_=column.type)
+                                       for column in columns})
+                 .returning(_MOVE.c.id)
+                 .add_cte(_small_update(_BALANCE, "on_hand", balance_count, ("updated_at",), "b_")
+                          .returning(_BALANCE.c.id).cte("balances")))
+    if layer_count:
+        statement = statement.add_cte(_small_update(_LAYER, "quantity_left", layer_count, (), "l_")
+                                      .returning(_LAYER.c.id).cte("layers"))
+    return statement
 
 
 _SMALL_UPDATE = 8  # rows; a single-line posting touches two balances, a ten-line one about twenty
@@ -293,22 +319,27 @@ def _update_by_id(connection: Connection, table: Table, column: str, values: lis
     """
     shared = {f"new_{name}": value for name, value in same.items()}
     if len(values) <= _SMALL_UPDATE:
-        parameters = {f"id{index}": row_id for index, (row_id, _) in enumerate(values)}
-        parameters |= {f"v{index}": value for index, (_, value) in enumerate(values)}
-        connection.execute(_small_update(table, column, len(values), tuple(same)), parameters | shared)
+        connection.execute(_small_update(table, column, len(values), tuple(same)),
+                           _small_update_parameters(values) | shared)
     else:
         connection.execute(_many_update(table, column, tuple(same)),
                            [{"row_id": row_id, "value": value} | shared for row_id, value in values])
 
 
+def _small_update_parameters(values: list[tuple[int, Decimal]], prefix: str = "") -> dict[str, Any]:
+    parameters = {f"{prefix}id{index}": row_id for index, (row_id, _) in enumerate(values)}
+    return parameters | {f"{prefix}v{index}": value for index, (_, value) in enumerate(values)}
+
+
 @functools.cache
-def _small_update(table: Table, column: str, count: int, same: tuple[str, ...]) -> Update:
+def _small_update(table: Table, column: str, count: int, same: tuple[str, ...], prefix: str = "") -> Update:
     """UPDATE t SET column = CASE WHEN id = :id0 THEN :v0 ... END WHERE id IN (:id0, ...)."""
-    ids = [bindparam(f"id{index}", type_=table.c.id.type) for index in range(count)]
-    value = case(*[(table.c.id == row_id, bindparam(f"v{index}", type_=table.c[column].type))
+    ids = [bindparam(f"{prefix}id{index}", type_=table.c.id.type) for index in range(count)]
+    value = case(*[(table.c.id == row_id, bindparam(f"{prefix}v{index}", type_=table.c[column].type))
                    for index, row_id in enumerate(ids)])
     return (update(table).where(table.c.id.in_(ids))
-            .values({column: value, **{name: bindparam(f"new_{name}", type_=table.c[name].type) for name in same}}))
+            .values({column: value, **{name: bindparam(f"{prefix}new_{name}", type_=table.c[name].type)
+                                       for name in same}}))
 
 
 @functools.cache
