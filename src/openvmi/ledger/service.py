@@ -44,6 +44,9 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
     if known.replay is not None:  # a retry: answered before the request is checked, as always
         return _replay(session, idempotency_key or "", request_hash, *known.replay)
     _refuse_unknown_references(posting.moves, known)
+    # Before any lock: in a supplier's session the buyer's balances are invisible, so a
+    # foreign move must be refused here, not stumble over a balance it cannot see.
+    _refuse_foreign_moves(session, [move.model_dump() for move in posting.moves])
 
     posting_id = _insert_posting(session, idempotency_key, request_hash, actor_id)
     if posting_id is None:
@@ -59,7 +62,6 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
     now = utcnow()
     rows = [{"posting_id": posting_id, "created_by_id": actor_id, "created_at": now, **move.model_dump()}
             for move in posting.moves]
-    _refuse_foreign_moves(session, rows)
     open_layers = _open_layers(session, posting.moves, balances)
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
     opened: list[dict[str, Any]] = []
