@@ -72,3 +72,15 @@ def test_a_supplier_reads_only_its_own_balances_and_moves(session, two_suppliers
     assert {row.owner_id for row in balances.items} == {a.id}
     assert {row.from_owner_id for row in moves.items} | {row.to_owner_id for row in moves.items} == {a.id}
     assert filtered.items == []
+
+
+def test_a_supplier_cannot_name_another_suppliers_site(session, two_suppliers):
+    a, b, _, item, store, _ = two_suppliers
+    their_site = make_location(session, kind="supplier_site", supplier_code=b.code)
+    scope_to_supplier(session, a.id)
+
+    with pytest.raises(InvalidInput) as raised:
+        service.post_moves(session, posting(item, store, their_site, owner=a, kind="transfer"), actor_id=None)
+    session.rollback()
+
+    assert [e.field for e in raised.value.errors] == ["moves[0].to_location_id"]
