@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from openvmi.auth import queries, service
 from openvmi.auth.rules import Role
-from openvmi.auth.schemas import Actor, TokenCreate, UserCreate
+from openvmi.auth.schemas import Actor, TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, NotAuthenticated
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
@@ -89,11 +89,13 @@ def user_list(request: Request, session: DbSession, _: UserAdmin, format: str | 
     return render(request, "auth/users.html", title=N_("Users"), view=view)
 
 
-def _user_form(request: Request, session: DbSession, form: FormState, status_code: int = 200) -> Response:
+def _user_form(request: Request, session: DbSession, form: FormState, *, user=None,
+               status_code: int = 200) -> Response:
     roles = [(role.value, translate(request, ROLE_LABELS[role.value])) for role in Role]
     suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
-    return render(request, "auth/user_form.html", title=N_("New user"), form=form, roles=roles, suppliers=suppliers,
-                  locales=list(LANGUAGE_NAMES.items()), status_code=status_code)
+    title, params = (N_("User %(username)s"), {"username": user.username}) if user else (N_("New user"), None)
+    return render(request, "auth/user_form.html", title=title, title_params=params, form=form, user=user,
+                  roles=roles, suppliers=suppliers, locales=list(LANGUAGE_NAMES.items()), status_code=status_code)
 
 
 @router.get("/users/new")
@@ -115,6 +117,36 @@ async def create_user(request: Request, session: DbSession, _: UserAdmin) -> Res
             add_domain_error(form, error, field_names={"username": "username"})
     form.values["password"] = ""  # never echo a password back into the page
     return _user_form(request, session, form, status_code=422)
+
+
+@router.get("/users/{user_id}")
+def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) -> Response:
+    user = service.get_user(session, user_id)
+    supplier_code = next((code for id_, code, name in parties_queries.supplier_choices(session) if id_ == user.supplier_id),
+                         "")
+    values = {"username": user.username, "display_name": user.display_name, "email": user.email or "",
+              "role": user.role, "supplier_code": supplier_code, "locale": user.locale or "", "password": ""}
+    return _user_form(request, session, FormState(values=values), user=user)
+
+
+@router.post("/users/{user_id}")
+async def update_user(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
+    user = service.get_user(session, user_id)
+    form = FormState(values={**form_values(await request.form(), USER_FIELDS), "username": user.username})
+    data = {k: v for k, v in form.values.items() if k != "username"}
+    data.update({"email": data["email"] or None, "supplier_code": data["supplier_code"] or None,
+                 "locale": data["locale"] or None, "password": data["password"] or None})
+    body = parse(UserUpdate, data, form)
+    if body is not None:
+        try:
+            service.update_user(session, user_id, body, actor=actor)
+            session.commit()
+            return flash(redirect("/users"), request, N_("User %(username)s saved."), username=user.username)
+        except DomainError as error:
+            session.rollback()
+            add_domain_error(form, error)
+    form.values["password"] = ""
+    return _user_form(request, session, form, user=user, status_code=422)
 
 
 @router.post("/users/{user_id}/active")

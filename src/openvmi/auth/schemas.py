@@ -31,6 +31,17 @@ class UserCreate(BaseModel):
     locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
 
 
+class UserUpdate(BaseModel):
+    """An admin's changes to a user; a new password only when one is given."""
+
+    display_name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    role: Role
+    supplier_code: str | None = None
+    locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

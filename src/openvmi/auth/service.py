@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from openvmi.auth.models import ApiToken, User
 from openvmi.auth.rules import Role
-from openvmi.auth.schemas import Actor, TokenCreate, TokenIssued, UserCreate
+from openvmi.auth.schemas import Actor, TokenCreate, TokenIssued, UserCreate, UserUpdate
 from openvmi.auth.security import DUMMY_HASH, hash_password, new_token_secret, token_digest, verify_password
 from openvmi.db import get_by_id, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -15,17 +15,7 @@ from openvmi.parties.models import Party
 
 def create_user(session: Session, user: UserCreate) -> User:
     """Add a user; a supplier user is bound to the supplier named by code. Caller commits."""
-    supplier_id = None
-    if user.role == Role.SUPPLIER:
-        if not user.supplier_code:
-            raise InvalidInput([FieldError("supplier_code", "a supplier user needs a supplier")])
-        supplier = session.scalars(select(Party).where(
-            Party.code == user.supplier_code, Party.kind == "supplier")).first()
-        if supplier is None:
-            raise InvalidInput([FieldError("supplier_code", f"no such supplier: {user.supplier_code}")])
-        supplier_id = supplier.id
-    elif user.supplier_code:
-        raise InvalidInput([FieldError("supplier_code", "only supplier users belong to a supplier")])
+    supplier_id = _supplier_binding(session, user.role, user.supplier_code)
     if session.scalars(select(User.id).where(User.username == user.username)).first() is not None:
         raise Conflict(f"username {user.username!r} is taken")
     row = User(username=user.username, display_name=user.display_name, email=user.email,
@@ -34,6 +24,38 @@ def create_user(session: Session, user: UserCreate) -> User:
     session.add(row)
     session.flush()
     return row
+
+
+def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: Actor) -> User:
+    """Change a user's name, role, company, language or password. Caller commits.
+
+    Admins cannot change their own role, so the last admin cannot lock everyone out by accident.
+    """
+    user = get_user(session, user_id)
+    if user.id == actor.user_id and changes.role.value != user.role:
+        raise InvalidInput([FieldError("role", "you cannot change your own role")])
+    user.supplier_id = _supplier_binding(session, changes.role, changes.supplier_code)
+    user.display_name, user.email = changes.display_name, changes.email
+    user.role, user.locale = changes.role.value, changes.locale
+    if changes.password:
+        user.password_hash = hash_password(changes.password)
+        user.failed_logins, user.locked_until = 0, None  # a reset also lifts a lockout
+    session.flush()
+    return user
+
+
+def _supplier_binding(session: Session, role: Role, supplier_code: str | None) -> int | None:
+    """The supplier a user of `role` belongs to: required for supplier users, refused for staff."""
+    if role != Role.SUPPLIER:
+        if supplier_code:
+            raise InvalidInput([FieldError("supplier_code", "only supplier users belong to a supplier")])
+        return None
+    if not supplier_code:
+        raise InvalidInput([FieldError("supplier_code", "a supplier user needs a supplier")])
+    supplier = session.scalars(select(Party).where(Party.code == supplier_code, Party.kind == "supplier")).first()
+    if supplier is None:
+        raise InvalidInput([FieldError("supplier_code", f"no such supplier: {supplier_code}")])
+    return supplier.id
 
 
 def authenticate(session: Session, username: str, password: str, *, max_failures: int,

@@ -53,11 +53,13 @@ _SERVICE_MESSAGES: list[tuple[re.Pattern[str], str, str | None]] = [
      N_("price periods starting %(first)s and %(second)s overlap"), "valid_from"),
     (re.compile(r"^(?P<msg>a supplier user needs a supplier|only supplier users belong to a supplier|"
                 r"a supplier site needs its supplier|only supplier sites belong to a supplier|"
-                r"already used by another item of this supplier|valid_to is before valid_from)$"), "", None),
+                r"already used by another item of this supplier|valid_to is before valid_from|"
+                r"you cannot change your own role)$"), "", None),
 ]
 _FIXED_MESSAGES = (N_("a supplier user needs a supplier"), N_("only supplier users belong to a supplier"),
                    N_("a supplier site needs its supplier"), N_("only supplier sites belong to a supplier"),
-                   N_("already used by another item of this supplier"), N_("valid_to is before valid_from"))
+                   N_("already used by another item of this supplier"), N_("valid_to is before valid_from"),
+                   N_("you cannot change your own role"))
 
 
 @dataclass
