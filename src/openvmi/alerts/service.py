@@ -90,12 +90,14 @@ def _insert_alerts(session: Session, rows: list[dict[str, Any]]) -> list[Alert]:
 
 def _unresolved_alerts(session: Session, latest: dict[str, AlertSignal]) -> dict[str, Alert]:
     """The unresolved alerts of the signalled subjects, loaded per batch of suppliers (a
-    supplier's open alerts are few), not one query per signal."""
+    supplier's open alerts are few), not one query per signal. They are row-locked in id order
+    on PostgreSQL, so a concurrent sync waits and then no longer sees an alert this one resolved
+    (no second "resolved" notification); SQLite's single writer gives the same."""
     supplier_ids = sorted({signal.supplier_id for signal in latest.values()})
     found: dict[str, Alert] = {}
     for batch in _chunks(supplier_ids):
         for alert in session.scalars(select(Alert).where(
-                Alert.supplier_id.in_(batch), Alert.open_key.is_not(None))):
+                Alert.supplier_id.in_(batch), Alert.open_key.is_not(None)).order_by(Alert.id).with_for_update()):
             if alert.open_key in latest:
                 found[alert.open_key] = alert
     return found
