@@ -1,5 +1,5 @@
 """Ledger input and output shapes."""
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -15,6 +15,8 @@ PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=
 StoredQuantity = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.000001")))]
 
 BalanceKey = tuple[int, int, int]  # (item_id, location_id, owner_id)
+# A filter time without a zone (or a bare date) means UTC; stored timestamps refuse naive values.
+FilterTime = Annotated[datetime, AfterValidator(lambda value: value if value.tzinfo else value.replace(tzinfo=UTC))]
 
 
 class MoveCreate(BaseModel):
@@ -99,8 +101,8 @@ class MoveFilter(BaseModel):
     owner_id: int | None = None  # either side of the move
     kind: MoveKind | None = None
     reference: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: FilterTime | None = None
+    created_to: FilterTime | None = None
 
 
 class BalanceFilter(BaseModel):
