@@ -100,3 +100,27 @@ def test_an_unexpected_error_answers_500_without_a_stack_trace(session, api_clie
     assert "hunter2" not in answer.text and "secret_module" not in answer.text
     assert "Traceback" not in answer.text and "RuntimeError" not in answer.text
     assert set(body) == {"type", "title", "status", "detail", "code"}
+
+
+@pytest.mark.parametrize(("resource", "field"), [
+    ("items", "name"), ("items", "unit"), ("items", "active"), ("suppliers", "name"),
+    ("suppliers", "stale_after_days"), ("supplier-items", "lead_time_days"), ("supplier-items", "moq"),
+    ("supplier-items", "supplier_part_number"), ("supplier-items", "active")])
+def test_null_for_a_field_that_cannot_be_empty_is_a_field_error(session, api_client, admin, resource, field):
+    from tests.builders import make_supplier_item
+
+    row_id = {"items": lambda: make_item(session).id, "suppliers": lambda: make_party(session).id,
+              "supplier-items": lambda: make_supplier_item(session).id}[resource]()
+
+    answer = api_client.patch(f"/api/v1/{resource}/{row_id}", json={field: None}, headers=admin)
+
+    body = assert_problem(answer, 422, "invalid_input")
+    assert [e["field"] for e in body["errors"]] == [field]
+
+
+def test_null_clears_a_field_that_may_be_empty(session, api_client, admin):
+    item = make_item(session, category="Fasteners")
+
+    answer = api_client.patch(f"/api/v1/items/{item.id}", json={"category": None}, headers=admin)
+
+    assert answer.status_code == 200 and answer.json()["category"] is None

@@ -18,11 +18,13 @@ class ItemCreate(BaseModel):
 
 
 class ItemUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    unit: str | None = Field(default=None, min_length=1, max_length=20)
+    # Omitted = unchanged. Columns that cannot be empty are typed without None, so an explicit
+    # null is a field error (422) instead of a NOT NULL failure (500); defaults are not validated.
+    name: str = Field(default=None, min_length=1, max_length=300)
+    unit: str = Field(default=None, min_length=1, max_length=20)
     category: str | None = Field(default=None, max_length=100)
     default_low_water: NonNegativeQuantity | None = None
-    active: bool | None = None
+    active: bool = None  # type: ignore[assignment]
 
 
 class ItemRead(BaseModel):
@@ -72,11 +74,12 @@ class SupplierItemCreate(BaseModel):
 
 
 class SupplierItemUpdate(BaseModel):
-    supplier_part_number: str | None = Field(default=None, min_length=1, max_length=80)
-    lead_time_days: int | None = Field(default=None, ge=0, le=3650)
-    moq: NonNegativeQuantity | None = None
-    pack_size: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)] | None = None
-    active: bool | None = None
+    # Omitted = unchanged; an explicit null is refused (see ItemUpdate).
+    supplier_part_number: str = Field(default=None, min_length=1, max_length=80)
+    lead_time_days: int = Field(default=None, ge=0, le=3650)
+    moq: NonNegativeQuantity = None  # type: ignore[assignment]
+    pack_size: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)] = None  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
     prices: list[PriceCreate] | None = None  # replaces the whole price list when given
 
 

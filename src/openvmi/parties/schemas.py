@@ -17,11 +17,13 @@ class PartyCreate(BaseModel):
 
 
 class PartyUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    # Omitted = unchanged. Columns that cannot be empty are typed without None, so an explicit
+    # null is a field error (422) instead of a NOT NULL failure (500); defaults are not validated.
+    name: str = Field(default=None, min_length=1, max_length=200)
     country: str | None = Field(default=None, min_length=2, max_length=2)
     contact_email: str | None = Field(default=None, max_length=200)
-    stale_after_days: int | None = Field(default=None, ge=1, le=365)
-    active: bool | None = None
+    stale_after_days: int = Field(default=None, ge=1, le=365)
+    active: bool = None  # type: ignore[assignment]
 
 
 class PartyRead(BaseModel):
