@@ -31,6 +31,8 @@ def supplier_list(request: Request, session: DbSession, actor: PortalActor, form
         rows = [(p.code, p.name, p.country, p.contact_email, p.stale_after_days, p.active)
                 for p in queries.export_suppliers(session, wanted)]
         return export_response(format, filename="suppliers", headers=headers, rows=rows)
+    if actor.supplier_id is not None:
+        return redirect(f"/suppliers/{actor.supplier_id}")  # a supplier user's list has one row: its own
     view = ListView.of(request, queries.browse_suppliers(session, wanted))
     return render(request, "parties/suppliers.html", title=N_("Suppliers"), view=view,
                   can_write=actor.can("parties.write"))
