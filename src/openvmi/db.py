@@ -104,3 +104,22 @@ def get_by_id(session: Session, model: type[Base], row_id: int, *, label: str) -
     if row is None:
         raise NotFound(f"no such {label}: {row_id}")
     return row
+
+
+def add_unique(session: Session, row: Base, *, conflict: str) -> None:
+    """Insert `row`, answering Conflict(conflict) when a concurrent request inserted the same
+    unique key first: a service's own duplicate check cannot see another's uncommitted row, and
+    the loser would otherwise get a raw IntegrityError (HTTP 500). The savepoint keeps the
+    caller's transaction usable; violations of other constraints are not this helper's to hide."""
+    from sqlalchemy.exc import IntegrityError
+
+    from openvmi.errors import Conflict
+
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        if getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig):
+            raise Conflict(conflict) from error
+        raise

@@ -8,7 +8,7 @@ from openvmi.auth.models import ApiToken, User
 from openvmi.auth.rules import Role
 from openvmi.auth.schemas import Actor, TokenCreate, TokenIssued, UserCreate, UserUpdate
 from openvmi.auth.security import DUMMY_HASH, hash_password, new_token_secret, token_digest, verify_password
-from openvmi.db import get_by_id, utcnow
+from openvmi.db import add_unique, get_by_id, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from openvmi.parties.models import Party
 
@@ -21,8 +21,7 @@ def create_user(session: Session, user: UserCreate) -> User:
     row = User(username=user.username, display_name=user.display_name, email=user.email,
                password_hash=hash_password(user.password), role=user.role.value,
                supplier_id=supplier_id, locale=user.locale)
-    session.add(row)
-    session.flush()
+    add_unique(session, row, conflict=f"username {user.username!r} is taken")
     return row
 
 

@@ -11,7 +11,7 @@ from openvmi.catalog.schemas import (
     ItemCreate, ItemPage, ItemRead, ItemUpdate, PriceCreate, PriceRead, SupplierItemCreate,
     SupplierItemPage, SupplierItemRead, SupplierItemUpdate,
 )
-from openvmi.db import get_by_id
+from openvmi.db import add_unique, get_by_id
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
@@ -22,8 +22,7 @@ def create_item(session: Session, item: ItemCreate) -> Item:
     if find_item_by_code(session, item.code) is not None:
         raise Conflict(f"an item with code {item.code!r} already exists")
     row = Item(**item.model_dump())
-    session.add(row)
-    session.flush()
+    add_unique(session, row, conflict=f"an item with code {item.code!r} already exists")
     return row
 
 
@@ -76,8 +75,8 @@ def create_supplier_item(session: Session, request: SupplierItemCreate) -> Suppl
     row = SupplierItem(supplier_id=supplier.id, item_id=item.id,
                        **request.model_dump(exclude={"supplier_code", "item_code", "prices"}))
     row.prices = [SupplierItemPrice(supplier_id=supplier.id, **p.model_dump()) for p in request.prices]
-    session.add(row)
-    session.flush()
+    add_unique(session, row, conflict=f"{supplier.code} already has a supplier item for {item.code} "
+                                      f"or part number {request.supplier_part_number}")
     return row
 
 

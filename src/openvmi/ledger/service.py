@@ -17,7 +17,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from openvmi.catalog.models import Item
-from openvmi.db import quantize, utcnow
+from openvmi.db import add_unique, quantize, utcnow
 from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InsufficientStock, InvalidInput, PermissionDenied, Shortfall,
 )
@@ -411,6 +411,5 @@ def create_location(session: Session, location: LocationCreate) -> Location:
         raise InvalidInput(errors)
     row = Location(code=location.code, name=location.name, kind=location.kind,
                    plant_id=plant_id, supplier_id=supplier_id)
-    session.add(row)
-    session.flush()
+    add_unique(session, row, conflict=f"location {location.code} already exists")
     return row

@@ -2,7 +2,7 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from openvmi.db import get_by_id
+from openvmi.db import add_unique, get_by_id
 from openvmi.errors import Conflict, NotFound
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party, Plant
@@ -14,8 +14,7 @@ def create_party(session: Session, party: PartyCreate) -> Party:
     if find_party_by_code(session, party.code) is not None:
         raise Conflict(f"a company with code {party.code!r} already exists")
     row = Party(**party.model_dump())
-    session.add(row)
-    session.flush()
+    add_unique(session, row, conflict=f"a company with code {party.code!r} already exists")
     return row
 
 
@@ -68,8 +67,7 @@ def create_plant(session: Session, plant: PlantCreate) -> Plant:
     if session.scalars(select(Plant.id).where(Plant.code == plant.code)).first() is not None:
         raise Conflict(f"a plant with code {plant.code!r} already exists")
     row = Plant(party_id=get_buyer(session).id, **plant.model_dump())
-    session.add(row)
-    session.flush()
+    add_unique(session, row, conflict=f"a plant with code {plant.code!r} already exists")
     return row
 
 
