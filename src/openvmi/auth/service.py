@@ -65,7 +65,9 @@ def authenticate(session: Session, username: str, password: str, *, max_failures
     which usernames exist. The failure count is written even then: the caller commits before
     answering.
     """
-    user = session.scalars(select(User).where(User.username == username)).first()
+    # Row-locked: parallel guesses must queue, or their failure counts overwrite each other and
+    # buy more guesses than max_failures (SQLite's single writer queues them anyway).
+    user = session.scalars(select(User).where(User.username == username).with_for_update()).first()
     now = utcnow()
     if user is None:
         verify_password(DUMMY_HASH, password)  # same work as a real check
