@@ -20,6 +20,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/supplier_stock_import.py
 
 # Pinned install: constraints.txt holds the exact versions CI and every machine use.
 # Portal assets (htmx, Pico CSS) come from npm at the locked versions and are served by the app;
