@@ -148,7 +148,7 @@ def alert_view(session: Session, alert_id: int) -> dict[str, Any]:
     user_ids = {c.author_id for c in alert.comments} | {alert.acknowledged_by_id}
     with unscoped(session):  # a supplier reads who commented on its own alert, buyer staff included
         names = dict(session.execute(select(User.id, User.display_name).where(
-            User.id.in_([i for i in user_ids if i is not None]))).tuples().all())
+            User.id.in_([i for i in user_ids if i is not None]))).all())
     return {"alert": alert, "supplier": supplier, "item": item, "names": names}
 
 
