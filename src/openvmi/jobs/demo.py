@@ -1,6 +1,6 @@
 """The demo company: a realistic, deterministic data set so a newcomer can log in and look around."""
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from rich.progress import Progress
@@ -200,6 +200,7 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
             bar.advance(task)
 
         _opening_stock(session, rng, buyer_id=buyer.id, supplier_items=supplier_items)
+        _published_supplier_stock(session, rng, supplier_items=supplier_items)
     return (f"demo company loaded: {len(SUPPLIERS)} suppliers, {len(catalogue)} items, "
             f"{len(supplier_items)} supplier items, {len(DEMO_USERS)} users")
 
@@ -224,3 +225,43 @@ def _opening_stock(session: Session, rng: random.Random, *, buyer_id: int, suppl
                                     to_location_id=warehouse.id, to_owner_id=buyer_id,
                                     kind="receipt", reference="DEMO-OPENING"))
     ledger_service.post_moves(session, PostingCreate(moves=moves), actor_id=None, idempotency_key="demo-opening-stock")
+
+
+def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_items: list) -> None:
+    """Each supplier publishes its stock the way it would in production: a CSV export of its ERP
+    (Chinese headers from Chinese suppliers), imported in full mode. Some lines are out of stock
+    with a next-available date, and a few sit under the low-water mark, so alerts show at once."""
+    import csv
+    import io
+
+    from openvmi.supplier_stock import service as supplier_stock_service
+    from openvmi.supplier_stock.schemas import ImportRequest
+
+    today = date.today()
+    by_supplier: dict[int, list] = {}
+    for supplier_item in supplier_items:
+        by_supplier.setdefault(supplier_item.supplier_id, []).append(supplier_item)
+    countries = {code: country for code, _, country in SUPPLIERS}
+    for supplier_id, lines in by_supplier.items():
+        supplier = parties_service.get_party(session, supplier_id)
+        chinese = countries[supplier.code] == "CN"
+        header = (["供应商料号", "仓库", "库存", "可用量", "预计可用日期", "交期"] if chinese else
+                  ["Supplier part number", "Site", "On hand", "Available", "Next available date", "Lead time days"])
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(header)
+        for line in lines:
+            roll = rng.random()
+            if roll < 0.05:  # sold out: tells the buyer when it will be back
+                on_hand, available, next_date = 0, 0, (today + timedelta(days=rng.randint(3, 30))).isoformat()
+            elif roll < 0.08:  # running low
+                on_hand = rng.randint(1, 40)
+                available, next_date = on_hand, ""
+            else:
+                on_hand = rng.randint(60, 400) * 10
+                available, next_date = on_hand - rng.randint(0, on_hand // 10), ""
+            writer.writerow([line.supplier_part_number, f"SITE-{supplier.code.removeprefix('S-')}",
+                             on_hand, available, next_date, line.lead_time_days])
+        supplier_stock_service.import_supplier_stock(
+            session, ImportRequest(supplier_code=supplier.code, filename=f"{supplier.code}-stock.csv", mode="full"),
+            stream=io.BytesIO(text.getvalue().encode()), actor_id=None)

@@ -1,0 +1,32 @@
+"""The demo company a newcomer meets on `make run`: complete enough to look around at once."""
+from sqlalchemy import func, select
+
+from openvmi.alerts.models import Alert
+from openvmi.auth.models import User
+from openvmi.catalog.models import Item, SupplierItem
+from openvmi.jobs.demo import DEMO_USERS, has_data, load_demo
+from openvmi.ledger.models import StockBalance
+from openvmi.parties.models import Party
+from openvmi.supplier_stock.models import SupplierStock
+
+
+def count(session, column, *where):
+    return session.scalar(select(func.count(column)).where(*where))
+
+
+def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
+    # given an empty database
+    assert not has_data(session)
+
+    # when the demo is loaded
+    load_demo(session)
+
+    # then there is a buyer with ~30 suppliers and ~500 items, every supplier item is published,
+    # consignment stock sits in the VMI stores, each role can log in, and a few lines run low
+    assert count(session, Party.id, Party.kind == "supplier") == 30
+    assert 450 <= count(session, Item.id) <= 550
+    assert count(session, SupplierStock.id) == count(session, SupplierItem.id)
+    assert count(session, StockBalance.id, StockBalance.is_physical, StockBalance.on_hand > 0) > 200
+    assert {role for role, in session.execute(select(User.role))} == {role for _, _, role, _ in DEMO_USERS}
+    assert 0 < count(session, Alert.id, Alert.kind == "low_stock") < 150
+    assert has_data(session)
