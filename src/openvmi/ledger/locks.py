@@ -1,32 +1,49 @@
 """Row locks on stock balances. Every stock writer locks here, in primary-key order."""
 from collections.abc import Collection, Mapping
+from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import Executable, Result, Row, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from openvmi.ledger.models import Location, StockBalance
 from openvmi.ledger.rules import PHYSICAL_KINDS
 from openvmi.ledger.schemas import BalanceKey
+from openvmi.scoping import current_supplier_scope
+
+# A locked balance: id, item_id, location_id, owner_id, on_hand, is_physical (a Core row, not an entity).
+LockedBalance = Row[Any]
 
 
 def lock_balances(session: Session, keys: Collection[BalanceKey], *,
                   existing: Collection[BalanceKey] = (),
-                  location_kinds: Mapping[int, str] | None = None) -> dict[BalanceKey, StockBalance]:
+                  location_kinds: Mapping[int, str] | None = None) -> dict[BalanceKey, LockedBalance]:
     """Lock the balance rows for `keys` (creating missing ones) in id order, so writers queue
     instead of deadlocking. SQLite renders no FOR UPDATE; there BEGIN IMMEDIATE already holds
     the write lock (see db.create_db_engine).
 
     `existing` names keys the caller has seen in the database (balances are never deleted), so
-    only the others are created; `location_kinds` saves looking the kinds up again.
+    only the others are created; `location_kinds` saves looking the kinds up again. Rows, not
+    entities: the caller refreshes any loaded StockBalance once it has written.
     """
     wanted = sorted(set(keys))
     seen = set(existing)
     missing = [key for key in wanted if key not in seen]
     if missing:
         _ensure_balances_exist(session, missing, location_kinds)
-    balances = session.scalars(_LOCK, {"keys": wanted}).all()
-    return {balance.key: balance for balance in balances}
+    rows = select_rows(session, _LOCK, {"keys": wanted})
+    return {(row.item_id, row.location_id, row.owner_id): row for row in rows}
+
+
+def select_rows(session: Session, statement: Executable, parameters: dict[str, Any]) -> Result[Any]:
+    """Run a column SELECT with the session's supplier criteria, if it has any.
+
+    Without a supplier scope there are no criteria to add, so the statement skips the ORM
+    execution layer, which cost more than the database work (bench/README.md).
+    """
+    if current_supplier_scope(session) is None:
+        return session.connection().execute(statement, parameters)
+    return session.execute(statement, parameters)
 
 
 def _ensure_balances_exist(session: Session, keys: list[BalanceKey],
@@ -49,12 +66,12 @@ def _ensure_balances_exist(session: Session, keys: list[BalanceKey],
 
 # Built once: constructing statements on every call cost more than running them.
 _LOCK = (
-    select(StockBalance)
+    select(StockBalance.id, StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id,
+           StockBalance.on_hand, StockBalance.is_physical)
     .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id)
            .in_(bindparam("keys", expanding=True)))
     .order_by(StockBalance.id)
     .with_for_update()
-    .execution_options(populate_existing=True)  # a row read before the lock may be stale
 )
 _ENSURE = {
     name: dialect.insert(StockBalance.__table__).on_conflict_do_nothing(

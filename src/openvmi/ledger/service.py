@@ -22,7 +22,7 @@ from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InsufficientStock, InvalidInput, PermissionDenied, Shortfall,
 )
 from openvmi.ledger import rules
-from openvmi.ledger.locks import lock_balances
+from openvmi.ledger.locks import LockedBalance, lock_balances, select_rows
 from openvmi.ledger.models import Location, Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.schemas import (
     BalanceKey, LocationCreate, MoveCreate, MoveRead, PostingCreate, PostingRead,
@@ -74,8 +74,10 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
     _write(session, rows, [(balance.id, on_hand[key]) for key, balance in balances.items()],
            [(layer.id, layer.quantity_left) for layer in drawn], opened, now=now)
     for key, balance in balances.items():  # loaded objects stay true to the database, as after a flush
-        set_committed_value(balance, "on_hand", on_hand[key])
-        set_committed_value(balance, "updated_at", now)
+        loaded = session.identity_map.get(identity_key(StockBalance, balance.id))
+        if loaded is not None:
+            set_committed_value(loaded, "on_hand", on_hand[key])
+            set_committed_value(loaded, "updated_at", now)
     for layer in drawn:
         loaded = session.identity_map.get(identity_key(ReceiptLayer, layer.id))
         if loaded is not None:
@@ -120,7 +122,7 @@ def _load_references(session: Session, moves: list[MoveCreate], keys: list[Balan
                      idempotency_key: str | None) -> _Known:
     """One round trip: the referenced ids, the location kinds, which balances exist, and the
     posting already stored under the idempotency key."""
-    rows = session.execute(_REFERENCES, {
+    rows = select_rows(session, _REFERENCES, {
         "item_ids": list({m.item_id for m in moves}),
         "location_ids": list({lid for m in moves for lid in (m.from_location_id, m.to_location_id)}),
         "owner_ids": list({oid for m in moves for oid in (m.from_owner_id, m.to_owner_id)}),
@@ -178,7 +180,7 @@ def _refuse_foreign_moves(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _refuse_shortfalls(session: Session, moves: list[MoveCreate],
-                       balances: dict[tuple[int, int, int], StockBalance]) -> None:
+                       balances: dict[BalanceKey, LockedBalance]) -> None:
     """Replay the moves on the locked figures; collect every line that would go negative."""
     projected = {key: balance.on_hand for key, balance in balances.items()}
     requested: dict[tuple[int, int, int], Decimal] = {}
@@ -219,7 +221,7 @@ class _Layer:
 
 
 def _open_layers(session: Session, moves: list[MoveCreate],
-                 balances: dict[BalanceKey, StockBalance]) -> dict[BalanceKey, list[_Layer]]:
+                 balances: dict[BalanceKey, LockedBalance]) -> dict[BalanceKey, list[_Layer]]:
     """The FIFO layers holding stock at every physical source, oldest first, in one query.
 
     Layers are guarded by the balance row lock already held, so they need no lock of their own.
@@ -227,14 +229,14 @@ def _open_layers(session: Session, moves: list[MoveCreate],
     drained = sorted({move.source for move in moves if balances[move.source].is_physical})
     open_layers: dict[BalanceKey, list[_Layer]] = {key: [] for key in drained}
     if drained:
-        for layer in session.execute(_OPEN_LAYERS, {"keys": drained}):
+        for layer in select_rows(session, _OPEN_LAYERS, {"keys": drained}):
             open_layers[(layer.item_id, layer.location_id, layer.owner_id)].append(
                 _Layer(layer.quantity_left, layer.received_at, id=layer.id))
     return open_layers
 
 
 def _move_layers(move: MoveCreate, move_index: int, open_layers: dict[BalanceKey, list[_Layer]], *,
-                 source: StockBalance, target: StockBalance, now: datetime) -> list[dict[str, Any]]:
+                 source: LockedBalance, target: LockedBalance, now: datetime) -> list[dict[str, Any]]:
     """Drain the source's FIFO layers; return the layers to open at a physical target.
 
     Stock moved between physical places keeps its original receipt date, so aging stays true.
