@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Connection, Insert, Integer, String, Table, Update, bindparam, case, cast, insert, literal, null, select, tuple_,
+    Connection, Integer, Select, String, Table, Update, bindparam, case, cast, insert, literal, null, select, tuple_,
     union_all, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,14 +48,22 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
     # foreign move must be refused here, not stumble over a balance it cannot see.
     _refuse_foreign_moves(session, [move.model_dump() for move in posting.moves])
 
-    posting_id = _insert_posting(session, idempotency_key, request_hash, actor_id)
-    if posting_id is None:
-        # A concurrent retry with the same key blocked on the unique index until the first
-        # committed, and inserted nothing: answer with the winner's posting.
-        replay = _find_replay(session, idempotency_key or "", request_hash)
-        if replay is None:
-            raise Conflict(f"Idempotency-Key {idempotency_key!r} is in use by an unfinished request; retry")
-        return replay
+    new_posting: dict[str, Any] | None = {"idempotency_key": idempotency_key, "request_hash": request_hash,
+                                          "created_by_id": actor_id, "created_at": utcnow()}
+    posting_id = None
+    if idempotency_key is not None:
+        # A concurrent retry with the same key waits here on the unique index until the first
+        # commits, then inserts nothing, so no savepoint is needed to recover from the clash.
+        # Without a key nothing can clash, so _write inserts the row along with the journal.
+        posting_id = session.connection().execute(
+            _INSERT_KEYED_POSTING[session.get_bind().dialect.name], new_posting).scalar_one_or_none()
+        if posting_id is None:
+            # The concurrent retry: answer with the winner's posting.
+            replay = _find_replay(session, idempotency_key, request_hash)
+            if replay is None:
+                raise Conflict(f"Idempotency-Key {idempotency_key!r} is in use by an unfinished request; retry")
+            return replay
+        new_posting = None
 
     balances = lock_balances(session, keys, existing=known.balance_keys, location_kinds=known.location_kinds)
     _refuse_shortfalls(session, posting.moves, balances)
@@ -71,8 +79,9 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
         opened += _move_layers(move, index, open_layers, source=balances[move.source],
                                target=balances[move.target], now=now)
     drawn = [layer for layers in open_layers.values() for layer in layers if layer.drawn and layer.id is not None]
-    _write(session, rows, [(balance.id, on_hand[key]) for key, balance in balances.items()],
-           [(layer.id, layer.quantity_left) for layer in drawn], opened, now=now)
+    posting_id = _write(session, rows, [(balance.id, on_hand[key]) for key, balance in balances.items()],
+                        [(layer.id, layer.quantity_left) for layer in drawn], opened,
+                        new_posting=new_posting, now=now)
     for key, balance in balances.items():  # loaded objects stay true to the database, as after a flush
         loaded = session.identity_map.get(identity_key(StockBalance, balance.id))
         if loaded is not None:
@@ -150,19 +159,6 @@ def _refuse_unknown_references(moves: list[MoveCreate], known: _Known) -> None:
                    for field, value, known_ids in checks if value not in known_ids]
     if errors:
         raise InvalidInput(errors)
-
-
-def _insert_posting(session: Session, idempotency_key: str | None, request_hash: str,
-                    actor_id: int | None) -> int | None:
-    """The posting row's id, or None when a concurrent request with the same key got there first."""
-    values = {"idempotency_key": idempotency_key, "request_hash": request_hash, "created_by_id": actor_id,
-              "created_at": utcnow()}
-    if idempotency_key is None:
-        return session.connection().execute(_INSERT_POSTING, values).scalar_one()
-    # A concurrent retry with the same key waits here on the unique index until the first
-    # commits, then inserts nothing, so no savepoint is needed to recover from the clash.
-    statement = _INSERT_KEYED_POSTING[session.get_bind().dialect.name]
-    return session.connection().execute(statement, values).scalar_one_or_none()
 
 
 def _refuse_foreign_moves(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -267,48 +263,81 @@ def _move_layers(move: MoveCreate, move_index: int, open_layers: dict[BalanceKey
 
 
 def _write(session: Session, rows: list[dict[str, Any]], balances: list[tuple[int, Decimal]],
-           drawn: list[tuple[int, Decimal]], opened: list[dict[str, Any]], *, now: datetime) -> None:
-    """Journal the moves (their ids go into `rows`), set the balances and drawn layers, open layers.
+           drawn: list[tuple[int, Decimal]], opened: list[dict[str, Any]], *,
+           new_posting: dict[str, Any] | None, now: datetime) -> int:
+    """Insert `new_posting` unless None (already inserted), journal the moves (their ids go into
+    `rows`), set the balances and drawn layers, open layers; return the posting id.
 
     Plain INSERT/UPDATE statements rather than the unit of work, which cost more than the database
     work itself (bench/README.md). Every touched balance gets `updated_at`, even if it nets to zero.
     """
     connection = session.connection()  # plain Core statements: no ORM execution layer needed
     if (connection.dialect.name == "postgresql" and len(rows) == 1
-            and len(balances) <= _SMALL_UPDATE and len(drawn) <= _SMALL_UPDATE):
-        # The usual single line in one round trip: the UPDATEs ride along as data-modifying CTEs.
+            and max(len(balances), len(drawn), len(opened)) <= _SMALL_UPDATE):
+        # The usual single line in one round trip: the other writes ride along as data-modifying CTEs.
         parameters = {f"m_{name}": value for name, value in rows[0].items()}
+        parameters |= {f"p_{name}": value for name, value in (new_posting or {}).items()}
         parameters |= _small_update_parameters(balances, "b_") | {"b_new_updated_at": now}
         parameters |= _small_update_parameters(drawn, "l_")
-        rows[0]["id"] = connection.execute(_journal_one_move(len(balances), len(drawn)), parameters).scalar_one()
-    else:
-        for row, move_id in zip(rows, connection.execute(_INSERT_MOVES, rows).scalars(), strict=True):
-            row["id"] = move_id
-        _update_by_id(connection, _BALANCE, "on_hand", balances, updated_at=now)
-        if drawn:
-            _update_by_id(connection, _LAYER, "quantity_left", drawn)
+        parameters |= {f"o{index}_{name}": layer[name] for index, layer in enumerate(opened)
+                       for name in _OPENED_VALUES}
+        statement = _journal_one_move(len(balances), len(drawn), len(opened), new_posting=new_posting is not None)
+        rows[0]["id"], rows[0]["posting_id"] = connection.execute(statement, parameters).one()
+        return rows[0]["posting_id"]
+    if new_posting is not None:
+        posting_id = connection.execute(_INSERT_POSTING, new_posting).scalar_one()
+        for row in rows:
+            row["posting_id"] = posting_id
+    for row, move_id in zip(rows, connection.execute(_INSERT_MOVES, rows).scalars(), strict=True):
+        row["id"] = move_id
+    _update_by_id(connection, _BALANCE, "on_hand", balances, updated_at=now)
+    if drawn:
+        _update_by_id(connection, _LAYER, "quantity_left", drawn)
     if opened:
         for layer in opened:
             layer["move_id"] = rows[layer.pop("move_index")]["id"]
         connection.execute(_INSERT_LAYERS, opened)
+    return rows[0]["posting_id"]
+
+
+_OPENED_VALUES = ("quantity_received", "quantity_left", "received_at")  # the rest comes from the move
 
 
 @functools.cache
-def _journal_one_move(balance_count: int, layer_count: int) -> Insert:
-    """WITH balances AS (UPDATE ...), layers AS (UPDATE ...) INSERT INTO stock_move ... RETURNING id.
+def _journal_one_move(balance_count: int, layer_count: int, opened_count: int, *, new_posting: bool) -> Select:
+    """WITH new_posting AS (INSERT ...), new_move AS (INSERT INTO stock_move ...), balances AS
+    (UPDATE ...), layers AS (UPDATE ...), opened AS (INSERT INTO receipt_layer ...)
+    SELECT id, posting_id FROM new_move.
 
-    PostgreSQL runs every data-modifying CTE whether or not the main statement reads it. Bind
-    names carry prefixes so that none matches a column name of another table in the statement.
+    PostgreSQL runs every data-modifying CTE whether or not the main statement reads it, and
+    checks the foreign keys between them at the end of the statement. Bind names carry prefixes
+    so that none matches a column name of another table in the statement.
     """
-    columns = [column for column in _MOVE.c if column.name != "id"]
-    statement = (insert(_MOVE).values({column.name: bindparam(f"m_{column.name}", type_=column.type)
-                                       for column in columns})
-                 .returning(_MOVE.c.id)
-                 .add_cte(_small_update(_BALANCE, "on_hand", balance_count, ("updated_at",), "b_")
-                          .returning(_BALANCE.c.id).cte("balances")))
+    posting_id: Any = bindparam("m_posting_id", type_=_MOVE.c.posting_id.type)
+    if new_posting:
+        posting = (insert(_POSTING).values({column.name: bindparam(f"p_{column.name}", type_=column.type)
+                                            for column in _POSTING.c if column.name != "id"})
+                   .returning(_POSTING.c.id).cte("new_posting"))
+        posting_id = select(posting.c.id).scalar_subquery()
+    move = (insert(_MOVE).values({column.name: posting_id if column.name == "posting_id"
+                                  else bindparam(f"m_{column.name}", type_=column.type)
+                                  for column in _MOVE.c if column.name != "id"})
+            .returning(_MOVE.c.id, _MOVE.c.posting_id, _MOVE.c.item_id, _MOVE.c.to_location_id, _MOVE.c.to_owner_id)
+            .cte("new_move"))
+    statement = select(move.c.id, move.c.posting_id).add_cte(
+        _small_update(_BALANCE, "on_hand", balance_count, ("updated_at",), "b_").returning(_BALANCE.c.id)
+        .cte("balances"))
     if layer_count:
         statement = statement.add_cte(_small_update(_LAYER, "quantity_left", layer_count, (), "l_")
                                       .returning(_LAYER.c.id).cte("layers"))
+    if opened_count:
+        layers = [select(move.c.item_id, move.c.to_location_id, move.c.to_owner_id, move.c.id,
+                         *[bindparam(f"o{index}_{name}", type_=_LAYER.c[name].type) for name in _OPENED_VALUES])
+                  for index in range(opened_count)]
+        statement = statement.add_cte(
+            insert(_LAYER).from_select(["item_id", "location_id", "owner_id", "move_id", *_OPENED_VALUES],
+                                       union_all(*layers) if opened_count > 1 else layers[0])
+            .returning(_LAYER.c.id).cte("opened"))
     return statement
 
 
