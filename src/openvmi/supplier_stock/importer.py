@@ -3,8 +3,10 @@ loading them into memory, and turns each row into a checked stock line or a list
 import codecs
 import csv
 import io
+import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +20,9 @@ from openvmi.supplier_stock import rules
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
+HEADER_SEARCH_ROWS = 20  # reports put a title, dates and blank lines above the header
 Progress = Callable[[int, int], None]  # (done, total) in the reader's own unit
+HeaderJudge = Callable[[list[str]], tuple[bool, int]]  # (complete, fields recognised), see rules
 
 _CANDIDATES = ["gb18030", "cp1252", "big5", "shift_jis", "euc_kr"]
 _READ_AS_GBK = {"gb18030", "euc_kr"}  # EUC-KR is what short GBK samples are most often mistaken for
@@ -37,9 +41,48 @@ class TableReader:
     headers: list[str]
     header_row: int
     total: int  # progress denominator: bytes (CSV) or rows (XLSX)
+    _row: int  # physical row (1-based) of the last record read
+    _pending: list[tuple[int, list[object]]]  # data rows read while looking for the header
+
+    def _records(self) -> Iterator[tuple[list[object], bool]]:
+        """(cells, has text) per physical row, counting self._row."""
+        raise NotImplementedError
+
+    def _header_texts(self, cells: list[object]) -> list[str]:
+        return [_text(c) for c in cells]
+
+    def _find_header(self, judge: HeaderJudge | None, *, where: str) -> None:
+        """The first complete header in the first rows, else the row that looks most like one
+        (so its problems are reported where the user will look), else the first row with text."""
+        seen: list[tuple[int, list[object]]] = []
+        best: tuple[int, int] | None = None  # (fields recognised, index in seen)
+        for cells, has_text in self._records():
+            if has_text:
+                seen.append((self._row, cells))
+                if judge is None:
+                    break
+                complete, fields = judge(self._header_texts(cells))
+                if complete:
+                    best = (fields, len(seen) - 1)
+                    break
+                if best is None or fields > best[0]:
+                    best = (fields, len(seen) - 1)
+            if self._row >= HEADER_SEARCH_ROWS:
+                break
+        if not seen:
+            raise file_error(f"{where} has no header row")
+        index = best[1] if best is not None else 0
+        self.header_row, cells = seen[index]
+        self.headers = self._header_texts(cells)
+        self._pending = seen[index + 1:]
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
-        raise NotImplementedError
+        """(row number as the user sees it, cells) of every row below the header with text."""
+        yield from self._pending
+        self._pending = []
+        for cells, has_text in self._records():
+            if has_text:
+                yield self._row, cells
 
     def done(self) -> int:
         raise NotImplementedError
@@ -49,8 +92,9 @@ class TableReader:
 
 
 def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, sheet: str | None = None,
-               max_bytes: int = MAX_FILE_BYTES) -> TableReader:
-    """Recognise the file (by content, not by name) and position a reader after its header row."""
+               max_bytes: int = MAX_FILE_BYTES, judge_header: HeaderJudge | None = None) -> TableReader:
+    """Recognise the file (by content, not by name) and position a reader after its header row:
+    the first row `judge_header` finds complete within the first rows (else the first row with text)."""
     stream.seek(0, io.SEEK_END)
     size = stream.tell()
     stream.seek(0)
@@ -62,12 +106,12 @@ def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, 
     head = stream.read(8)
     stream.seek(0)
     if head.startswith(b"PK\x03\x04"):
-        return XlsxReader(stream, sheet=sheet, total_bytes=size)
+        return XlsxReader(stream, sheet=sheet, total_bytes=size, judge_header=judge_header)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise file_error("this is an old Excel .xls file; save it as .xlsx or CSV")
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise file_error("the file is named .xlsx but is not an Excel workbook")
-    return CsvReader(stream, encoding=encoding, total_bytes=size)
+    return CsvReader(stream, encoding=encoding, total_bytes=size, judge_header=judge_header)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -106,7 +150,8 @@ def _decodes(sample: bytes, encoding: str) -> bool:
 class CsvReader(TableReader):
     file_format = "csv"
 
-    def __init__(self, stream: BinaryIO, *, encoding: str | None, total_bytes: int) -> None:
+    def __init__(self, stream: BinaryIO, *, encoding: str | None, total_bytes: int,
+                 judge_header: HeaderJudge | None = None) -> None:
         self._stream = stream
         self.total = total_bytes
         sample = stream.read(SAMPLE_BYTES)
@@ -129,14 +174,12 @@ class CsvReader(TableReader):
         self._text = io.TextIOWrapper(stream, encoding=self.encoding, errors="surrogateescape", newline="")
         self._reader = csv.reader(self._text, delimiter=self.delimiter)
         self._row = 0
-        for cells, has_text in self._records():
-            if has_text:
-                self.headers = [c.strip() for c in cells]
-                self.header_row = self._row
-                return
-        raise file_error("the file has no header row")
+        self._find_header(judge_header, where="the file")
 
-    def _records(self) -> Iterator[tuple[list[str], bool]]:
+    def _header_texts(self, cells: list[object]) -> list[str]:
+        return [c.strip() for c in cells]  # type: ignore[union-attr]
+
+    def _records(self) -> Iterator[tuple[list[object], bool]]:
         """(cells, has text) per record; a byte the encoding cannot read stops at its row."""
         reader = self._reader
         while True:
@@ -153,12 +196,7 @@ class CsvReader(TableReader):
             except UnicodeEncodeError:
                 raise file_error(f"the file is not valid {self.encoding} at row {self._row}; choose its encoding",
                                  row=self._row) from None
-            yield cells, not joined.isspace() and joined != ""
-
-    def rows(self) -> Iterator[tuple[int, list[object]]]:
-        for cells, has_text in self._records():
-            if has_text:
-                yield self._row, cells  # type: ignore[misc]
+            yield cells, not joined.isspace() and joined != ""  # type: ignore[misc]
 
     def done(self) -> int:
         return self._stream.tell()
@@ -168,16 +206,21 @@ class CsvReader(TableReader):
 
 
 def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most lines into the same number of fields. (csv.Sniffer is
+    fooled by a report title above the header and by "1,200.000" in a tab-separated file.)"""
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last sampled line may be cut off
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
-    except csv.Error:
-        header = lines[0] if lines else ""
-        counts = {d: header.count(d) for d in ",;\t|"}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
+    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines]
+    best, best_score = ",", (0, 0)
+    for delimiter in ",;\t|":
+        counts = Counter(line.count(delimiter) for line in unquoted)
+        counts.pop(0, None)
+        if counts:
+            fields, lines_agreeing = max(counts.items(), key=lambda c: (c[1], c[0]))
+            if (lines_agreeing, fields) > best_score:
+                best, best_score = delimiter, (lines_agreeing, fields)
+    return best
 
 
 class XlsxReader(TableReader):
@@ -185,7 +228,8 @@ class XlsxReader(TableReader):
 
     file_format = "xlsx"
 
-    def __init__(self, stream: BinaryIO, *, sheet: str | None, total_bytes: int) -> None:
+    def __init__(self, stream: BinaryIO, *, sheet: str | None, total_bytes: int,
+                 judge_header: HeaderJudge | None = None) -> None:
         from openpyxl import load_workbook
 
         try:
@@ -195,6 +239,9 @@ class XlsxReader(TableReader):
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise file_error(f"the workbook cannot be read ({type(error).__name__}); "
                              "save it again as .xlsx") from None
+        # Writers that cannot compute formulas (xlsxwriter, openpyxl) save 0 or nothing as their
+        # value and flag the workbook "recalculate on load"; such values are not the figures.
+        self._values_trusted = not _recalculate_on_load(stream)
         names = self._values_book.sheetnames
         if sheet is not None and sheet not in names:
             raise file_error(f"no sheet named {sheet!r}; the workbook has {', '.join(names)}", column="sheet")
@@ -204,28 +251,19 @@ class XlsxReader(TableReader):
         self._formulas = self._formula_book[name].iter_rows(values_only=True)
         self.total = self._values_book[name].max_row or 1
         self._row = 0
-        for cells in self._records():
-            if any(_text(c) for c in cells):
-                self.headers = [_text(c) for c in cells]
-                self.header_row = self._row
-                return
-        raise file_error(f"sheet {name!r} has no header row")
+        self._find_header(judge_header, where=f"sheet {name!r}")
 
-    def _records(self) -> Iterator[list[object]]:
+    def _records(self) -> Iterator[tuple[list[object], bool]]:
+        trusted = self._values_trusted
         for values, formulas in zip(self._values, self._formulas, strict=False):
             self._row += 1
             cells: list[object] = []
             for value, formula in zip(values, formulas, strict=False):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
+                if (value is None or not trusted) and isinstance(formula, str) and formula.startswith("="):
                     cells.append(FormulaWithoutValue(formula))
                 else:
                     cells.append(value)
-            yield cells
-
-    def rows(self) -> Iterator[tuple[int, list[object]]]:
-        for cells in self._records():
-            if any(_text(c) for c in cells):
-                yield self._row, cells
+            yield cells, any(_text(c) for c in cells)
 
     def done(self) -> int:
         return self._row
@@ -233,6 +271,18 @@ class XlsxReader(TableReader):
     def close(self) -> None:
         self._values_book.close()
         self._formula_book.close()
+
+
+def _recalculate_on_load(stream: BinaryIO) -> bool:
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            workbook = archive.read("xl/workbook.xml")[:1_000_000]
+    except (zipfile.BadZipFile, KeyError):
+        return False
+    finally:
+        stream.seek(0)
+    return re.search(rb'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"', workbook) is not None
 
 
 _SIX_PLACES = Decimal("0.000001")
@@ -297,13 +347,30 @@ class RowValidator:
         self._index = tuple(self.columns.get(name, -1) for name in rules.FIELDS)
         self._site_of_text: dict[object, int] = {}  # a file names its few sites a million times
 
-    def check(self, row: int, cells: list[object]) -> StockRow | list[RowError]:
-        """The checked line, or every problem of the row."""
+    def check(self, row: int, cells: list[object]) -> StockRow | list[RowError] | None:
+        """The checked line, every problem of the row, or None for a row that is no stock line
+        (a totals row, the header repeated on a new page)."""
         try:
             line = self._plain_row(row, cells)
         except (AttributeError, IndexError, KeyError, TypeError, ValueError, ArithmeticError, rules.CellError):
             line = None
-        return line if line is not None else self._full_check(row, cells)
+        if line is not None:
+            return line
+        if self._not_a_line(cells):  # only rows the fast path refused pay for this
+            return None
+        return self._full_check(row, cells)
+
+    def _not_a_line(self, cells: list[object]) -> bool:
+        texts = [_text(c) for c in cells]
+        if [t for t in texts if t] == [h for h in self.headers if h]:
+            return True
+        first = next((t for t in texts if t), "")
+        if not rules.is_total_label(first):
+            return False
+        # the label may stand in the item column itself, but no real item may be named
+        names = [texts[i] for f in ("item_code", "supplier_part_number") if (i := self.columns.get(f, -1)) >= 0
+                 and i < len(texts)]
+        return all(not name or rules.is_total_label(name) for name in names)
 
     def _plain_row(self, row: int, cells: list[object]) -> StockRow | None:
         """Fast path for the common row (plain text cells, plain numbers): at least as strict as
@@ -356,6 +423,7 @@ class RowValidator:
 
     def _full_check(self, row: int, cells: list[object]) -> StockRow | list[RowError]:
         errors: list[RowError] = []
+        unreadable: set[str] = set()  # fields already reported; "no quantity given" would mislead
 
         def cell(field: str) -> object:
             index = self.columns.get(field)
@@ -363,13 +431,22 @@ class RowValidator:
                 return None
             value = cells[index]
             if isinstance(value, FormulaWithoutValue):
+                unreadable.add(field)
                 errors.append(RowError(row, self.headers[index],
                                        "formula without a saved value: open and save the file in a "
                                        "spreadsheet program, or paste values", value.formula))
                 return None
-            return None if _text(value) == "" else value
+            text = _text(value)
+            if text in rules.SPREADSHEET_ERRORS:
+                unreadable.add(field)
+                errors.append(RowError(row, self.headers[index],
+                                       f"the cell shows the spreadsheet error {text}: fix its formula", text))
+                return None
+            return None if text == "" else value
 
         def fail(field: str, reason: str, value: object = None) -> None:
+            if field in unreadable:
+                return
             index = self.columns.get(field)
             column = self.headers[index] if index is not None else field
             errors.append(RowError(row, column, reason, None if value is None else _text(value)))

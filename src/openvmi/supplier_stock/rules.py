@@ -10,7 +10,7 @@ FIELDS = ("item_code", "supplier_part_number", "site", "on_hand", "available",
 
 # Header spellings seen in Chinese and English ERP exports, compared after normalise_header().
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "item_code": ("物料编码", "物料编号", "物料代码", "物料号", "料号", "品号", "存货编码", "客户料号",
+    "item_code": ("物料编码", "物料编号", "物料代码", "物料号", "物料", "料号", "品号", "存货编码", "客户料号",
                   "买方料号", "itemcode", "item", "itemno", "itemnumber", "material", "materialcode",
                   "materialno", "materialnumber", "partcode", "buyerpartnumber", "customerpartnumber"),
     "supplier_part_number": ("供应商料号", "供方料号", "供应商物料编码", "供应商物料号", "供应商编码料号",
@@ -18,15 +18,16 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                              "vendorpartno", "spn", "supplieritemcode"),
     "site": ("仓库", "库位", "仓库编码", "仓库代码", "库存地点", "地点", "工厂仓库", "site", "sitecode",
              "warehouse", "warehousecode", "location", "locationcode", "stocklocation"),
-    "on_hand": ("库存", "现存量", "库存数量", "现有库存", "在库数量", "结存数量", "实际库存", "onhand",
+    "on_hand": ("库存", "现存量", "库存数量", "库存量", "即时库存", "现存数量", "现有库存", "在库数量", "结存数量", "实际库存",
+                "非限制使用库存", "非限制库存", "unrestricted", "unrestrictedstock", "onhand",
                 "onhandqty", "onhandquantity", "stock", "stockqty", "quantity", "qty", "inventory"),
-    "available": ("可用量", "可用库存", "可用数量", "可发货数量", "available", "availableqty",
+    "available": ("可用量", "可用库存", "可用库存量", "可用数量", "可发货数量", "available", "availableqty",
                   "availablequantity", "freestock", "atp"),
-    "next_available_date": ("预计可用日期", "下次可用日期", "预计到货日期", "预计完工日期",
+    "next_available_date": ("预计可用日期", "下次可用日期", "预计到货日期", "预计入库日期", "预计完工日期",
                             "nextavailabledate", "nextavailable", "availabledate", "availablefrom", "eta"),
     "lead_time_days": ("交期", "交期天数", "交货期", "交货周期", "提前期", "采购提前期", "leadtime",
                        "leadtimedays", "lt"),
-    "unit": ("单位", "计量单位", "unit", "uom", "unitofmeasure"),
+    "unit": ("单位", "计量单位", "主计量单位", "基本单位", "基本计量单位", "unit", "uom", "unitofmeasure"),
 }
 
 # Spellings of the same unit; a different unit is refused, never converted.
@@ -60,6 +61,27 @@ class HeaderMatch:
     columns: dict[str, int]  # field -> column index
     ignored: list[str]  # headers that map to no field
     problems: list[tuple[str, str]]  # (column, reason)
+
+
+def header_fitness(headers: list[str], mapping: dict[str, str] | None = None) -> tuple[bool, int]:
+    """How well a row reads as the header: (every required column found, fields recognised).
+    Reports put titles, dates and blank lines above the header; this finds it."""
+    match = match_headers(headers, mapping)
+    return not match.problems, len(match.columns)
+
+
+# The first cell of a row that sums the ones above it (ERP reports end with one).
+TOTAL_LABELS = frozenset(normalise_header(label) for label in (
+    "合计", "总计", "小计", "总合计", "合计数", "汇总", "total", "totals", "grandtotal", "subtotal", "sum"))
+
+
+def is_total_label(text: str) -> bool:
+    return normalise_header(text) in TOTAL_LABELS
+
+
+# What a spreadsheet shows (and saves as the value) when a formula cannot be computed.
+SPREADSHEET_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                                "#GETTING_DATA", "#SPILL!", "#CALC!", "Err:502", "Err:504", "Err:522"})
 
 
 def match_headers(headers: list[str], mapping: dict[str, str] | None = None) -> HeaderMatch:
@@ -106,9 +128,12 @@ def parse_quantity(value: object) -> Decimal:
     if isinstance(value, int):
         quantity = Decimal(value)
     elif isinstance(value, float):
-        quantity = Decimal(repr(value))
+        # What the spreadsheet shows: 15 significant digits (=0.1*3 is 0.30000000000000004).
+        quantity = Decimal(f"{value:.15g}")
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+        if re.fullmatch(r"\d[\d,]*(\.\d+)?-|\(\d[\d,]*(\.\d+)?\)", text):
+            raise CellError("negative quantity")  # SAP's trailing minus, accounting brackets
         if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
             text = text.replace(",", "")  # thousands separators
         elif re.fullmatch(r"-?\d+,\d+", text):
@@ -135,12 +160,23 @@ _DATE_PATTERNS = (
 )
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
+_SERIALS = range(36526, 73051)  # 2000-01-01 .. 2099-12-31 as Excel day numbers
+
+
 def parse_date(value: object, *, today: date) -> date:
-    """A date not in the past, from a spreadsheet date or text (2026-12-01, 2026/12/1, 2026年12月1日)."""
+    """A date not in the past, from a spreadsheet date or text (2026-12-01, 2026/12/1, 2026年12月1日,
+    20261201) or an Excel day number (a date cell that lost its format)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5:
+        value = int(value.strip())
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
         day = value
+    elif isinstance(value, int) and not isinstance(value, bool) and value in _SERIALS:
+        day = EXCEL_EPOCH + timedelta(days=value)
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip()
         text = text.split(" ")[0].split("T")[0]

@@ -127,7 +127,7 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
                       *, stream: BinaryIO, mapping: dict[str, str] | None, actor_id: int | None,
                       progress: importer.Progress | None, now: datetime) -> ImportOutcome:
     reader = importer.open_table(stream, filename=request.filename, encoding=request.encoding,
-                                 sheet=request.sheet)
+                                 sheet=request.sheet, judge_header=lambda cells: rules.header_fitness(cells, mapping))
     try:
         batch.file_format, batch.encoding = reader.file_format, reader.encoding
         header = rules.match_headers(reader.headers, mapping)
@@ -352,6 +352,8 @@ def _checked_rows(reader: importer.TableReader, validator: importer.RowValidator
         if rows > MAX_ROWS:
             raise InvalidImportFile([RowError(row_number, None, f"more than {MAX_ROWS:,} rows; split the file")])
         checked = validator.check(row_number, cells)
+        if checked is None:
+            continue  # a totals row or a repeated header
         if isinstance(checked, list):
             errors.add(checked)
             errors.bad_rows += 1

@@ -2,6 +2,7 @@
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,3 +64,29 @@ def stock_of(session: Session, supplier: Party) -> dict[tuple[str, str], tuple[D
         .join(Item, Item.id == SupplierStock.item_id).join(site, site.c.id == SupplierStock.location_id)
         .where(SupplierStock.supplier_id == supplier.id))
     return {(i, s): (Decimal(on_hand), Decimal(available)) for i, s, on_hand, available in rows}
+
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "supplier_stock"
+# The items and sites named in the committed sample files (tests/fixtures/supplier_stock/README.md).
+FIXTURE_ITEMS = {"FX-BOLT-M8": ("PCS", "HD-8801"), "FX-NUT-M8": ("PCS", "HD-8802"),
+                 "FX-CABLE-2C": ("M", "HD-8803"), "FX-WASHER-8": ("KG", "HD-8804"), "30012": ("PCS", "HD-8805")}
+FIXTURE_SITES = ("NB-WH1", "NB-WH2")
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def make_fixture_world(session: Session) -> World:
+    """The supplier the sample files were made for: fixed item codes, part numbers and sites."""
+    supplier = make_party(session, code=unique("S-FX"), name="宁波恒达五金")
+    other = make_party(session, code=unique("S-FO"), name="Other")
+    items, parts = {}, {}
+    for code, (unit, part) in FIXTURE_ITEMS.items():
+        item = make_item(session, code=code, unit=unit, name=f"{code} 样品")
+        make_supplier_item(session, supplier=supplier, item=item, supplier_part_number=part, lead_time_days=10)
+        items[code], parts[code] = item, part
+    sites = {code: make_location(session, code=code, kind="supplier_site", supplier_code=supplier.code)
+             for code in FIXTURE_SITES}
+    other_site = make_location(session, code=unique("OSITE"), kind="supplier_site", supplier_code=other.code)
+    return World(supplier, other, items, parts, sites, other_site)

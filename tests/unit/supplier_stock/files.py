@@ -36,6 +36,8 @@ def with_cached_values(xlsx: bytes, values: dict[str, object]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":  # a program that computed the values drops the flag
+                data = re.sub(rb'\s*fullCalcOnLoad="1"', b"", data)
             if info.filename.startswith("xl/worksheets/sheet"):
                 xml = data.decode("utf-8")
                 for ref, value in values.items():
