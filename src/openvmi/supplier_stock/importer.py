@@ -103,12 +103,15 @@ def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, 
     if size > max_bytes:
         raise file_error(f"the file is {size / 1048576:.0f} MB; the limit is {max_bytes // 1048576} MB "
                          "(split it, or use delta mode for changes only)")
-    head = stream.read(8)
+    head = stream.read(80)
     stream.seek(0)
+    if head.startswith(b"PK\x03\x04") and b"mimetypeapplication/vnd.oasis.opendocument" in head:
+        raise file_error("this is an OpenDocument (.ods) spreadsheet; save it as .xlsx or CSV")
     if head.startswith(b"PK\x03\x04"):
         return XlsxReader(stream, sheet=sheet, total_bytes=size, judge_header=judge_header)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise file_error("this is an old Excel .xls file; save it as .xlsx or CSV")
+        raise file_error("this is an old Excel .xls file or a password-protected workbook; "
+                         "save it as .xlsx without a password, or as CSV")
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise file_error("the file is named .xlsx but is not an Excel workbook")
     return CsvReader(stream, encoding=encoding, total_bytes=size, judge_header=judge_header)
@@ -247,9 +250,13 @@ class XlsxReader(TableReader):
             raise file_error(f"no sheet named {sheet!r}; the workbook has {', '.join(names)}", column="sheet")
         name = sheet or names[0]
         self.sheet = name
+        self.total = self._values_book[name].max_row or 1  # as declared; only for progress
+        for book in (self._values_book, self._formula_book):
+            # Read every row and column present: some exporters declare the used range as "A1",
+            # and openpyxl's read-only mode would stop there.
+            book[name].reset_dimensions()
         self._values = self._values_book[name].iter_rows(values_only=True)
         self._formulas = self._formula_book[name].iter_rows(values_only=True)
-        self.total = self._values_book[name].max_row or 1
         self._row = 0
         self._find_header(judge_header, where=f"sheet {name!r}")
 
@@ -266,7 +273,7 @@ class XlsxReader(TableReader):
             yield cells, any(_text(c) for c in cells)
 
     def done(self) -> int:
-        return self._row
+        return min(self._row, self.total)
 
     def close(self) -> None:
         self._values_book.close()
@@ -437,6 +444,8 @@ class RowValidator:
                                        "spreadsheet program, or paste values", value.formula))
                 return None
             text = _text(value)
+            if text.startswith('="') and text.endswith('"') and len(text) > 2:
+                value = text = text[2:-1].strip()  # ="00123": exports that keep Excel from dropping zeros
             if text in rules.SPREADSHEET_ERRORS:
                 unreadable.add(field)
                 errors.append(RowError(row, self.headers[index],

@@ -74,15 +74,17 @@ def test_a_kingdee_gbk_export_with_title_lines_full_width_digits_and_a_total_row
                                           "FX-CABLE-2C": date(2031, 12, 1)}
 
 
-def test_a_yonyou_gb18030_export_with_warehouse_code_and_name_columns(session):
+def test_a_yonyou_gb18030_export_with_warehouse_code_and_name_columns_and_excel_text_cells(session):
     world = make_fixture_world(session)
 
     outcome = run_import(session, world, fixture_bytes("yonyou_gb18030.csv"))
 
+    # ="30012" is how exports keep Excel from turning a code into a number
     assert outcome.batch.encoding == "gb18030" and outcome.ignored_columns == ["存货名称", "仓库名称"]
     assert stock_of(session, world.supplier) == {
         ("FX-BOLT-M8", "NB-WH1"): (Decimal(2000), Decimal(1500)),
-        ("FX-WASHER-8", "NB-WH2"): (Decimal("3.25"), Decimal("3.25"))}
+        ("FX-WASHER-8", "NB-WH2"): (Decimal("3.25"), Decimal("3.25")),
+        ("30012", "NB-WH2"): (Decimal(15), Decimal(15))}
 
 
 def test_a_sap_tab_export_is_read_by_its_tabs_and_its_trailing_minus_is_a_negative(session):
@@ -143,3 +145,10 @@ def test_a_named_second_sheet_counts_its_own_rows(session):
 
     assert "has 2 sites" in raised.value.errors[0].reason  # its header (row 2) has no site column
     assert stock_of(session, world.supplier) == {}
+
+
+def test_a_calc_native_ods_file_is_refused_with_what_to_do(session):
+    world = make_fixture_world(session)
+
+    assert refused(session, world, "calc_native.ods") == {
+        (None, None, "this is an OpenDocument (.ods) spreadsheet; save it as .xlsx or CSV")}

@@ -1,7 +1,10 @@
 """What spreadsheet programs and ERP exports do to cells and layout, read the way the user sees it."""
 import io
+import re
+import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +88,19 @@ def test_utf16_unicode_text_with_windows_line_ends():
     reader = open_table(io.BytesIO(data), filename="x.txt", judge_header=rules.header_fitness)
 
     assert (reader.encoding, reader.delimiter, list(reader.rows())) == ("utf-16", "\t", [(2, ["A-1", "S1", "5"])])
+
+
+def test_a_workbook_that_declares_its_used_range_as_a1_is_read_whole():
+    # some exporters write <dimension ref="A1"/> whatever the sheet holds (the real file, patched)
+    workbook = (Path(__file__).parents[2] / "fixtures" / "supplier_stock" / "xlsxwriter_shared_strings.xlsx")
+    source, patched = zipfile.ZipFile(workbook), io.BytesIO()
+    with zipfile.ZipFile(patched, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            target.writestr(info, data)
+
+    reader = open_table(patched, filename="x.xlsx", judge_header=rules.header_fitness)
+
+    assert len(reader.headers) == 6 and [row for row, _ in reader.rows()] == [2, 3]
