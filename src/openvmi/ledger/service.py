@@ -2,14 +2,15 @@
 import functools
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Connection, Integer, Select, String, Table, Update, bindparam, case, cast, insert, literal, null, select, tuple_,
-    union_all, update,
+    Connection, Engine, Integer, Select, String, Table, Update, bindparam, case, cast, insert, literal, null, select,
+    tuple_, union_all, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -40,10 +41,13 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
     """
     request_hash = _hash_request(posting)
     keys = [key for move in posting.moves for key in (move.source, move.target)]
-    known = _load_references(session, posting.moves, keys, idempotency_key)
-    if known.replay is not None:  # a retry: answered before the request is checked, as always
-        return _replay(session, idempotency_key or "", request_hash, *known.replay)
-    _refuse_unknown_references(posting.moves, known)
+    # Once all of its balances are known to exist, so are its references (foreign keys): no check.
+    known = None
+    if not _balances_known(session, keys):
+        known = _load_references(session, posting.moves, keys, idempotency_key)
+        if known.replay is not None:  # a retry: answered before the request is checked, as always
+            return _replay(session, idempotency_key or "", request_hash, *known.replay)
+        _refuse_unknown_references(posting.moves, known)
     # Before any lock: in a supplier's session the buyer's balances are invisible, so a
     # foreign move must be refused here, not stumble over a balance it cannot see.
     _refuse_foreign_moves(session, [move.model_dump() for move in posting.moves])
@@ -58,14 +62,15 @@ def post_moves(session: Session, posting: PostingCreate, *, actor_id: int | None
         posting_id = session.connection().execute(
             _INSERT_KEYED_POSTING[session.get_bind().dialect.name], new_posting).scalar_one_or_none()
         if posting_id is None:
-            # The concurrent retry: answer with the winner's posting.
+            # The concurrent retry, or any retry once the references needed no check: answer
+            # with the first posting.
             replay = _find_replay(session, idempotency_key, request_hash)
             if replay is None:
                 raise Conflict(f"Idempotency-Key {idempotency_key!r} is in use by an unfinished request; retry")
             return replay
         new_posting = None
 
-    balances = lock_balances(session, keys, existing=known.balance_keys, location_kinds=known.location_kinds)
+    balances = _lock(session, posting.moves, keys, known)
     _refuse_shortfalls(session, posting.moves, balances)
     now = utcnow()
     rows = [{"posting_id": posting_id, "created_by_id": actor_id, "created_at": now, **move.model_dump()}
@@ -144,6 +149,46 @@ def _load_references(session: Session, moves: list[MoveCreate], keys: list[Balan
                   owners={row[1] for row in rows if row[0] == "owner"},
                   balance_keys={(row[1], row[2], row[3]) for row in rows if row[0] == "balance"},
                   replay=replay)
+
+
+def _balances_known(session: Session, keys: list[BalanceKey]) -> bool:
+    """Whether every balance of the posting was seen to exist before (see _lock).
+
+    Not in a supplier's session: there the references query, which sees only the supplier's own
+    locations and parties, decides which references are unknown.
+    """
+    return (current_supplier_scope(session) is None
+            and set(keys) <= _KNOWN_BALANCES.get(session.get_bind().engine, set()))
+
+
+def _lock(session: Session, moves: list[MoveCreate], keys: list[BalanceKey],
+          known: _Known | None) -> dict[BalanceKey, LockedBalance]:
+    """Lock the posting's balances, creating missing ones; with `known` None, all were seen before.
+
+    Balances are never deleted, and one that existed before a posting was committed by someone
+    (in the API, one posting is one transaction), so remembering them per engine saves the
+    references query. Should one have been rolled back after all (several postings in one
+    transaction), the lock misses it and the references are checked as usual. (Creating it then
+    happens under the locks just taken, against the usual order; a deadlock there is possible only
+    for a balance rolled back while another writer creates it at that moment, and PostgreSQL
+    would break it.)
+    """
+    if known is None:
+        balances = lock_balances(session, keys, existing=keys)
+        if len(balances) == len(set(keys)):
+            return balances
+        _KNOWN_BALANCES.pop(session.get_bind().engine, None)
+        known = _load_references(session, moves, keys, None)
+        _refuse_unknown_references(moves, known)
+    remembered = _KNOWN_BALANCES.setdefault(session.get_bind().engine, set())
+    if len(remembered) > _MAX_KNOWN_BALANCES:
+        remembered.clear()
+    remembered.update(known.balance_keys)
+    return lock_balances(session, keys, existing=known.balance_keys, location_kinds=known.location_kinds)
+
+
+_KNOWN_BALANCES: weakref.WeakKeyDictionary[Engine, set[BalanceKey]] = weakref.WeakKeyDictionary()
+_MAX_KNOWN_BALANCES = 200_000  # keys, ~30 MB; then start over
 
 
 def _refuse_unknown_references(moves: list[MoveCreate], known: _Known) -> None:
