@@ -257,6 +257,8 @@ class XlsxReader(TableReader):
             book[name].reset_dimensions()
         self._values = self._values_book[name].iter_rows(values_only=True)
         self._formulas = self._formula_book[name].iter_rows(values_only=True)
+        self._merged = _merged_ranges(stream, getattr(self._values_book[name], "_worksheet_path", None))
+        self._merged_value: dict[tuple[int, int, int, int], object] = {}
         self._row = 0
         self._find_header(judge_header, where=f"sheet {name!r}")
 
@@ -270,7 +272,28 @@ class XlsxReader(TableReader):
                     cells.append(FormulaWithoutValue(formula))
                 else:
                     cells.append(value)
+            if self._merged and getattr(self, "header_row", None) is not None:
+                self._fill_merged(cells)
             yield cells, any(_text(c) for c in cells)
+
+    def _fill_merged(self, cells: list[object]) -> None:
+        """A cell merged down or across (one site for several lines) holds its value only in the
+        first cell; the user sees it in every one. Only merges below the header count."""
+        row = self._row
+        for merge in self._merged:
+            first_row, last_row, first_col, last_col = merge
+            if not self.header_row < first_row <= row <= last_row:
+                continue
+            if row == first_row:
+                self._merged_value[merge] = cells[first_col] if first_col < len(cells) else None
+            value = self._merged_value.get(merge)
+            if value is None:
+                continue
+            if len(cells) <= last_col:
+                cells.extend([None] * (last_col + 1 - len(cells)))
+            for col in range(first_col, last_col + 1):
+                if cells[col] is None:
+                    cells[col] = value
 
     def done(self) -> int:
         return min(self._row, self.total)
@@ -278,6 +301,39 @@ class XlsxReader(TableReader):
     def close(self) -> None:
         self._values_book.close()
         self._formula_book.close()
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _merged_ranges(stream: BinaryIO, member: str | None) -> list[tuple[int, int, int, int]]:
+    """(first row, last row, first column, last column; columns 0-based) of the sheet's merged
+    cells, which openpyxl's read-only mode does not give; read in chunks, never whole."""
+    if member is None:
+        return []
+    found: set[tuple[int, int, int, int]] = set()
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive, archive.open(member.lstrip("/")) as xml:
+            tail = b""
+            while chunk := xml.read(1 << 20):
+                data = tail + chunk
+                for match in _MERGE_CELL.finditer(data):
+                    first_col, first_row, last_col, last_row = match.groups()
+                    found.add((int(first_row), int(last_row), _column_index(first_col), _column_index(last_col)))
+                tail = data[-100:]  # a tag cut by the chunk boundary is found whole next time
+    except (zipfile.BadZipFile, KeyError):
+        return []
+    finally:
+        stream.seek(0)
+    return sorted(found)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
 
 
 def _recalculate_on_load(stream: BinaryIO) -> bool:

@@ -152,3 +152,14 @@ def test_a_calc_native_ods_file_is_refused_with_what_to_do(session):
 
     assert refused(session, world, "calc_native.ods") == {
         (None, None, "this is an OpenDocument (.ods) spreadsheet; save it as .xlsx or CSV")}
+
+
+def test_a_site_cell_merged_down_over_its_lines_applies_to_each(session):
+    world = make_fixture_world(session)
+
+    run_import(session, world, fixture_bytes("calc_merged_sites.xlsx"), filename="库存.xlsx")
+
+    assert stock_of(session, world.supplier) == {
+        ("FX-BOLT-M8", "NB-WH1"): (Decimal(10), Decimal(10)), ("FX-NUT-M8", "NB-WH1"): (Decimal(20), Decimal(20)),
+        ("FX-WASHER-8", "NB-WH1"): (Decimal("1.5"), Decimal("1.5")),
+        ("FX-CABLE-2C", "NB-WH2"): (Decimal(30), Decimal(30)), ("FX-BOLT-M8", "NB-WH2"): (Decimal(40), Decimal(40))}
