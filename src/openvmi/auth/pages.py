@@ -11,7 +11,7 @@ from openvmi.auth.schemas import Actor, TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, NotAuthenticated
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
-from openvmi.web.exports import FORMATS, export_response
+from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import LANGUAGE_NAMES, N_
 from openvmi.web.listing import ListView, list_request
@@ -80,11 +80,11 @@ def log_out(request: Request, session: DbSession) -> Response:
 def user_list(request: Request, session: DbSession, _: UserAdmin, format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
-        headers = [translate(request, h) for h in (N_("Username"), N_("Name"), N_("E-mail"), N_("Role"),
-                                                   N_("Supplier"), N_("Language"), N_("Active"))]
         rows = [(r[0].username, r[0].display_name, r[0].email, translate(request, ROLE_LABELS[r[0].role]),
                  r.supplier_code, r[0].locale, r[0].active) for r in queries.export_users(session, wanted)]
-        return export_response(format, filename="users", headers=headers, rows=rows)
+        return export_list(request, format, filename="users", rows=rows,
+                           columns=(N_("Username"), N_("Name"), N_("E-mail"), N_("Role"), N_("Supplier"),
+                                    N_("Language"), N_("Active")))
     view = ListView.of(request, queries.browse_users(session, wanted))
     return render(request, "auth/users.html", title=N_("Users"), view=view)
 

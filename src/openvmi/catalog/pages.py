@@ -1,5 +1,4 @@
 """Portal pages for items and supplier items: lists with search, sort and export; create and edit."""
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,13 +12,12 @@ from openvmi.errors import DomainError
 from openvmi.parties import queries as parties_queries
 from openvmi.parties import service as parties_service
 from openvmi.web.deps import DbSession
-from openvmi.web.exports import FORMATS, export_response
-from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse
+from openvmi.web.exports import FORMATS, export_list
+from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import (
     DashboardPanel, NavEntry, PortalActor, PortalFeature, flash, page_requires, portal_router, redirect, render,
-    translate,
 )
 
 router = portal_router()
@@ -35,25 +33,17 @@ STALE_MESSAGE = N_("Someone else changed this supplier item after you opened it.
                    "their changes, then make yours again.")
 
 
-def plain(value: Decimal | None) -> str:
-    """A quantity as typed into a form: no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 # --- items -------------------------------------------------------------------------------
 
 @router.get("/items")
 def item_list(request: Request, session: DbSession, actor: PortalActor, format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
-        headers = [translate(request, h) for h in (N_("Code"), N_("Name"), N_("Unit"), N_("Category"),
-                                                   N_("Default low-water mark"), N_("Active"))]
         rows = [(i.code, i.name, i.unit, i.category, i.default_low_water, i.active)
                 for i in queries.export_items(session, wanted)]
-        return export_response(format, filename="items", headers=headers, rows=rows)
+        return export_list(request, format, filename="items", rows=rows,
+                           columns=(N_("Code"), N_("Name"), N_("Unit"), N_("Category"), N_("Default low-water mark"),
+                                    N_("Active")))
     view = ListView.of(request, queries.browse_items(session, wanted))
     return render(request, "catalog/items.html", title=N_("Items"), view=view, can_write=actor.can("items.write"))
 
@@ -118,13 +108,12 @@ def supplier_item_list(request: Request, session: DbSession, actor: PortalActor,
                        format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
-        headers = [translate(request, h) for h in (
-            N_("Item"), N_("Item name"), N_("Supplier"), N_("Supplier part number"), N_("Lead time (days)"),
-            N_("MOQ"), N_("Pack size"), N_("Unit"), N_("Active"))]
         rows = [(r.item_code, r.item_name, r.supplier_code, r[0].supplier_part_number, r[0].lead_time_days,
                  r[0].moq, r[0].pack_size, r.unit, r[0].active)
                 for r in queries.export_supplier_items(session, wanted)]
-        return export_response(format, filename="supplier-items", headers=headers, rows=rows)
+        return export_list(request, format, filename="supplier-items", rows=rows,
+                           columns=(N_("Item"), N_("Item name"), N_("Supplier"), N_("Supplier part number"),
+                                    N_("Lead time (days)"), N_("MOQ"), N_("Pack size"), N_("Unit"), N_("Active")))
     view = ListView.of(request, queries.browse_supplier_items(session, wanted))
     return render(request, "catalog/supplier_items.html", title=N_("Supplier items"), view=view,
                   can_write=actor.can("supplier_items.write"))

@@ -12,7 +12,7 @@ from openvmi.ledger.schemas import LocationCreate
 from openvmi.parties import queries as parties_queries
 from openvmi.parties import service as parties_service
 from openvmi.web.deps import DbSession
-from openvmi.web.exports import FORMATS, export_response
+from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
@@ -32,10 +32,10 @@ def location_list(request: Request, session: DbSession, actor: PortalActor, kind
     wanted = list_request(request)
     kind = kind if kind in LOCATION_KINDS else None
     if format in FORMATS:
-        headers = [translate(request, h) for h in (N_("Code"), N_("Name"), N_("Kind"), N_("Active"))]
         rows = [(loc.code, loc.name, translate(request, KIND_LABELS[loc.kind]), loc.active)
                 for loc in queries.export_locations(session, wanted, kind=kind)]
-        return export_response(format, filename="locations", headers=headers, rows=rows)
+        return export_list(request, format, filename="locations", rows=rows,
+                           columns=(N_("Code"), N_("Name"), N_("Kind"), N_("Active")))
     view = ListView.of(request, queries.browse_locations(session, wanted, kind=kind))
     return render(request, "ledger/locations.html", title=N_("Locations"), view=view, kind=kind,
                   kinds=KIND_LABELS, can_write=actor.can("locations.write"))

@@ -9,12 +9,12 @@ from openvmi.errors import DomainError, NotFound
 from openvmi.parties import queries, service
 from openvmi.parties.schemas import PartyCreate, PartyUpdate
 from openvmi.web.deps import DbSession
-from openvmi.web.exports import FORMATS, export_response
+from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import (
-    NavEntry, PortalActor, PortalFeature, flash, page_requires, portal_router, redirect, render, translate,
+    NavEntry, PortalActor, PortalFeature, flash, page_requires, portal_router, redirect, render,
 )
 
 router = portal_router()
@@ -26,11 +26,11 @@ FIELDS = ["code", "name", "country", "contact_email", "stale_after_days", "activ
 def supplier_list(request: Request, session: DbSession, actor: PortalActor, format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
-        headers = [translate(request, h) for h in (N_("Code"), N_("Name"), N_("Country"), N_("Contact e-mail"),
-                                                   N_("Stale after (days)"), N_("Active"))]
         rows = [(p.code, p.name, p.country, p.contact_email, p.stale_after_days, p.active)
                 for p in queries.export_suppliers(session, wanted)]
-        return export_response(format, filename="suppliers", headers=headers, rows=rows)
+        return export_list(request, format, filename="suppliers", rows=rows,
+                           columns=(N_("Code"), N_("Name"), N_("Country"), N_("Contact e-mail"),
+                                    N_("Stale after (days)"), N_("Active")))
     if actor.supplier_id is not None:
         return redirect(f"/suppliers/{actor.supplier_id}")  # a supplier user's list has one row: its own
     view = ListView.of(request, queries.browse_suppliers(session, wanted))

@@ -1,6 +1,5 @@
 """Portal pages for supplier stock: upload with a dry-run preview and an error report, the stock
 list, one line's adjustment form with its history, and the availability search."""
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,8 +12,8 @@ from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries, service
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
 from openvmi.web.deps import DbSession
-from openvmi.web.exports import FORMATS, export_response
-from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse
+from openvmi.web.exports import FORMATS, export_list
+from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import (
@@ -35,25 +34,17 @@ STALE_MESSAGE = N_("Someone else changed this stock line after you opened it. Re
                    "the current figures, then make your change again.")
 
 
-def plain(value: Decimal | None) -> str:
-    """A quantity as typed into a form: no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 @router.get("/supplier-stock")
 def stock_list(request: Request, session: DbSession, actor: Reader, format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
-        headers = [translate(request, h) for h in (
-            N_("Item"), N_("Item name"), N_("Supplier"), N_("Site"), N_("On hand"), N_("Available"), N_("Unit"),
-            N_("Next available"), N_("Lead time (days)"), N_("Reported at"))]
         rows = [(r.item_code, r.item_name, r.supplier_code, r.site_code, r[0].on_hand, r[0].available, r[0].unit,
                  r[0].next_available_date, r[0].lead_time_days, r[0].reported_at)
                 for r in queries.export_stock(session, wanted)]
-        return export_response(format, filename="supplier-stock", headers=headers, rows=rows)
+        return export_list(request, format, filename="supplier-stock", rows=rows,
+                           columns=(N_("Item"), N_("Item name"), N_("Supplier"), N_("Site"), N_("On hand"),
+                                    N_("Available"), N_("Unit"), N_("Next available"), N_("Lead time (days)"),
+                                    N_("Reported at")))
     view = ListView.of(request, queries.browse_stock(session, wanted))
     return render(request, "supplier_stock/list.html", title=N_("Supplier stock"), view=view,
                   can_write=actor.can("supplier_stock.write"))

@@ -13,9 +13,12 @@ from io import BytesIO, StringIO
 from typing import Any
 from urllib.parse import quote
 
+from fastapi import Request
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
+
+from openvmi.web.portal import translate
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
@@ -91,3 +94,10 @@ def export_response(format: str, *, filename: str, headers: Sequence[str],
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition,
                                                           "Cache-Control": "no-store"})
+
+
+def export_list(request: Request, format: str, *, filename: str, columns: Sequence[str],
+                rows: Iterable[Sequence[Any]]) -> Response:
+    """A list page's download; `columns` are msgids, headed in the reader's language."""
+    headers = [translate(request, column) for column in columns]
+    return export_response(format, filename=filename, headers=headers, rows=rows)

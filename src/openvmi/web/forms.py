@@ -2,6 +2,7 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -143,3 +144,11 @@ def _message_of(problem: Mapping[str, Any]) -> Message:
     if kind in _MESSAGES:
         return Message(_MESSAGES[kind], {k: v for k, v in (problem.get("ctx") or {}).items()})
     return Message(str(problem["msg"]))
+
+
+def plain(value: Decimal | None) -> str:
+    """A quantity as typed into a form: no exponent, no trailing zeros."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
