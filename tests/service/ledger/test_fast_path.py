@@ -12,10 +12,14 @@ from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from tests.builders import make_buyer, make_item, make_location, make_party, make_user
 
 
+# The function exists on PostgreSQL only (SQLite always takes the Python path, which every other
+# ledger test covers), so this module runs on PostgreSQL alone instead of skipping on SQLite.
+pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
 @pytest.fixture
 def postgresql_only(session):
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("the function exists on PostgreSQL only; SQLite always takes the Python path")
+    assert session.get_bind().dialect.name == "postgresql"
 
 
 def _scenario(session, function_calls: list[bool]) -> tuple[list[str], list[tuple]]:
