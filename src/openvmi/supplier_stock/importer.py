@@ -373,8 +373,9 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-@dataclass(frozen=True)
-class ItemRef:
+class ItemRef(NamedTuple):
+    """What a row may name: one of the supplier's items (a tuple: a file may name a million)."""
+
     item_id: int
     item_code: str
     unit: str
