@@ -31,3 +31,12 @@ def fetch_page(session: Session, statement: Select[Any], id_column: Instrumented
     rows = session.scalars(statement).all()
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def where_given(statement: Select[Any], *conditions: tuple[Any, Any]) -> Select[Any]:
+    """Add `column == value` for every (column, value) pair whose value was given (not None):
+    the optional equality filters every list endpoint takes."""
+    for column, value in conditions:
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement

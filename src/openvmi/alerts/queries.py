@@ -16,7 +16,7 @@ from openvmi.catalog.models import Item
 from openvmi.db import get_by_id
 from openvmi.errors import NotFound
 from openvmi.listing import ListPage, ListRequest, fetch_list_page, like_pattern
-from openvmi.pagination import fetch_page
+from openvmi.pagination import fetch_page, where_given
 from openvmi.parties.models import Party
 from openvmi.scoping import unscoped
 
@@ -32,14 +32,8 @@ def list_alerts(session: Session, filters: AlertFilter, *, cursor: str | None, l
         statement = statement.where(OPEN_ALERTS)
     elif filters.status is not None:
         statement = statement.where(Alert.status == filters.status)
-    if filters.kind is not None:
-        statement = statement.where(Alert.kind == filters.kind)
-    if filters.supplier_id is not None:
-        statement = statement.where(Alert.supplier_id == filters.supplier_id)
-    if filters.item_id is not None:
-        statement = statement.where(Alert.item_id == filters.item_id)
-    if filters.location_id is not None:
-        statement = statement.where(Alert.location_id == filters.location_id)
+    statement = where_given(statement, (Alert.kind, filters.kind), (Alert.supplier_id, filters.supplier_id),
+                            (Alert.item_id, filters.item_id), (Alert.location_id, filters.location_id))
     rows, next_cursor = fetch_page(session, statement, Alert.id, cursor=cursor, limit=limit, descending=True)
     return AlertPage(items=[AlertRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -80,10 +74,8 @@ def list_outbox(session: Session, filters: OutboxFilter, *, cursor: str | None, 
         statement = statement.where(FAILING)
     elif filters.status is not None:
         statement = statement.where(OutboxMessage.status == filters.status)
-    if filters.channel is not None:
-        statement = statement.where(OutboxMessage.channel == filters.channel)
-    if filters.alert_id is not None:
-        statement = statement.where(OutboxMessage.alert_id == filters.alert_id)
+    statement = where_given(statement, (OutboxMessage.channel, filters.channel),
+                            (OutboxMessage.alert_id, filters.alert_id))
     rows, next_cursor = fetch_page(session, statement, OutboxMessage.id, cursor=cursor, limit=limit, descending=True)
     return OutboxPage(items=[OutboxRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 

@@ -10,24 +10,19 @@ from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, BalanceRead, LocationPage, LocationRead, MoveFilter, MovePage, MoveRead,
 )
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
-from openvmi.pagination import fetch_page
+from openvmi.pagination import fetch_page, where_given
 
 
 def list_moves(session: Session, filters: MoveFilter, *, cursor: str | None, limit: int) -> MovePage:
     """Journal rows, newest first."""
-    statement = select(StockMove)
-    if filters.item_id is not None:
-        statement = statement.where(StockMove.item_id == filters.item_id)
+    statement = where_given(select(StockMove), (StockMove.item_id, filters.item_id),
+                            (StockMove.kind, filters.kind), (StockMove.reference, filters.reference))
     if filters.location_id is not None:
         statement = statement.where(or_(StockMove.from_location_id == filters.location_id,
                                         StockMove.to_location_id == filters.location_id))
     if filters.owner_id is not None:
         statement = statement.where(or_(StockMove.from_owner_id == filters.owner_id,
                                         StockMove.to_owner_id == filters.owner_id))
-    if filters.kind is not None:
-        statement = statement.where(StockMove.kind == filters.kind)
-    if filters.reference is not None:
-        statement = statement.where(StockMove.reference == filters.reference)
     if filters.created_from is not None:
         statement = statement.where(StockMove.created_at >= filters.created_from)
     if filters.created_to is not None:
@@ -37,13 +32,9 @@ def list_moves(session: Session, filters: MoveFilter, *, cursor: str | None, lim
 
 
 def list_balances(session: Session, filters: BalanceFilter, *, cursor: str | None, limit: int) -> BalancePage:
-    statement = select(StockBalance)
-    if filters.item_id is not None:
-        statement = statement.where(StockBalance.item_id == filters.item_id)
-    if filters.location_id is not None:
-        statement = statement.where(StockBalance.location_id == filters.location_id)
-    if filters.owner_id is not None:
-        statement = statement.where(StockBalance.owner_id == filters.owner_id)
+    statement = where_given(select(StockBalance), (StockBalance.item_id, filters.item_id),
+                            (StockBalance.location_id, filters.location_id),
+                            (StockBalance.owner_id, filters.owner_id))
     if filters.nonzero:
         statement = statement.where(StockBalance.on_hand != 0)
     rows, next_cursor = fetch_page(session, statement, StockBalance.id, cursor=cursor, limit=limit)
