@@ -308,25 +308,15 @@ def _load_stage(session: Session, reader: importer.TableReader, validator: impor
         with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
                 f"COPY supplier_stock_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
             for row in good_rows:
-                copy.write_row(row)  # StockRow is a tuple in the staging table's column order
+                copy.write_row(row)  # a StockRow is in the staging table's column order
                 count += 1
     else:
         sql = (f"INSERT INTO supplier_stock_stage ({', '.join(_STAGE_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})")
         cursor = raw.cursor()  # type: ignore[union-attr]
-        chunk: list[tuple[Any, ...]] = []
-        for row in good_rows:
-            # SQLite keeps NUMERIC as REAL: the float is the very value it would store from text.
-            chunk.append((row.row, row.item_id, row.location_id, float(row.on_hand), float(row.available),
-                          row.next_available_date.isoformat() if row.next_available_date else None,
-                          row.lead_time_days, row.unit))
-            if len(chunk) == CHUNK_ROWS:
-                cursor.executemany(sql, chunk)
-                count += len(chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
+        # SQLite's NUMERIC affinity turns the quantity text into the number it stores.
+        cursor.executemany(sql, good_rows)
+        count = cursor.rowcount
         cursor.close()
     try:
         # A unique index is as cheap as a plain one and proves "no duplicates" in passing;
