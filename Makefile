@@ -7,7 +7,7 @@ BROWSER := $(VENV)/.browser
 
 VENDOR := src/openvmi/web/static/vendor
 
-.PHONY: run test lint bench clean messages
+.PHONY: run test lint bench clean messages screenshots
 
 run: $(STAMP)  ## migrate the embedded SQLite database, load the demo on first start, serve on 127.0.0.1:8000
 	$(BIN)/openvmi serve --demo
@@ -40,6 +40,10 @@ $(BROWSER):
 	command -v chromium || (apt-get update && apt-get install -y chromium) || echo "chromium not installed: browser tests will skip"
 	fc-list :lang=zh | grep -q . || (apt-get update && apt-get install -y fonts-wqy-microhei) || echo "no CJK font installed"
 	if command -v chromium >/dev/null; then touch $(BROWSER); fi
+
+# Refresh the README's screenshots from the browser journeys (a plain test run writes them to /tmp).
+screenshots: $(STAMP) $(BROWSER)
+	OPENVMI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 # After adding visible text: extract it and merge into the zh_CN / en catalogs, then translate.
 messages: $(STAMP)

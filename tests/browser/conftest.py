@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +23,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `make screenshots` refreshes the README's pictures; an ordinary run leaves the work tree alone.
+SCREENSHOTS = Path(os.environ.get("OPENVMI_SCREENSHOTS") or Path(tempfile.gettempdir()) / "openvmi-screenshots")
 
 
 def _free_port() -> int:
@@ -110,7 +112,7 @@ def new_page(browser, live_server):
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> None:
-    """Save docs/screenshots/<name>.png: regenerated on every run, shown in the README."""
+    """Save <name>.png into SCREENSHOTS (docs/screenshots under `make screenshots`)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
