@@ -169,15 +169,18 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 
 
 @pytest.fixture
-def api_app(connection: Connection, database_url: str) -> Iterator["FastAPI"]:
+def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterator["FastAPI"]:
     """The real app whose requests run inside the test's rolled-back transaction: a request's
-    commit only releases a savepoint, so the test can look at what it wrote and nothing leaks."""
+    commit only releases a savepoint, so the test can look at what it wrote and nothing leaks.
+    Queued imports run only when a test calls app.state.import_runner.run_pending()."""
     from openvmi.app import create_app
     from openvmi.settings import Settings
 
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(Settings(database_url=database_url, import_runner=False,
+                              import_storage_dir=tmp_path / "imports"))
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)
+    app.state.import_runner.sessions = app.state.session_factory
     yield app
     app.state.engine.dispose()
 

@@ -1,4 +1,7 @@
 """create_app(): mounts every feature's API, error handlers and health checks."""
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -11,6 +14,7 @@ from openvmi.auth.api import router as auth_router
 from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
 from openvmi.db import create_db_engine, create_session_factory
+from openvmi.jobs.imports import ImportRunner
 from openvmi.ledger import pages as ledger_pages
 from openvmi.ledger.api import router as ledger_router
 from openvmi.migrations import current_revision, head_revision
@@ -28,14 +32,24 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner: ImportRunner = app.state.import_runner
+        if settings.import_runner:
+            runner.start()
+        yield
+        runner.stop()
+
     app = FastAPI(
         title="OpenVMI", version=__version__,
         description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
-        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None, lifespan=lifespan)
     engine = create_db_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.import_runner = ImportRunner(app.state.session_factory, settings)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, ledger_router, alerts_router,

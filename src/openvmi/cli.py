@@ -280,13 +280,15 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One pass over the due deliveries, then exit.")] = False,
     batch_size: Annotated[int | None, typer.Option(help="Rows claimed per pass (default from settings).")] = None,
 ) -> None:
-    """Deliver notifications from the outbox (e-mail, webhooks), retrying failures with back-off."""
+    """Deliver notifications from the outbox (e-mail, webhooks), retrying failures with back-off,
+    and run queued supplier stock imports (as each `serve` process also does)."""
     import signal
     import threading
 
     import httpx
 
     from openvmi.alerts import queries as alerts_queries
+    from openvmi.jobs.imports import ImportRunner
     from openvmi.jobs.worker import deliverable_channels, new_worker_id, run_forever, run_once
 
     settings = _settings()
@@ -302,9 +304,11 @@ def worker(
         console.print(f"{utcnow():%H:%M:%S} claimed {result.claimed}: delivered {result.delivered}, "
                       f"retrying {result.retrying}, dead {result.dead}")
 
+    imports = ImportRunner(sessions, settings)
     if once:
         with httpx.Client(follow_redirects=False) as client:
             report(run_once(sessions, settings, worker_id=new_worker_id(), client=client))
+        console.print(f"queued stock imports run: {imports.run_pending()}")
         with sessions() as session:
             counts = alerts_queries.outbox_counts(session)
         console.print("outbox: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
@@ -312,7 +316,9 @@ def worker(
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    imports.start()
     run_forever(sessions, settings, stop=stop, report=report)
+    imports.stop()
     console.print("worker stopped")
 
 

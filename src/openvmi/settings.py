@@ -35,3 +35,10 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = 300  # a claimed row returns to the queue if its worker dies
     outbox_batch_size: int = 50
     worker_poll_seconds: float = 5
+    # Supplier stock files bigger than this are queued and imported in the background (the portal
+    # shows their progress; the API does so when asked with `Prefer: respond-async`).
+    import_background_bytes: int = 4 * 1024 * 1024
+    import_storage_dir: Path = Path("var") / "imports"  # where queued uploads wait; shared by all runners
+    import_runner: bool = True  # this process runs queued imports in a background thread
+    import_lease_seconds: int = 900  # a runner that dies gives its import back after this
+    import_max_attempts: int = 3  # then the import fails instead of killing runner after runner

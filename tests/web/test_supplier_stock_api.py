@@ -130,3 +130,28 @@ def test_availability_for_a_buyer_and_for_a_supplier(session, api_client):
     assert [(line["supplier_code"], line["site_code"]) for line in item["lines"]] == [(world.supplier.code, site)]
     assert for_other["items"][0]["lines"] == []
     assert no_query.status_code == 422
+
+
+def test_a_file_sent_with_respond_async_is_queued_and_its_status_followed(session, api_client, api_app):
+    world = make_world(session)
+    (bolt, nut, _), (site, _) = list(world.items), list(world.sites)
+    supplier_user = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=world.supplier))
+    other_user = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=world.other))
+    data = csv_bytes([["物料编码", "仓库", "现存量"], [bolt, site, 100], [nut, site, "x"]])
+
+    queued = upload(api_client, {**supplier_user, "Prefer": "respond-async"}, data)
+
+    assert queued.status_code == 202, queued.text
+    assert queued.headers["Preference-Applied"] == "respond-async"
+    assert queued.json()["status"] == "queued"
+    status_url = queued.headers["Location"]
+    assert status_url.endswith(f"{IMPORTS}/{queued.json()['id']}")
+    assert api_client.get(status_url, headers=other_user).status_code == 404  # another supplier's upload
+
+    api_app.state.import_runner.run_pending()
+
+    done = api_client.get(status_url, headers=supplier_user).json()
+    assert (done["status"], done["error_count"], done["progress"]) == ("rejected", 1, None)
+    errors = api_client.get(f"{status_url}/errors", headers=supplier_user).json()["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "现存量")]
+    assert stock_of(session, world.supplier) == {}

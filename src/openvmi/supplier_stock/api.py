@@ -2,12 +2,13 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, Response, UploadFile
 from pydantic import ValidationError
 
 from openvmi.auth.schemas import Actor
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors, ImportMode,
     ImportPage, ImportRead, ImportRequest, StockFilter, StockLineCreate, StockLineReplace, StockLineUpdate,
@@ -26,9 +27,10 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 # Fixed paths first: "/supplier-stock/imports" must not be read as a line id.
 @router.post("/supplier-stock/imports", status_code=201, response_model=ImportRead,
              responses={200: {"description": "a dry run, or a replay of an earlier import"},
+                        202: {"description": "queued (Prefer: respond-async); follow Location for its status"},
                         422: {"description": "the file cannot be imported; every bad row is listed"}})
 def import_supplier_stock(
-    session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
+    request: Request, session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
     supplier: Annotated[str | None, Form(description="Supplier code; supplier users may leave it out")] = None,
     mode: Annotated[ImportMode, Form(description="full: a snapshot per site; delta: only these rows")] = "full",
@@ -37,17 +39,21 @@ def import_supplier_stock(
     sheet: Annotated[str | None, Form(description="XLSX sheet name; the first sheet by default")] = None,
     mapping: Annotated[str | None, Form(description='JSON: field -> your header, e.g. {"on_hand": "Bestand"}')] = None,
     save_mapping: Annotated[bool, Form()] = False,
+    prefer: Annotated[str | None, Header(description="respond-async: queue the file and answer 202 at once")] = None,
 ) -> ImportRead:
-    """Upload a stock file. It is checked whole; a bad file changes nothing and lists every bad row."""
+    """Upload a stock file. It is checked whole; a bad file changes nothing and lists every bad row.
+    With `Prefer: respond-async` the file is queued: poll the import (Location) for its status."""
     try:
-        request = ImportRequest(supplier_code=supplier or None, filename=file.filename or "upload", mode=mode,
-                                dry_run=dry_run, encoding=encoding or None, sheet=sheet or None,
-                                mapping=_parse_mapping(mapping), save_mapping=save_mapping)
+        wanted = ImportRequest(supplier_code=supplier or None, filename=file.filename or "upload", mode=mode,
+                               dry_run=dry_run, encoding=encoding or None, sheet=sheet or None,
+                               mapping=_parse_mapping(mapping), save_mapping=save_mapping)
     except ValidationError as error:
         raise InvalidInput([FieldError(".".join(str(p) for p in e["loc"]) or "mapping", e["msg"])
                             for e in error.errors()]) from None
+    if prefer and "respond-async" in prefer.lower():
+        return _queue(request, session, actor, response, wanted, file, idempotency_key)
     try:
-        outcome = service.import_supplier_stock(session, request, stream=file.file, actor_id=actor.user_id,
+        outcome = service.import_supplier_stock(session, wanted, stream=file.file, actor_id=actor.user_id,
                                                 idempotency_key=idempotency_key)
     except InvalidImportFile:
         session.commit()  # keep the rejected import and its error report; no stock was written
@@ -60,6 +66,25 @@ def import_supplier_stock(
     return _import_read(outcome)
 
 
+def _queue(request: Request, session: DbSession, actor: Actor, response: Response, wanted: ImportRequest,
+           file: UploadFile, idempotency_key: str | None) -> ImportRead:
+    batch = service.queue_import(session, wanted, stream=file.file, actor_id=actor.user_id,
+                                 storage=request.app.state.settings.import_storage_dir,
+                                 idempotency_key=idempotency_key)
+    session.commit()
+    request.app.state.import_runner.wake()
+    response.status_code = 202
+    response.headers["Location"] = str(request.url_for("get_import", import_id=batch.id))
+    response.headers["Preference-Applied"] = "respond-async"
+    return _import_status(batch)
+
+
+def _import_status(batch: SupplierStockImport) -> ImportRead:
+    read = ImportRead.model_validate(batch)
+    read.progress = service.import_progress(batch.id)
+    return read
+
+
 @router.get("/supplier-stock/imports", response_model=ImportPage)
 def list_imports(session: DbSession, _: Reader, supplier_id: int | None = None, cursor: str | None = None,
                  limit: Limit = 50) -> ImportPage:
@@ -68,7 +93,9 @@ def list_imports(session: DbSession, _: Reader, supplier_id: int | None = None, 
 
 @router.get("/supplier-stock/imports/{import_id}", response_model=ImportRead)
 def get_import(import_id: int, session: DbSession, _: Reader) -> ImportRead:
-    return ImportRead.model_validate(queries.get_import(session, import_id))
+    """An import's outcome; while it is queued or running, its status (and how far it has read
+    the file, when this server process runs it)."""
+    return _import_status(queries.get_import(session, import_id))
 
 
 @router.get("/supplier-stock/imports/{import_id}/errors", response_model=ImportErrors)

@@ -94,7 +94,9 @@ class SupplierStockHistory(_OwnedBySupplier, Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-IMPORT_STATUSES = ("rejected", "previewed", "applied")
+# queued -> running -> rejected | previewed | applied, or failed (an unexpected error, or a runner
+# that died too often). Small files skip the queue and are answered at once.
+IMPORT_STATUSES = ("queued", "running", "rejected", "previewed", "applied", "failed")
 
 
 class SupplierStockImport(_OwnedBySupplier, Base):
@@ -104,7 +106,8 @@ class SupplierStockImport(_OwnedBySupplier, Base):
     __table_args__ = (
         UniqueConstraint("supplier_id", "idempotency_key"),
         CheckConstraint("mode IN ('full', 'delta')", name="mode"),
-        CheckConstraint("status IN ('rejected', 'previewed', 'applied')", name="status"),
+        CheckConstraint("status IN ('queued', 'running', 'rejected', 'previewed', 'applied', 'failed')",
+                        name="status"),
         Index("ix_supplier_stock_import_hash", "supplier_id", "file_hash"),
     )
 
@@ -129,6 +132,13 @@ class SupplierStockImport(_OwnedBySupplier, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A queued import: the upload waits in a file, with what the user asked for (encoding, sheet,
+    # mapping); a runner claims it for a lease, and a runner that dies gives it back when that ends.
+    stored_file: Mapped[str | None] = mapped_column(String(500))
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 class SupplierColumnMapping(_OwnedBySupplier, Base):

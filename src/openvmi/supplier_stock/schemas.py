@@ -151,6 +151,7 @@ class ImportRead(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     replayed: bool = False  # the same file or Idempotency-Key was already applied; nothing changed
+    progress: float | None = None  # 0..1 of the file read, while this server process runs the import
     ignored_columns: list[str] = []
     preview: list[PreviewLine] = []
 

@@ -1,10 +1,12 @@
 """Use cases for supplier-published stock: import a file, adjust a line, set thresholds. Every
 change keeps history and re-checks thresholds in the same transaction. Caller commits."""
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import (
@@ -87,13 +89,149 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
             return ImportOutcome(replay, replayed=True)
 
     batch = SupplierStockImport(
-        supplier_id=supplier.id, status="rejected", mode=request.mode, dry_run=request.dry_run,
+        supplier_id=supplier.id, status="running", mode=request.mode, dry_run=request.dry_run,
         filename=request.filename[:300], file_hash=file_hash, file_format="csv",
         idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id,
         created_at=now, errors=[])
     session.add(batch)
     session.flush()
+    return _check_and_apply(session, batch, supplier, request, stream=stream, actor_id=actor_id, progress=progress,
+                            now=now)
 
+
+def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path,
+                 actor_id: int | None, idempotency_key: str | None = None,
+                 now: datetime | None = None) -> SupplierStockImport:
+    """Keep the file under `storage` and queue it for a runner (run_queued_import): for files too
+    big to answer while the user waits. The same Idempotency-Key answers with the first import.
+    Caller commits; if it does not, it removes nothing: call discard_stored_file."""
+    now = now or utcnow()
+    supplier = _import_supplier(session, request.supplier_code)
+    storage.mkdir(parents=True, exist_ok=True)
+    path = storage / f"supplier-stock-{uuid.uuid4().hex}.upload"
+    digest = hashlib.sha256()
+    stream.seek(0)
+    with path.open("xb") as stored:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+            stored.write(chunk)
+    file_hash = digest.hexdigest()
+    if idempotency_key and not request.dry_run:
+        earlier = session.scalars(select(SupplierStockImport).where(
+            SupplierStockImport.supplier_id == supplier.id,
+            SupplierStockImport.idempotency_key == idempotency_key)).first()
+        if earlier is not None:
+            path.unlink()
+            if earlier.file_hash != file_hash or earlier.mode != request.mode:
+                raise IdempotencyMismatch(f"Idempotency-Key {idempotency_key!r} was used for another file or mode")
+            return earlier
+    batch = SupplierStockImport(
+        supplier_id=supplier.id, status="queued", mode=request.mode, dry_run=request.dry_run,
+        filename=request.filename[:300], file_hash=file_hash, file_format="csv",
+        idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id, created_at=now,
+        errors=[], stored_file=str(path),
+        options={"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
+                 "save_mapping": request.save_mapping})
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
+                        lease: timedelta) -> SupplierStockImport | None:
+    """The oldest queued import, or one whose runner's lease ran out (it died), claimed for
+    `lease`; `attempts` counts the claims. Caller commits."""
+    expired = and_(SupplierStockImport.status == "running", SupplierStockImport.claimed_until < now)
+    candidate = session.scalars(
+        select(SupplierStockImport.id)
+        .where(or_(SupplierStockImport.status == "queued", expired))
+        .order_by(SupplierStockImport.id).limit(1)).first()
+    if candidate is None:
+        return None
+    # Another runner may have claimed it since the SELECT: only one UPDATE wins.
+    claimed = session.execute(
+        update(SupplierStockImport)
+        .where(SupplierStockImport.id == candidate, or_(SupplierStockImport.status == "queued", expired))
+        .values(status="running", claimed_by=worker_id, claimed_until=now + lease,
+                attempts=SupplierStockImport.attempts + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        return None
+    batch = session.get(SupplierStockImport, candidate, populate_existing=True)
+    return batch
+
+
+def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: importer.Progress | None = None,
+                      now: datetime | None = None) -> ImportOutcome | None:
+    """Run an import this worker claimed, as its uploader asked, all or nothing, like
+    import_supplier_stock. None if the claim was lost (its lease ran out and another runner took it).
+    A bad file raises InvalidImportFile with the rejection recorded. Caller commits, then removes
+    the stored file."""
+    now = now or utcnow()
+    batch = session.scalars(select(SupplierStockImport).where(
+        SupplierStockImport.id == import_id, SupplierStockImport.status == "running",
+        SupplierStockImport.claimed_by == worker_id)).first()
+    if batch is None or batch.stored_file is None:
+        return None
+    supplier = session.get(Party, batch.supplier_id)
+    assert supplier is not None
+    options = batch.options or {}
+    request = ImportRequest(supplier_code=supplier.code, filename=batch.filename, mode=batch.mode,  # type: ignore[arg-type]
+                            dry_run=batch.dry_run, encoding=options.get("encoding"), sheet=options.get("sheet"),
+                            mapping=options.get("mapping"), save_mapping=bool(options.get("save_mapping")))
+
+    def report(done: int, total: int) -> None:
+        _running[import_id] = (done, total)
+        if progress is not None:
+            progress(done, total)
+
+    _running[import_id] = (0, 1)
+    try:
+        with Path(batch.stored_file).open("rb") as stream:
+            return _check_and_apply(session, batch, supplier, request, stream=stream, actor_id=batch.created_by_id,
+                                    progress=report, now=now)
+    finally:
+        del _running[import_id]
+
+
+# (done, total) of the queued imports running in this process. Kept in memory, never committed:
+# an import is one transaction, so nothing it writes is visible to others before its end.
+_running: dict[int, tuple[int, int]] = {}
+
+
+def import_progress(import_id: int) -> float | None:
+    """How far an import running in this process has read its file (0..1), else None."""
+    done, total = _running.get(import_id, (0, 0))
+    return min(1.0, done / total) if total else None
+
+
+def import_finished(session: Session, import_id: int) -> bool:
+    status = session.scalar(select(SupplierStockImport.status).where(SupplierStockImport.id == import_id))
+    return status not in ("queued", "running")
+
+
+def fail_import(session: Session, import_id: int, reason: str, *, worker_id: str,
+                now: datetime | None = None) -> None:
+    """Record an import that broke for a reason other than its file (the runner logs the cause),
+    unless another runner has taken it over since."""
+    batch = session.get(SupplierStockImport, import_id)
+    if batch is not None and batch.status == "running" and batch.claimed_by == worker_id:
+        _fail(batch, reason, now=now or utcnow())
+        session.flush()
+
+
+def _fail(batch: SupplierStockImport, reason: str, *, now: datetime) -> None:
+    batch.status = "failed"
+    batch.claimed_until = None
+    batch.idempotency_key = None  # the same file may be sent again
+    batch.errors = [{"row": None, "column": None, "reason": reason, "value": None}]
+    batch.error_count = 1
+    batch.finished_at = now
+
+
+def _check_and_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest, *,
+                     stream: BinaryIO, actor_id: int | None, progress: importer.Progress | None,
+                     now: datetime) -> ImportOutcome:
     mapping = request.mapping if request.mapping is not None else _saved_mapping(session, supplier.id)
     savepoint = session.begin_nested()
     try:
@@ -119,6 +257,7 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
     if request.mapping is not None and request.save_mapping:  # a mapping that just read a good file
         save_column_mapping(session, supplier.id, request.mapping, now=now)
     batch.finished_at = utcnow()
+    batch.claimed_until = None
     session.flush()
     return outcome
 
@@ -227,6 +366,7 @@ def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFi
     for name, value in facts.items():
         setattr(batch, name, value)
     batch.status = "rejected"
+    batch.claimed_until = None
     batch.idempotency_key = None  # a corrected file may reuse the key
     batch.error_count = error.error_count
     batch.errors = [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value}

@@ -1,0 +1,96 @@
+"""Runs queued supplier stock imports in a background thread of each web process (and of
+`openvmi worker`). Runners claim an import with a lease, so several processes share the queue and
+an import whose runner died is taken up again once its lease runs out; the import itself is one
+transaction, so a dead runner left nothing half-written."""
+import logging
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from openvmi.db import utcnow
+from openvmi.errors import InvalidImportFile
+from openvmi.jobs.worker import new_worker_id
+from openvmi.settings import Settings
+from openvmi.supplier_stock import service
+
+log = logging.getLogger(__name__)
+
+
+class ImportRunner:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.worker_id = new_worker_id()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="openvmi-imports", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """A new import was queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    def run_pending(self) -> int:
+        """Run queued imports until none is left; how many were run."""
+        count = 0
+        while not self._stop.is_set() and self.run_one():
+            count += 1
+        return count
+
+    def run_one(self) -> bool:
+        now = utcnow()
+        with self.sessions() as session:
+            batch = service.claim_queued_import(session, worker_id=self.worker_id, now=now,
+                                                lease=timedelta(seconds=self.settings.import_lease_seconds))
+            session.commit()
+            if batch is None:
+                return False
+            import_id, stored_file, attempts = batch.id, batch.stored_file, batch.attempts
+        if attempts > self.settings.import_max_attempts:
+            self._fail(import_id, f"the import was interrupted {attempts - 1} times; send the file again "
+                                  "or split it")
+        else:
+            self._run(import_id)
+        with self.sessions() as session:
+            finished = service.import_finished(session, import_id)
+        if finished and stored_file:
+            Path(stored_file).unlink(missing_ok=True)
+        return True
+
+    def _run(self, import_id: int) -> None:
+        with self.sessions() as session:
+            try:
+                service.run_queued_import(session, import_id, worker_id=self.worker_id)
+                session.commit()
+            except InvalidImportFile:
+                session.commit()  # the rejection and its error report
+            except Exception:
+                log.exception("supplier stock import %s failed", import_id)
+                session.rollback()
+                self._fail(import_id, "an unexpected error stopped the import; nothing was changed "
+                                      "(the server log has the details)")
+
+    def _fail(self, import_id: int, reason: str) -> None:
+        with self.sessions() as session:
+            service.fail_import(session, import_id, reason, worker_id=self.worker_id)
+            session.commit()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_pending()
+            except Exception as error:  # noqa: BLE001 - database down or not migrated yet: the thread stays
+                log.error("import runner pass failed, retrying in %ss: %s", self.settings.worker_poll_seconds, error)
+            self._wake.wait(self.settings.worker_poll_seconds)
+            self._wake.clear()

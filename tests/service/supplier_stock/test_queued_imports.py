@@ -1,0 +1,163 @@
+"""Big files wait in a queue: a runner claims one with a lease and imports it all or nothing; a
+runner that dies gives it back when its lease ends; a broken runner never loses the file silently."""
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from openvmi.db import utcnow
+from openvmi.errors import IdempotencyMismatch
+from openvmi.jobs.imports import ImportRunner
+from openvmi.settings import Settings
+from openvmi.supplier_stock import service
+from openvmi.supplier_stock.models import SupplierStockHistory
+from openvmi.supplier_stock.schemas import ImportRequest
+from tests.service.supplier_stock.world import make_world, stock_of
+from tests.unit.supplier_stock.files import csv_bytes
+
+LEASE = timedelta(minutes=15)
+
+
+@pytest.fixture
+def runner(session, tmp_path):
+    """A runner whose sessions are the test's (commits release savepoints of its transaction)."""
+    sessions = sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint",
+                            expire_on_commit=False)
+    return ImportRunner(sessions, Settings(import_storage_dir=tmp_path, import_max_attempts=2))
+
+
+def queue(session, world, data: bytes, storage, *, key: str | None = None, dry_run: bool = False):
+    request = ImportRequest(supplier_code=world.supplier.code, filename="big.csv", mode="full", dry_run=dry_run,
+                            encoding="gb18030")
+    batch = service.queue_import(session, request, stream=io.BytesIO(data), storage=storage, actor_id=None,
+                                 idempotency_key=key)
+    session.commit()
+    return batch
+
+
+def good_file(world, on_hand: str = "40") -> bytes:
+    (bolt, nut, _), (site, _) = list(world.items), list(world.sites)
+    return csv_bytes([["物料编码", "仓库", "现存量"], [bolt, site, on_hand], [nut, site, "7"]], encoding="gbk")
+
+
+def test_a_queued_file_is_imported_by_the_runner_and_its_upload_removed(session, runner, tmp_path):
+    world = make_world(session)
+    batch = queue(session, world, good_file(world), tmp_path)
+    stored = batch.stored_file
+    assert batch.status == "queued" and stored and (tmp_path / stored.rsplit("/", 1)[-1]).exists()
+    assert stock_of(session, world.supplier) == {}  # nothing until a runner takes it
+
+    assert runner.run_pending() == 1
+
+    session.refresh(batch)
+    assert (batch.status, batch.encoding, batch.new_count, batch.attempts) == ("applied", "gb18030", 2, 1)
+    (bolt, nut, _), (site, _) = list(world.items), list(world.sites)
+    assert stock_of(session, world.supplier) == {(bolt, site): (Decimal(40), Decimal(40)),
+                                                 (nut, site): (Decimal(7), Decimal(7))}
+    assert list(tmp_path.iterdir()) == []  # the upload does not pile up
+    assert runner.run_pending() == 0
+
+
+def test_a_bad_queued_file_is_rejected_with_its_rows_and_writes_nothing(session, runner, tmp_path):
+    world = make_world(session)
+    (bolt, _, _), (site, _) = list(world.items), list(world.sites)
+    batch = queue(session, world, csv_bytes([["物料编码", "仓库", "现存量"], [bolt, site, "5"],
+                                             ["NO-SUCH", site, "-1"]], encoding="gbk"), tmp_path)
+
+    runner.run_pending()
+
+    session.refresh(batch)
+    assert batch.status == "rejected" and batch.error_count == 2
+    assert {(e["row"], e["column"]) for e in batch.errors} == {(3, "物料编码"), (3, "现存量")}
+    assert stock_of(session, world.supplier) == {}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_import_whose_runner_died_is_taken_up_again_when_the_lease_ends(session, runner, tmp_path):
+    world = make_world(session)
+    batch = queue(session, world, good_file(world), tmp_path)
+    # a runner claimed it and was killed before it committed anything
+    dead = service.claim_queued_import(session, worker_id="dead-runner", now=utcnow(), lease=LEASE)
+    session.commit()
+    assert dead is not None and dead.id == batch.id
+
+    assert runner.run_pending() == 0  # the lease still holds: nobody else may take it
+
+    batch.claimed_until = utcnow() - timedelta(seconds=1)  # the lease ran out
+    session.commit()
+    assert runner.run_pending() == 1
+    session.refresh(batch)
+    assert (batch.status, batch.attempts, batch.claimed_by) == ("applied", 2, runner.worker_id)
+    assert len(stock_of(session, world.supplier)) == 2
+
+
+def test_an_import_that_kills_runner_after_runner_fails_instead_of_looping(session, runner, tmp_path):
+    world = make_world(session)
+    batch = queue(session, world, good_file(world), tmp_path)
+    for attempt in range(2):  # import_max_attempts = 2 runners die on it
+        died_at = utcnow() - LEASE * (4 - 2 * attempt)  # each one's lease has run out since
+        service.claim_queued_import(session, worker_id=f"dead-{attempt}", now=died_at, lease=LEASE)
+        session.commit()
+
+    assert runner.run_pending() == 1
+
+    session.refresh(batch)
+    assert batch.status == "failed" and "interrupted 2 times" in batch.errors[0]["reason"]
+    assert stock_of(session, world.supplier) == {} and list(tmp_path.iterdir()) == []
+
+
+def test_an_unexpected_error_fails_the_import_visibly_and_changes_nothing(session, runner, tmp_path, monkeypatch):
+    world = make_world(session)
+    batch = queue(session, world, good_file(world), tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(service, "_apply", broken)
+
+    runner.run_pending()
+
+    session.refresh(batch)
+    assert batch.status == "failed" and "unexpected error" in batch.errors[0]["reason"]
+    assert "disk on fire" not in batch.errors[0]["reason"]  # internals stay in the server log
+    assert stock_of(session, world.supplier) == {}
+    assert session.scalar(select(func.count()).select_from(SupplierStockHistory)) == 0
+
+
+def test_a_runner_that_lost_its_claim_writes_nothing(session, tmp_path):
+    world = make_world(session)
+    batch = queue(session, world, good_file(world), tmp_path)
+    service.claim_queued_import(session, worker_id="slow-runner", now=utcnow() - 2 * LEASE, lease=LEASE)
+    session.commit()
+    service.claim_queued_import(session, worker_id="new-runner", now=utcnow(), lease=LEASE)
+    session.commit()
+
+    assert service.run_queued_import(session, batch.id, worker_id="slow-runner") is None
+    assert stock_of(session, world.supplier) == {}
+
+
+def test_progress_is_visible_while_the_runner_reads_the_file(session, tmp_path):
+    world = make_world(session)
+    batch = queue(session, world, good_file(world), tmp_path)
+    service.claim_queued_import(session, worker_id="me", now=utcnow(), lease=LEASE)
+    seen = []
+
+    service.run_queued_import(session, batch.id, worker_id="me",
+                              progress=lambda done, total: seen.append(service.import_progress(batch.id)))
+
+    assert seen and seen[-1] == 1.0
+    assert service.import_progress(batch.id) is None  # finished: the record tells the rest
+
+
+def test_the_same_idempotency_key_queues_once(session, tmp_path):
+    world = make_world(session)
+    first = queue(session, world, good_file(world), tmp_path, key="upload-7")
+
+    again = queue(session, world, good_file(world), tmp_path, key="upload-7")
+
+    assert again.id == first.id and len(list(tmp_path.iterdir())) == 1
+    with pytest.raises(IdempotencyMismatch):
+        queue(session, world, good_file(world, on_hand="41"), tmp_path, key="upload-7")
+    assert len(list(tmp_path.iterdir())) == 1
