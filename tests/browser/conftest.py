@@ -23,6 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+BIG_FILE_BYTES = 4096
 # `make screenshots` refreshes the README's pictures; an ordinary run leaves the work tree alone.
 SCREENSHOTS = Path(os.environ.get("OPENVMI_SCREENSHOTS") or Path(tempfile.gettempdir()) / "openvmi-screenshots")
 
@@ -50,13 +51,16 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(demo_database: str) -> Iterator[str]:
-    """The real app, as `openvmi serve` runs it, on 127.0.0.1 and a free port, with the demo company."""
+def live_server(demo_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app, as `openvmi serve` runs it, on 127.0.0.1 and a free port, with the demo company.
+    Stock files above 4 KB go to its background import runner (BIG_FILE_BYTES)."""
     from openvmi.jobs.demo import load_demo
 
     _require_chromium()
     port = _free_port()
-    env = {**os.environ, "OPENVMI_DATABASE_URL": demo_database, "OPENVMI_SECRET_KEY": "browser-test-secret"}
+    env = {**os.environ, "OPENVMI_DATABASE_URL": demo_database, "OPENVMI_SECRET_KEY": "browser-test-secret",
+           "OPENVMI_IMPORT_BACKGROUND_BYTES": str(BIG_FILE_BYTES),
+           "OPENVMI_IMPORT_STORAGE_DIR": str(tmp_path_factory.mktemp("imports"))}
     # The server starts (imports) while the demo loads; it reads the database only per request.
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "openvmi.app:create_app", "--factory", "--host", "127.0.0.1",

@@ -8,9 +8,9 @@ from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
 from tests.web.conftest import CSRF_VALUE
 
 
-def upload(portal, data, *, filename="stock.csv", csrf=True, **fields):
+def upload(portal, data, *, filename="stock.csv", csrf=True, follow_redirects=True, **fields):
     form = {"mode": "full", **fields} | ({"csrf_token": CSRF_VALUE} if csrf else {})
-    return portal.client.post("/supplier-stock/upload", data=form,
+    return portal.client.post("/supplier-stock/upload", data=form, follow_redirects=follow_redirects,
                               files={"file": (filename, data, "application/octet-stream")})
 
 
@@ -87,3 +87,42 @@ def test_a_buyer_finds_who_has_an_item_and_another_supplier_does_not(session, po
 
     assert for_buyer.status_code == 200 and world.supplier.code in for_buyer.text and site in for_buyer.text
     assert world.supplier.code not in for_other.text and "Nobody has published stock" in for_other.text
+
+
+def test_a_big_file_is_imported_in_the_background_and_its_page_follows_it(session, portal, api_app):
+    world = make_world(session)
+    (bolt, nut, _), (site, _) = list(world.items), list(world.sites)
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="en"))
+    api_app.state.settings.import_background_bytes = 10  # every file here counts as big
+    data = csv_bytes([["物料编码", "仓库", "现存量"], [bolt, site, 100], [nut, site, 5]])
+
+    queued = upload(portal, data, follow_redirects=False)
+
+    assert queued.status_code == 303
+    status_page = queued.headers["location"]
+    waiting = portal.get(status_page)
+    assert "Waiting for its turn" in waiting.text and 'hx-trigger="every 1s"' in waiting.text
+    assert stock_of(session, world.supplier) == {}
+
+    api_app.state.import_runner.run_pending()
+
+    done = portal.get(status_page)
+    assert "Imported" in done.text and "hx-trigger" not in done.text
+    assert "<dt>New</dt><dd>2</dd>" in done.text
+    assert stock_of(session, world.supplier)[(bolt, site)] == (Decimal(100), Decimal(100))
+
+
+def test_a_big_bad_file_shows_its_rows_on_the_status_page_and_only_to_its_supplier(session, portal, api_app):
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="zh_CN"))
+    api_app.state.settings.import_background_bytes = 10
+    status_page = upload(portal, csv_bytes([["物料编码", "仓库", "现存量"], [bolt, site, "abc"]]),
+                         follow_redirects=False).headers["location"]
+
+    api_app.state.import_runner.run_pending()
+
+    answer = portal.get(status_page)
+    assert "文件未导入" in answer.text and '<td class="num">2</td><td>现存量</td>' in answer.text
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.other))
+    assert portal.get(status_page).status_code == 404

@@ -72,6 +72,18 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     body = parse(ImportRequest, data, form)
     if body is None:
         return _upload_page(request, session, actor, form, status_code=422)
+    settings = request.app.state.settings
+    if (file.size or 0) > settings.import_background_bytes:  # too big to keep the user waiting
+        try:
+            batch = service.queue_import(session, body, stream=file.file, storage=settings.import_storage_dir,
+                                         actor_id=actor.user_id)
+        except DomainError as error:
+            session.rollback()
+            add_domain_error(form, error, field_names={"supplier": "supplier_code"})
+            return _upload_page(request, session, actor, form, status_code=422)
+        session.commit()
+        request.app.state.import_runner.wake()
+        return redirect(f"/supplier-stock/imports/{batch.id}")
     try:
         outcome = service.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
     except InvalidImportFile as error:
@@ -94,6 +106,15 @@ def _upload_page(request: Request, session: DbSession, actor: Actor, form: FormS
                   encodings=[(value, translate(request, label) if value == "" else label) for value, label in ENCODINGS],
                   modes=[(value, translate(request, label)) for value, label in MODES], outcome=outcome,
                   rejected=rejected, status_code=status_code)
+
+
+@router.get("/supplier-stock/imports/{import_id}")
+def import_status(request: Request, import_id: int, session: DbSession, _: Reader) -> Response:
+    """A queued import's status; while it waits or runs, htmx fetches the page again every second
+    and swaps in its status part."""
+    batch = queries.get_import(session, import_id)
+    return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
+                  title_params={"file": batch.filename}, batch=batch, progress=service.import_progress(import_id))
 
 
 @router.get("/supplier-stock/{stock_id}")

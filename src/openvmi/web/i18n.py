@@ -116,6 +116,9 @@ class Formatter:
                                                 decimal_quantization=False)
         return babel_numbers.format_decimal(value, locale=self.locale)
 
+    def percent(self, fraction: float | None) -> str:
+        return "" if fraction is None else babel_numbers.format_percent(fraction, locale=self.locale)
+
     def money(self, value: Decimal | None, currency: str) -> str:
         if value is None:
             return ""
