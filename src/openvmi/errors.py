@@ -75,6 +75,21 @@ class IdempotencyMismatch(Conflict):
     code = "idempotency_key_reused"
 
 
+class Reason(str):
+    """English text that remembers its message id and parameters, so that a page can show it in
+    the reader's language while the API, the CLI and stored reports keep the English. Mark the
+    literal: `Reason("wrong unit: %(item)s is counted in %(unit)s", item=..., unit=...)`."""
+
+    msgid: str
+    params: dict[str, str]
+
+    def __new__(cls, msgid: str, **params: object) -> "Reason":
+        texts = {name: str(value) for name, value in params.items()}
+        self = super().__new__(cls, msgid % texts if texts else msgid)
+        self.msgid, self.params = msgid, texts
+        return self
+
+
 @dataclass(frozen=True)
 class RowError:
     """One thing wrong in an uploaded file: where (row as the user sees it, column) and why."""

@@ -155,3 +155,16 @@ def test_a_file_sent_with_respond_async_is_queued_and_its_status_followed(sessio
     errors = api_client.get(f"{status_url}/errors", headers=supplier_user).json()["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(3, "现存量")]
     assert stock_of(session, world.supplier) == {}
+
+
+def test_the_api_keeps_row_reasons_in_english_whatever_the_portal_shows(session, api_client):
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    supplier_user = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="zh_CN"))
+
+    refused = upload(api_client, supplier_user, csv_bytes([["物料编码", "仓库", "现存量"], [bolt, site, "1"],
+                                                           [bolt, site, "2"]]))
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"row": 3, "column": None, "value": None,
+                                         "reason": "duplicate: the same item and site as row 2"}]

@@ -43,7 +43,7 @@ def test_a_bad_workbook_shows_every_bad_row_and_changes_nothing(session, portal)
     assert answer.status_code == 422
     assert "文件未导入" in answer.text
     assert '<td class="num">3</td><td>可用量</td>' in answer.text
-    assert '<td class="num">4</td><td>库存</td><td>negative quantity</td>' in answer.text
+    assert '<td class="num">4</td><td>库存</td><td>数量为负数</td>' in answer.text  # the reason in the reader's language
     assert stock_of(session, world.supplier) == {}
 
 
@@ -123,6 +123,6 @@ def test_a_big_bad_file_shows_its_rows_on_the_status_page_and_only_to_its_suppli
     api_app.state.import_runner.run_pending()
 
     answer = portal.get(status_page)
-    assert "文件未导入" in answer.text and '<td class="num">2</td><td>现存量</td>' in answer.text
+    assert "文件未导入" in answer.text and '<td class="num">2</td><td>现存量</td><td>不是数字</td>' in answer.text
     portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.other))
     assert portal.get(status_page).status_code == 404

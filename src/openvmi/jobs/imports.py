@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.db import utcnow
-from openvmi.errors import InvalidImportFile
+from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
 from openvmi.supplier_stock import service
@@ -58,8 +58,8 @@ class ImportRunner:
                 return False
             import_id, stored_file, attempts = batch.id, batch.stored_file, batch.attempts
         if attempts > self.settings.import_max_attempts:
-            self._fail(import_id, f"the import was interrupted {attempts - 1} times; send the file again "
-                                  "or split it")
+            self._fail(import_id, Reason("the import was interrupted %(times)s times; send the file again or "
+                                         "split it", times=attempts - 1))
         else:
             self._run(import_id)
         with self.sessions() as session:
@@ -78,10 +78,10 @@ class ImportRunner:
             except Exception:
                 log.exception("supplier stock import %s failed", import_id)
                 session.rollback()
-                self._fail(import_id, "an unexpected error stopped the import; nothing was changed "
-                                      "(the server log has the details)")
+                self._fail(import_id, Reason("an unexpected error stopped the import; nothing was changed "
+                                             "(the server log has the details)"))
 
-    def _fail(self, import_id: int, reason: str) -> None:
+    def _fail(self, import_id: int, reason: Reason) -> None:
         with self.sessions() as session:
             service.fail_import(session, import_id, reason, worker_id=self.worker_id)
             session.commit()

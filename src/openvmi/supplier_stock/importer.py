@@ -15,7 +15,7 @@ from typing import BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
 
-from openvmi.errors import InvalidImportFile, RowError
+from openvmi.errors import InvalidImportFile, Reason, RowError
 from openvmi.supplier_stock import rules
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -28,8 +28,9 @@ _CANDIDATES = ["gb18030", "cp1252", "big5", "shift_jis", "euc_kr"]
 _READ_AS_GBK = {"gb18030", "euc_kr"}  # EUC-KR is what short GBK samples are most often mistaken for
 
 
-def file_error(reason: str, *, row: int | None = None, column: str | None = None) -> InvalidImportFile:
-    return InvalidImportFile([RowError(row, column, reason)])
+def file_error(msgid: str, *, row: int | None = None, column: str | None = None, **params: object
+               ) -> InvalidImportFile:
+    return InvalidImportFile([RowError(row, column, Reason(msgid, **params))])
 
 
 class TableReader:
@@ -51,7 +52,7 @@ class TableReader:
     def _header_texts(self, cells: list[object]) -> list[str]:
         return [_text(c) for c in cells]
 
-    def _find_header(self, judge: HeaderJudge | None, *, where: str) -> None:
+    def _find_header(self, judge: HeaderJudge | None, *, no_header: Reason) -> None:
         """The first complete header in the first rows, else the row that looks most like one
         (so its problems are reported where the user will look), else the first row with text."""
         seen: list[tuple[int, list[object]]] = []
@@ -70,7 +71,7 @@ class TableReader:
             if self._row >= HEADER_SEARCH_ROWS:
                 break
         if not seen:
-            raise file_error(f"{where} has no header row")
+            raise InvalidImportFile([RowError(None, None, no_header)])
         index = best[1] if best is not None else 0
         self.header_row, cells = seen[index]
         self.headers = self._header_texts(cells)
@@ -101,8 +102,8 @@ def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, 
     if size == 0:
         raise file_error("the file is empty")
     if size > max_bytes:
-        raise file_error(f"the file is {size / 1048576:.0f} MB; the limit is {max_bytes // 1048576} MB "
-                         "(split it, or use delta mode for changes only)")
+        raise file_error("the file is %(size)s MB; the limit is %(limit)s MB (split it, or use delta mode for "
+                         "changes only)", size=f"{size / 1048576:.0f}", limit=max_bytes // 1048576)
     head = stream.read(80)
     stream.seek(0)
     if head.startswith(b"PK\x03\x04") and b"mimetypeapplication/vnd.oasis.opendocument" in head:
@@ -138,7 +139,8 @@ def detect_encoding(sample: bytes) -> str:
                 m.encoding == "gb18030" and m.chaos <= least_chaos + 0.01 for m in matches):
             return "gb18030"  # a superset of GB2312 and GBK
     guess = matches[0].encoding if matches else "binary data"
-    raise file_error(f"the file is not UTF-8 or GBK/GB18030 (it looks like {guess}); choose its encoding")
+    raise file_error("the file is not UTF-8 or GBK/GB18030 (it looks like %(guess)s); choose its encoding",
+                     guess=guess)
 
 
 def _decodes(sample: bytes, encoding: str) -> bool:
@@ -163,11 +165,12 @@ class CsvReader(TableReader):
             try:
                 self.encoding = codecs.lookup(encoding).name
             except LookupError:
-                raise file_error(f"unknown encoding {encoding!r}", column="encoding") from None
+                raise file_error("unknown encoding %(encoding)s", column="encoding", encoding=repr(encoding)) from None
             if self.encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
                 self.encoding = "utf-8-sig"
             if not _decodes(sample, self.encoding):
-                raise file_error(f"the file is not valid {encoding}; choose another encoding or let it be detected")
+                raise file_error("the file is not valid %(encoding)s; choose another encoding or let it be detected",
+                                 encoding=encoding)
         else:
             self.encoding = detect_encoding(sample)
         text_sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(sample)
@@ -177,7 +180,7 @@ class CsvReader(TableReader):
         self._text = io.TextIOWrapper(stream, encoding=self.encoding, errors="surrogateescape", newline="")
         self._reader = csv.reader(self._text, delimiter=self.delimiter)
         self._row = 0
-        self._find_header(judge_header, where="the file")
+        self._find_header(judge_header, no_header=Reason("the file has no header row"))
 
     def _header_texts(self, cells: list[object]) -> list[str]:
         return [c.strip() for c in cells]  # type: ignore[union-attr]
@@ -191,14 +194,14 @@ class CsvReader(TableReader):
             except StopIteration:
                 return
             except csv.Error as error:
-                raise file_error(f"the CSV is malformed: {error}", row=self._row + 1) from None
+                raise file_error("the CSV is malformed: %(error)s", row=self._row + 1, error=error) from None
             self._row += 1
             joined = "".join(cells)
             try:
                 joined.encode("utf-8")
             except UnicodeEncodeError:
-                raise file_error(f"the file is not valid {self.encoding} at row {self._row}; choose its encoding",
-                                 row=self._row) from None
+                raise file_error("the file is not valid %(encoding)s at row %(line)s; choose its encoding",
+                                 row=self._row, encoding=self.encoding, line=self._row) from None
             yield cells, not joined.isspace() and joined != ""  # type: ignore[misc]
 
     def done(self) -> int:
@@ -240,14 +243,15 @@ class XlsxReader(TableReader):
             stream.seek(0)
             self._formula_book = load_workbook(stream, read_only=True, data_only=False)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise file_error(f"the workbook cannot be read ({type(error).__name__}); "
-                             "save it again as .xlsx") from None
+            raise file_error("the workbook cannot be read (%(error)s); save it again as .xlsx",
+                             error=type(error).__name__) from None
         # Writers that cannot compute formulas (xlsxwriter, openpyxl) save 0 or nothing as their
         # value and flag the workbook "recalculate on load"; such values are not the figures.
         self._values_trusted = not _recalculate_on_load(stream)
         names = self._values_book.sheetnames
         if sheet is not None and sheet not in names:
-            raise file_error(f"no sheet named {sheet!r}; the workbook has {', '.join(names)}", column="sheet")
+            raise file_error("no sheet named %(sheet)s; the workbook has %(names)s", column="sheet", sheet=repr(sheet),
+                             names=", ".join(names))
         name = sheet or names[0]
         self.sheet = name
         self.total = self._values_book[name].max_row or 1  # as declared; only for progress
@@ -260,7 +264,7 @@ class XlsxReader(TableReader):
         self._merged = _merged_ranges(stream, getattr(self._values_book[name], "_worksheet_path", None))
         self._merged_value: dict[tuple[int, int, int, int], object] = {}
         self._row = 0
-        self._find_header(judge_header, where=f"sheet {name!r}")
+        self._find_header(judge_header, no_header=Reason("sheet %(sheet)s has no header row", sheet=repr(name)))
 
     def _records(self) -> Iterator[tuple[list[object], bool]]:
         trusted = self._values_trusted
@@ -494,8 +498,8 @@ class RowValidator:
             if isinstance(value, FormulaWithoutValue):
                 unreadable.add(field)
                 errors.append(RowError(row, self.headers[index],
-                                       "formula without a saved value: open and save the file in a "
-                                       "spreadsheet program, or paste values", value.formula))
+                                       Reason("formula without a saved value: open and save the file in a "
+                                              "spreadsheet program, or paste values"), value.formula))
                 return None
             text = _text(value)
             if text.startswith('="') and text.endswith('"') and len(text) > 2:
@@ -503,11 +507,12 @@ class RowValidator:
             if text in rules.SPREADSHEET_ERRORS:
                 unreadable.add(field)
                 errors.append(RowError(row, self.headers[index],
-                                       f"the cell shows the spreadsheet error {text}: fix its formula", text))
+                                       Reason("the cell shows the spreadsheet error %(error)s: fix its formula",
+                                              error=text), text))
                 return None
             return None if text == "" else value
 
-        def fail(field: str, reason: str, value: object = None) -> None:
+        def fail(field: str, reason: Reason, value: object = None) -> None:
             if field in unreadable:
                 return
             index = self.columns.get(field)
@@ -524,18 +529,20 @@ class RowValidator:
             try:
                 next_date = rules.parse_date(raw_date, today=self.today)
             except rules.CellError as error:
-                fail("next_available_date", str(error), raw_date)
+                fail("next_available_date", error.reason, raw_date)
         raw_days = cell("lead_time_days")
         if raw_days is not None:
             try:
                 lead_time = rules.parse_days(raw_days)
             except rules.CellError as error:
-                fail("lead_time_days", str(error), raw_days)
+                fail("lead_time_days", error.reason, raw_days)
         raw_unit = cell("unit")
         if raw_unit is not None and item is not None and not rules.same_unit(_text(raw_unit), item.unit):
-            fail("unit", f"wrong unit: {item.item_code} is counted in {item.unit}", raw_unit)
+            fail("unit", Reason("wrong unit: %(item)s is counted in %(unit)s", item=item.item_code, unit=item.unit),
+                 raw_unit)
         if on_hand is not None and available is not None and available > on_hand:
-            fail("available", f"available ({available}) is more than on hand ({on_hand})", available)
+            fail("available", Reason("available (%(available)s) is more than on hand (%(on_hand)s)",
+                                     available=available, on_hand=on_hand), available)
         if errors:
             return errors
         assert item is not None and site_id is not None and on_hand is not None
@@ -549,40 +556,40 @@ class RowValidator:
         if code is not None:
             by_code = self.items_by_code.get(_text(code).upper())
             if by_code is None:
-                fail("item_code", "unknown item code (or not one of your supplier items)", code)
+                fail("item_code", Reason("unknown item code (or not one of your supplier items)"), code)
                 return None
         if part_number is not None:
             by_part = self.items_by_part_number.get(_text(part_number).upper())
             if by_part is None:
-                fail("supplier_part_number", "unknown supplier part number", part_number)
+                fail("supplier_part_number", Reason("unknown supplier part number"), part_number)
                 return None
         if by_code is None and by_part is None:
-            fail("item_code" if "item_code" in self.columns else "supplier_part_number", "no item given", None)
+            fail("item_code" if "item_code" in self.columns else "supplier_part_number", Reason("no item given"), None)
             return None
         if by_code is not None and by_part is not None and by_code.item_id != by_part.item_id:
-            fail("supplier_part_number", f"part number belongs to {by_part.item_code}, "
-                                         f"not {by_code.item_code}", part_number)
+            fail("supplier_part_number", Reason("part number belongs to %(item)s, not %(code)s",
+                                                item=by_part.item_code, code=by_code.item_code), part_number)
             return None
         return by_code or by_part
 
     def _site(self, code: object, fail: Callable[[str, str, object], None]) -> int | None:
         if code is None:
             if self.default_site_id is None:
-                fail("site", "no site given", None)
+                fail("site", Reason("no site given"), None)
             return self.default_site_id
         site_id = self.sites_by_code.get(_text(code).upper())
         if site_id is None:
-            fail("site", "unknown site (not one of your supplier sites)", code)
+            fail("site", Reason("unknown site (not one of your supplier sites)"), code)
         return site_id
 
     def _quantity(self, field: str, value: object, fail: Callable[[str, str, object], None], *,
                   required: bool) -> Decimal | None:
         if value is None:
             if required:
-                fail(field, "no quantity given", None)
+                fail(field, Reason("no quantity given"), None)
             return None
         try:
             return rules.parse_quantity(value)
         except rules.CellError as error:
-            fail(field, str(error), value)
+            fail(field, error.reason, value)
             return None

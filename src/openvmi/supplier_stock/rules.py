@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from openvmi.errors import Reason
+
 FIELDS = ("item_code", "supplier_part_number", "site", "on_hand", "available",
           "next_available_date", "lead_time_days", "unit")
 
@@ -91,10 +93,11 @@ def match_headers(headers: list[str], mapping: dict[str, str] | None = None) -> 
     problems: list[tuple[str, str]] = []
     for field, header in (mapping or {}).items():
         if field not in FIELDS:
-            problems.append((header, f"mapping names an unknown field {field!r}"))
+            problems.append((header, Reason("mapping names an unknown field %(field)s", field=repr(field))))
             continue
         if normalise_header(header) not in normalised:
-            problems.append((header, f"the mapping for {field} names a column that is not in the file"))
+            problems.append((header, Reason("the mapping for %(field)s names a column that is not in the file",
+                                            field=field)))
             continue
         columns[field] = normalised.index(normalise_header(header))
     taken = set(columns.values())
@@ -103,22 +106,26 @@ def match_headers(headers: list[str], mapping: dict[str, str] | None = None) -> 
         if index in taken or field is None:
             continue
         if field in columns:
-            problems.append((header, f"a second column for {field} (already read from "
-                                     f"{headers[columns[field]]!r})"))
+            problems.append((header, Reason("a second column for %(field)s (already read from %(header)s)",
+                                            field=field, header=repr(headers[columns[field]]))))
             continue
         columns[field] = index
         taken.add(index)
     ignored = [h for i, h in enumerate(headers) if i not in taken and h.strip()]
     if "item_code" not in columns and "supplier_part_number" not in columns:
-        problems.append(("", "no item column: expected e.g. 物料编码/料号/item code or "
-                             "供应商料号/supplier part number"))
+        problems.append(("", Reason("no item column: expected e.g. 物料编码/料号/item code or "
+                                    "供应商料号/supplier part number")))
     if "on_hand" not in columns:
-        problems.append(("", "no on-hand column: expected e.g. 库存/现存量/on hand"))
+        problems.append(("", Reason("no on-hand column: expected e.g. 库存/现存量/on hand")))
     return HeaderMatch(columns, ignored, problems)
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message is shown to the user as the reason."""
+    """A cell that cannot be read; `reason` is shown to the user."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        self.reason = Reason(msgid, **params)
+        super().__init__(self.reason)
 
 
 def parse_quantity(value: object) -> Decimal:

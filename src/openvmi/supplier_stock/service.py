@@ -22,7 +22,7 @@ from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import Quantity, quantize, utcnow
 from openvmi.errors import (
-    Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, RowError,
+    Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
 )
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
@@ -210,7 +210,7 @@ def import_finished(session: Session, import_id: int) -> bool:
     return status not in ("queued", "running")
 
 
-def fail_import(session: Session, import_id: int, reason: str, *, worker_id: str,
+def fail_import(session: Session, import_id: int, reason: Reason, *, worker_id: str,
                 now: datetime | None = None) -> None:
     """Record an import that broke for a reason other than its file (the runner logs the cause),
     unless another runner has taken it over since."""
@@ -220,11 +220,12 @@ def fail_import(session: Session, import_id: int, reason: str, *, worker_id: str
         session.flush()
 
 
-def _fail(batch: SupplierStockImport, reason: str, *, now: datetime) -> None:
+def _fail(batch: SupplierStockImport, reason: Reason, *, now: datetime) -> None:
     batch.status = "failed"
     batch.claimed_until = None
     batch.idempotency_key = None  # the same file may be sent again
-    batch.errors = [{"row": None, "column": None, "reason": reason, "value": None}]
+    batch.errors = [{"row": None, "column": None, "reason": reason, "value": None, "msgid": reason.msgid,
+                     "params": reason.params}]
     batch.error_count = 1
     batch.finished_at = now
 
@@ -285,7 +286,7 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
     if errors.count:
         raise InvalidImportFile(errors.sorted(), error_count=errors.count)
     if row_count == 0:
-        raise InvalidImportFile([RowError(None, None, "the file has a header but no data rows")])
+        raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
 
     present = set(header.columns)
     _lock_supplier(session, supplier.id)
@@ -369,7 +370,8 @@ def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFi
     batch.claimed_until = None
     batch.idempotency_key = None  # a corrected file may reuse the key
     batch.error_count = error.error_count
-    batch.errors = [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value}
+    batch.errors = [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value,
+                     "msgid": getattr(e.reason, "msgid", None), "params": getattr(e.reason, "params", None)}
                     for e in error.errors[:MAX_REPORTED_ERRORS]]
     batch.new_count = batch.changed_count = batch.unchanged_count = batch.zeroed_count = 0
     batch.finished_at = now
@@ -415,8 +417,9 @@ def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, hea
     default_site = None
     if "site" not in header.columns:
         if len(sites) != 1:
-            raise InvalidImportFile([RowError(None, None, f"no site column (e.g. 仓库/site), and {supplier.code} "
-                                                          f"has {len(sites)} sites, so the site must be given")])
+            raise InvalidImportFile([RowError(None, None, Reason(
+                "no site column (e.g. 仓库/site), and %(supplier)s has %(count)s sites, so the site must be given",
+                supplier=supplier.code, count=len(sites)))])
         default_site = next(iter(sites.values()))
     return importer.RowValidator(header.columns, headers, items_by_code, items_by_part, sites, default_site, today)
 
@@ -481,7 +484,8 @@ def _checked_rows(reader: importer.TableReader, validator: importer.RowValidator
     for row_number, cells in reader.rows():
         rows += 1
         if rows > MAX_ROWS:
-            raise InvalidImportFile([RowError(row_number, None, f"more than {MAX_ROWS:,} rows; split the file")])
+            raise InvalidImportFile([RowError(row_number, None, Reason("more than %(limit)s rows; split the file",
+                                                                       limit=f"{MAX_ROWS:,}"))])
         checked = validator.check(row_number, cells)
         if checked is None:
             continue  # a totals row or a repeated header
@@ -504,7 +508,8 @@ def _report_duplicates(session: Session, errors: _ErrorList) -> None:
         .join(first, and_(first.c.item_id == stage.c.item_id, first.c.location_id == stage.c.location_id))
         .where(stage.c.row_number > first.c.first_row).order_by(stage.c.row_number))
     for row_number, first_row in duplicates:
-        errors.add([RowError(row_number, None, f"duplicate: the same item and site as row {first_row}")])
+        errors.add([RowError(row_number, None, Reason("duplicate: the same item and site as row %(row)s",
+                                                      row=first_row))])
 
 
 def _lock_supplier(session: Session, supplier_id: int) -> None:

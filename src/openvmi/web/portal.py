@@ -200,6 +200,17 @@ def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % {"num": n, **params}
 
 
+def _reason(error: Any) -> str:
+    """A problem's reason in the page's language: a RowError whose reason is an errors.Reason, or
+    a stored error (a dict with reason, msgid and params); older stored errors are English only."""
+    if isinstance(error, dict):
+        reason, msgid, params = error.get("reason") or "", error.get("msgid"), error.get("params") or {}
+    else:
+        reason = error.reason
+        msgid, params = getattr(reason, "msgid", None), getattr(reason, "params", {})
+    return _gettext(msgid, **params) if msgid else reason
+
+
 def translate(request: Request, message: str, **params: Any) -> str:
     """Translate outside a template (e.g. a message built in pages.py)."""
     with _locale_of(request):
@@ -226,7 +237,7 @@ def create_templates() -> Environment:
                              *(FileSystemLoader(p) for p in feature_dirs)]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True, lstrip_blocks=True)
-    environment.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, fmt=_Fmt(),
+    environment.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, fmt=_Fmt(), reason=_reason,
                                version=__version__, CSRF_FIELD=CSRF_FIELD, WORKSPACES=WORKSPACES,
                                ROLE_LABELS=ROLE_LABELS)
     return environment
