@@ -86,6 +86,10 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
     if not request.dry_run:
         replay = _find_replay(session, supplier.id, file_hash, request, idempotency_key)
         if replay is not None:
+            # Same figures, reported again (an ERP exporting unchanged stock every day): nothing
+            # changes but the freshness of the lines that file reported.
+            session.execute(update(_stock).where(_stock.c.supplier_id == supplier.id,
+                                                 _stock.c.reported_at >= replay.created_at).values(reported_at=now))
             return ImportOutcome(replay, replayed=True)
 
     batch = SupplierStockImport(

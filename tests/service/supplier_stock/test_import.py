@@ -1,12 +1,12 @@
 """Importing stock files: validated whole, applied all or nothing, replays change nothing."""
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from openvmi.errors import IdempotencyMismatch, InvalidImportFile
-from openvmi.supplier_stock.models import SupplierStockHistory, SupplierStockImport
+from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory, SupplierStockImport
 from tests.service.supplier_stock.world import make_world, run_import, stock_of
 from tests.unit.supplier_stock.files import csv_bytes, with_cached_values, xlsx_bytes
 
@@ -131,6 +131,22 @@ def test_the_same_file_twice_changes_nothing_the_second_time(session):
     assert again.replayed and again.batch.id == first.batch.id
     assert session.scalar(select(func.count()).select_from(SupplierStockHistory).where(
         SupplierStockHistory.supplier_id == world.supplier.id)) == 1
+
+
+def test_the_same_file_a_day_later_confirms_the_figures_are_current(session):
+    # given a supplier whose ERP exports the same unchanged stock file every day
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    data = csv_bytes([["item", "site", "qty"], [bolt, site, 10]])
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    run_import(session, world, data, now=yesterday)
+
+    again = run_import(session, world, data)
+
+    # then nothing changes but the line's freshness, so no stale-data alert is raised
+    line = session.scalars(select(SupplierStock).where(SupplierStock.supplier_id == world.supplier.id)).one()
+    assert again.replayed and line.version == 1
+    assert line.reported_at > yesterday + timedelta(hours=23)
 
 
 def test_an_idempotency_key_replays_and_refuses_another_file(session):

@@ -47,11 +47,11 @@ def codes(world: World) -> tuple[list[str], list[str]]:
 
 
 def run_import(session: Session, world: World, data: bytes, *, filename: str = "stock.csv", mode: str = "full",
-               dry_run: bool = False, key: str | None = None, **request_fields):
+               dry_run: bool = False, key: str | None = None, now=None, **request_fields):
     request = ImportRequest(supplier_code=world.supplier.code, filename=filename, mode=mode, dry_run=dry_run,
                             **request_fields)
     return service.import_supplier_stock(session, request, stream=io.BytesIO(data), actor_id=None,
-                                         idempotency_key=key)
+                                         idempotency_key=key, now=now)
 
 
 def stock_of(session: Session, supplier: Party) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
