@@ -20,6 +20,9 @@ from openvmi.supplier_stock import rules
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
+# A stock row is well under a kilobyte. csv builds a whole row at once, so one line of millions of
+# cells would take gigabytes: such a file is refused before it is parsed.
+MAX_LINE_BYTES = 1024 * 1024
 HEADER_SEARCH_ROWS = 20  # reports put a title, dates and blank lines above the header
 Progress = Callable[[int, int], None]  # (done, total) in the reader's own unit
 HeaderJudge = Callable[[list[str]], tuple[bool, int]]  # (complete, fields recognised), see rules
@@ -173,6 +176,7 @@ class CsvReader(TableReader):
                                  encoding=encoding)
         else:
             self.encoding = detect_encoding(sample)
+        _refuse_overlong_lines(stream)
         text_sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(sample)
         self.delimiter = _sniff_delimiter(text_sample)
         # Undecodable bytes are kept as surrogates and reported with the row they are in (a
@@ -209,6 +213,27 @@ class CsvReader(TableReader):
 
     def close(self) -> None:
         self._text.detach()  # a collected TextIOWrapper would close the caller's stream
+
+
+def _refuse_overlong_lines(stream: BinaryIO) -> None:
+    """Raise for a line longer than MAX_LINE_BYTES, reading in chunks no bigger than that limit
+    (so only a line that crosses a chunk boundary can be too long)."""
+    run = line = 0  # bytes since the last line break; line breaks seen
+    stream.seek(0)
+    while chunk := stream.read(MAX_LINE_BYTES):
+        first = chunk.find(b"\n")
+        if first < 0:
+            run += len(chunk)
+        else:
+            run += first
+        if run > MAX_LINE_BYTES:
+            stream.seek(0)
+            raise file_error("line %(line)s is longer than %(limit)s MB: this is not a stock list with one item "
+                             "per line", row=line + 1, line=line + 1, limit=MAX_LINE_BYTES // 1048576)
+        if first >= 0:
+            line += chunk.count(b"\n")
+            run = len(chunk) - chunk.rfind(b"\n") - 1
+    stream.seek(0)
 
 
 def _sniff_delimiter(text: str) -> str:

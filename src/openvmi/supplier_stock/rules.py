@@ -143,8 +143,10 @@ def parse_quantity(value: object) -> Decimal:
             raise CellError("negative quantity")  # SAP's trailing minus, accounting brackets
         if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
             text = text.replace(",", "")  # thousands separators
-        elif re.fullmatch(r"-?\d+,\d+", text):
+        elif re.fullmatch(r"-?\d+,\d{1,2}", text):
             text = text.replace(",", ".")  # decimal comma (semicolon-separated European files)
+        elif "," in text:  # "1,5000": a typo or 万 grouping; 1.5 or 15000 would both be guesses
+            raise CellError("unclear number: write 15000, 15,000 or 1.5")
         try:
             quantity = Decimal(text)
         except InvalidOperation:

@@ -21,6 +21,7 @@ def test_quantities_read_as_suppliers_write_them(text, quantity):
 
 @pytest.mark.parametrize("text,reason", [("-1", "negative quantity"), ("abc", "not a number"),
                                          ("NaN", "not a number"), ("0.0000001", "more than 6 decimal places"),
+                                         ("1,5000", "unclear number"), ("1,20,000", "unclear number"),
                                          (True, "not a number")])
 def test_bad_quantities_say_why(text, reason):
     with pytest.raises(rules.CellError, match=reason):
@@ -78,3 +79,23 @@ def test_a_file_that_turns_out_not_to_be_utf8_names_the_row():
     reader = open_table(io.BytesIO(data), filename="x.csv")
     with pytest.raises(InvalidImportFile, match="not valid utf-8 at row 30003"):
         list(reader.rows())
+
+
+@pytest.mark.parametrize("before", [0, 2])
+def test_a_line_of_millions_of_cells_is_refused_before_it_is_parsed(before):
+    # a "row" of 1.5 million empty cells would take gigabytes once csv splits it
+    data = b"item,site,on hand\r\n" * before + b"," * 1_500_000 + b"\r\nA,B,1\r\n"
+
+    with pytest.raises(InvalidImportFile) as refused:
+        open_table(io.BytesIO(data), filename="wide.csv")
+
+    [error] = refused.value.errors
+    assert error.row == before + 1 and f"line {before + 1} is longer than 1 MB" in error.reason
+
+
+def test_long_but_sane_lines_still_read():
+    data = ("物料编码,仓库,现存量,备注\n" + "".join(f"A{n},WH,{n},{'说明' * 300}\n" for n in range(3000))).encode()
+
+    table = open_table(io.BytesIO(data), filename="notes.csv")
+
+    assert sum(1 for _ in table.rows()) == 3000
