@@ -54,7 +54,22 @@ def test_a_comment_appears_on_the_alert_and_an_empty_one_is_refused_next_to_the_
     assert empty.status_code == 422 and field_error(empty.text, "text")
     assert posted.status_code == 303
     assert "Asked for a delivery date" in detail.text and "Wang Min" in detail.text
-    assert "low_water" in detail.text and heading(detail.text) == f"Alert #{alert.id}"
+    assert "<dt>Low-water mark</dt>" in detail.text and heading(detail.text) == f"Alert #{alert.id}"
+
+
+def test_an_alert_reads_in_chinese_with_its_figures_formatted(session, portal):
+    supplier, item = make_party(session, code="HENGDA-ZH"), make_item(session, code="BOLT-ZH", unit="PCS")
+    sync_alerts(session, [AlertSignal(kind="low_stock", supplier_id=supplier.id, item_id=item.id, location_id=None,
+                                      active=True, message="HENGDA-ZH: 2.5 PCS of BOLT-ZH available, below 1200",
+                                      numbers={"available": "2.500000", "low_water": "1200.000000",
+                                               "high_water": "None"})])
+    alert = session.scalars(select(Alert).where(Alert.item_id == item.id)).one()
+    portal.sign_in(make_user(session, role=Role.BUYER, locale="zh_CN"))
+
+    detail = portal.get(f"/alerts/{alert.id}").text
+
+    assert "HENGDA-ZH 的 BOLT-ZH 可用量为 2.5 PCS，低于低水位 1,200。" in detail
+    assert "<dt>低水位</dt>" in detail and "None" not in detail and "1200.000000" not in detail
 
 
 def test_a_supplier_user_sees_its_own_alerts_only(session, portal):

@@ -1,5 +1,7 @@
 """Portal pages: the alert list and detail (acknowledge, comment), the user's inbox, and the
 dashboard's open-alerts panel."""
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -34,6 +36,17 @@ STATUS_FILTERS = {"unresolved": N_("Unresolved"), "opened": N_("Open"), "acknowl
 EVENT_LABELS = {"alert.opened": N_("Alert opened"), "alert.resolved": N_("Alert resolved"),
                 "alert.digest": N_("Alert summary")}
 assert set(KIND_LABELS) == set(ALERT_KINDS)
+# What an alert says, in the reader's language (the stored message is English, for e-mail and the API).
+KIND_SENTENCES = {
+    "low_stock": N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, below the low-water mark "
+                    "%(low_water)s."),
+    "high_stock": N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, above the high-water mark "
+                     "%(high_water)s."),
+    "stale_data": N_("%(supplier)s has not updated its stock for %(days)s days (limit: %(stale_after_days)s days)."),
+}
+NUMBER_LABELS = {"available": N_("Available"), "low_water": N_("Low-water mark"),
+                 "high_water": N_("High-water mark"), "last_reported_at": N_("Last reported"),
+                 "stale_after_days": N_("Stale after (days)"), "days": N_("Days without an update")}
 
 
 @router.get("/alerts")
@@ -53,7 +66,24 @@ def _detail(request: Request, session: Session, actor: Actor, alert_id: int, for
     view = queries.alert_view(session, alert_id)
     return render(request, "alerts/detail.html", title=N_("Alert #%(id)s"), title_params={"id": alert_id},
                   form=form, kinds=KIND_LABELS, statuses=STATUS_LABELS, can_act=actor.can("alerts.act"),
-                  status_code=status_code, **view)
+                  sentences=KIND_SENTENCES, labels=NUMBER_LABELS, facts=(facts := _facts(view["alert"].numbers)),
+                  figures={name: value for name, _, value in facts}, status_code=status_code, **view)
+
+
+def _facts(numbers: dict[str, str]) -> list[tuple[str, str, object]]:
+    """(name, how to show it, value) of an alert's figures, typed so the page formats them."""
+    facts: list[tuple[str, str, object]] = []
+    for name, value in sorted(numbers.items()):
+        if value in (None, "", "None"):
+            continue  # e.g. no high-water mark set
+        if name == "last_reported_at":
+            facts.append((name, "datetime", datetime.fromisoformat(value)))
+        else:
+            try:
+                facts.append((name, "number", Decimal(value)))
+            except InvalidOperation:
+                facts.append((name, "text", value))
+    return facts
 
 
 @router.get("/alerts/{alert_id}")
