@@ -73,19 +73,13 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     if body is None:
         return _upload_page(request, session, actor, form, status_code=422)
     settings = request.app.state.settings
-    if (file.size or 0) > settings.import_background_bytes:  # too big to keep the user waiting
-        try:
+    queued = (file.size or 0) > settings.import_background_bytes  # too big to keep the user waiting
+    try:
+        if queued:
             batch = service.queue_import(session, body, stream=file.file, storage=settings.import_storage_dir,
                                          actor_id=actor.user_id)
-        except DomainError as error:
-            session.rollback()
-            add_domain_error(form, error, field_names={"supplier": "supplier_code"})
-            return _upload_page(request, session, actor, form, status_code=422)
-        session.commit()
-        request.app.state.import_runner.wake()
-        return redirect(f"/supplier-stock/imports/{batch.id}")
-    try:
-        outcome = service.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
+        else:
+            outcome = service.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
     except InvalidImportFile as error:
         session.commit()  # keep the rejected import and its error report; no stock was written
         return _upload_page(request, session, actor, form, rejected=error, status_code=422)
@@ -94,6 +88,9 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
         add_domain_error(form, error, field_names={"supplier": "supplier_code"})
         return _upload_page(request, session, actor, form, status_code=422)
     session.commit()
+    if queued:
+        request.app.state.import_runner.wake()
+        return redirect(f"/supplier-stock/imports/{batch.id}")
     return _upload_page(request, session, actor, form, outcome=outcome)
 
 

@@ -92,13 +92,8 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
                                                  _stock.c.reported_at >= replay.created_at).values(reported_at=now))
             return ImportOutcome(replay, replayed=True)
 
-    batch = SupplierStockImport(
-        supplier_id=supplier.id, status="running", mode=request.mode, dry_run=request.dry_run,
-        filename=request.filename[:300], file_hash=file_hash, file_format="csv",
-        idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id,
-        created_at=now, errors=[])
-    session.add(batch)
-    session.flush()
+    batch = _new_batch(session, supplier, request, status="running", file_hash=file_hash, actor_id=actor_id,
+                       idempotency_key=idempotency_key, now=now)
     return _check_and_apply(session, batch, supplier, request, stream=stream, actor_id=actor_id, progress=progress,
                             now=now)
 
@@ -108,7 +103,7 @@ def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, 
                  now: datetime | None = None) -> SupplierStockImport:
     """Keep the file under `storage` and queue it for a runner (run_queued_import): for files too
     big to answer while the user waits. The same Idempotency-Key answers with the first import.
-    Caller commits; if it does not, it removes nothing: call discard_stored_file."""
+    Caller commits."""
     now = now or utcnow()
     supplier = _import_supplier(session, request.supplier_code)
     storage.mkdir(parents=True, exist_ok=True)
@@ -120,25 +115,19 @@ def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, 
             digest.update(chunk)
             stored.write(chunk)
     file_hash = digest.hexdigest()
-    if idempotency_key and not request.dry_run:
-        earlier = session.scalars(select(SupplierStockImport).where(
-            SupplierStockImport.supplier_id == supplier.id,
-            SupplierStockImport.idempotency_key == idempotency_key)).first()
-        if earlier is not None:
-            path.unlink()
-            if earlier.file_hash != file_hash or earlier.mode != request.mode:
-                raise IdempotencyMismatch(f"Idempotency-Key {idempotency_key!r} was used for another file or mode")
-            return earlier
-    batch = SupplierStockImport(
-        supplier_id=supplier.id, status="queued", mode=request.mode, dry_run=request.dry_run,
-        filename=request.filename[:300], file_hash=file_hash, file_format="csv",
-        idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id, created_at=now,
-        errors=[], stored_file=str(path),
-        options={"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
-                 "save_mapping": request.save_mapping})
-    session.add(batch)
-    session.flush()
-    return batch
+    try:
+        earlier = None if request.dry_run else _keyed_import(session, supplier.id, idempotency_key, file_hash,
+                                                             request.mode)
+    except IdempotencyMismatch:
+        path.unlink()
+        raise
+    if earlier is not None:
+        path.unlink()  # the first upload's copy is the one that counts
+        return earlier
+    return _new_batch(session, supplier, request, status="queued", file_hash=file_hash, actor_id=actor_id,
+                      idempotency_key=idempotency_key, now=now, stored_file=str(path),
+                      options={"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
+                               "save_mapping": request.save_mapping})
 
 
 def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
@@ -161,8 +150,7 @@ def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
         return None
-    batch = session.get(SupplierStockImport, candidate, populate_existing=True)
-    return batch
+    return session.get(SupplierStockImport, candidate, populate_existing=True)
 
 
 def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: importer.Progress | None = None,
@@ -334,14 +322,9 @@ def _find_replay(session: Session, supplier_id: int, file_hash: str, request: Im
                  idempotency_key: str | None) -> SupplierStockImport | None:
     """The same Idempotency-Key, or the same file as the last applied import with no change to
     the supplier's stock since, answers with the first import and changes nothing."""
-    if idempotency_key:
-        earlier = session.scalars(select(SupplierStockImport).where(
-            SupplierStockImport.supplier_id == supplier_id,
-            SupplierStockImport.idempotency_key == idempotency_key)).first()
-        if earlier is not None:
-            if earlier.file_hash != file_hash or earlier.mode != request.mode:
-                raise IdempotencyMismatch(f"Idempotency-Key {idempotency_key!r} was used for another file or mode")
-            return earlier
+    earlier = _keyed_import(session, supplier_id, idempotency_key, file_hash, request.mode)
+    if earlier is not None:
+        return earlier
     last = session.scalars(select(SupplierStockImport).where(
         SupplierStockImport.supplier_id == supplier_id, SupplierStockImport.status == "applied")
         .order_by(SupplierStockImport.id.desc()).limit(1)).first()
@@ -351,6 +334,32 @@ def _find_replay(session: Session, supplier_id: int, file_hash: str, request: Im
         SupplierStockHistory.supplier_id == supplier_id, SupplierStockHistory.id > _last_history_id(session, last.id),
         or_(SupplierStockHistory.import_id.is_(None), SupplierStockHistory.import_id != last.id))))
     return None if changed_since else last
+
+
+def _keyed_import(session: Session, supplier_id: int, idempotency_key: str | None, file_hash: str,
+                  mode: str) -> SupplierStockImport | None:
+    """The import this Idempotency-Key already made; the key with another file or mode is refused."""
+    if not idempotency_key:
+        return None
+    earlier = session.scalars(select(SupplierStockImport).where(
+        SupplierStockImport.supplier_id == supplier_id,
+        SupplierStockImport.idempotency_key == idempotency_key)).first()
+    if earlier is not None and (earlier.file_hash != file_hash or earlier.mode != mode):
+        raise IdempotencyMismatch(f"Idempotency-Key {idempotency_key!r} was used for another file or mode")
+    return earlier
+
+
+def _new_batch(session: Session, supplier: Party, request: ImportRequest, *, status: str, file_hash: str,
+               actor_id: int | None, idempotency_key: str | None, now: datetime,
+               **queued: Any) -> SupplierStockImport:
+    batch = SupplierStockImport(
+        supplier_id=supplier.id, status=status, mode=request.mode, dry_run=request.dry_run,
+        filename=request.filename[:300], file_hash=file_hash, file_format="csv",
+        idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id,
+        created_at=now, errors=[], **queued)
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 def _last_history_id(session: Session, import_id: int) -> int:
