@@ -166,5 +166,5 @@ def test_the_api_keeps_row_reasons_in_english_whatever_the_portal_shows(session,
                                                            [bolt, site, "2"]]))
 
     assert refused.status_code == 422
-    assert refused.json()["errors"] == [{"row": 3, "column": None, "value": None,
+    assert refused.json()["errors"] == [{"row": 3, "column": "物料编码", "value": None,
                                          "reason": "duplicate: the same item and site as row 2"}]

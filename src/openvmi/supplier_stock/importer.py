@@ -76,9 +76,17 @@ class TableReader:
         if not seen:
             raise InvalidImportFile([RowError(None, None, no_header)])
         index = best[1] if best is not None else 0
+        self._searched_rows = self._row
         self.header_row, cells = seen[index]
         self.headers = self._header_texts(cells)
         self._pending = seen[index + 1:]
+
+    def header_hints(self) -> list[RowError]:
+        """Where else to look, for a file whose header row was not found complete."""
+        if self._searched_rows < HEADER_SEARCH_ROWS:
+            return []
+        return [RowError(None, None, Reason("the header row is looked for in the first %(rows)s rows; delete the "
+                                            "lines above it", rows=HEADER_SEARCH_ROWS))]
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(row number as the user sees it, cells) of every row below the header with text."""
@@ -176,6 +184,8 @@ class CsvReader(TableReader):
                                  encoding=encoding)
         else:
             self.encoding = detect_encoding(sample)
+            if self.encoding == "utf-8" and not _decodes_whole(stream, "utf-8") and _decodes_whole(stream, "gb18030"):
+                self.encoding = "gb18030"  # ASCII rows first, the first Chinese text after the sample
         _refuse_overlong_lines(stream)
         text_sample = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(sample)
         self.delimiter = _sniff_delimiter(text_sample)
@@ -213,6 +223,20 @@ class CsvReader(TableReader):
 
     def close(self) -> None:
         self._text.detach()  # a collected TextIOWrapper would close the caller's stream
+
+
+def _decodes_whole(stream: BinaryIO, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    stream.seek(0)
+    try:
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+    return True
 
 
 def _refuse_overlong_lines(stream: BinaryIO) -> None:
@@ -279,6 +303,7 @@ class XlsxReader(TableReader):
                              names=", ".join(names))
         name = sheet or names[0]
         self.sheet = name
+        self._other_sheets = [] if sheet else names[1:]  # a hint when the first sheet is not the stock list
         self.total = self._values_book[name].max_row or 1  # as declared; only for progress
         for book in (self._values_book, self._formula_book):
             # Read every row and column present: some exporters declare the used range as "A1",
@@ -290,6 +315,14 @@ class XlsxReader(TableReader):
         self._merged_value: dict[tuple[int, int, int, int], object] = {}
         self._row = 0
         self._find_header(judge_header, no_header=Reason("sheet %(sheet)s has no header row", sheet=repr(name)))
+
+    def header_hints(self) -> list[RowError]:
+        hints = super().header_hints()
+        if self._other_sheets:
+            hints.append(RowError(None, "sheet", Reason(
+                "this is the first sheet, %(sheet)s; the workbook also has %(others)s: name the sheet to read",
+                sheet=repr(self.sheet), others=", ".join(repr(n) for n in self._other_sheets))))
+        return hints
 
     def _records(self) -> Iterator[tuple[list[object], bool]]:
         trusted = self._values_trusted

@@ -265,7 +265,7 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
         header = rules.match_headers(reader.headers, mapping)
         if header.problems:
             raise InvalidImportFile([RowError(reader.header_row, column or None, reason)
-                                     for column, reason in header.problems])
+                                     for column, reason in header.problems] + reader.header_hints())
         validator = _validator(session, supplier, header, reader.headers, today=now.date())
         errors = _ErrorList()
         _create_stage(session)
@@ -274,7 +274,7 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
         reader.close()
     batch.row_count = row_count
     if errors.duplicates_possible:
-        _report_duplicates(session, errors)
+        _report_duplicates(session, errors, column=reader.headers[_key_column(header)])
     if errors.count:
         raise InvalidImportFile(errors.sorted(), error_count=errors.count)
     if row_count == 0:
@@ -513,7 +513,12 @@ def _checked_rows(reader: importer.TableReader, validator: importer.RowValidator
         progress(reader.total, reader.total)
 
 
-def _report_duplicates(session: Session, errors: _ErrorList) -> None:
+def _key_column(header: rules.HeaderMatch) -> int:
+    """The column that names the item: the one a duplicate row is reported in."""
+    return header.columns.get("item_code", header.columns.get("supplier_part_number", 0))
+
+
+def _report_duplicates(session: Session, errors: _ErrorList, *, column: str) -> None:
     first = (select(stage.c.item_id, stage.c.location_id, func.min(stage.c.row_number).label("first_row"))
              .group_by(stage.c.item_id, stage.c.location_id).having(func.count() > 1).subquery())
     duplicates = session.execute(
@@ -521,8 +526,8 @@ def _report_duplicates(session: Session, errors: _ErrorList) -> None:
         .join(first, and_(first.c.item_id == stage.c.item_id, first.c.location_id == stage.c.location_id))
         .where(stage.c.row_number > first.c.first_row).order_by(stage.c.row_number))
     for row_number, first_row in duplicates:
-        errors.add([RowError(row_number, None, Reason("duplicate: the same item and site as row %(row)s",
-                                                      row=first_row))])
+        errors.add([RowError(row_number, column, Reason("duplicate: the same item and site as row %(row)s",
+                                                        row=first_row))])
 
 
 def _lock_supplier(session: Session, supplier_id: int) -> None:
@@ -809,6 +814,10 @@ def set_threshold(session: Session, request: ThresholdSet, *, actor_id: int | No
         errors.append(FieldError("supplier_code", f"no such supplier: {request.supplier_code}"))
     if item is None:
         errors.append(FieldError("item_code", f"no such item: {request.item_code}"))
+    elif supplier is not None and not session.scalar(select(exists().where(
+            SupplierItem.supplier_id == supplier.id, SupplierItem.item_id == item.id))):
+        # it could never fire: only the supplier's own items are published
+        errors.append(FieldError("item_code", f"{supplier.code} does not supply {item.code}"))
     if errors:
         raise InvalidInput(errors)
     assert supplier is not None and item is not None

@@ -3,17 +3,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from openvmi.alerts.models import Alert
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidInput, NotFound
 from openvmi.scoping import scope_to_supplier
 from openvmi.supplier_stock import queries, service
-from openvmi.supplier_stock.models import SupplierStock
+from openvmi.supplier_stock.models import StockThreshold, SupplierStock
 from openvmi.supplier_stock.schemas import (
     StockFilter, StockLineCreate, StockLineUpdate, ThresholdSet,
 )
+from tests.builders import make_item, unique
 from tests.service.supplier_stock.world import make_world, run_import
 from tests.unit.supplier_stock.files import csv_bytes
 
@@ -117,6 +118,19 @@ def test_a_high_water_mark_opens_a_high_stock_alert(session):
                                                 low_water=Decimal(10), high_water=Decimal(200)), actor_id=None)
 
     assert alerts_of(session, world, bolt) == [("high_stock", "opened")]
+
+
+def test_a_threshold_for_an_item_the_supplier_does_not_supply_is_refused(session):
+    world = make_world(session)
+    foreign = make_item(session, code=unique("BRG"))
+
+    with pytest.raises(InvalidInput) as refused:
+        service.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=foreign.code,
+                                                    low_water=Decimal(1)), actor_id=None)
+
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("item_code", f"{world.supplier.code} does not supply {foreign.code}")]
+    assert session.scalar(select(func.count()).select_from(StockThreshold)) == 0
 
 
 def test_a_supplier_user_sees_and_changes_only_its_own_stock(session):

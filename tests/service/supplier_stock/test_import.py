@@ -70,7 +70,7 @@ def test_every_bad_row_is_reported_with_its_column_and_nothing_is_written(sessio
         (6, "available", "available (9) is more than on hand (5)"),
         (6, "next available date", "date is in the past"),
         (6, "unit", f"wrong unit: {cable} is counted in M"),
-        (7, None, "duplicate: the same item and site as row 2"),
+        (7, "item code", "duplicate: the same item and site as row 2"),
     }
     assert stock_of(session, world.supplier) == {}
     batch = session.get(SupplierStockImport, raised.value.import_id)
@@ -217,3 +217,27 @@ def test_a_supplier_cannot_import_into_another_supplier_site(session):
         run_import(session, world, csv_bytes([["item", "site", "qty"], [bolt, world.other_site.code, 5]]))
 
     assert raised.value.errors[0].column == "site"
+
+
+def test_a_workbook_whose_first_sheet_is_notes_points_at_its_other_sheets(session):
+    world = make_world(session)
+    workbook = xlsx_bytes([["本文件说明"], ["库存见下一张表"]], sheet="说明", extra_sheets=["库存"])
+
+    with pytest.raises(InvalidImportFile) as refused:
+        run_import(session, world, workbook, filename="stock.xlsx")
+
+    hints = [e for e in refused.value.errors if e.column == "sheet"]
+    assert [e.reason for e in hints] == [
+        "this is the first sheet, '说明'; the workbook also has '库存': name the sheet to read"]
+
+
+def test_a_header_below_the_searched_rows_is_explained(session):
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    data = csv_bytes([[f"报表说明第{n}行"] for n in range(25)] + [["物料编码", "仓库", "现存量"], [bolt, site, 1]])
+
+    with pytest.raises(InvalidImportFile) as refused:
+        run_import(session, world, data)
+
+    assert "the header row is looked for in the first 20 rows; delete the lines above it" in [
+        e.reason for e in refused.value.errors]

@@ -75,7 +75,8 @@ def test_an_oversized_file_is_refused_before_reading():
 
 
 def test_a_file_that_turns_out_not_to_be_utf8_names_the_row():
-    data = csv_bytes([["item", "qty"]] + [["A", 1]] * 30000) + "B,2\n".encode("utf-8") + "料号,1\n".encode("gbk")
+    # a byte late in the file that neither UTF-8 nor GBK/GB18030 can read (a late GBK text is read as GBK)
+    data = csv_bytes([["item", "qty"]] + [["A", 1]] * 30000) + "B,2\n".encode("utf-8") + b"\xff\xfe,1\n"
     reader = open_table(io.BytesIO(data), filename="x.csv")
     with pytest.raises(InvalidImportFile, match="not valid utf-8 at row 30003"):
         list(reader.rows())
@@ -99,3 +100,13 @@ def test_long_but_sane_lines_still_read():
     table = open_table(io.BytesIO(data), filename="notes.csv")
 
     assert sum(1 for _ in table.rows()) == 3000
+
+
+def test_a_gbk_export_whose_first_chinese_text_comes_late_is_still_read_as_gbk():
+    ascii_rows = "".join(f"PART-{n:05d},WH1,{n}\r\n" for n in range(4000))  # well past the 64 KB sample
+    data = ("item code,site,on hand\r\n" + ascii_rows + "螺栓-M8,仓库一,5\r\n").encode("gbk")
+
+    table = open_table(io.BytesIO(data), filename="erp.csv")
+
+    assert table.encoding == "gb18030"
+    assert list(table.rows())[-1][1] == ["螺栓-M8", "仓库一", "5"]
