@@ -70,6 +70,8 @@ def test_an_alert_reads_in_chinese_with_its_figures_formatted(session, portal):
 
     assert "HENGDA-ZH 的 BOLT-ZH 可用量为 2.5 PCS，低于低水位 1,200。" in detail
     assert "<dt>低水位</dt>" in detail and "None" not in detail and "1200.000000" not in detail
+    listed = portal.get("/alerts").text
+    assert "可用 2.5，低于低水位 1,200" in listed and "below 1200" not in listed
 
 
 def test_a_supplier_user_sees_its_own_alerts_only(session, portal):

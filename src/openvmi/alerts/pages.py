@@ -58,6 +58,7 @@ def alert_list(request: Request, session: DbSession, actor: Reader, status: str 
         session, list_request(request), status=None if status == "all" else status, kind=kind))
     return render(request, "alerts/list.html", title=N_("Alerts"), view=view, status=status, kind=kind,
                   kinds=KIND_LABELS, statuses=STATUS_LABELS, status_filters=STATUS_FILTERS,
+                  figures_of={row.Alert.id: figures(row.Alert.numbers) for row in view.rows},
                   can_act=actor.can("alerts.act"))
 
 
@@ -66,24 +67,24 @@ def _detail(request: Request, session: Session, actor: Actor, alert_id: int, for
     view = queries.alert_view(session, alert_id)
     return render(request, "alerts/detail.html", title=N_("Alert #%(id)s"), title_params={"id": alert_id},
                   form=form, kinds=KIND_LABELS, statuses=STATUS_LABELS, can_act=actor.can("alerts.act"),
-                  sentences=KIND_SENTENCES, labels=NUMBER_LABELS, facts=(facts := _facts(view["alert"].numbers)),
-                  figures={name: value for name, _, value in facts}, status_code=status_code, **view)
+                  sentences=KIND_SENTENCES, labels=NUMBER_LABELS, figures=figures(view["alert"].numbers),
+                  status_code=status_code, **view)
 
 
-def _facts(numbers: dict[str, str]) -> list[tuple[str, str, object]]:
-    """(name, how to show it, value) of an alert's figures, typed so the page formats them."""
-    facts: list[tuple[str, str, object]] = []
+def figures(numbers: dict[str, str]) -> dict[str, object]:
+    """An alert's figures (stored as text), typed so that pages format them; empty ones left out."""
+    typed: dict[str, object] = {}
     for name, value in sorted(numbers.items()):
         if value in (None, "", "None"):
             continue  # e.g. no high-water mark set
         if name == "last_reported_at":
-            facts.append((name, "datetime", datetime.fromisoformat(value)))
+            typed[name] = datetime.fromisoformat(value)
         else:
             try:
-                facts.append((name, "number", Decimal(value)))
+                typed[name] = Decimal(value)
             except InvalidOperation:
-                facts.append((name, "text", value))
-    return facts
+                typed[name] = value
+    return typed
 
 
 @router.get("/alerts/{alert_id}")
