@@ -7,18 +7,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openvmi.db import Base, Quantity, UtcDateTime, utcnow
+from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
 
-from openvmi.ledger.rules import PHYSICAL_KINDS
+from openvmi.ledger.rules import PHYSICAL_KINDS, LocationKind, MoveKind
 
 
 class Location(SupplierScoped, Base):
     __tablename__ = "location"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('supplier_site', 'vmi', 'warehouse', 'production', 'in_transit', 'virtual')",
-            name="kind"),
+        one_of("kind", LocationKind),
         CheckConstraint("kind <> 'supplier_site' OR supplier_id IS NOT NULL", name="site_has_supplier"),
     )
 
@@ -63,9 +61,7 @@ class StockMove(SupplierScoped, Base):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint(
             "from_location_id <> to_location_id OR from_owner_id <> to_owner_id", name="moves_something"),
-        CheckConstraint(
-            "kind IN ('receipt', 'consumption', 'adjustment', 'transfer', 'return', 'buyout')",
-            name="kind"),
+        one_of("kind", MoveKind),
         Index("ix_stock_move_item_created", "item_id", "created_at"),
     )
 

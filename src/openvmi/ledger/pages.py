@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from openvmi.auth.schemas import Actor
 from openvmi.errors import DomainError
 from openvmi.ledger import queries, service
-from openvmi.ledger.rules import LOCATION_KINDS
+from openvmi.ledger.rules import LocationKind
 from openvmi.ledger.schemas import LocationCreate
 from openvmi.parties import queries as parties_queries
 from openvmi.parties import service as parties_service
@@ -21,16 +21,14 @@ from openvmi.web.portal import NavEntry, PortalActor, PortalFeature, flash, page
 router = portal_router()
 Writer = Annotated[Actor, Depends(page_requires("locations.write"))]
 FIELDS = ["code", "name", "kind", "plant_code", "supplier_code"]
-KIND_LABELS = {"supplier_site": N_("Supplier site"), "vmi": N_("VMI store (consignment)"),
-               "warehouse": N_("Warehouse"), "production": N_("Production line"), "in_transit": N_("In transit"),
-               "virtual": N_("Virtual (bookkeeping)")}
+KIND_LABELS = LocationKind.labels()
 
 
 @router.get("/locations")
 def location_list(request: Request, session: DbSession, actor: PortalActor, kind: str | None = None,
                   format: str | None = None) -> Response:
     wanted = list_request(request)
-    kind = kind if kind in LOCATION_KINDS else None
+    kind = kind if kind in KIND_LABELS else None
     if format in FORMATS:
         rows = [(loc.code, loc.name, translate(request, KIND_LABELS[loc.kind]), loc.active)
                 for loc in queries.export_locations(session, wanted, kind=kind)]

@@ -1,14 +1,11 @@
 """Ledger input and output shapes."""
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from openvmi.ledger.rules import MOVE_KINDS
-
-MoveKind = Literal["receipt", "consumption", "adjustment", "transfer", "return", "buyout"]
-assert set(MoveKind.__args__) == set(MOVE_KINDS)  # type: ignore[attr-defined]
+from openvmi.ledger.rules import LocationKind, MoveKind
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 # Answers show quantities as stored (six places), so a replayed posting reads exactly like the first.
@@ -110,9 +107,6 @@ class BalanceFilter(BaseModel):
     location_id: int | None = None
     owner_id: int | None = None
     nonzero: bool = False
-
-
-LocationKind = Literal["supplier_site", "vmi", "warehouse", "production", "in_transit", "virtual"]
 
 
 class LocationCreate(BaseModel):

@@ -13,15 +13,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from openvmi.enums import N_  # noqa: F401 - the marker, re-exported for pages
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED = ("zh_CN", "en")  # the order the language switcher shows them
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 LANGUAGE_COOKIE = "ovmi_lang"
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker
-    """Mark a string for extraction; it is translated later, where the locale is known."""
-    return message
 
 
 def normalize(tag: str | None) -> str | None:
