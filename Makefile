@@ -47,10 +47,10 @@ screenshots: $(STAMP) $(BROWSER)
 
 # After adding visible text: extract it and merge into the zh_CN / en catalogs, then translate.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Reason -k CellError -k file_error --no-location --sort-output --project OpenVMI \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Reason -k CellError -k file_error --no-location --no-wrap --sort-output --project OpenVMI \
 		-o src/openvmi/web/locale/messages.pot .
 	$(BIN)/pybabel update -i src/openvmi/web/locale/messages.pot -d src/openvmi/web/locale \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:
 	rm -rf $(VENV) var
