@@ -14,7 +14,8 @@ from openvmi.catalog.models import Item, SupplierItem
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.models import Location
-from openvmi.ledger.schemas import LocationCreate, MoveCreate, PostingCreate
+from openvmi.ledger.rules import DocumentKind
+from openvmi.ledger.schemas import DocumentRef, LocationCreate, MoveCreate, PostingCreate
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
@@ -76,8 +77,25 @@ def receive(session: Session, *, item: Item, location: Location, owner: Party, q
     origin = origin or make_location(session, kind="virtual")
     move = MoveCreate(item_id=item.id, quantity=Decimal(quantity), from_location_id=origin.id,
                       from_owner_id=owner.id, to_location_id=location.id, to_owner_id=owner.id, kind="receipt")
-    return ledger_service.post_moves(session, PostingCreate(moves=[move]), actor_id=None,
+    return ledger_service.post_moves(session, PostingCreate(moves=[move]), actor=None,
                                      idempotency_key=idempotency_key)
+
+
+def consume(session: Session, *, item: Item, location: Location, owner: Party, quantity: Decimal | int,
+            sink: Location, buyer: Party | None = None, idempotency_key: str | None = None, actor=None,
+            consumption: DocumentRef | None = None):
+    """Post what a consumption document posts: `owner`'s stock at `location` to production, the buyer's.
+    A retry names the same `consumption` document as the first attempt."""
+    buyer = buyer or make_buyer(session)
+    move = MoveCreate(item_id=item.id, quantity=Decimal(quantity), from_location_id=location.id,
+                      from_owner_id=owner.id, to_location_id=sink.id, to_owner_id=buyer.id, kind="consumption")
+    return ledger_service.post_moves(session, PostingCreate(moves=[move]), actor=actor, idempotency_key=idempotency_key,
+                                     document=consumption or document(DocumentKind.CONSUMPTION))
+
+
+def document(kind: DocumentKind) -> DocumentRef:
+    """A reference to a business document of `kind` (its feature's table is not the ledger's concern)."""
+    return DocumentRef(kind=kind, id=next(_counter))
 
 
 def bearer(session: Session, user: User) -> dict[str, str]:

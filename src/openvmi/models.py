@@ -2,13 +2,13 @@
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.auth.models import ApiToken, User
 from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
-from openvmi.ledger.models import Location, Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.ledger.models import LayerDraw, Location, Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.parties.models import Party, Plant
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 
-__all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "Location", "OutboxMessage", "Party",
+__all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "LayerDraw", "Location", "OutboxMessage", "Party",
            "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport"]

@@ -7,7 +7,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from openvmi.ledger import queries, service
 from openvmi.ledger.queries import balance_mismatches
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
-from tests.builders import make_item, make_location, make_party, receive
+from openvmi.ledger.rules import DocumentKind
+from openvmi.ledger.schemas import MANUAL, DocumentRef
+from tests.builders import make_buyer, make_item, make_location, make_party, receive
+
+CONSUMPTION = DocumentRef(kind=DocumentKind.CONSUMPTION, id=1)  # one document, retried or not
 
 
 @dataclass(frozen=True)
@@ -16,11 +20,12 @@ class Consignment:
     store_id: int
     line_id: int
     supplier_id: int
+    buyer_id: int
 
     def consumption(self, quantity: Decimal) -> PostingCreate:
         return PostingCreate(moves=[MoveCreate(
             item_id=self.item_id, quantity=quantity, from_location_id=self.store_id,
-            from_owner_id=self.supplier_id, to_location_id=self.line_id, to_owner_id=self.supplier_id,
+            from_owner_id=self.supplier_id, to_location_id=self.line_id, to_owner_id=self.buyer_id,
             kind="consumption")])
 
     def on_hand(self, session: Session) -> Decimal:
@@ -30,17 +35,19 @@ class Consignment:
 
 def stock_a_consignment(factory: sessionmaker[Session], quantity: Decimal) -> Consignment:
     with factory() as session:
-        supplier, item = make_party(session), make_item(session)
+        supplier, buyer, item = make_party(session), make_buyer(session), make_item(session)
         store, line = make_location(session, kind="vmi"), make_location(session, kind="production")
         receive(session, item=item, location=store, owner=supplier, quantity=quantity)
         session.commit()
-        return Consignment(item.id, store.id, line.id, supplier.id)
+        return Consignment(item.id, store.id, line.id, supplier.id, buyer.id)
 
 
-def post(factory: sessionmaker[Session], posting: PostingCreate, *, idempotency_key: str | None = None):
+def post(factory: sessionmaker[Session], posting: PostingCreate, *, idempotency_key: str | None = None,
+         document: DocumentRef = MANUAL):
     """One use case in its own session and transaction, as an API request runs it."""
     with factory() as session:
-        result = service.post_moves(session, posting, actor_id=None, idempotency_key=idempotency_key)
+        result = service.post_moves(session, posting, actor=None, idempotency_key=idempotency_key,
+                                    document=document)
         session.commit()
         return result
 

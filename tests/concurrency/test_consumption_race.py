@@ -7,7 +7,7 @@ import pytest
 
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import InsufficientStock
-from tests.concurrency.consignment import assert_ledger_adds_up, post, stock_a_consignment
+from tests.concurrency.consignment import CONSUMPTION, assert_ledger_adds_up, post, stock_a_consignment
 
 THREADS = 8
 ROUNDS = 6
@@ -28,7 +28,7 @@ def test_eight_lines_consuming_the_same_stock_never_oversell(fresh_database):
         for round_ in range(ROUNDS):
             quantity = Decimal(1 + (line + round_) % 4)  # 1..4 units; 8 x 6 x 2.5 = 120 wanted
             try:
-                post(factory, stock.consumption(quantity))
+                post(factory, stock.consumption(quantity), document=CONSUMPTION)
             except InsufficientStock:  # the only acceptable refusal: no deadlock, no lock timeout
                 continue
             consumed.append(quantity)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.ledger.models import Posting, StockMove
-from tests.concurrency.consignment import assert_ledger_adds_up, post, stock_a_consignment
+from tests.concurrency.consignment import CONSUMPTION, assert_ledger_adds_up, post, stock_a_consignment
 
 THREADS = 8
 
@@ -23,7 +23,7 @@ def test_eight_simultaneous_retries_post_once_and_all_get_the_same_posting(fresh
 
     def client_retry(_: int):
         start.wait()
-        return post(factory, posting, idempotency_key="MES-batch-0042")
+        return post(factory, posting, idempotency_key="MES-batch-0042", document=CONSUMPTION)
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = list(pool.map(client_retry, range(THREADS)))
@@ -47,8 +47,8 @@ def test_a_sequential_retry_after_commit_posts_nothing_more(fresh_database):
     factory = create_session_factory(engine)
     stock = stock_a_consignment(factory, Decimal(50))
 
-    first = post(factory, stock.consumption(Decimal(5)), idempotency_key="k-seq")
-    again = post(factory, stock.consumption(Decimal(5)), idempotency_key="k-seq")
+    first = post(factory, stock.consumption(Decimal(5)), idempotency_key="k-seq", document=CONSUMPTION)
+    again = post(factory, stock.consumption(Decimal(5)), idempotency_key="k-seq", document=CONSUMPTION)
 
     assert (again.replayed, again.posting_id) == (True, first.posting_id)
     assert [m.model_dump() for m in again.moves] == [m.model_dump() for m in first.moves]

@@ -9,20 +9,20 @@ from tests.builders import bearer, make_item, make_location, make_party, make_su
 
 
 @pytest.fixture
-def consumption(session):
+def transfer(session):
     supplier, item = make_party(session), make_item(session)
-    store, line = make_location(session), make_location(session, kind="production")
+    store, warehouse = make_location(session), make_location(session, kind="warehouse")
     receive(session, item=item, location=store, owner=supplier, quantity=10)
     body = {"moves": [{"item_id": item.id, "quantity": "4", "from_location_id": store.id,
-                       "from_owner_id": supplier.id, "to_location_id": line.id, "to_owner_id": supplier.id,
-                       "kind": "consumption", "reference": "MES-77"}]}
+                       "from_owner_id": supplier.id, "to_location_id": warehouse.id, "to_owner_id": supplier.id,
+                       "kind": "transfer", "reference": "WMS-77"}]}
     left = lambda: queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id)  # noqa: E731
     return body, left
 
 
 def test_a_retried_post_with_the_same_key_answers_the_first_posting_and_moves_nothing(session, api_client,
-                                                                                       consumption):
-    body, left = consumption
+                                                                                       transfer):
+    body, left = transfer
     headers = bearer(session, make_user(session, role=Role.WAREHOUSE)) | {"Idempotency-Key": "mes-77-a"}
 
     first = api_client.post("/api/v1/stock-moves", json=body, headers=headers)
@@ -35,8 +35,8 @@ def test_a_retried_post_with_the_same_key_answers_the_first_posting_and_moves_no
     assert left() == Decimal(6)
 
 
-def test_the_same_key_with_another_body_is_refused(session, api_client, consumption):
-    body, left = consumption
+def test_the_same_key_with_another_body_is_refused(session, api_client, transfer):
+    body, left = transfer
     headers = bearer(session, make_user(session, role=Role.WAREHOUSE)) | {"Idempotency-Key": "mes-77-b"}
     assert api_client.post("/api/v1/stock-moves", json=body, headers=headers).status_code == 201
     body["moves"][0]["quantity"] = "5"
@@ -47,8 +47,8 @@ def test_the_same_key_with_another_body_is_refused(session, api_client, consumpt
     assert left() == Decimal(6)
 
 
-def test_without_a_key_a_repeat_posts_again(session, api_client, consumption):
-    body, left = consumption
+def test_without_a_key_a_repeat_posts_again(session, api_client, transfer):
+    body, left = transfer
     headers = bearer(session, make_user(session, role=Role.WAREHOUSE))
 
     assert [api_client.post("/api/v1/stock-moves", json=body, headers=headers).status_code for _ in range(2)] == [
@@ -56,8 +56,8 @@ def test_without_a_key_a_repeat_posts_again(session, api_client, consumption):
     assert left() == Decimal(2)
 
 
-def test_a_blank_key_is_invalid_input(session, api_client, consumption):
-    body, left = consumption
+def test_a_blank_key_is_invalid_input(session, api_client, transfer):
+    body, left = transfer
     headers = bearer(session, make_user(session, role=Role.WAREHOUSE)) | {"Idempotency-Key": "  "}
 
     answer = api_client.post("/api/v1/stock-moves", json=body, headers=headers)

@@ -1,11 +1,16 @@
 """The ledger over HTTP: the journal newest first and paged, balances, time filters."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from openvmi.auth.rules import Role
 from openvmi.db import utcnow
-from tests.builders import bearer, make_item, make_location, make_party, make_user, receive
+from openvmi.ledger import queries
+from openvmi.ledger.rules import DocumentKind
+from tests.builders import (
+    bearer, consume, document, make_buyer, make_item, make_location, make_party, make_user, receive,
+)
 
 
 @pytest.fixture
@@ -56,3 +61,50 @@ def test_balances_show_what_is_on_hand(api_client, journal):
 
     assert [(b["item_id"], b["on_hand"], b["is_physical"]) for b in answer.json()["items"]] == [
         (item.id, "6.000000", True)]
+
+
+def consumption_body(item, store, line, supplier, buyer, **changes):
+    return {"moves": [{"item_id": item.id, "quantity": "1", "from_location_id": store.id, "from_owner_id": supplier.id,
+                       "to_location_id": line.id, "to_owner_id": buyer.id, "kind": "consumption"} | changes]}
+
+
+def test_the_raw_api_never_hands_a_suppliers_stock_to_the_buyer(session, api_client):
+    # Only the consignment use cases (consumption, buyout) may: they write the settlement line with it.
+    supplier, buyer, item = make_party(session), make_buyer(session), make_item(session)
+    store, line = make_location(session, kind="vmi"), make_location(session, kind="production")
+    receive(session, item=item, location=store, owner=supplier, quantity=5)
+    headers = bearer(session, make_user(session, role=Role.ADMIN))
+
+    for body in (consumption_body(item, store, line, supplier, buyer),
+                 consumption_body(item, store, store, supplier, buyer, kind="buyout")):
+        answer = api_client.post("/api/v1/stock-moves", headers=headers, json=body)
+
+        assert answer.status_code == 422, answer.text
+        assert [error["field"] for error in answer.json()["errors"]] == ["moves[0].to_owner_id"]
+        assert "only through a consumption or a buyout" in answer.json()["detail"]
+    assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(5)
+
+
+def test_moves_are_found_by_their_document_and_name_it(session, api_client):
+    supplier, buyer, item = make_party(session), make_buyer(session), make_item(session)
+    store, line = make_location(session, kind="vmi"), make_location(session, kind="production")
+    receive(session, item=item, location=store, owner=supplier, quantity=5)
+    scan = document(DocumentKind.CONSUMPTION)
+    consume(session, item=item, location=store, owner=supplier, quantity=2, sink=line, consumption=scan)
+    consume(session, item=item, location=store, owner=supplier, quantity=1, sink=line)
+    headers = bearer(session, make_user(session, role=Role.BUYER))
+
+    answer = api_client.get("/api/v1/stock-moves", headers=headers,
+                            params={"document_kind": "consumption", "document_id": scan.id})
+
+    assert [(m["quantity"], m["document_kind"], m["document_id"]) for m in answer.json()["items"]] == [
+        ("2.000000", "consumption", scan.id)]
+
+
+def test_an_unknown_document_kind_is_refused_naming_the_parameter(api_client, session):
+    headers = bearer(session, make_user(session, role=Role.BUYER))
+
+    answer = api_client.get("/api/v1/stock-moves", headers=headers, params={"document_kind": "invoice"})
+
+    assert answer.status_code == 422
+    assert "document_kind" in answer.text

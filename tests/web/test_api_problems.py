@@ -63,13 +63,13 @@ def test_a_domain_input_error_carries_field_errors(session, api_client, admin):
 
 def test_a_shortfall_is_409_with_every_short_line(session, api_client):
     supplier, item = make_party(session), make_item(session, code="PROB-BOLT")
-    store, line = make_location(session, code="PROB-VMI"), make_location(session, kind="production")
+    store, warehouse = make_location(session, code="PROB-VMI"), make_location(session, kind="warehouse")
     receive(session, item=item, location=store, owner=supplier, quantity=2)
     headers = bearer(session, make_user(session, role=Role.WAREHOUSE))
 
     answer = api_client.post("/api/v1/stock-moves", headers=headers, json={"moves": [
         {"item_id": item.id, "quantity": "5", "from_location_id": store.id, "from_owner_id": supplier.id,
-         "to_location_id": line.id, "to_owner_id": supplier.id, "kind": "consumption"}]})
+         "to_location_id": warehouse.id, "to_owner_id": supplier.id, "kind": "transfer"}]})
 
     body = assert_problem(answer, 409, "insufficient_stock")
     assert body["shortfalls"] == [{"item_code": "PROB-BOLT", "location_code": "PROB-VMI",

@@ -80,7 +80,7 @@ def world(session, api_client) -> World:
     receive(session, item=item, location=b_site, owner=b, quantity=5, origin=origin)
     ledger_service.post_moves(session, PostingCreate(moves=[MoveCreate(  # B's stock consumed: now the buyer's
         item_id=item.id, quantity=Decimal(2), from_location_id=store.id, from_owner_id=b.id,
-        to_location_id=store.id, to_owner_id=buyer.id, kind="buyout")]), actor_id=None)
+        to_location_id=store.id, to_owner_id=buyer.id, kind="buyout")]), actor=None)
     b_user = make_user(session, username=f"{MARKER.lower()}-user", display_name=f"{MARKER} user",
                        role=Role.SUPPLIER, supplier=b)
     auth_service.issue_login_token(session, b_user, lifetime=timedelta(hours=1))

@@ -16,9 +16,15 @@ class Actor:
     role: Role
     supplier_id: int | None  # set for supplier users: the boundary of what they see
     locale: str | None = None
+    token_id: int | None = None  # set when the caller authenticated with an integration token
 
     def can(self, permission: str) -> bool:
         return has_permission(self.role, permission)
+
+    @property
+    def caller_key(self) -> str:
+        """Whose Idempotency-Keys these are: each integration token's own, else the user's."""
+        return f"token:{self.token_id}" if self.token_id is not None else f"user:{self.user_id}"
 
 
 class UserCreate(BaseModel):

@@ -220,11 +220,12 @@ def _opening_stock(session: Session, rng: random.Random, *, buyer_id: int, suppl
                                     to_location_id=vmi.id, to_owner_id=supplier_item.supplier_id,
                                     kind="receipt", reference="DEMO-OPENING"))
         for supplier_item in rng.sample(supplier_items, 60):
+            # bought outright earlier: the buyer's own stock, received from the supplier's origin
             moves.append(MoveCreate(item_id=supplier_item.item_id, quantity=Decimal(rng.randint(1, 20) * 10),
-                                    from_location_id=origin.id, from_owner_id=supplier_item.supplier_id,
+                                    from_location_id=origin.id, from_owner_id=buyer_id,
                                     to_location_id=warehouse.id, to_owner_id=buyer_id,
                                     kind="receipt", reference="DEMO-OPENING"))
-    ledger_service.post_moves(session, PostingCreate(moves=moves), actor_id=None, idempotency_key="demo-opening-stock")
+    ledger_service.post_moves(session, PostingCreate(moves=moves), actor=None, idempotency_key="demo-opening-stock")
 
 
 def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_items: list) -> None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from openvmi.auth.schemas import Actor
 from openvmi.ledger import queries, service
+from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, LocationCreate, LocationKind, LocationPage, LocationRead, MoveFilter,
     MoveKind, MovePage, PostingCreate, PostingRead,
@@ -42,18 +43,24 @@ def create_location(body: LocationCreate, session: DbSession,
 def list_stock_moves(session: DbSession, _: Reader, item_id: int | None = None,
                      location_id: int | None = None, owner_id: int | None = None,
                      kind: MoveKind | None = None, reference: str | None = None,
+                     document_kind: DocumentKind | None = None, document_id: int | None = None,
                      created_from: datetime | None = None, created_to: datetime | None = None,
                      cursor: str | None = None, limit: Limit = 100) -> MovePage:
     filters = MoveFilter(item_id=item_id, location_id=location_id, owner_id=owner_id, kind=kind,
-                         reference=reference, created_from=created_from, created_to=created_to)
+                         reference=reference, document_kind=document_kind, document_id=document_id,
+                         created_from=created_from, created_to=created_to)
     return queries.list_moves(session, filters, cursor=cursor, limit=limit)
 
 
 @router.post("/stock-moves", status_code=201, response_model=PostingRead)
 def post_stock_moves(body: PostingCreate, session: DbSession, actor: Poster,
                      idempotency_key: IdempotencyKey, response: Response) -> PostingRead:
-    """Post a batch of moves atomically (manual corrections, ERP/MES integration)."""
-    result = service.post_moves(session, body, actor_id=actor.user_id, idempotency_key=idempotency_key)
+    """Post a batch of moves atomically (manual corrections, ERP/MES integration).
+
+    Moves must follow the ledger's routes (GET /api/v1/stock-moves/routes). A supplier's stock
+    never becomes the buyer's here: only a consumption or a buyout does that, with its settlement.
+    """
+    result = service.post_moves(session, body, actor=actor, idempotency_key=idempotency_key)
     session.commit()
     if result.replayed:
         response.status_code = 200

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 from openvmi.ledger.models import Location, StockBalance
 from openvmi.ledger.rules import PHYSICAL_KINDS
 from openvmi.ledger.schemas import BalanceKey
+from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 
-# A locked balance: id, item_id, location_id, owner_id, on_hand, is_physical (a Core row, not an entity).
+# A locked balance: id, item_id, location_id, owner_id, on_hand, is_physical, and the kinds of its
+# location and owner, which the posting's rules are checked against (a Core row, not an entity).
 LockedBalance = Row[Any]
 
 
@@ -67,11 +69,14 @@ def _ensure_balances_exist(session: Session, keys: list[BalanceKey],
 # Built once: constructing statements on every call cost more than running them.
 _LOCK = (
     select(StockBalance.id, StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id,
-           StockBalance.on_hand, StockBalance.is_physical)
+           StockBalance.on_hand, StockBalance.is_physical, Location.kind.label("location_kind"),
+           Party.kind.label("owner_kind"))
+    .join(Location, Location.id == StockBalance.location_id)
+    .join(Party, Party.id == StockBalance.owner_id)
     .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id)
            .in_(bindparam("keys", expanding=True)))
     .order_by(StockBalance.id)
-    .with_for_update()
+    .with_for_update(of=StockBalance)
 )
 _ENSURE = {
     name: dialect.insert(StockBalance.__table__).on_conflict_do_nothing(

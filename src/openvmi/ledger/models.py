@@ -5,12 +5,12 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, or_,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
 
-from openvmi.ledger.rules import PHYSICAL_KINDS, LocationKind, MoveKind
+from openvmi.ledger.rules import PHYSICAL_KINDS, DocumentKind, LocationKind, MoveKind
 
 
 class Location(SupplierScoped, Base):
@@ -42,13 +42,24 @@ class Location(SupplierScoped, Base):
 
 
 class Posting(Base):
-    """One call of post_moves: the unit of idempotency for a batch of moves."""
+    """One call of post_moves: the unit of idempotency for a batch of moves, and the link from
+    the moves to the business document that caused them (and back)."""
 
     __tablename__ = "posting"
+    __table_args__ = (
+        # Keys are the caller's own: two integrations may both send "42".
+        UniqueConstraint("caller_key", "idempotency_key"),
+        one_of("document_kind", DocumentKind),
+        CheckConstraint("document_kind = 'manual' OR document_id IS NOT NULL", name="document_named"),
+        Index("ix_posting_document", "document_kind", "document_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    caller_key: Mapped[str] = mapped_column(String(40))  # Actor.caller_key ("user:7", "token:3"), or "system"
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str] = mapped_column(String(64))  # refuses a reused key with new content
+    document_kind: Mapped[str] = mapped_column(String(20))
+    document_id: Mapped[int | None]  # the document's row in its own feature's table; none for manual postings
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -74,9 +85,21 @@ class StockMove(SupplierScoped, Base):
     to_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
     to_owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    reference: Mapped[str | None] = mapped_column(String(200))  # the business document, e.g. ASN-1042
+    reference: Mapped[str | None] = mapped_column(String(200))  # the document's number people read, e.g. ASN-1042
+    # The earlier move this one undoes (its mirror image), never beyond what is left to reverse.
+    reverses_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Read along with the move: its document is the posting's.
+    posting: Mapped[Posting] = relationship(lazy="joined", innerjoin=True, viewonly=True)
+
+    @property
+    def document_kind(self) -> str:
+        return self.posting.document_kind
+
+    @property
+    def document_id(self) -> int | None:
+        return self.posting.document_id
 
     @classmethod
     def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
@@ -134,6 +157,27 @@ class ReceiptLayer(SupplierScoped, Base):
     quantity_received: Mapped[Decimal] = mapped_column(Quantity())
     quantity_left: Mapped[Decimal] = mapped_column(Quantity())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return cls.owner_id == supplier_id
+
+    def writable_by(self, supplier_id: int) -> bool:
+        return self.owner_id == supplier_id
+
+
+class LayerDraw(SupplierScoped, Base):
+    """What a move took from a FIFO layer, so that its reversal can give the same layers back
+    (with their receipt dates). A reversal records what it gave back as a negative quantity."""
+
+    __tablename__ = "layer_draw"
+    __table_args__ = (CheckConstraint("quantity <> 0", name="quantity_not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    move_id: Mapped[int] = mapped_column(ForeignKey("stock_move.id"), index=True)
+    layer_id: Mapped[int] = mapped_column(ForeignKey("receipt_layer.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"))  # the layer's owner, for the boundary
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
 
     @classmethod
     def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from openvmi.db import get_by_id
-from openvmi.ledger.models import Location, StockBalance, StockMove
+from openvmi.ledger.models import Location, Posting, StockBalance, StockMove
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, BalanceRead, LocationPage, LocationRead, MoveFilter, MovePage, MoveRead,
 )
@@ -23,6 +23,10 @@ def list_moves(session: Session, filters: MoveFilter, *, cursor: str | None, lim
     if filters.owner_id is not None:
         statement = statement.where(or_(StockMove.from_owner_id == filters.owner_id,
                                         StockMove.to_owner_id == filters.owner_id))
+    if filters.document_kind is not None or filters.document_id is not None:
+        statement = statement.where(StockMove.posting_id.in_(where_given(
+            select(Posting.id), (Posting.document_kind, filters.document_kind),
+            (Posting.document_id, filters.document_id))))
     if filters.created_from is not None:
         statement = statement.where(StockMove.created_at >= filters.created_from)
     if filters.created_to is not None:

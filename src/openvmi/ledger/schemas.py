@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from openvmi.ledger.rules import LocationKind, MoveKind
+from openvmi.ledger.rules import DocumentKind, LocationKind, MoveKind
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 # Answers show quantities as stored (six places), so a replayed posting reads exactly like the first.
@@ -27,6 +27,8 @@ class MoveCreate(BaseModel):
     to_owner_id: int
     kind: MoveKind
     reference: str | None = Field(default=None, max_length=200)
+    # Undo (part of) an earlier move: the same item back the way it came, as the same kind.
+    reverses_move_id: int | None = None
 
     @model_validator(mode="after")
     def _moves_something(self) -> "MoveCreate":
@@ -47,6 +49,24 @@ class PostingCreate(BaseModel):
     moves: list[MoveCreate] = Field(min_length=1, max_length=10_000)
 
 
+class DocumentRef(BaseModel):
+    """The business document a posting is for: its kind and its id in that feature's table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: DocumentKind
+    id: int | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> "DocumentRef":
+        if self.kind is not DocumentKind.MANUAL and self.id is None:
+            raise ValueError(f"a {self.kind} posting names its document")
+        return self
+
+
+MANUAL = DocumentRef(kind=DocumentKind.MANUAL)
+
+
 class MoveRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -60,6 +80,9 @@ class MoveRead(BaseModel):
     to_owner_id: int
     kind: str
     reference: str | None
+    reverses_move_id: int | None
+    document_kind: DocumentKind  # the posting's document: found from its moves, and back
+    document_id: int | None
     created_by_id: int | None
     created_at: datetime
 
@@ -67,6 +90,7 @@ class MoveRead(BaseModel):
 class PostingRead(BaseModel):
     posting_id: int
     replayed: bool  # true when an idempotency key matched an earlier posting
+    document: DocumentRef
     moves: list[MoveRead]
 
 
@@ -98,6 +122,8 @@ class MoveFilter(BaseModel):
     owner_id: int | None = None  # either side of the move
     kind: MoveKind | None = None
     reference: str | None = None
+    document_kind: DocumentKind | None = None
+    document_id: int | None = None
     created_from: FilterTime | None = None
     created_to: FilterTime | None = None
 

@@ -10,6 +10,12 @@ from sqlalchemy import Connection
 HERE = Path(__file__).parent
 
 
+def sql_file(path: str) -> str:
+    """A versioned SQL file of the package (a database function, as released), relative to
+    `openvmi/`. Released versions are never edited, so old migrations replay as they ran."""
+    return (HERE.parent / path).read_text(encoding="utf-8")
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))

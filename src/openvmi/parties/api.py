@@ -1,10 +1,11 @@
 """JSON API for suppliers, the buyer and plants."""
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from openvmi.auth.schemas import Actor
 from openvmi.parties import service
+from openvmi.parties.rules import PartyKind
 from openvmi.parties.schemas import PartyCreate, PartyPage, PartyRead, PartyUpdate, PlantCreate, PlantRead
 from openvmi.web.deps import DbSession, requires
 
@@ -20,7 +21,7 @@ def list_suppliers(session: DbSession, _: Reader, q: str | None = None, cursor: 
 
 
 @router.get("/parties", response_model=PartyPage)
-def list_parties(session: DbSession, _: Reader, kind: Literal["buyer", "supplier"] | None = None,
+def list_parties(session: DbSession, _: Reader, kind: PartyKind | None = None,
                  q: str | None = None, cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> PartyPage:
     return service.list_parties(session, kind=kind, search=q, cursor=cursor, limit=limit)

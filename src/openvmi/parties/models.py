@@ -1,18 +1,16 @@
 """Parties (buyer and suppliers) and the buyer's plants."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, or_
+from sqlalchemy import ColumnElement, ForeignKey, String, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openvmi.db import Base, UtcDateTime, utcnow
+from openvmi.db import Base, UtcDateTime, one_of, utcnow
+from openvmi.parties.rules import PartyKind
 from openvmi.scoping import SupplierScoped
-
-PARTY_KINDS = ("buyer", "supplier")
-
 
 class Party(SupplierScoped, Base):
     __tablename__ = "party"
-    __table_args__ = (CheckConstraint("kind IN ('buyer', 'supplier')", name="kind"),)
+    __table_args__ = (one_of("kind", PartyKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -27,7 +25,7 @@ class Party(SupplierScoped, Base):
 
     @classmethod
     def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
-        return or_(cls.kind == "buyer", cls.id == supplier_id)
+        return or_(cls.kind == PartyKind.BUYER, cls.id == supplier_id)
 
     def writable_by(self, supplier_id: int) -> bool:
         return self.id == supplier_id

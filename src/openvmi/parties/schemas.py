@@ -1,8 +1,9 @@
 """Party and plant shapes."""
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from openvmi.parties.rules import PartyKind
 
 Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -10,7 +11,7 @@ Code = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*
 class PartyCreate(BaseModel):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal["buyer", "supplier"] = "supplier"
+    kind: PartyKind = PartyKind.SUPPLIER
     country: str | None = Field(default=None, min_length=2, max_length=2)
     contact_email: str | None = Field(default=None, max_length=200)
     stale_after_days: int = Field(default=7, ge=1, le=365)

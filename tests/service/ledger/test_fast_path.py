@@ -1,139 +1,210 @@
-"""On PostgreSQL a single-move posting takes ledger_post_one_move (one round trip); it must
-write exactly what the Python path writes, and leave every other case to that path."""
+"""On PostgreSQL a warm single move is one call of ledger_post_one_move. The deployed function must
+be the newest versioned SQL file, and it must write exactly what the Python path writes: every
+column of every row, for any mix of receipts, transfers, ownership transfers, consumptions,
+retries and refusals."""
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, text
 
-from openvmi.errors import IdempotencyMismatch, InsufficientStock
-from openvmi.ledger import service
-from openvmi.ledger.models import Posting, ReceiptLayer, StockBalance, StockMove
-from openvmi.ledger.schemas import MoveCreate, PostingCreate
+from openvmi.auth.schemas import Actor
+from openvmi.errors import IdempotencyMismatch, InsufficientStock, InvalidInput
+from openvmi.ledger import fast_path, service
+from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.ledger.rules import DocumentKind
+from openvmi.ledger.schemas import MANUAL, DocumentRef, MoveCreate, PostingCreate
+from openvmi.migrations import sql_file
 from tests.builders import make_buyer, make_item, make_location, make_party, make_user
-
 
 # The function exists on PostgreSQL only (SQLite always takes the Python path, which every other
 # ledger test covers), so this module runs on PostgreSQL alone instead of skipping on SQLite.
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
-
-@pytest.fixture
-def postgresql_only(session):
-    assert session.get_bind().dialect.name == "postgresql"
-
-
-def _scenario(session, function_calls: list[bool]) -> tuple[list[str], list[tuple]]:
-    """Receipts, transfers between physical locations, an ownership transfer and consumption, each
-    first onto new balances (the Python path creates them) and then again onto existing ones.
-    Returns which path each posting took and the written rows, with ids replaced by roles."""
-    supplier, buyer, item, actor = make_party(session), make_buyer(session), make_item(session), make_user(session)
-    places = {"origin": make_location(session, kind="virtual"), "store": make_location(session, kind="vmi"),
-              "warehouse": make_location(session, kind="warehouse"), "line": make_location(session, kind="production")}
-    owners = {"supplier": supplier, "buyer": buyer}
-    taken = []
-
-    def post(quantity, kind, source, target, key=None):
-        (from_place, from_owner), (to_place, to_owner) = source, target
-        move = MoveCreate(item_id=item.id, quantity=Decimal(quantity), kind=kind, reference=f"DOC-{kind}-{quantity}",
-                          from_location_id=places[from_place].id, from_owner_id=owners[from_owner].id,
-                          to_location_id=places[to_place].id, to_owner_id=owners[to_owner].id)
-        result = service.post_moves(session, PostingCreate(moves=[move]), actor_id=actor.id, idempotency_key=key)
-        taken.append(f"{kind} {quantity}: {'function' if function_calls[-1:] == [True] else 'python'}")
-        function_calls.clear()
-        return result
-
-    for quantity in (10, 5):
-        post(quantity, "receipt", ("origin", "supplier"), ("store", "supplier"))
-    for quantity in (1, 11):  # the second drains the older layer and part of the newer one
-        post(quantity, "transfer", ("store", "supplier"), ("warehouse", "supplier"))
-    for quantity in (1, 3):
-        post(quantity, "buyout", ("warehouse", "supplier"), ("warehouse", "buyer"))
-    for quantity in (1, 2):
-        post(quantity, "consumption", ("store", "supplier"), ("line", "buyer"), key=f"{actor.username}-{quantity}")
-    replay = post(2, "consumption", ("store", "supplier"), ("line", "buyer"), key=f"{actor.username}-2")
-    assert replay.replayed
-    with pytest.raises(IdempotencyMismatch):
-        post(3, "consumption", ("store", "supplier"), ("line", "buyer"), key=f"{actor.username}-2")
-    with pytest.raises(InsufficientStock):
-        post(100, "consumption", ("store", "supplier"), ("line", "buyer"))
-    session.flush()
-    return taken, _rows(session, item, places, owners)
+LEDGER_TABLES = [Posting, StockMove, StockBalance, ReceiptLayer, LayerDraw]
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+THE_FUNCTION = fast_path.post_one_move
 
 
-def _rows(session, item, places, owners) -> list[tuple]:
-    place, owner = {p.id: name for name, p in places.items()}, {o.id: name for name, o in owners.items()}
-    moves = session.scalars(select(StockMove).where(StockMove.item_id == item.id).order_by(StockMove.id)).all()
-    move_index = {m.id: index for index, m in enumerate(moves)}
-    created = {m.created_at: index for index, m in enumerate(moves)}
-    postings = {m.posting_id: session.get(Posting, m.posting_id) for m in moves}
-    rows = [("move", m.quantity, place[m.from_location_id], owner[m.from_owner_id], place[m.to_location_id],
-             owner[m.to_owner_id], m.kind, m.reference, m.created_by_id is not None,
-             postings[m.posting_id].idempotency_key is not None, postings[m.posting_id].created_by_id == m.created_by_id)
-            for m in moves]
-    balances = session.scalars(select(StockBalance).where(StockBalance.item_id == item.id)).all()
-    rows += sorted(("balance", place[b.location_id], owner[b.owner_id], b.on_hand, b.is_physical,
-                    b.updated_at in created) for b in balances)
-    layers = session.scalars(select(ReceiptLayer).where(ReceiptLayer.item_id == item.id).order_by(ReceiptLayer.id)).all()
-    rows += [("layer", place[r.location_id], owner[r.owner_id], move_index[r.move_id], r.quantity_received,
-              r.quantity_left, created.get(r.received_at)) for r in layers]
-    return rows
+def test_the_deployed_function_is_the_newest_sql_file(session):
+    deployed = session.execute(text(
+        "SELECT prosrc, pg_get_function_identity_arguments(oid) FROM pg_proc"
+        " WHERE proname = 'ledger_post_one_move'")).all()
+    source = sql_file(fast_path.SQL_FILE)
+    body = source.split("$$")[1]
+    arguments = re.search(r"CREATE FUNCTION ledger_post_one_move\((.*?)\)\s*LANGUAGE", source, re.S).group(1)
+
+    assert len(deployed) == 1, "exactly one version is deployed"
+    (prosrc, identity), = deployed
+    assert prosrc == body
+    names = [" ".join(argument.split()[:-1]) for argument in re.sub(r"\s+", " ", arguments).strip().split(", ")]
+    assert [argument.split(" integer")[0].split(" numeric")[0].split(" character")[0].split(" timestamp")[0]
+            for argument in identity.split(", ")] == names
 
 
-def test_single_moves_onto_existing_balances_take_the_function_and_write_what_python_writes(
-        session, postgresql_only, monkeypatch):
-    function, calls = service._post_one_move, []
+@dataclass
+class World:
+    """The same places, parties and item, created afresh for each path, named by role."""
 
-    def recorded(*args, use_function, **kwargs):
-        result = function(*args, **kwargs) if use_function else None
-        calls.append(result is not None)
-        return result
-
-    monkeypatch.setattr(service, "_post_one_move", lambda *a, **k: recorded(*a, use_function=False, **k))
-    python_taken, python_rows = _scenario(session, calls)
-    monkeypatch.setattr(service, "_post_one_move", lambda *a, **k: recorded(*a, use_function=True, **k))
-    function_taken, function_rows = _scenario(session, calls)
-
-    assert python_taken == [line.replace("function", "python") for line in function_taken]
-    assert function_taken == [
-        "receipt 10: python", "receipt 5: function", "transfer 1: python", "transfer 11: function",
-        "buyout 1: python", "buyout 3: function", "consumption 1: python", "consumption 2: function",
-        "consumption 2: python",  # the replay
-    ]
-    assert function_rows == python_rows
-    layers = [row for row in function_rows if row[0] == "layer"]
-    # the transfer of 11 took the rest of the first receipt and part of the second, keeping their
-    # dates; the buyouts then drained the warehouse oldest first (the layer of 1, then 3 of the 9)
-    assert [(r[1], r[2], r[4], r[5], r[6]) for r in layers if r[3] == 3] == [
-        ("warehouse", "supplier", Decimal(9), Decimal(6), 0), ("warehouse", "supplier", Decimal(2), Decimal(2), 1)]
-    assert [(r[1], r[2], r[4], r[6]) for r in layers if r[3] == 5] == [("warehouse", "buyer", Decimal(3), 0)]
+    item: int
+    places: dict[str, int]
+    owners: dict[str, int]
+    actor: Any
+    roles: dict[tuple[str, int], str]
 
 
-def test_the_function_writes_nothing_when_it_leaves_the_posting_to_python(session, postgresql_only):
-    supplier, item = make_party(session), make_item(session)
-    origin, store, line, new_line = (make_location(session, kind=kind)
-                                     for kind in ("virtual", "vmi", "production", "production"))
-
-    def move(quantity, source, target):
-        return MoveCreate(item_id=item.id, quantity=Decimal(quantity), kind="consumption",
-                          from_location_id=source.id, from_owner_id=supplier.id,
-                          to_location_id=target.id, to_owner_id=supplier.id)
-
-    for quantity, source, target in ((10, origin, store), (4, store, line)):
-        service.post_moves(session, PostingCreate(moves=[move(quantity, source, target)]), actor_id=None)
-    service.post_moves(session, PostingCreate(moves=[move(1, store, line)]), actor_id=None, idempotency_key="used")
-    before = _counts(session)
-
-    for key, quantity, target in (("short", 6, line), ("new-balance", 1, new_line), ("used", 1, line)):
-        assert service._post_one_move(session, move(quantity, store, target), actor_id=None,
-                                      idempotency_key=key, request_hash="0" * 64) is None
-        assert _counts(session) == before
-
-    with pytest.raises(InsufficientStock):  # the Python path reports it, not a replay of a stray row
-        service.post_moves(session, PostingCreate(moves=[move(6, store, line)]), actor_id=None, idempotency_key="short")
+def make_world(session) -> World:
+    item, supplier, buyer, user = make_item(session), make_party(session), make_buyer(session), make_user(session)
+    actor = Actor(user_id=user.id, username=user.username, role=user.role, supplier_id=None)
+    places = {name: make_location(session, kind=kind).id for name, kind in (
+        ("origin", "virtual"), ("store", "vmi"), ("warehouse", "warehouse"), ("line", "production"),
+        ("scrap", "virtual"))}
+    owners = {"supplier": supplier.id, "buyer": buyer.id}
+    roles = {("item", item.id): "item", ("app_user", user.id): "actor"}
+    roles |= {("location", place_id): name for name, place_id in places.items()}
+    roles |= {("party", owner_id): name for name, owner_id in owners.items()}
+    return World(item.id, places, owners, actor, roles)
 
 
-def _counts(session) -> tuple:
-    balances = session.execute(select(StockBalance.id, StockBalance.on_hand).order_by(StockBalance.id)).all()
-    return (session.scalar(select(func.count()).select_from(Posting)),
-            session.scalar(select(func.count()).select_from(StockMove)),
-            session.scalar(select(func.count()).select_from(ReceiptLayer)), balances)
+# name -> (kind, from place, from owner, to place, to owner, document kind)
+OPERATIONS = {
+    "receive": ("receipt", "origin", "supplier", "store", "supplier", DocumentKind.RECEIPT),
+    "receive_bought": ("receipt", "origin", "buyer", "warehouse", "buyer", DocumentKind.RECEIPT),
+    "transfer": ("transfer", "store", "supplier", "warehouse", "supplier", DocumentKind.MANUAL),
+    "transfer_back": ("transfer", "warehouse", "supplier", "store", "supplier", DocumentKind.MANUAL),
+    "consume": ("consumption", "store", "supplier", "line", "buyer", DocumentKind.CONSUMPTION),
+    "consume_bought": ("consumption", "warehouse", "buyer", "line", "buyer", DocumentKind.CONSUMPTION),
+    "buyout": ("buyout", "store", "supplier", "store", "buyer", DocumentKind.BUYOUT),
+    "scrap": ("adjustment", "store", "supplier", "scrap", "supplier", DocumentKind.ADJUSTMENT),
+    "unsettled_transfer": ("consumption", "store", "supplier", "line", "buyer", DocumentKind.MANUAL),  # refused
+}
+steps = st.lists(st.tuples(
+    st.sampled_from([*OPERATIONS, "retry", "retry_changed", "pair"]),
+    st.one_of(st.integers(1, 30).map(Decimal), st.decimals(Decimal("0.01"), Decimal(20), places=2)),
+    st.booleans()), min_size=3, max_size=14)
+
+
+def run(session, world: World, plan: list, monkeypatch, *, use_function: bool, taken: list[str]) -> list:
+    """Post every step in its own savepoint (a refused use case is rolled back); the answers."""
+    def recorded(*args, **kwargs):
+        if not use_function:
+            return None
+        posted = THE_FUNCTION(*args, **kwargs)
+        taken.append("function" if posted is not None else "python")
+        return posted
+
+    monkeypatch.setattr(fast_path, "post_one_move", recorded)
+    clock = [START]
+    monkeypatch.setattr(service, "utcnow", lambda: clock[0])
+    answers, last_keyed = [], None
+    for index, (name, quantity, keyed) in enumerate(plan):
+        clock[0] = START + timedelta(seconds=index)
+        if name in ("retry", "retry_changed"):
+            if last_keyed is None:
+                continue
+            posting, document, key = last_keyed
+            if name == "retry_changed":
+                posting = PostingCreate(moves=[posting.moves[0].model_copy(update={"quantity": quantity})])
+        else:
+            names = ["receive", "consume"] if name == "pair" else [name]
+            moves = [move_for(world, OPERATIONS[part], quantity) for part in names]
+            kind = OPERATIONS[names[0]][5]
+            document = MANUAL if kind is DocumentKind.MANUAL else DocumentRef(kind=kind, id=1000 + index)
+            if name == "pair":
+                document = DocumentRef(kind=DocumentKind.CONSUMPTION, id=1000 + index)
+            posting, key = PostingCreate(moves=moves), (f"key-{index}" if keyed else None)
+            if key is not None:
+                last_keyed = (posting, document, key)
+        attempt = session.begin_nested()
+        try:
+            result = service.post_moves(session, posting, actor=world.actor, idempotency_key=key,
+                                        document=document)
+        except (InsufficientStock, IdempotencyMismatch, InvalidInput) as refused:
+            attempt.rollback()
+            answers.append((type(refused).__name__, [(s.requested, s.available) for s in
+                                                     getattr(refused, "shortfalls", [])]))
+        else:
+            attempt.commit()
+            answers.append(("posted", result.replayed, [(m.quantity, m.kind) for m in result.moves]))
+    return answers
+
+
+def move_for(world: World, operation: tuple, quantity: Decimal) -> MoveCreate:
+    kind, source, from_owner, target, to_owner, _ = operation
+    return MoveCreate(item_id=world.item, quantity=quantity, kind=kind, reference=f"DOC-{kind}",
+                      from_location_id=world.places[source], from_owner_id=world.owners[from_owner],
+                      to_location_id=world.places[target], to_owner_id=world.owners[to_owner])
+
+
+def written_rows(session, world: World, before: dict[str, int]) -> dict[str, list[tuple]]:
+    """Every column of every row the run wrote, ids replaced by roles (master data) or by the row's
+    position among the run's rows (ledger tables), hashes by the order they first appear in."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for model in LEDGER_TABLES:
+        table = model.__table__
+        condition = (table.c.item_id == world.item) if model is StockBalance else (table.c.id > before[table.name])
+        rows[table.name] = [dict(row._mapping) for row in
+                            session.execute(select(table).where(condition).order_by(table.c.id))]
+    positions = {name: {row["id"]: index for index, row in enumerate(found)} for name, found in rows.items()}
+    hashes: dict[str, int] = {}
+    normalised = {}
+    for model in LEDGER_TABLES:
+        table = model.__table__
+        normalised[table.name] = [tuple(
+            normalise(column, row[column.name], world, positions, hashes) for column in table.columns)
+            for row in rows[table.name]]
+    return normalised
+
+
+def normalise(column, value, world: World, positions, hashes) -> Any:
+    if value is None:
+        return None
+    if column.name == "id":
+        return positions[column.table.name][value]
+    if column.name == "caller_key":
+        kind, _, caller = value.partition(":")
+        return f"{kind}:{world.roles[('app_user', int(caller))]}" if caller else value
+    if column.name == "request_hash":
+        return hashes.setdefault(value, len(hashes))
+    for foreign_key in column.foreign_keys:
+        referred = foreign_key.column.table.name
+        return positions[referred][value] if referred in positions else world.roles[(referred, value)]
+    return value
+
+
+def table_tops(session) -> dict[str, int]:
+    return {model.__table__.name: session.scalar(select(func.coalesce(func.max(model.id), 0)))
+            for model in LEDGER_TABLES}
+
+
+def test_the_function_writes_every_column_the_python_path_writes(session, monkeypatch):
+    taken_overall: list[str] = []
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(steps)
+    def both_paths_agree(plan):
+        example = session.begin_nested()
+        try:
+            results = {}
+            for use_function in (False, True):
+                world = make_world(session)
+                before = table_tops(session)
+                taken: list[str] = []
+                answers = run(session, world, plan, monkeypatch, use_function=use_function, taken=taken)
+                results[use_function] = (answers, written_rows(session, world, before))
+                taken_overall.extend(taken)
+            note(f"function calls: {taken}")
+            assert results[True][0] == results[False][0]
+            assert results[True][1] == results[False][1]
+        finally:
+            example.rollback()
+            monkeypatch.undo()
+
+    both_paths_agree()
+    assert "function" in taken_overall, "the examples never reached the function"
+

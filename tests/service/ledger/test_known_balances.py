@@ -7,8 +7,11 @@ import pytest
 
 from openvmi.errors import IdempotencyMismatch, InvalidInput
 from openvmi.ledger import queries
-from tests.builders import make_item, make_location, make_party, receive
-from tests.service.ledger.test_post_moves import consume
+from openvmi.ledger.rules import DocumentKind
+from openvmi.ledger.schemas import DocumentRef
+from tests.builders import consume, make_item, make_location, make_party, receive
+
+SCAN = DocumentRef(kind=DocumentKind.CONSUMPTION, id=42)  # the one document a retried request is for
 
 
 def test_a_retry_of_a_posting_whose_balances_are_known_returns_the_first_posting(session):
@@ -18,14 +21,14 @@ def test_a_retry_of_a_posting_whose_balances_are_known_returns_the_first_posting
     consume(session, item=item, location=store, owner=supplier, quantity=1, sink=line)
     consume(session, item=item, location=store, owner=supplier, quantity=1, sink=line)  # both balances known now
 
-    first = consume(session, item=item, location=store, owner=supplier, quantity=3, sink=line, idempotency_key="kb-1")
-    again = consume(session, item=item, location=store, owner=supplier, quantity=3, sink=line, idempotency_key="kb-1")
+    first = consume(session, item=item, location=store, owner=supplier, quantity=3, sink=line, idempotency_key="kb-1", consumption=SCAN)
+    again = consume(session, item=item, location=store, owner=supplier, quantity=3, sink=line, idempotency_key="kb-1", consumption=SCAN)
 
     assert again.replayed and again.posting_id == first.posting_id
     assert [m.id for m in again.moves] == [m.id for m in first.moves]
     assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(5)
     with pytest.raises(IdempotencyMismatch):
-        consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="kb-1")
+        consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="kb-1", consumption=SCAN)
 
 
 def test_a_posting_still_succeeds_after_its_known_balances_were_rolled_back(session):

@@ -60,7 +60,7 @@ def test_any_sequence_of_moves_keeps_the_ledger_consistent(session):
                         kind="transfer"))
                 attempt = session.begin_nested()  # what an entrypoint's rollback does for a refused use case
                 try:
-                    service.post_moves(session, PostingCreate(moves=moves), actor_id=None)
+                    service.post_moves(session, PostingCreate(moves=moves), actor=None)
                 except (InsufficientStock, InvalidInput):
                     attempt.rollback()
                 else:

@@ -5,14 +5,11 @@ import pytest
 
 from openvmi.errors import IdempotencyMismatch, InsufficientStock, InvalidInput
 from openvmi.ledger import queries, service
-from openvmi.ledger.schemas import MoveCreate, PostingCreate
-from tests.builders import make_item, make_location, make_party, receive
+from openvmi.ledger.rules import DocumentKind
+from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
+from tests.builders import consume, document, make_buyer, make_item, make_location, make_party, receive
 
-
-def consume(session, *, item, location, owner, quantity, sink, idempotency_key=None):
-    move = MoveCreate(item_id=item.id, quantity=Decimal(quantity), from_location_id=location.id,
-                      from_owner_id=owner.id, to_location_id=sink.id, to_owner_id=owner.id, kind="consumption")
-    return service.post_moves(session, PostingCreate(moves=[move]), actor_id=None, idempotency_key=idempotency_key)
+SCAN = DocumentRef(kind=DocumentKind.CONSUMPTION, id=42)  # the one document a retried request is for
 
 
 def test_a_receipt_raises_the_balance_and_opens_a_fifo_layer(session):
@@ -34,9 +31,11 @@ def test_taking_more_than_is_there_lists_every_short_line_and_changes_nothing(se
     receive(session, item=nut, location=store, owner=supplier, quantity=1)
 
     moves = [MoveCreate(item_id=i.id, quantity=Decimal(5), from_location_id=store.id, from_owner_id=supplier.id,
-                        to_location_id=line.id, to_owner_id=supplier.id, kind="consumption") for i in (bolt, nut)]
+                        to_location_id=line.id, to_owner_id=make_buyer(session).id, kind="consumption")
+             for i in (bolt, nut)]
     with pytest.raises(InsufficientStock) as raised:
-        service.post_moves(session, PostingCreate(moves=moves), actor_id=None)
+        service.post_moves(session, PostingCreate(moves=moves), actor=None,
+                           document=document(DocumentKind.CONSUMPTION))
 
     assert [(s.item_code, s.requested, s.available) for s in raised.value.shortfalls] == [
         ("BOLT-T1", Decimal(5), Decimal(3)), ("NUT-T1", Decimal(5), Decimal(1))]
@@ -48,8 +47,8 @@ def test_a_retry_with_the_same_key_returns_the_first_posting_and_moves_nothing_t
     store, line = make_location(session, kind="vmi"), make_location(session, kind="production")
     receive(session, item=item, location=store, owner=supplier, quantity=10)
 
-    first = consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="k-1")
-    again = consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="k-1")
+    first = consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="k-1", consumption=SCAN)
+    again = consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="k-1", consumption=SCAN)
 
     assert again.replayed and again.posting_id == first.posting_id
     assert [m.id for m in again.moves] == [m.id for m in first.moves]
@@ -60,10 +59,10 @@ def test_a_key_reused_for_a_different_request_is_refused(session):
     supplier, item = make_party(session), make_item(session)
     store, line = make_location(session, kind="vmi"), make_location(session, kind="production")
     receive(session, item=item, location=store, owner=supplier, quantity=10)
-    consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="k-2")
+    consume(session, item=item, location=store, owner=supplier, quantity=4, sink=line, idempotency_key="k-2", consumption=SCAN)
 
     with pytest.raises(IdempotencyMismatch):
-        consume(session, item=item, location=store, owner=supplier, quantity=5, sink=line, idempotency_key="k-2")
+        consume(session, item=item, location=store, owner=supplier, quantity=5, sink=line, idempotency_key="k-2", consumption=SCAN)
 
 
 def test_consumption_drains_the_oldest_receipt_first(session):
@@ -108,7 +107,7 @@ def test_a_multi_line_posting_journals_every_line_under_one_posting(session):
     # when one posting carries both lines
     result = service.post_moves(session, PostingCreate(moves=[
         move(bolt, 10, origin, store, owner=supplier, kind="receipt"),
-        move(nut, "2.5", origin, store, owner=supplier, kind="receipt")]), actor_id=None)
+        move(nut, "2.5", origin, store, owner=supplier, kind="receipt")]), actor=None)
 
     # then both lines share the posting and both balances moved
     assert len(result.moves) == 2 and {m.posting_id for m in result.moves} == {result.posting_id}
@@ -118,14 +117,15 @@ def test_a_multi_line_posting_journals_every_line_under_one_posting(session):
 
 
 def test_ownership_passes_from_supplier_to_buyer_in_one_move_keeping_the_receipt_date(session):
-    supplier, buyer = make_party(session), make_party(session, kind="buyer")
+    supplier, buyer = make_party(session), make_buyer(session)
     item, store = make_item(session), make_location(session, kind="vmi")
     receive(session, item=item, location=store, owner=supplier, quantity=10)
     (received_at,) = [at for _, at in layers_at(session, item=item, location=store, owner=supplier)]
 
     # when the buyer takes over 4 units where they lie (a buyout)
     result = service.post_moves(session, PostingCreate(moves=[
-        move(item, 4, store, store, owner=supplier, to_owner=buyer, kind="buyout")]), actor_id=None)
+        move(item, 4, store, store, owner=supplier, to_owner=buyer, kind="buyout")]), actor=None,
+        document=document(DocumentKind.BUYOUT))
 
     # then exactly one journal row records the transfer, and both owners' balances follow it
     (transfer,) = result.moves
@@ -136,17 +136,17 @@ def test_ownership_passes_from_supplier_to_buyer_in_one_move_keeping_the_receipt
     assert layers_at(session, item=item, location=store, owner=buyer) == [(Decimal(4), received_at)]
 
 
-def test_virtual_and_production_locations_may_go_negative(session):
+def test_a_virtual_place_goes_negative_by_what_it_handed_out(session):
     supplier, item = make_party(session), make_item(session)
-    scrap, line = make_location(session, kind="virtual"), make_location(session, kind="production")
+    found, origin = make_location(session, kind="virtual"), make_location(session, kind="virtual")
     store = make_location(session, kind="warehouse")
 
     service.post_moves(session, PostingCreate(moves=[
-        move(item, 3, scrap, store, owner=supplier, kind="adjustment"),
-        move(item, 2, line, store, owner=supplier, kind="return")]), actor_id=None)
+        move(item, 3, found, store, owner=supplier, kind="adjustment"),
+        move(item, 2, origin, store, owner=supplier, kind="receipt")]), actor=None)
 
-    assert queries.on_hand(session, item_id=item.id, location_id=scrap.id, owner_id=supplier.id) == Decimal(-3)
-    assert queries.on_hand(session, item_id=item.id, location_id=line.id, owner_id=supplier.id) == Decimal(-2)
+    assert queries.on_hand(session, item_id=item.id, location_id=found.id, owner_id=supplier.id) == Decimal(-3)
+    assert queries.on_hand(session, item_id=item.id, location_id=origin.id, owner_id=supplier.id) == Decimal(-2)
     assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=supplier.id) == Decimal(5)
 
 
@@ -158,7 +158,7 @@ def test_an_unknown_reference_is_refused_naming_the_field(session, field):
     bad = good.model_copy(update={field: 999_999_999})
 
     with pytest.raises(InvalidInput) as raised:
-        service.post_moves(session, PostingCreate(moves=[good, bad]), actor_id=None)
+        service.post_moves(session, PostingCreate(moves=[good, bad]), actor=None)
 
     assert [e.field for e in raised.value.errors] == [f"moves[1].{field}"]
     assert "999999999" in raised.value.errors[0].message
@@ -175,7 +175,7 @@ def test_a_transfer_between_physical_places_keeps_the_age_of_each_layer(session)
     first_at, second_at = [at for _, at in layers_at(session, item=item, location=store, owner=supplier)]
 
     # when 7 units move to the warehouse
-    service.post_moves(session, PostingCreate(moves=[move(item, 7, store, warehouse, owner=supplier)]), actor_id=None)
+    service.post_moves(session, PostingCreate(moves=[move(item, 7, store, warehouse, owner=supplier)]), actor=None)
 
     # then the warehouse holds them with their original receipt dates, oldest first
     assert layers_at(session, item=item, location=warehouse, owner=supplier) == [
@@ -190,10 +190,12 @@ def test_a_short_line_refuses_the_whole_posting(session):
     receive(session, item=other, location=store, owner=supplier, quantity=1)
     session.commit()  # releases the test's savepoint; the outer transaction still rolls back
 
+    buyer = make_buyer(session)
     with pytest.raises(InsufficientStock) as raised:
         service.post_moves(session, PostingCreate(moves=[
-            move(item, 5, store, line, owner=supplier, kind="consumption"),
-            move(other, 2, store, line, owner=supplier, kind="consumption")]), actor_id=None)
+            move(item, 5, store, line, owner=supplier, to_owner=buyer, kind="consumption"),
+            move(other, 2, store, line, owner=supplier, to_owner=buyer, kind="consumption")]), actor=None,
+            document=document(DocumentKind.CONSUMPTION))
     session.rollback()
 
     assert [s.available for s in raised.value.shortfalls] == [Decimal(1)]
@@ -208,7 +210,7 @@ def test_stock_passed_on_within_one_posting_before_it_arrives_is_short(session):
     with pytest.raises(InsufficientStock):
         service.post_moves(session, PostingCreate(moves=[
             move(item, 5, dock, store, owner=supplier),
-            move(item, 5, origin, dock, owner=supplier, kind="receipt")]), actor_id=None)
+            move(item, 5, origin, dock, owner=supplier, kind="receipt")]), actor=None)
     session.rollback()
 
 
@@ -218,7 +220,7 @@ def test_stock_received_and_passed_on_within_one_posting_keeps_layers_with_the_s
 
     service.post_moves(session, PostingCreate(moves=[
         move(item, 5, origin, dock, owner=supplier, kind="receipt"),
-        move(item, 5, dock, store, owner=supplier)]), actor_id=None)
+        move(item, 5, dock, store, owner=supplier)]), actor=None)
 
     assert layers_at(session, item=item, location=dock, owner=supplier) == []
     assert sum(q for q, _ in layers_at(session, item=item, location=store, owner=supplier)) == Decimal(5)

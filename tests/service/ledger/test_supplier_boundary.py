@@ -5,14 +5,15 @@ import pytest
 
 from openvmi.errors import InvalidInput, PermissionDenied
 from openvmi.ledger import queries, service
+from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import BalanceFilter, MoveCreate, MoveFilter, PostingCreate
 from openvmi.scoping import scope_to_supplier
-from tests.builders import make_item, make_location, make_party, receive
+from tests.builders import document, make_buyer, make_item, make_location, make_party, receive
 
 
 @pytest.fixture
 def two_suppliers(session):
-    a, b, buyer = make_party(session), make_party(session), make_party(session, kind="buyer")
+    a, b, buyer = make_party(session), make_party(session), make_buyer(session)
     item, store, scrap = make_item(session), make_location(session, kind="vmi"), make_location(session, kind="virtual")
     receive(session, item=item, location=store, owner=a, quantity=10)
     receive(session, item=item, location=store, owner=b, quantity=10)
@@ -30,7 +31,7 @@ def test_a_supplier_adjusts_its_own_consignment_stock(session, two_suppliers):
     a, _, _, item, store, scrap = two_suppliers
     scope_to_supplier(session, a.id)
 
-    service.post_moves(session, posting(item, store, scrap, owner=a, quantity=3), actor_id=None)
+    service.post_moves(session, posting(item, store, scrap, owner=a, quantity=3), actor=None)
 
     assert queries.on_hand(session, item_id=item.id, location_id=store.id, owner_id=a.id) == Decimal(7)
 
@@ -40,7 +41,7 @@ def test_a_supplier_cannot_move_another_suppliers_stock(session, two_suppliers):
     scope_to_supplier(session, a.id)
 
     with pytest.raises((InvalidInput, PermissionDenied)):
-        service.post_moves(session, posting(item, store, scrap, owner=b, quantity=3), actor_id=None)
+        service.post_moves(session, posting(item, store, scrap, owner=b, quantity=3), actor=None)
     session.rollback()
 
     scope_to_supplier(session, None)
@@ -54,7 +55,7 @@ def test_a_supplier_cannot_hand_its_stock_to_the_buyer_itself(session, two_suppl
 
     with pytest.raises(PermissionDenied):
         service.post_moves(session, posting(item, store, store, owner=a, to_owner=buyer, kind="buyout"),
-                           actor_id=None)
+                           actor=None, document=document(DocumentKind.BUYOUT))
     session.rollback()
 
     scope_to_supplier(session, None)
@@ -80,7 +81,7 @@ def test_a_supplier_cannot_name_another_suppliers_site(session, two_suppliers):
     scope_to_supplier(session, a.id)
 
     with pytest.raises(InvalidInput) as raised:
-        service.post_moves(session, posting(item, store, their_site, owner=a, kind="transfer"), actor_id=None)
+        service.post_moves(session, posting(item, store, their_site, owner=a, kind="transfer"), actor=None)
     session.rollback()
 
     assert [e.field for e in raised.value.errors] == ["moves[0].to_location_id"]

@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from openvmi.ledger.rules import PHYSICAL_KINDS, Draw, LocationKind, drain_fifo, shortfall
+from openvmi.ledger.rules import Draw, drain_fifo, restore_draws, shortfall
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -22,10 +22,6 @@ def test_virtual_locations_never_run_short_even_below_zero():
 
 def test_fractional_shortfall_is_exact():
     assert shortfall(Decimal("0.1"), Decimal("0.3"), is_physical=True) == Decimal("0.2")
-
-
-def test_production_and_virtual_are_the_only_non_physical_kinds():
-    assert set(LocationKind) - PHYSICAL_KINDS == {"production", "virtual"}
 
 
 def test_fifo_takes_the_oldest_layer_first_whatever_the_list_order():
@@ -60,3 +56,20 @@ def test_fifo_draws_what_layers_hold_when_they_cannot_cover_everything():
 
 def test_fifo_on_no_layers_draws_nothing():
     assert drain_fifo([], Decimal(1)) == []
+
+
+def test_a_full_reversal_gives_every_layer_back_what_was_drawn():
+    assert restore_draws([Decimal(5), Decimal(2)], Decimal(7)) == [Decimal(5), Decimal(2)]
+
+
+def test_a_partial_reversal_undoes_the_latest_part_of_the_draw_first():
+    assert restore_draws([Decimal(5), Decimal(2)], Decimal(3)) == [Decimal(1), Decimal(2)]
+
+
+def test_a_reversal_gives_back_nothing_already_given_back():
+    assert restore_draws([Decimal(4), Decimal(0)], Decimal(1)) == [Decimal(1), Decimal(0)]
+
+
+def test_a_reversal_beyond_the_draws_gives_back_only_what_they_hold():
+    # stock from before layers were kept: the rest opens a new layer (planner), never a negative one
+    assert restore_draws([Decimal(2)], Decimal(5)) == [Decimal(2)]
