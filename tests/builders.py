@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.models import Item, SupplierItem

@@ -10,6 +10,8 @@ from openvmi import __version__
 from openvmi.alerts import pages as alerts_pages
 from openvmi.alerts.api import router as alerts_router
 from openvmi.auth import pages as auth_pages
+from openvmi.auth import queries as auth_queries
+from openvmi.auth import service as auth_service
 from openvmi.auth.api import router as auth_router
 from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
@@ -24,6 +26,7 @@ from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
+from openvmi.web.deps import Identity
 from openvmi.web.problems import install_api_problem_handlers, problem
 from openvmi.web.portal import error_page, mount_portal
 
@@ -50,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.import_runner = ImportRunner(app.state.session_factory, settings)
+    # The web layer learns who is calling through this, so it needs no import of auth.
+    app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
+                                  viewer_names=auth_queries.viewer_names)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, ledger_router, alerts_router,

@@ -8,8 +8,9 @@ from rich.table import Table
 from sqlalchemy import select
 
 from openvmi import migrations
+from openvmi.access import Role
+from openvmi.auth import queries as auth_queries
 from openvmi.auth import service as auth_service
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import TokenCreate, UserCreate
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import DomainError
@@ -128,7 +129,7 @@ def token_create(
 ) -> None:
     """Create an integration token; its secret is printed once."""
     with _sessions(_settings())() as session:
-        user = auth_service.find_user_by_username(session, username)
+        user = auth_queries.find_user_by_username(session, username)
         if user is None:
             raise _fail(DomainError(f"no such user: {username}"))
         issued = auth_service.create_api_token(session, TokenCreate(name=name, expires_in_days=expires_in_days),

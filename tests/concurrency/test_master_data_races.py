@@ -70,7 +70,7 @@ def test_a_double_submitted_create_makes_one_row_and_tells_the_others(fresh_data
 @pytest.mark.parametrize("fresh_database", ["sqlite_file", "postgres"], indirect=True)
 def test_double_submitted_users_locations_and_supplier_items_make_one_row(fresh_database):
     from openvmi.auth import service as auth_service
-    from openvmi.auth.rules import Role
+    from openvmi.access import Role
     from openvmi.auth.schemas import UserCreate
     from openvmi.catalog.schemas import SupplierItemCreate
     from openvmi.ledger import service as ledger_service

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from openvmi.db import utcnow
 from tests.builders import bearer, make_item, make_location, make_party, make_user, receive
 

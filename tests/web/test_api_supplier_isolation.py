@@ -14,9 +14,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
 import openvmi.models  # noqa: F401 - every table registered, so discovery below sees them all
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import ApiToken
-from openvmi.auth.rules import Role
 from openvmi.db import Base
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.schemas import MoveCreate, PostingCreate

@@ -1,24 +1,9 @@
-"""Users, tokens and the authenticated actor."""
-from dataclasses import dataclass
+"""Users and tokens: input and output shapes."""
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openvmi.auth.rules import Role, has_permission
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is calling: passed to every use case instead of a raw user row."""
-
-    user_id: int
-    username: str
-    role: Role
-    supplier_id: int | None  # set for supplier users: the boundary of what they see
-    locale: str | None = None
-
-    def can(self, permission: str) -> bool:
-        return has_permission(self.role, permission)
+from openvmi.access import Role
 
 
 class UserCreate(BaseModel):

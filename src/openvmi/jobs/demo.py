@@ -7,8 +7,8 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.ledger import queries, service
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, LocationCreate, LocationKind, LocationPage, LocationRead, MoveFilter,

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import DomainError
 from openvmi.ledger import queries, service
 from openvmi.ledger.rules import LocationKind
