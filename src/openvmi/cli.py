@@ -14,6 +14,7 @@ from openvmi.auth import service as auth_service
 from openvmi.auth.schemas import TokenCreate, UserCreate
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import DomainError
+from openvmi.locations.rules import LocationKind
 from openvmi.settings import Settings
 
 app = typer.Typer(help="OpenVMI: supplier-collaboration inventory.", no_args_is_help=True)
@@ -264,12 +265,12 @@ def supplier_item_add(
 
 @location_app.command("add")
 def location_add(code: str, name: str,
-                 kind: Annotated[str, typer.Option(help="supplier_site, vmi, warehouse, production, in_transit or virtual")],
+                 kind: Annotated[str, typer.Option(help=", ".join(LocationKind.values()))],
                  plant: Annotated[str | None, typer.Option(help="Plant code (buyer-side locations).")] = None,
                  supplier: Annotated[str | None, typer.Option(help="Supplier code (supplier sites only).")] = None) -> None:
     """Add a stock location."""
-    from openvmi.ledger import service
-    from openvmi.ledger.schemas import LocationCreate
+    from openvmi.locations import service
+    from openvmi.locations.schemas import LocationCreate
 
     _run_use_case(lambda session: service.create_location(session, LocationCreate(
         code=code, name=name, kind=kind, plant_code=plant, supplier_code=supplier)),

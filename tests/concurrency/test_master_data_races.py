@@ -73,8 +73,8 @@ def test_double_submitted_users_locations_and_supplier_items_make_one_row(fresh_
     from openvmi.access import Role
     from openvmi.auth.schemas import UserCreate
     from openvmi.catalog.schemas import SupplierItemCreate
-    from openvmi.ledger import service as ledger_service
-    from openvmi.ledger.schemas import LocationCreate
+    from openvmi.locations import service as locations_service
+    from openvmi.locations.schemas import LocationCreate
     from tests.builders import make_item, make_party
 
     engine = create_db_engine(fresh_database)
@@ -85,7 +85,7 @@ def test_double_submitted_users_locations_and_supplier_items_make_one_row(fresh_
 
     users = race(factory, lambda s: auth_service.create_user(s, UserCreate(
         username="race-user", display_name="x", password="correct-horse-1", role=Role.BUYER)))
-    locations = race(factory, lambda s: ledger_service.create_location(s, LocationCreate(
+    locations = race(factory, lambda s: locations_service.create_location(s, LocationCreate(
         code="RACE-LOC", name="x", kind="warehouse")))
     supplier_items = race(factory, lambda s: catalog_service.create_supplier_item(s, SupplierItemCreate(
         supplier_code=supplier.code, item_code=item.code, supplier_part_number="RACE-PN")))

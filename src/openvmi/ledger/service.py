@@ -18,17 +18,18 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from openvmi.catalog.models import Item
-from openvmi.db import add_unique, quantize, utcnow
+from openvmi.db import quantize, utcnow
 from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InsufficientStock, InvalidInput, PermissionDenied, Shortfall,
 )
 from openvmi.ledger import rules
 from openvmi.ledger.locks import LockedBalance, lock_balances, select_rows
-from openvmi.ledger.models import Location, Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.ledger.models import Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.schemas import (
-    BalanceKey, LocationCreate, MoveCreate, MoveRead, PostingCreate, PostingRead,
+    BalanceKey, MoveCreate, MoveRead, PostingCreate, PostingRead,
 )
-from openvmi.parties.models import Party, Plant
+from openvmi.locations.models import Location
+from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 
 
@@ -503,31 +504,3 @@ _OPEN_LAYERS = (  # columns, not entities: cheaper to load; the supplier criteri
     .order_by(ReceiptLayer.received_at, ReceiptLayer.id)
 )
 _INSERT_LAYERS = insert(_LAYER)
-
-
-def create_location(session: Session, location: LocationCreate) -> Location:
-    """Add a stock location; supplier sites belong to one supplier, buyer sites to a plant. Caller commits."""
-    errors = []
-    plant_id = supplier_id = None
-    if location.plant_code:
-        plant_id = session.scalar(select(Plant.id).where(Plant.code == location.plant_code))
-        if plant_id is None:
-            errors.append(FieldError("plant_code", f"no such plant: {location.plant_code}"))
-    if location.kind == "supplier_site":
-        if not location.supplier_code:
-            errors.append(FieldError("supplier_code", "a supplier site needs its supplier"))
-        else:
-            supplier_id = session.scalar(select(Party.id).where(
-                Party.code == location.supplier_code, Party.kind == "supplier"))
-            if supplier_id is None:
-                errors.append(FieldError("supplier_code", f"no such supplier: {location.supplier_code}"))
-    elif location.supplier_code:
-        errors.append(FieldError("supplier_code", "only supplier sites belong to a supplier"))
-    if session.scalar(select(Location.id).where(Location.code == location.code)) is not None:
-        errors.append(FieldError("code", f"location {location.code} already exists"))
-    if errors:
-        raise InvalidInput(errors)
-    row = Location(code=location.code, name=location.name, kind=location.kind,
-                   plant_id=plant_id, supplier_id=supplier_id)
-    add_unique(session, row, conflict=f"location {location.code} already exists")
-    return row

@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from openvmi.ledger.rules import PHYSICAL_KINDS, Draw, LocationKind, drain_fifo, shortfall
+from openvmi.ledger.rules import Draw, drain_fifo, shortfall
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -22,10 +22,6 @@ def test_virtual_locations_never_run_short_even_below_zero():
 
 def test_fractional_shortfall_is_exact():
     assert shortfall(Decimal("0.1"), Decimal("0.3"), is_physical=True) == Decimal("0.2")
-
-
-def test_production_and_virtual_are_the_only_non_physical_kinds():
-    assert set(LocationKind) - PHYSICAL_KINDS == {"production", "virtual"}
 
 
 def test_fifo_takes_the_oldest_layer_first_whatever_the_list_order():
