@@ -15,6 +15,7 @@ from openvmi.ledger.schemas import BalanceFilter
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.locations import queries as locations_queries
 from openvmi.locations.models import Location
+from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import rules
@@ -27,7 +28,9 @@ from openvmi.supplier_stock.schemas import (
     ThresholdRead,
 )
 
-BUYER_SIDE_KINDS = ("vmi", "in_transit")
+# What availability offers from the ledger: available stock at our VMI stores or on its way to us
+# (the buyer's own warehouse stock is no supplier's to deliver; quarantine is never available).
+BUYER_SIDE_KINDS = AVAILABLE_KINDS - {LocationKind.WAREHOUSE}
 
 
 def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str | None, limit: int) -> SupplierStockPage:
