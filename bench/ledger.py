@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import create_engine, func, make_url, select, text
 
 from openvmi import migrations
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate
@@ -35,7 +35,9 @@ from openvmi.errors import InsufficientStock
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.models import ReceiptLayer, StockBalance
 from openvmi.ledger.queries import balance_mismatches
-from openvmi.ledger.schemas import LocationCreate, MoveCreate, PostingCreate
+from openvmi.ledger.schemas import MoveCreate, PostingCreate
+from openvmi.locations import service as locations_service
+from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
 from openvmi.parties.schemas import PartyCreate, PlantCreate
 
@@ -78,7 +80,7 @@ def build_company(url: str, *, item_count: int, supplier_count: int) -> Company:
         plants = [parties_service.create_plant(session, PlantCreate(code=code, name=code)) for code in ("SZ01", "SH02")]
 
         def location(code: str, kind: str, plant_code: str | None = None) -> int:
-            return ledger_service.create_location(
+            return locations_service.create_location(
                 session, LocationCreate(code=code, name=code, kind=kind, plant_code=plant_code)).id
 
         origin = location("SUPPLIER-ORIGIN", "virtual")

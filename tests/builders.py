@@ -5,17 +5,19 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
 from openvmi.ledger import service as ledger_service
-from openvmi.ledger.models import Location
 from openvmi.ledger.rules import DocumentKind
-from openvmi.ledger.schemas import DocumentRef, LocationCreate, MoveCreate, PostingCreate
+from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
+from openvmi.locations import service as locations_service
+from openvmi.locations.models import Location
+from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
@@ -62,7 +64,7 @@ def make_supplier_item(session: Session, *, supplier: Party | None = None, item:
 
 def make_location(session: Session, **overrides) -> Location:
     fields = {"code": unique("LOC"), "name": "Location", "kind": "vmi"} | overrides
-    return ledger_service.create_location(session, LocationCreate(**fields))
+    return locations_service.create_location(session, LocationCreate(**fields))
 
 
 def make_user(session: Session, *, role: Role = Role.BUYER, supplier: Party | None = None, **overrides) -> User:

@@ -10,13 +10,16 @@ from openvmi import __version__
 from openvmi.alerts import pages as alerts_pages
 from openvmi.alerts.api import router as alerts_router
 from openvmi.auth import pages as auth_pages
+from openvmi.auth import queries as auth_queries
+from openvmi.auth import service as auth_service
 from openvmi.auth.api import router as auth_router
 from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.jobs.imports import ImportRunner
-from openvmi.ledger import pages as ledger_pages
 from openvmi.ledger.api import router as ledger_router
+from openvmi.locations import pages as locations_pages
+from openvmi.locations.api import router as locations_router
 from openvmi.migrations import current_revision, head_revision
 from openvmi.parties import pages as parties_pages
 from openvmi.parties.api import router as parties_router
@@ -24,6 +27,7 @@ from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
+from openvmi.web.deps import Identity
 from openvmi.web.problems import install_api_problem_handlers, problem
 from openvmi.web.portal import error_page, mount_portal
 
@@ -50,16 +54,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.import_runner = ImportRunner(app.state.session_factory, settings)
+    # The web layer learns who is calling through this, so it needs no import of auth.
+    app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
+                                  viewer_names=auth_queries.viewer_names)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, parties_router, catalog_router, ledger_router, alerts_router,
+    for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
-                       ledger_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
+                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -8,11 +8,13 @@ from rich.table import Table
 from sqlalchemy import select
 
 from openvmi import migrations
+from openvmi.access import Role
+from openvmi.auth import queries as auth_queries
 from openvmi.auth import service as auth_service
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import TokenCreate, UserCreate
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import DomainError
+from openvmi.locations.rules import LocationKind
 from openvmi.settings import Settings
 
 app = typer.Typer(help="OpenVMI: supplier-collaboration inventory.", no_args_is_help=True)
@@ -128,7 +130,7 @@ def token_create(
 ) -> None:
     """Create an integration token; its secret is printed once."""
     with _sessions(_settings())() as session:
-        user = auth_service.find_user_by_username(session, username)
+        user = auth_queries.find_user_by_username(session, username)
         if user is None:
             raise _fail(DomainError(f"no such user: {username}"))
         issued = auth_service.create_api_token(session, TokenCreate(name=name, expires_in_days=expires_in_days),
@@ -263,12 +265,12 @@ def supplier_item_add(
 
 @location_app.command("add")
 def location_add(code: str, name: str,
-                 kind: Annotated[str, typer.Option(help="supplier_site, vmi, warehouse, production, in_transit or virtual")],
+                 kind: Annotated[str, typer.Option(help=", ".join(LocationKind.values()))],
                  plant: Annotated[str | None, typer.Option(help="Plant code (buyer-side locations).")] = None,
                  supplier: Annotated[str | None, typer.Option(help="Supplier code (supplier sites only).")] = None) -> None:
     """Add a stock location."""
-    from openvmi.ledger import service
-    from openvmi.ledger.schemas import LocationCreate
+    from openvmi.locations import service
+    from openvmi.locations.schemas import LocationCreate
 
     _run_use_case(lambda session: service.create_location(session, LocationCreate(
         code=code, name=name, kind=kind, plant_code=plant, supplier_code=supplier)),

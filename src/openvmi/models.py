@@ -2,7 +2,8 @@
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.auth.models import ApiToken, User
 from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
-from openvmi.ledger.models import LayerDraw, Location, Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.locations.models import Location
 from openvmi.parties.models import Party, Plant
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import create_db_engine, create_session_factory
+from openvmi.locations.models import Location
 from openvmi.parties.models import Party
-from openvmi.supplier_stock.models import SupplierStock, site_table
+from openvmi.supplier_stock.models import SupplierStock
 from tests.browser.conftest import BIG_FILE_BYTES, log_in, screenshot
 
 pytestmark = pytest.mark.browser
@@ -20,23 +21,21 @@ HEADER = "物料编码,仓库,现存量,可用量,备注\r\n"
 def hengda_catalogue(demo_database: str) -> tuple[list[str], str]:
     """Hengda's item codes and its first site code, as its ERP would know them."""
     engine = create_db_engine(demo_database)
-    site = site_table()
     with create_session_factory(engine)() as session:
         supplier = session.scalar(select(Party.id).where(Party.code == "S-NBHD"))
         codes = session.scalars(select(Item.code).join(SupplierItem, SupplierItem.item_id == Item.id)
                                 .where(SupplierItem.supplier_id == supplier).order_by(Item.code)).all()
-        site_code = session.scalar(select(site.c.code).where(site.c.supplier_id == supplier).order_by(site.c.code))
+        site_code = session.scalar(select(Location.code).where(Location.supplier_id == supplier).order_by(Location.code))
     engine.dispose()
     return list(codes), site_code
 
 
 def stock_at(demo_database: str, item_code: str, site_code: str):
     engine = create_db_engine(demo_database)
-    site = site_table()
     with create_session_factory(engine)() as session:
         on_hand = session.scalar(select(SupplierStock.on_hand).join(Item, Item.id == SupplierStock.item_id)
-                                 .join(site, site.c.id == SupplierStock.location_id)
-                                 .where(Item.code == item_code, site.c.code == site_code))
+                                 .join(Location, Location.id == SupplierStock.location_id)
+                                 .where(Item.code == item_code, Location.code == site_code))
     engine.dispose()
     return on_hand
 

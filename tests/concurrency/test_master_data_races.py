@@ -70,11 +70,11 @@ def test_a_double_submitted_create_makes_one_row_and_tells_the_others(fresh_data
 @pytest.mark.parametrize("fresh_database", ["sqlite_file", "postgres"], indirect=True)
 def test_double_submitted_users_locations_and_supplier_items_make_one_row(fresh_database):
     from openvmi.auth import service as auth_service
-    from openvmi.auth.rules import Role
+    from openvmi.access import Role
     from openvmi.auth.schemas import UserCreate
     from openvmi.catalog.schemas import SupplierItemCreate
-    from openvmi.ledger import service as ledger_service
-    from openvmi.ledger.schemas import LocationCreate
+    from openvmi.locations import service as locations_service
+    from openvmi.locations.schemas import LocationCreate
     from tests.builders import make_item, make_party
 
     engine = create_db_engine(fresh_database)
@@ -85,7 +85,7 @@ def test_double_submitted_users_locations_and_supplier_items_make_one_row(fresh_
 
     users = race(factory, lambda s: auth_service.create_user(s, UserCreate(
         username="race-user", display_name="x", password="correct-horse-1", role=Role.BUYER)))
-    locations = race(factory, lambda s: ledger_service.create_location(s, LocationCreate(
+    locations = race(factory, lambda s: locations_service.create_location(s, LocationCreate(
         code="RACE-LOC", name="x", kind="warehouse")))
     supplier_items = race(factory, lambda s: catalog_service.create_supplier_item(s, SupplierItemCreate(
         supplier_code=supplier.code, item_code=item.code, supplier_part_number="RACE-PN")))

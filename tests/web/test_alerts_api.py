@@ -2,10 +2,10 @@
 comment, the supplier boundary (404 like a missing alert), and admin-only notification settings."""
 from sqlalchemy import select
 
+from openvmi.access import Role
 from openvmi.alerts.models import OutboxMessage
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.alerts.service import sync_alerts
-from openvmi.auth.rules import Role
 from tests.builders import bearer, make_item, make_party, make_user
 
 PROBLEM = "application/problem+json"

@@ -2,10 +2,10 @@
 inbox, the dashboard panel, and the supplier boundary (another supplier's alert is a 404 page)."""
 from sqlalchemy import select
 
+from openvmi.access import Role
 from openvmi.alerts.models import Alert, InboxMessage
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.alerts.service import sync_alerts
-from openvmi.auth.rules import Role
 from tests.builders import make_item, make_party, make_user
 from tests.web.conftest import field_error, heading
 

@@ -1,5 +1,5 @@
 """Log-in over HTTP: OAuth2 password form in, bearer token out; every refusal is problem+json."""
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from tests.builders import bearer, make_party, make_user
 
 PROBLEM = "application/problem+json"

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from openvmi.ledger import queries
 from tests.builders import bearer, make_item, make_location, make_party, make_supplier_item, make_user, receive
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from openvmi.db import utcnow
 from openvmi.ledger import queries
 from openvmi.ledger.rules import DocumentKind

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from tests.builders import bearer, make_item, make_location, make_party, make_user, receive
 
 PROBLEM = "application/problem+json"

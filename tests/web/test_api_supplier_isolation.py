@@ -14,14 +14,17 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
 import openvmi.models  # noqa: F401 - every table registered, so discovery below sees them all
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import ApiToken
-from openvmi.auth.rules import Role
 from openvmi.db import Base
 from openvmi.ledger import service as ledger_service
+from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from openvmi.scoping import SupplierScoped
-from tests.builders import bearer, make_item, make_location, make_party, make_supplier_item, make_user, receive
+from tests.builders import (
+    bearer, document, make_item, make_location, make_party, make_supplier_item, make_user, receive,
+)
 
 MARKER = "ZZB"
 OWNER_KEYS = {"supplier_id", "owner_id", "from_owner_id", "to_owner_id"}
@@ -77,10 +80,15 @@ def world(session, api_client) -> World:
     store, origin = make_location(session, code="ISO-VMI", kind="vmi"), make_location(session, kind="virtual")
     for owner in (a, b):  # consignment stock of each supplier at the buyer, and stock at B's own site
         receive(session, item=item, location=store, owner=owner, quantity=10, origin=origin)
-    receive(session, item=item, location=b_site, owner=b, quantity=5, origin=origin)
+    in_transit = make_location(session, kind="in_transit")  # B's shipment on its way, B's own too
+    ledger_service.post_moves(session, PostingCreate(moves=[MoveCreate(
+        item_id=item.id, quantity=Decimal(5), from_location_id=origin.id, from_owner_id=b.id,
+        to_location_id=in_transit.id, to_owner_id=b.id, kind="shipment")]), actor=None,
+        document=document(DocumentKind.SHIPMENT))
     ledger_service.post_moves(session, PostingCreate(moves=[MoveCreate(  # B's stock consumed: now the buyer's
         item_id=item.id, quantity=Decimal(2), from_location_id=store.id, from_owner_id=b.id,
-        to_location_id=store.id, to_owner_id=buyer.id, kind="buyout")]), actor=None)
+        to_location_id=store.id, to_owner_id=buyer.id, kind="buyout")]), actor=None,
+        document=document(DocumentKind.BUYOUT))
     b_user = make_user(session, username=f"{MARKER.lower()}-user", display_name=f"{MARKER} user",
                        role=Role.SUPPLIER, supplier=b)
     auth_service.issue_login_token(session, b_user, lifetime=timedelta(hours=1))

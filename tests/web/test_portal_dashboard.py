@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from tests.builders import make_party, make_supplier_item, make_user
 from tests.web.conftest import heading
 

@@ -4,7 +4,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from openvmi.web.exports import neutralise, to_csv, to_xlsx
 from tests.builders import make_party, make_user
 

@@ -1,7 +1,7 @@
 """Master-data forms and lists: create, edit, errors next to fields, stale edits, search and paging."""
 import re
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from openvmi.catalog.models import SupplierItem
 from tests.builders import make_item, make_party, make_supplier_item, make_user
 from tests.web.conftest import field_error, heading

@@ -8,8 +8,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from openvmi.access import Role
 from openvmi.auth.models import User
-from openvmi.auth.rules import Role
 from openvmi.web import i18n
 from openvmi.web.i18n import Formatter, from_accept_language
 from tests.builders import make_item, make_user

@@ -1,7 +1,7 @@
 """The supplier boundary on pages: a supplier user sees and edits only its own rows, whatever the URL."""
 from decimal import Decimal
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from tests.builders import make_item, make_party, make_supplier_item, make_user
 from tests.web.conftest import heading
 

@@ -4,7 +4,7 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from openvmi.web.csrf import check_csrf
 from openvmi.web.portal import SESSION_COOKIE
 from tests.builders import make_party, make_user

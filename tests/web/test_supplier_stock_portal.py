@@ -1,7 +1,7 @@
 """The supplier stock pages: upload with preview and error report, adjustment form, availability."""
 from decimal import Decimal
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from tests.builders import make_user
 from tests.service.supplier_stock.world import make_world, stock_of
 from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from openvmi.auth.rules import Role
+from openvmi.access import Role
 from tests.builders import bearer, make_user
 from tests.service.supplier_stock.world import fixture_bytes, make_fixture_world, stock_of
 from tests.web.conftest import CSRF_VALUE

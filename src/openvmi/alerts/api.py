@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from openvmi.access import Actor
 from openvmi.alerts import queries, service
 from openvmi.alerts.schemas import (
     AlertDetail, AlertFilter, AlertKind, AlertPage, AlertStatusFilter, Channel, CommentCreate, CommentRead,
     InboxPage, InboxRead, OutboxFilter, OutboxPage, OutboxRead, OutboxStatusFilter, WebhookEndpointCreate,
     WebhookEndpointIssued, WebhookEndpointPage, WebhookEndpointRead, WebhookEndpointUpdate,
 )
-from openvmi.auth.schemas import Actor
 from openvmi.web.deps import DbSession, requires
 
 router = APIRouter(tags=["alerts"])

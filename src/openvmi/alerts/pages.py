@@ -8,10 +8,10 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from openvmi.access import Actor
 from openvmi.alerts import queries, service
 from openvmi.alerts.rules import ALERT_KINDS
 from openvmi.alerts.schemas import CommentCreate, WebhookEndpointCreate
-from openvmi.auth.schemas import Actor
 from openvmi.errors import Conflict, DomainError
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession

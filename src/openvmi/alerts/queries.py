@@ -4,6 +4,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from openvmi.access import Actor
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.alerts.rules import UNRESOLVED
 from openvmi.alerts.schemas import (
@@ -11,7 +12,6 @@ from openvmi.alerts.schemas import (
     WebhookEndpointPage, WebhookEndpointRead,
 )
 from openvmi.auth.models import User
-from openvmi.auth.schemas import Actor
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id
 from openvmi.errors import NotFound

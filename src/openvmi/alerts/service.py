@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from openvmi.access import Actor
 from openvmi.alerts import rules
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.alerts.schemas import (
@@ -19,7 +20,6 @@ from openvmi.alerts.schemas import (
     WebhookEndpointIssued, WebhookEndpointUpdate, WorkerPass,
 )
 from openvmi.auth.models import User
-from openvmi.auth.schemas import Actor
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
-from openvmi.auth import service
+from openvmi.access import Actor
+from openvmi.auth import queries, service
 from openvmi.auth.models import User
-from openvmi.auth.schemas import AccessToken, Actor, TokenCreate, TokenIssued, TokenRead, UserCreate, UserPage, UserRead
+from openvmi.auth.schemas import AccessToken, TokenCreate, TokenIssued, TokenRead, UserCreate, UserPage, UserRead
 from openvmi.errors import NotAuthenticated
 from openvmi.pagination import fetch_page
 from openvmi.web.deps import AppSettings, CurrentActor, DbSession, requires
@@ -37,7 +38,7 @@ def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: 
 
 @router.get("/auth/me", response_model=UserRead)
 def who_am_i(session: DbSession, actor: CurrentActor) -> UserRead:
-    return UserRead.model_validate(service.get_user(session, actor.user_id))
+    return UserRead.model_validate(queries.get_user(session, actor.user_id))
 
 
 @router.get("/users", response_model=UserPage)
@@ -63,12 +64,12 @@ def deactivate_user(user_id: int, session: DbSession, actor: UserAdmin) -> UserR
 
 @router.get("/tokens", response_model=list[TokenRead])
 def list_tokens(session: DbSession, actor: TokenUser) -> list[TokenRead]:
-    return [TokenRead.model_validate(t) for t in service.list_tokens(session, actor=actor)]
+    return [TokenRead.model_validate(t) for t in queries.list_tokens(session, actor=actor)]
 
 
 @router.post("/tokens", status_code=201, response_model=TokenIssued)
 def create_token(body: TokenCreate, session: DbSession, actor: TokenUser) -> TokenIssued:
-    issued = service.create_api_token(session, body, owner=service.get_user(session, actor.user_id))
+    issued = service.create_api_token(session, body, owner=queries.get_user(session, actor.user_id))
     session.commit()
     return issued
 

@@ -1,19 +1,19 @@
-"""Portal pages of identity: log-in and log-out, users (admin) and API tokens."""
+"""Portal pages of identity: log-in and log-out, the language choice, users (admin) and API tokens."""
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
+from openvmi.access import Actor, Role
 from openvmi.auth import queries, service
-from openvmi.auth.rules import Role
-from openvmi.auth.schemas import Actor, TokenCreate, UserCreate, UserUpdate
-from openvmi.errors import DomainError, NotAuthenticated
+from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
+from openvmi.errors import DomainError, FieldError, InvalidInput, NotAuthenticated
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
-from openvmi.web.i18n import LANGUAGE_NAMES, N_
+from openvmi.web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, N_, SUPPORTED
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import (
     ROLE_LABELS, NavEntry, PortalActor, PortalFeature, clear_session_cookie, flash, page_requires, portal_router,
@@ -23,6 +23,7 @@ from openvmi.web.portal import (
 router = portal_router()
 UserAdmin = Annotated[Actor, Depends(page_requires("users.write"))]
 TokenUser = Annotated[Actor, Depends(page_requires("tokens.manage"))]
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 USER_FIELDS = ["username", "display_name", "email", "password", "role", "supplier_code", "locale"]
 TOKEN_FIELDS = ["name", "expires_in_days"]
 
@@ -74,6 +75,28 @@ def log_out(request: Request, session: DbSession) -> Response:
     return flash(response, request, N_("You have logged out."))
 
 
+@router.post("/language")
+def switch_language(request: Request, session: DbSession, locale: Annotated[str, Form()],
+                    next: Annotated[str, Form()] = "/") -> Response:
+    """Remember the chosen language in a cookie, and on the user when signed in."""
+    if locale not in SUPPORTED:
+        raise InvalidInput([FieldError("locale", f"unsupported language: {locale}")])
+    token = session_token(request)
+    if token is not None:
+        try:
+            actor = service.actor_for_token(session, token)
+        except NotAuthenticated:
+            actor = None
+        if actor is not None:
+            service.set_user_locale(session, actor.user_id, locale)
+        session.commit()
+    response = redirect(safe_next(next))
+    settings = request.app.state.settings
+    response.set_cookie(LANGUAGE_COOKIE, locale, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
+                        samesite="lax", secure=settings.secure_cookies, path="/")
+    return response
+
+
 # --- users (admin) ------------------------------------------------------------------------
 
 @router.get("/users")
@@ -121,7 +144,7 @@ async def create_user(request: Request, session: DbSession, _: UserAdmin) -> Res
 
 @router.get("/users/{user_id}")
 def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) -> Response:
-    user = service.get_user(session, user_id)
+    user = queries.get_user(session, user_id)
     supplier_code = next((code for id_, code, name in parties_queries.supplier_choices(session) if id_ == user.supplier_id),
                          "")
     values = {"username": user.username, "display_name": user.display_name, "email": user.email or "",
@@ -131,7 +154,7 @@ def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) 
 
 @router.post("/users/{user_id}")
 async def update_user(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
-    user = service.get_user(session, user_id)
+    user = queries.get_user(session, user_id)
     form = FormState(values={**form_values(await request.form(), USER_FIELDS), "username": user.username})
     data = {k: v for k, v in form.values.items() if k != "username"}
     data.update({"email": data["email"] or None, "supplier_code": data["supplier_code"] or None,
@@ -162,7 +185,7 @@ async def set_user_active(request: Request, user_id: int, session: DbSession, ac
 
 def _token_page(request: Request, session: DbSession, actor: Actor, form: FormState, *, issued=None,
                 status_code: int = 200) -> Response:
-    tokens = [t for t in service.list_tokens(session, actor=actor) if t.kind == "integration"]
+    tokens = [t for t in queries.list_tokens(session, actor=actor) if t.kind == "integration"]
     owners = queries.usernames(session, {t.user_id for t in tokens})
     return render(request, "auth/tokens.html", title=N_("API tokens"), tokens=tokens, owners=owners, form=form,
                   issued=issued, status_code=status_code)
@@ -180,7 +203,7 @@ async def create_token(request: Request, session: DbSession, actor: TokenUser) -
     body = parse(TokenCreate, form.values, form)
     if body is None:
         return _token_page(request, session, actor, form, status_code=422)
-    issued = service.create_api_token(session, body, owner=service.get_user(session, actor.user_id))
+    issued = service.create_api_token(session, body, owner=queries.get_user(session, actor.user_id))
     session.commit()
     return _token_page(request, session, actor, FormState(values={"name": "", "expires_in_days": "365"}),
                        issued=issued)

@@ -1,30 +1,9 @@
-"""Users, tokens and the authenticated actor."""
-from dataclasses import dataclass
+"""Users and tokens: input and output shapes."""
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openvmi.auth.rules import Role, has_permission
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is calling: passed to every use case instead of a raw user row."""
-
-    user_id: int
-    username: str
-    role: Role
-    supplier_id: int | None  # set for supplier users: the boundary of what they see
-    locale: str | None = None
-    token_id: int | None = None  # set when the caller authenticated with an integration token
-
-    def can(self, permission: str) -> bool:
-        return has_permission(self.role, permission)
-
-    @property
-    def caller_key(self) -> str:
-        """Whose Idempotency-Keys these are: each integration token's own, else the user's."""
-        return f"token:{self.token_id}" if self.token_id is not None else f"user:{self.user_id}"
+from openvmi.access import Role
 
 
 class UserCreate(BaseModel):

@@ -4,11 +4,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openvmi.access import Actor, Role
 from openvmi.auth.models import ApiToken, User
-from openvmi.auth.rules import Role
-from openvmi.auth.schemas import Actor, TokenCreate, TokenIssued, UserCreate, UserUpdate
+from openvmi.auth.queries import get_user
+from openvmi.auth.schemas import TokenCreate, TokenIssued, UserCreate, UserUpdate
 from openvmi.auth.security import DUMMY_HASH, hash_password, new_token_secret, token_digest, verify_password
-from openvmi.db import add_unique, get_by_id, utcnow
+from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from openvmi.parties.models import Party
 
@@ -121,13 +122,6 @@ def set_user_locale(session: Session, user_id: int, locale: str | None) -> User:
     return user
 
 
-def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
-    statement = select(ApiToken).order_by(ApiToken.id)
-    if actor.role != Role.ADMIN:
-        statement = statement.where(ApiToken.user_id == actor.user_id)
-    return list(session.scalars(statement))
-
-
 def actor_for_token(session: Session, secret: str) -> Actor:
     """The actor behind a bearer token, or NotAuthenticated if unknown, expired or revoked."""
     row = session.execute(
@@ -144,20 +138,14 @@ def actor_for_token(session: Session, secret: str) -> Actor:
     # Touch last_used_at at most once a minute so reads do not turn into writes.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    return actor_of(user)
+    return actor_of(user, token=token)
 
 
-def actor_of(user: User) -> Actor:
+def actor_of(user: User, *, token: ApiToken | None = None) -> Actor:
+    """The caller `user`; an integration token makes the token itself the caller of idempotent retries."""
+    token_id = token.id if token is not None and token.kind == "integration" else None
     return Actor(user_id=user.id, username=user.username, role=Role(user.role),
-                 supplier_id=user.supplier_id, locale=user.locale)
-
-
-def get_user(session: Session, user_id: int) -> User:
-    return get_by_id(session, User, user_id, label="user")
-
-
-def find_user_by_username(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(User.username == username)).first()
+                 supplier_id=user.supplier_id, locale=user.locale, token_id=token_id)
 
 
 def set_user_active(session: Session, user_id: int, active: bool, *, actor: Actor) -> User:

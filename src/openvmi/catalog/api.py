@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.catalog import service
 from openvmi.catalog.schemas import (
     ItemCreate, ItemPage, ItemRead, ItemUpdate, SupplierItemCreate, SupplierItemPage, SupplierItemRead,

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.catalog import queries, service
 from openvmi.catalog.schemas import ItemCreate, ItemUpdate, PriceCreate, SupplierItemCreate, SupplierItemUpdate
 from openvmi.catalog.service import StaleVersion

@@ -7,13 +7,15 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from openvmi.access import Role
 from openvmi.auth import service as auth_service
-from openvmi.auth.rules import Role
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
 from openvmi.ledger import service as ledger_service
-from openvmi.ledger.schemas import LocationCreate, MoveCreate, PostingCreate
+from openvmi.ledger.schemas import MoveCreate, PostingCreate
+from openvmi.locations import service as locations_service
+from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
@@ -153,7 +155,7 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
                 code=code, name=name, kind="supplier", country=country,
                 contact_email=f"sales@{code.lower().removeprefix('s-')}.example.com",
                 stale_after_days=rng.choice((3, 7, 14))))
-            ledger_service.create_location(session, LocationCreate(
+            locations_service.create_location(session, LocationCreate(
                 code=f"SITE-{code.removeprefix('S-')}", name=f"{name} — main warehouse", kind="supplier_site",
                 supplier_code=code))
             bar.advance(task)
@@ -163,13 +165,13 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
                                         ("WH", "warehouse", "原材料仓 raw-material warehouse"),
                                         ("L1", "production", "生产线1 production line 1"),
                                         ("L2", "production", "生产线2 production line 2")):
-                ledger_service.create_location(session, LocationCreate(
+                locations_service.create_location(session, LocationCreate(
                     code=f"{plant_code}-{suffix}", name=f"{plant_name} {label}", kind=kind, plant_code=plant_code))
         for code, kind, name in (("IN-TRANSIT", "in_transit", "在途 In transit"),
                                  ("V-SUPPLY", "virtual", "供应商来源 Supplier origin"),
                                  ("V-ADJUST", "virtual", "盘点调整 Inventory adjustment"),
                                  ("V-SCRAP", "virtual", "报废 Scrap")):
-            ledger_service.create_location(session, LocationCreate(code=code, name=name, kind=kind))
+            locations_service.create_location(session, LocationCreate(code=code, name=name, kind=kind))
         bar.advance(task, 10)
 
         start = date(2026, 1, 1)
@@ -207,7 +209,7 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
 
 def _opening_stock(session: Session, rng: random.Random, *, buyer_id: int, supplier_items: list) -> None:
     """Consigned stock in both VMI stores and buyer-owned stock in the warehouses."""
-    from openvmi.ledger.queries import find_location_by_code
+    from openvmi.locations.queries import find_location_by_code
 
     origin = find_location_by_code(session, "V-SUPPLY")
     moves = []

@@ -1,42 +1,21 @@
-"""JSON API for locations, the move journal and balances."""
+"""JSON API for the move journal and balances."""
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.ledger import queries, service
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import (
-    BalanceFilter, BalancePage, LocationCreate, LocationKind, LocationPage, LocationRead, MoveFilter,
-    MoveKind, MovePage, PostingCreate, PostingRead,
+    BalanceFilter, BalancePage, MoveFilter, MoveKind, MovePage, PostingCreate, PostingRead,
 )
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
 
 router = APIRouter(tags=["ledger"])
-MasterReader = Annotated[Actor, Depends(requires("masterdata.read"))]
 Reader = Annotated[Actor, Depends(requires("ledger.read"))]
 Poster = Annotated[Actor, Depends(requires("ledger.post"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-
-
-@router.get("/locations", response_model=LocationPage)
-def list_locations(session: DbSession, _: MasterReader, kind: LocationKind | None = None,
-                   q: str | None = None, cursor: str | None = None, limit: Limit = 50) -> LocationPage:
-    return queries.list_locations(session, kind=kind, search=q, cursor=cursor, limit=limit)
-
-
-@router.get("/locations/{location_id}", response_model=LocationRead)
-def get_location(location_id: int, session: DbSession, _: MasterReader) -> LocationRead:
-    return LocationRead.model_validate(queries.get_location(session, location_id))
-
-
-@router.post("/locations", status_code=201, response_model=LocationRead)
-def create_location(body: LocationCreate, session: DbSession,
-                    _: Annotated[Actor, Depends(requires("locations.write"))]) -> LocationRead:
-    location = service.create_location(session, body)
-    session.commit()
-    return LocationRead.model_validate(location)
 
 
 @router.get("/stock-moves", response_model=MovePage)

@@ -6,9 +6,10 @@ from sqlalchemy import Executable, Result, Row, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from openvmi.ledger.models import Location, StockBalance
-from openvmi.ledger.rules import PHYSICAL_KINDS
+from openvmi.ledger.models import StockBalance
 from openvmi.ledger.schemas import BalanceKey
+from openvmi.locations.models import Location
+from openvmi.locations.rules import PHYSICAL_KINDS
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 

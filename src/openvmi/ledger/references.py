@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
 from openvmi.ledger.locks import select_rows
-from openvmi.ledger.models import Location, Posting, StockBalance
+from openvmi.ledger.models import Posting, StockBalance
 from openvmi.ledger.planner import BalanceKey, PlannedMove
-from openvmi.ledger.rules import LocationKind
+from openvmi.locations.models import Location
+from openvmi.locations.rules import LocationKind
 from openvmi.parties.models import Party
 from openvmi.parties.rules import PartyKind
 from openvmi.scoping import current_supplier_scope

@@ -4,22 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from openvmi.enums import N_, Labelled
+from openvmi.locations.rules import LocationKind
 from openvmi.parties.rules import PartyKind
-
-
-class LocationKind(Labelled):
-    SUPPLIER_SITE = "supplier_site", N_("Supplier site")
-    VMI = "vmi", N_("VMI store (consignment)")
-    WAREHOUSE = "warehouse", N_("Warehouse")
-    PRODUCTION = "production", N_("Production line")
-    IN_TRANSIT = "in_transit", N_("In transit")
-    VIRTUAL = "virtual", N_("Virtual (bookkeeping)")
-
-
-# Stock physically sits here, so it can never go below zero. Production is a consumption
-# sink and virtual locations (adjustment, scrap, supplier origin) are bookkeeping sources.
-PHYSICAL_KINDS = frozenset({LocationKind.SUPPLIER_SITE, LocationKind.VMI, LocationKind.WAREHOUSE,
-                            LocationKind.IN_TRANSIT})
 
 
 class MoveKind(Labelled):
@@ -48,20 +34,22 @@ class DocumentKind(Labelled):
 # for it in the same transaction, so no ownership transfer can escape settlement.
 OWNERSHIP_DOCUMENTS = frozenset({DocumentKind.CONSUMPTION, DocumentKind.BUYOUT})
 
-_STORES = frozenset({LocationKind.VMI, LocationKind.WAREHOUSE})  # buyer-site places that hold stock
-_HOLDING = _STORES | {LocationKind.IN_TRANSIT}
+_STORES = frozenset({LocationKind.VMI, LocationKind.WAREHOUSE})  # buyer-site places production draws from
+_PLACES = _STORES | {LocationKind.QUARANTINE}  # buyer-site places that hold stock, damaged or not
+_HOLDING = _PLACES | {LocationKind.IN_TRANSIT}
 _VIRTUAL = frozenset({LocationKind.VIRTUAL})
 
 # Which location kinds each move kind may go between: (from kinds, to kinds) pairs. Nothing moves
-# at a supplier's own site: that stock is published, not transacted (supplier_stock).
+# at a supplier's own site: that stock is published, not transacted (supplier_stock). Production
+# never gives stock back except by reversing a consumption, which is checked as that consumption.
 ROUTES: dict[MoveKind, tuple[tuple[frozenset[LocationKind], frozenset[LocationKind]], ...]] = {
     MoveKind.SHIPMENT: ((_VIRTUAL, frozenset({LocationKind.IN_TRANSIT})),),  # supplier origin -> on the way
-    MoveKind.RECEIPT: ((_VIRTUAL | {LocationKind.IN_TRANSIT}, _STORES),),
-    MoveKind.TRANSFER: ((_STORES, _STORES),),
-    MoveKind.CONSUMPTION: ((_STORES, frozenset({LocationKind.PRODUCTION})),),
+    MoveKind.RECEIPT: ((_VIRTUAL | {LocationKind.IN_TRANSIT}, _PLACES),),  # damaged goods into quarantine
+    MoveKind.TRANSFER: ((_PLACES, _PLACES),),
+    MoveKind.CONSUMPTION: ((_STORES, frozenset({LocationKind.PRODUCTION})),),  # never from quarantine
     MoveKind.ADJUSTMENT: ((_VIRTUAL, _HOLDING), (_HOLDING, _VIRTUAL)),  # found or lost, counted, scrapped
     MoveKind.RETURN: ((_HOLDING, _VIRTUAL),),  # back to the supplier's origin
-    MoveKind.BUYOUT: ((_STORES, _STORES),),  # the buyer takes over stock where it lies
+    MoveKind.BUYOUT: ((_PLACES, _PLACES),),  # the buyer takes over stock where it lies
 }
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from openvmi.ledger.rules import DocumentKind, LocationKind, MoveKind
+from openvmi.ledger.rules import DocumentKind, MoveKind
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 # Answers show quantities as stored (six places), so a replayed posting reads exactly like the first.
@@ -133,29 +133,3 @@ class BalanceFilter(BaseModel):
     location_id: int | None = None
     owner_id: int | None = None
     nonzero: bool = False
-
-
-class LocationCreate(BaseModel):
-    code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
-    name: str = Field(min_length=1, max_length=200)
-    kind: LocationKind
-    plant_code: str | None = None
-    supplier_code: str | None = None  # required for supplier_site, refused otherwise
-
-
-class LocationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    code: str
-    name: str
-    kind: str
-    plant_id: int | None
-    supplier_id: int | None
-    active: bool
-    is_physical: bool
-
-
-class LocationPage(BaseModel):
-    items: list[LocationRead]
-    next_cursor: str | None

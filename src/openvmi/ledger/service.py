@@ -13,22 +13,24 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.catalog.models import Item
-from openvmi.db import add_unique, quantize, utcnow
+from openvmi.db import quantize, utcnow
 from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InsufficientStock, InvalidInput, PermissionDenied, Reason, Shortfall,
 )
 from openvmi.ledger import fast_path, planner, writer
 from openvmi.ledger.locks import LockedBalance, lock_balances, select_rows
-from openvmi.ledger.models import LayerDraw, Location, ReceiptLayer, StockBalance, StockMove
+from openvmi.ledger.models import LayerDraw, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.planner import BalanceKey, OpenLayer, ReversedMove, Short
 from openvmi.ledger.references import References, forget_balances, known_facts, load_references, remember
-from openvmi.ledger.rules import DocumentKind, LocationKind, MoveKind, Route, route_problem
+from openvmi.ledger.rules import DocumentKind, MoveKind, Route, route_problem
 from openvmi.ledger.schemas import (
-    MANUAL, DocumentRef, LocationCreate, MoveCreate, MoveRead, PostingCreate, PostingRead,
+    MANUAL, DocumentRef, MoveCreate, MoveRead, PostingCreate, PostingRead,
 )
-from openvmi.parties.models import Party, Plant
+from openvmi.locations.models import Location
+from openvmi.locations.rules import LocationKind
+from openvmi.parties.models import Party
 from openvmi.parties.rules import PartyKind
 from openvmi.scoping import current_supplier_scope
 
@@ -272,34 +274,6 @@ def _refresh_loaded(session: Session, plan: planner.Plan, *, now: Any) -> None:
         loaded = session.identity_map.get(identity_key(ReceiptLayer, layer_id))
         if loaded is not None:
             set_committed_value(loaded, "quantity_left", quantity_left)
-
-
-def create_location(session: Session, location: LocationCreate) -> Location:
-    """Add a stock location; supplier sites belong to one supplier, buyer sites to a plant. Caller commits."""
-    errors = []
-    plant_id = supplier_id = None
-    if location.plant_code:
-        plant_id = session.scalar(select(Plant.id).where(Plant.code == location.plant_code))
-        if plant_id is None:
-            errors.append(FieldError("plant_code", f"no such plant: {location.plant_code}"))
-    if location.kind == "supplier_site":
-        if not location.supplier_code:
-            errors.append(FieldError("supplier_code", "a supplier site needs its supplier"))
-        else:
-            supplier_id = session.scalar(select(Party.id).where(
-                Party.code == location.supplier_code, Party.kind == "supplier"))
-            if supplier_id is None:
-                errors.append(FieldError("supplier_code", f"no such supplier: {location.supplier_code}"))
-    elif location.supplier_code:
-        errors.append(FieldError("supplier_code", "only supplier sites belong to a supplier"))
-    if session.scalar(select(Location.id).where(Location.code == location.code)) is not None:
-        errors.append(FieldError("code", f"location {location.code} already exists"))
-    if errors:
-        raise InvalidInput(errors)
-    row = Location(code=location.code, name=location.name, kind=location.kind,
-                   plant_id=plant_id, supplier_id=supplier_id)
-    add_unique(session, row, conflict=f"location {location.code} already exists")
-    return row
 
 
 # Built once: constructing statements on every call cost more than running them.

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.parties import service
 from openvmi.parties.rules import PartyKind
 from openvmi.parties.schemas import PartyCreate, PartyPage, PartyRead, PartyUpdate, PlantCreate, PlantRead

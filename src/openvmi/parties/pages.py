@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import DomainError, NotFound
 from openvmi.parties import queries, service
 from openvmi.parties.schemas import PartyCreate, PartyUpdate

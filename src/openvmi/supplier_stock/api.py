@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, Response, UploadFile
 from pydantic import ValidationError
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.supplier_stock import queries, service
 from openvmi.supplier_stock.models import SupplierStockImport

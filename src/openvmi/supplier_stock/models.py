@@ -5,20 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    JSON, CheckConstraint, ColumnElement, ForeignKey, Index, String, Table, UniqueConstraint,
+    JSON, CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Quantity, UtcDateTime, utcnow
 from openvmi.scoping import SupplierScoped
-
-
-def site_table() -> Table:
-    """The ledger's locations, read here only to name sites by code. (Importing ledger.models is
-    reserved to the ledger, which alone writes stock; its table is reachable read-only.)"""
-    import openvmi.models  # noqa: F401 - the complete metadata, whichever feature loaded first
-
-    return Base.metadata.tables["location"]
 
 
 class _OwnedBySupplier(SupplierScoped):

@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries, service

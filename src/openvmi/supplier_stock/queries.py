@@ -13,11 +13,14 @@ from openvmi.errors import NotFound
 from openvmi.ledger import queries as ledger_queries
 from openvmi.ledger.schemas import BalanceFilter
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
+from openvmi.locations import queries as locations_queries
+from openvmi.locations.models import Location
+from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import rules
 from openvmi.supplier_stock.models import (
-    StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport, site_table,
+    StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 from openvmi.supplier_stock.schemas import (
     AvailabilityLine, AvailabilityQuery, AvailabilityRead, ColumnMappingRead, HistoryRead, ImportErrors, ImportPage,
@@ -25,7 +28,9 @@ from openvmi.supplier_stock.schemas import (
     ThresholdRead,
 )
 
-BUYER_SIDE_KINDS = ("vmi", "in_transit")
+# What availability offers from the ledger: available stock at our VMI stores or on its way to us
+# (the buyer's own warehouse stock is no supplier's to deliver; quarantine is never available).
+BUYER_SIDE_KINDS = AVAILABLE_KINDS - {LocationKind.WAREHOUSE}
 
 
 def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str | None, limit: int) -> SupplierStockPage:
@@ -46,7 +51,7 @@ def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str |
 
 
 def _stock_rows(request: ListRequest) -> tuple[Any, dict[str, Any]]:
-    site = site_table()
+    site = Location.__table__
     statement = (select(SupplierStock, Item.code.label("item_code"), Item.name.label("item_name"),
                         Party.code.label("supplier_code"), site.c.code.label("site_code"))
                  .join(Item, Item.id == SupplierStock.item_id).join(Party, Party.id == SupplierStock.supplier_id)
@@ -82,7 +87,7 @@ def describe_stock(session: Session, rows: list[SupplierStock]) -> list[Supplier
         return []
     suppliers = dict(session.execute(select(Party.id, Party.code).where(Party.id.in_({r.supplier_id for r in rows}))).all())
     items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_({r.item_id for r in rows})))}
-    site = site_table().c
+    site = Location.__table__.c
     sites = dict(session.execute(select(site.id, site.code).where(site.id.in_({r.location_id for r in rows}))).all())
     return [SupplierStockRead(
         id=r.id, supplier_id=r.supplier_id, supplier_code=suppliers[r.supplier_id], item_id=r.item_id,
@@ -167,7 +172,7 @@ def availability(session: Session, query: AvailabilityQuery, *, now: datetime | 
     item_ids = [i.id for i in items]
     lines: dict[int, list[AvailabilityLine]] = {i: [] for i in item_ids}
     seen: set[tuple[int, int]] = set()
-    site = site_table()
+    site = Location.__table__
     published = session.execute(  # plain columns: a thousand suppliers answer, no entities needed
         select(SupplierStock.supplier_id, SupplierStock.item_id, SupplierStock.location_id, SupplierStock.on_hand,
                SupplierStock.available, SupplierStock.next_available_date, SupplierStock.lead_time_days,
@@ -245,7 +250,7 @@ def _buyer_side_lines(session: Session, item_id: int, *, today: date) -> list[Av
     result = []
     for balance in balances:
         if balance.location_id not in locations:
-            locations[balance.location_id] = ledger_queries.get_location(session, balance.location_id)
+            locations[balance.location_id] = locations_queries.get_location(session, balance.location_id)
         location = locations[balance.location_id]
         if location.kind not in BUYER_SIDE_KINDS or balance.on_hand <= 0:
             continue

@@ -24,11 +24,12 @@ from openvmi.db import Quantity, quantize, utcnow
 from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
 )
+from openvmi.locations.models import Location
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 from openvmi.supplier_stock import importer, rules
 from openvmi.supplier_stock.models import (
-    StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport, site_table,
+    StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 from openvmi.supplier_stock.schemas import (
     ImportRequest, PreviewLine, StockLineCreate, StockLineUpdate, ThresholdSet,
@@ -423,7 +424,7 @@ def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, hea
         ref = importer.ItemRef(item_id, code, unit, lead_time)
         items_by_code[code.upper()] = ref
         items_by_part[part_number.upper()] = ref
-    site = site_table().c
+    site = Location.__table__.c
     sites = {code.upper(): site_id for site_id, code in session.execute(
         select(site.id, site.code).where(site.supplier_id == supplier.id, site.kind == "supplier_site",
                                          site.active.is_(True)))}
@@ -581,7 +582,7 @@ def _count_changes(session: Session, batch: SupplierStockImport, supplier_id: in
 
 def _preview(session: Session, supplier_id: int, present: set[str], *, full: bool) -> list[PreviewLine]:
     current, on = _staged_join(supplier_id)
-    site = site_table()
+    site = Location.__table__
     rows = session.execute(
         select(stage.c.row_number, Item.code, site.c.code, current.c.id, current.c.on_hand, stage.c.on_hand,
                current.c.available, stage.c.available)
@@ -704,7 +705,7 @@ def create_supplier_stock(session: Session, line: StockLineCreate, *, actor_id: 
     now = now or utcnow()
     supplier = _import_supplier(session, line.supplier_code)
     item = _supplier_item(session, supplier, line)
-    sites = site_table().c
+    sites = Location.__table__.c
     site = session.execute(select(sites.id, sites.code).where(
         sites.code == line.site_code, sites.supplier_id == supplier.id, sites.kind == "supplier_site")).first()
     if site is None:

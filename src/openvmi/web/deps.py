@@ -1,13 +1,13 @@
 """Typed FastAPI dependencies: settings, one database session per request, the caller."""
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from openvmi.auth import service as auth_service
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import FieldError, InvalidInput, NotAuthenticated, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from openvmi.settings import Settings
@@ -26,14 +26,31 @@ def get_session(request: Request) -> Iterator[Session]:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 DbSession = Annotated[Session, Depends(get_session)]
 
+
+@dataclass(frozen=True)
+class Identity:
+    """How web code learns who is calling. app.py wires auth's functions into `app.state.identity`,
+    so `openvmi.web` imports no feature."""
+
+    # The caller behind a bearer token (or the portal cookie's login token); NotAuthenticated if
+    # unknown, expired or revoked. May touch the token's last use: the caller commits.
+    actor_for_token: Callable[[Session, str], Actor]
+    # (display name, supplier name or None): what the portal's layout shows of the signed-in user.
+    viewer_names: Callable[[Session, Actor], tuple[str, str | None]]
+
+
+def get_identity(request: Request) -> Identity:
+    return request.app.state.identity
+
+
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_actor(session: DbSession, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+def get_actor(request: Request, session: DbSession, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
     """The authenticated caller; from here on the session sees only what the caller may see."""
     if not token:
         raise NotAuthenticated("a bearer token is required")
-    actor = auth_service.actor_for_token(session, token)
+    actor = get_identity(request).actor_for_token(session, token)
     session.commit()  # persist last_used_at before the use case starts its own transaction
     scope_to_supplier(session, actor.supplier_id)
     return actor
@@ -43,7 +60,7 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
 def requires(permission: str) -> Callable[[Actor], Actor]:
-    """Dependency: the caller must hold `permission` (see auth.rules.PERMISSIONS)."""
+    """Dependency: the caller must hold `permission` (see access.PERMISSIONS)."""
 
     def check(actor: CurrentActor) -> Actor:
         if not actor.can(permission):

@@ -1,24 +1,16 @@
-"""The shell's own pages: the role's home dashboard and the language switch."""
+"""The shell's own page: the role's home dashboard."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
-from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Request
 from fastapi.responses import Response
 
-from openvmi.auth import service as auth_service
-from openvmi.auth.rules import Role
-from openvmi.errors import FieldError, InvalidInput, NotAuthenticated
-from openvmi.web import i18n
+from openvmi.access import Role
 from openvmi.web.deps import DbSession
 from openvmi.web.i18n import N_
-from openvmi.web.portal import (
-    DashboardPanel, NavEntry, PortalActor, PortalFeature, WORKSPACES, portal_router, redirect, render, safe_next,
-    session_token,
-)
+from openvmi.web.portal import DashboardPanel, NavEntry, PortalActor, PortalFeature, WORKSPACES, portal_router, render
 
 router = portal_router()
-LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 def _placeholder(key: str, title: str, roles: set[Role], empty: str, hint: str, order: int) -> DashboardPanel:
@@ -56,28 +48,6 @@ def home(request: Request, session: DbSession, actor: PortalActor) -> Response:
     today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
     return render(request, "home.html", title=WORKSPACES[actor.role], panels=panels, shortcuts=shortcuts,
                   today=today)
-
-
-@router.post("/language")
-def switch_language(request: Request, session: DbSession, locale: Annotated[str, Form()],
-                    next: Annotated[str, Form()] = "/") -> Response:
-    """Remember the chosen language in a cookie, and on the user when signed in."""
-    if locale not in i18n.SUPPORTED:
-        raise InvalidInput([FieldError("locale", f"unsupported language: {locale}")])
-    token = session_token(request)
-    if token is not None:
-        try:
-            actor = auth_service.actor_for_token(session, token)
-        except NotAuthenticated:
-            actor = None
-        if actor is not None:
-            auth_service.set_user_locale(session, actor.user_id, locale)
-        session.commit()
-    response = redirect(safe_next(next))
-    settings = request.app.state.settings
-    response.set_cookie(i18n.LANGUAGE_COOKIE, locale, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
-                        samesite="lax", secure=settings.secure_cookies, path="/")
-    return response
 
 
 feature = PortalFeature(router=router, nav=[NavEntry(N_("Home"), "/", order=0)])

@@ -1,8 +1,8 @@
 """The portal shell: session log-in, the page's actor, navigation, dashboard panels and rendering.
 
 Every feature's pages plug in through `PortalFeature` (see docs/portal.md). The supplier
-boundary is applied here exactly as for the API: the session cookie names a login token,
-`auth.service.actor_for_token` resolves it and `scope_to_supplier` scopes the session.
+boundary is applied here exactly as for the API: the session cookie names a login token, the
+app's `Identity` (wired from auth by app.py) resolves it and `scope_to_supplier` scopes the session.
 """
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -23,14 +23,13 @@ from sqlalchemy.orm import Session
 
 import openvmi
 from openvmi import __version__
-from openvmi.auth import service as auth_service
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import NotAuthenticated, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from openvmi.settings import Settings
 from openvmi.web import i18n
 from openvmi.web.csrf import CSRF_COOKIE, CSRF_FIELD, check_csrf, csrf_cookie_is_new, csrf_token
-from openvmi.web.deps import DbSession
+from openvmi.web.deps import DbSession, Identity, get_identity
 from openvmi.web.forms import split_message
 
 SESSION_COOKIE = "ovmi_session"
@@ -134,17 +133,12 @@ def clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/")
 
 
-def _viewer_for(session: Session, token: str) -> Viewer:
-    actor = auth_service.actor_for_token(session, token)
+def _viewer_for(identity: Identity, session: Session, token: str) -> Viewer:
+    actor = identity.actor_for_token(session, token)
     session.commit()  # persist last_used_at before the page's own transaction starts
     scope_to_supplier(session, actor.supplier_id)
-    user = auth_service.get_user(session, actor.user_id)
-    supplier_name = None
-    if actor.supplier_id is not None:
-        from openvmi.parties import service as parties_service
-
-        supplier_name = parties_service.get_party(session, actor.supplier_id).name
-    return Viewer(actor=actor, display_name=user.display_name, supplier_name=supplier_name)
+    display_name, supplier_name = identity.viewer_names(session, actor)
+    return Viewer(actor=actor, display_name=display_name, supplier_name=supplier_name)
 
 
 def get_portal_actor(request: Request, session: DbSession) -> Actor:
@@ -153,7 +147,7 @@ def get_portal_actor(request: Request, session: DbSession) -> Actor:
     if token is None:
         raise LoginRequired("please log in")
     try:
-        viewer = _viewer_for(session, token)
+        viewer = _viewer_for(get_identity(request), session, token)
     except NotAuthenticated as error:
         raise LoginRequired("your session has ended; please log in again") from error
     request.state.viewer = viewer
@@ -164,7 +158,7 @@ PortalActor = Annotated[Actor, Depends(get_portal_actor)]
 
 
 def page_requires(permission: str) -> Callable[[Actor], Actor]:
-    """Dependency: the signed-in user must hold `permission` (auth.rules.PERMISSIONS)."""
+    """Dependency: the signed-in user must hold `permission` (access.PERMISSIONS)."""
 
     def check(actor: PortalActor) -> Actor:
         if not actor.can(permission):
@@ -387,7 +381,7 @@ def _try_identify(request: Request) -> None:
 
     with request.app.state.session_factory() as session:
         try:
-            request.state.viewer = _viewer_for(session, token)
+            request.state.viewer = _viewer_for(get_identity(request), session, token)
         except DomainError:
             return
 

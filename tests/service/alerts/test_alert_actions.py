@@ -5,12 +5,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from openvmi.access import Actor, Role
 from openvmi.alerts import queries
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage
 from openvmi.alerts.schemas import AlertFilter, AlertSignal, CommentCreate
 from openvmi.alerts.service import acknowledge_alert, add_comment, mark_all_read, mark_read, sync_alerts
-from openvmi.auth.rules import Role
-from openvmi.auth.schemas import Actor
 from openvmi.errors import Conflict, NotFound, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from tests.builders import make_item, make_party, make_user

@@ -5,10 +5,10 @@ import threading
 import pytest
 from sqlalchemy import event, func, select
 
+from openvmi.access import Role
 from openvmi.alerts.models import Alert, OutboxMessage
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.alerts.service import sync_alerts
-from openvmi.auth.rules import Role
 from openvmi.db import create_db_engine, create_session_factory
 from tests.builders import make_item, make_party, make_user
 

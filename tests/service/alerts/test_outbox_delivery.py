@@ -16,12 +16,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import delete, select
 
 from openvmi import migrations
+from openvmi.access import Role
 
 from openvmi.alerts import queries, rules, service
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.alerts.schemas import AlertSignal, OutboxFilter, WebhookEndpointCreate
 from openvmi.auth.models import ApiToken, User
-from openvmi.auth.rules import Role
 from openvmi.db import create_db_engine, create_session_factory, utcnow
 from openvmi.jobs.worker import run_once
 from openvmi.settings import Settings

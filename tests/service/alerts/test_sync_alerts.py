@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from openvmi.access import Role
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.alerts.service import sync_alerts
-from openvmi.auth.rules import Role
 from tests.builders import make_item, make_party, make_user
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_going_back_above_resolves_and_crossing_again_opens_a_new_alert(session)
 
 def test_an_acknowledged_alert_still_counts_as_open_and_resolves_when_stock_returns(session):
     from openvmi.alerts.service import acknowledge_alert
-    from openvmi.auth.schemas import Actor
+    from openvmi.access import Actor
 
     supplier, item, buyer = make_party(session), make_item(session), make_user(session)
     sync_alerts(session, [low(supplier, item)], now=T0)

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from openvmi.auth import service
-from openvmi.auth.rules import Role
+from openvmi.access import Role
+from openvmi.auth import queries, service
 from openvmi.auth.schemas import TokenCreate, UserCreate
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -136,6 +136,23 @@ def test_a_login_token_identifies_its_user_until_it_expires(session):
         service.actor_for_token(session, secret)
 
 
+def test_each_integration_token_is_its_own_caller_but_a_login_is_the_user(session):
+    # given one user with two integrations (ERP and MES) and a password log-in
+    user = make_user(session)
+    erp = service.create_api_token(session, TokenCreate(name="ERP"), owner=user)
+    mes = service.create_api_token(session, TokenCreate(name="MES"), owner=user)
+    login_secret, _ = service.issue_login_token(session, user, lifetime=timedelta(hours=1))
+
+    # when each of them calls
+    as_erp, as_mes = service.actor_for_token(session, erp.token), service.actor_for_token(session, mes.token)
+    as_person = service.actor_for_token(session, login_secret)
+
+    # then the two integrations never share a retry scope, and the person is scoped as the user
+    assert (as_erp.caller_key, as_mes.caller_key) == (f"token:{erp.id}", f"token:{mes.id}")
+    assert as_person.caller_key == f"user:{user.id}" and as_person.token_id is None
+    assert as_erp.user_id == as_mes.user_id == as_person.user_id == user.id
+
+
 def test_an_unknown_token_is_refused(session):
     with pytest.raises(NotAuthenticated):
         service.actor_for_token(session, "ovmi_not-a-token")
@@ -156,9 +173,9 @@ def test_users_see_and_revoke_only_their_own_tokens_but_admins_any(session):
     alice, bob, admin = make_user(session), make_user(session), make_user(session, role=Role.ADMIN)
     bobs = service.create_api_token(session, TokenCreate(name="MES", expires_in_days=30), owner=bob)
 
-    assert service.list_tokens(session, actor=service.actor_of(alice)) == []
+    assert queries.list_tokens(session, actor=service.actor_of(alice)) == []
     with pytest.raises(NotFound):
         service.revoke_token(session, bobs.id, actor=service.actor_of(alice))
 
-    assert bobs.id in [t.id for t in service.list_tokens(session, actor=service.actor_of(admin))]
+    assert bobs.id in [t.id for t in queries.list_tokens(session, actor=service.actor_of(admin))]
     assert service.revoke_token(session, bobs.id, actor=service.actor_of(admin)).revoked_at is not None

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from openvmi.catalog.models import SupplierItem
 from openvmi.cli import app
 from openvmi.db import create_db_engine, create_session_factory
-from openvmi.ledger.models import Location
+from openvmi.locations.models import Location
 
 
 @pytest.mark.parametrize("fresh_database", ["sqlite_file", "postgres"], indirect=True)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import IdempotencyMismatch, InsufficientStock, InvalidInput
 from openvmi.ledger import fast_path, service
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove

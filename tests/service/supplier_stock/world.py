@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
+from openvmi.locations.models import Location
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import service
 from openvmi.supplier_stock.models import SupplierStock
@@ -56,12 +57,9 @@ def run_import(session: Session, world: World, data: bytes, *, filename: str = "
 
 def stock_of(session: Session, supplier: Party) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
     """(item code, site code) -> (on hand, available) as stored."""
-    from openvmi.supplier_stock.models import site_table
-
-    site = site_table()
     rows = session.execute(
-        select(Item.code, site.c.code, SupplierStock.on_hand, SupplierStock.available)
-        .join(Item, Item.id == SupplierStock.item_id).join(site, site.c.id == SupplierStock.location_id)
+        select(Item.code, Location.code, SupplierStock.on_hand, SupplierStock.available)
+        .join(Item, Item.id == SupplierStock.item_id).join(Location, Location.id == SupplierStock.location_id)
         .where(SupplierStock.supplier_id == supplier.id))
     return {(i, s): (Decimal(on_hand), Decimal(available)) for i, s, on_hand, available in rows}
 

@@ -1,7 +1,7 @@
 """Who may do what: the role -> permission table."""
 import pytest
 
-from openvmi.auth.rules import PERMISSIONS, STAFF, Role, has_permission
+from openvmi.access import PERMISSIONS, STAFF, Role, has_permission
 
 
 def test_only_admins_manage_users_parties_and_locations():

@@ -1,7 +1,8 @@
 """Which moves may go between which places, and who may hand stock to whom (ledger.rules.ROUTES)."""
 import pytest
 
-from openvmi.ledger.rules import DocumentKind, LocationKind, MoveKind, Route, route_problem
+from openvmi.ledger.rules import DocumentKind, MoveKind, Route, route_problem
+from openvmi.locations.rules import LocationKind
 from openvmi.parties.rules import PartyKind
 
 BUYER, SUPPLIER = PartyKind.BUYER, PartyKind.SUPPLIER

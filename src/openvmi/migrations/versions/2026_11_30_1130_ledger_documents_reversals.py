@@ -1,8 +1,8 @@
 """ledger: postings name their document and caller, moves may reverse moves, layer draws
 
 Revision ID: c4d1e7a90b12
-Revises: 7c2823053270
-Create Date: 2026-11-30 11:00:00
+Revises: 4f0c1d2e9a3b
+Create Date: 2026-11-30 11:30:00
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from openvmi.migrations import sql_file
 
 revision = 'c4d1e7a90b12'
-down_revision = '7c2823053270'
+down_revision = '4f0c1d2e9a3b'
 branch_labels = None
 depends_on = None
 

@@ -4,11 +4,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.auth.schemas import Actor
+from openvmi.access import Actor
 from openvmi.errors import DomainError
-from openvmi.ledger import queries, service
-from openvmi.ledger.rules import LocationKind
-from openvmi.ledger.schemas import LocationCreate
+from openvmi.locations import queries, service
+from openvmi.locations.rules import LocationKind
+from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import queries as parties_queries
 from openvmi.parties import service as parties_service
 from openvmi.web.deps import DbSession
@@ -35,7 +35,7 @@ def location_list(request: Request, session: DbSession, actor: PortalActor, kind
         return export_list(request, format, filename="locations", rows=rows,
                            columns=(N_("Code"), N_("Name"), N_("Kind"), N_("Active")))
     view = ListView.of(request, queries.browse_locations(session, wanted, kind=kind))
-    return render(request, "ledger/locations.html", title=N_("Locations"), view=view, kind=kind,
+    return render(request, "locations/locations.html", title=N_("Locations"), view=view, kind=kind,
                   kinds=KIND_LABELS, can_write=actor.can("locations.write"))
 
 
@@ -43,7 +43,7 @@ def _form(request: Request, session: DbSession, form: FormState, status_code: in
     plants = [(p.code, f"{p.code} · {p.name}") for p in parties_service.list_plants(session)]
     suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
     kinds = [(k, translate(request, label)) for k, label in KIND_LABELS.items()]
-    return render(request, "ledger/location_form.html", title=N_("New location"), form=form, plants=plants,
+    return render(request, "locations/location_form.html", title=N_("New location"), form=form, plants=plants,
                   suppliers=suppliers, kinds=kinds, status_code=status_code)
 
 

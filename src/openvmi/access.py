@@ -1,4 +1,8 @@
-"""Who may do what: roles and the permissions they carry. Pure data, no database."""
+"""Who is calling and what their role may do: below every feature, so each checks without importing auth.
+
+Pure data and the stdlib only. `auth` turns a token into an `Actor`; everything else receives one.
+"""
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -39,3 +43,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 def has_permission(role: str, permission: str) -> bool:
     return role in PERMISSIONS[permission]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: passed to every use case instead of a raw user row."""
+
+    user_id: int
+    username: str
+    role: Role
+    supplier_id: int | None  # set for supplier users: the boundary of what they see
+    locale: str | None = None
+    token_id: int | None = None  # the integration token used, if any (not a log-in or portal session)
+
+    def can(self, permission: str) -> bool:
+        return has_permission(self.role, permission)
+
+    @property
+    def caller_key(self) -> str:
+        """Whose retries are the same caller's: each integration token is its own system, a person is their user."""
+        return f"token:{self.token_id}" if self.token_id is not None else f"user:{self.user_id}"

@@ -1,0 +1,1 @@
+"""Stock locations: master data that the ledger, supplier stock and the VMI loop all name."""
