@@ -234,8 +234,8 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
     import csv
     import io
 
-    from openvmi.supplier_stock import service as supplier_stock_service
     from openvmi.supplier_stock.schemas import ImportRequest
+    from openvmi.supplier_stock.service import imports
 
     today = date.today()
     by_supplier: dict[int, list] = {}
@@ -262,6 +262,6 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
                 available, next_date = on_hand - rng.randint(0, on_hand // 10), ""
             writer.writerow([line.supplier_part_number, f"SITE-{supplier.code.removeprefix('S-')}",
                              on_hand, available, next_date, line.lead_time_days])
-        supplier_stock_service.import_supplier_stock(
+        imports.import_supplier_stock(
             session, ImportRequest(supplier_code=supplier.code, filename=f"{supplier.code}-stock.csv", mode="full"),
             stream=io.BytesIO(text.getvalue().encode()), actor_id=None)

@@ -9,8 +9,9 @@ from starlette.datastructures import UploadFile
 from openvmi.auth.schemas import Actor
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
-from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
+from openvmi.supplier_stock.service import import_queue, imports, lines
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
@@ -76,10 +77,10 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     queued = (file.size or 0) > settings.import_background_bytes  # too big to keep the user waiting
     try:
         if queued:
-            batch = service.queue_import(session, body, stream=file.file, storage=settings.import_storage_dir,
-                                         actor_id=actor.user_id)
+            batch = import_queue.queue_import(session, body, stream=file.file, storage=settings.import_storage_dir,
+                                              actor_id=actor.user_id)
         else:
-            outcome = service.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
+            outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
     except InvalidImportFile as error:
         session.commit()  # keep the rejected import and its error report; no stock was written
         return _upload_page(request, session, actor, form, rejected=error, status_code=422)
@@ -111,12 +112,12 @@ def import_status(request: Request, import_id: int, session: DbSession, _: Reade
     and swaps in its status part."""
     batch = queries.get_import(session, import_id)
     return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
-                  title_params={"file": batch.filename}, batch=batch, progress=service.import_progress(import_id))
+                  title_params={"file": batch.filename}, batch=batch, progress=import_queue.import_progress(import_id))
 
 
 @router.get("/supplier-stock/{stock_id}")
 def stock_line(request: Request, stock_id: int, session: DbSession, actor: Reader) -> Response:
-    row = service.get_supplier_stock(session, stock_id)
+    row = queries.get_supplier_stock(session, stock_id)
     values = {"on_hand": plain(row.on_hand), "available": plain(row.available),
               "next_available_date": row.next_available_date.isoformat() if row.next_available_date else "",
               "lead_time_days": "" if row.lead_time_days is None else str(row.lead_time_days),
@@ -127,7 +128,7 @@ def stock_line(request: Request, stock_id: int, session: DbSession, actor: Reade
 @router.post("/supplier-stock/{stock_id}")
 async def adjust_line(request: Request, stock_id: int, session: DbSession, actor: Writer) -> Response:
     """Set one line's figures; a version read before someone else's change is refused."""
-    row = service.get_supplier_stock(session, stock_id)
+    row = queries.get_supplier_stock(session, stock_id)
     form = FormState(values=form_values(await request.form(), LINE_FIELDS))
     data = {k: v for k, v in form.values.items() if k != "version"}
     body = parse(StockLineUpdate, data, form)
@@ -135,17 +136,17 @@ async def adjust_line(request: Request, stock_id: int, session: DbSession, actor
     if body is not None and version.isdigit():
         changes = StockLineUpdate(**body.model_dump())  # every field as posted: an empty one is cleared
         try:
-            service.adjust_supplier_stock(session, stock_id, changes, expected_version=int(version),
-                                          actor_id=actor.user_id, source="portal")
+            lines.adjust_supplier_stock(session, stock_id, changes, expected_version=int(version),
+                                        actor_id=actor.user_id, source="portal")
             session.commit()
             return flash(redirect(f"/supplier-stock/{stock_id}"), request, N_("Stock line saved."))
-        except service.StaleVersion:
+        except lines.StaleVersion:
             session.rollback()
             form.add(None, Message(STALE_MESSAGE))
         except DomainError as error:
             session.rollback()
             add_domain_error(form, error)
-        row = service.get_supplier_stock(session, stock_id)
+        row = queries.get_supplier_stock(session, stock_id)
     elif body is not None:
         form.add(None, Message(STALE_MESSAGE))
     return _line_page(request, session, actor, row, form, status_code=422)
