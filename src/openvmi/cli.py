@@ -200,10 +200,10 @@ def supplier_add(code: str, name: str, country: Annotated[str | None, typer.Opti
 @supplier_app.command("list")
 def supplier_list(search: Annotated[str | None, typer.Option("--search", "-q")] = None) -> None:
     """List suppliers, optionally filtered by code or name."""
-    from openvmi.parties import service
+    from openvmi.parties import queries
 
     with _sessions(_settings())() as session:
-        page = service.list_parties(session, kind="supplier", search=search, cursor=None, limit=500)
+        page = queries.list_parties(session, kind="supplier", search=search, cursor=None, limit=500)
     table = Table("code", "name", "country", "stale after (days)")
     for party in page.items:
         table.add_row(party.code, party.name, party.country or "", str(party.stale_after_days))

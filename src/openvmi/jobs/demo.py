@@ -14,6 +14,7 @@ from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.schemas import LocationCreate, MoveCreate, PostingCreate
+from openvmi.parties import queries as parties_queries
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
@@ -243,7 +244,7 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
         by_supplier.setdefault(supplier_item.supplier_id, []).append(supplier_item)
     countries = {code: country for code, _, country in SUPPLIERS}
     for supplier_id, lines in by_supplier.items():
-        supplier = parties_service.get_party(session, supplier_id)
+        supplier = parties_queries.get_party(session, supplier_id)
         chinese = countries[supplier.code] == "CN"
         header = (["供应商料号", "仓库", "库存", "可用量", "预计可用日期", "交期"] if chinese else
                   ["Supplier part number", "Site", "On hand", "Available", "Next available date", "Lead time days"])

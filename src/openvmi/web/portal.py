@@ -141,9 +141,9 @@ def _viewer_for(session: Session, token: str) -> Viewer:
     user = auth_service.get_user(session, actor.user_id)
     supplier_name = None
     if actor.supplier_id is not None:
-        from openvmi.parties import service as parties_service
+        from openvmi.parties import queries as parties_queries
 
-        supplier_name = parties_service.get_party(session, actor.supplier_id).name
+        supplier_name = parties_queries.get_party(session, actor.supplier_id).name
     return Viewer(actor=actor, display_name=user.display_name, supplier_name=supplier_name)
 
 
