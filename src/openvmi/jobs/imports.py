@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from openvmi.db import utcnow
+from openvmi.db import commit_refusal, utcnow
 from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
@@ -72,10 +72,11 @@ class ImportRunner:
     def _run(self, import_id: int) -> None:
         with self.sessions() as session:
             try:
-                import_queue.run_queued_import(session, import_id, worker_id=self.worker_id)
+                with commit_refusal(session, InvalidImportFile):
+                    import_queue.run_queued_import(session, import_id, worker_id=self.worker_id)
                 session.commit()
             except InvalidImportFile:
-                session.commit()  # the rejection and its error report
+                pass  # rejected: the batch keeps the bad rows for its uploader to read
             except Exception:
                 log.exception("supplier stock import %s failed", import_id)
                 session.rollback()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts import service as alerts_service
 from openvmi.alerts.schemas import SyncResult
-from openvmi.db import utcnow
+from openvmi.db import commit_refusal, utcnow
 from openvmi.errors import InvalidImportFile
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStock
@@ -23,12 +23,9 @@ def import_file(sessions: sessionmaker[Session], path: Path, request: ImportRequ
     """Import one stock file as an operator (no supplier boundary). A rejected file is recorded
     with its errors and re-raised; nothing else is written."""
     with sessions() as session, path.open("rb") as stream:
-        try:
+        with commit_refusal(session, InvalidImportFile):
             outcome = imports.import_supplier_stock(session, request, stream=stream, actor_id=None,
                                                     idempotency_key=idempotency_key, progress=progress)
-        except InvalidImportFile:
-            session.commit()  # keep the rejected import and its error report
-            raise
         session.commit()
         return outcome
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query
 from pydantic import ValidationError
 
 from openvmi.auth.schemas import Actor
+from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStockImport
@@ -53,12 +54,9 @@ def import_supplier_stock(
                             for e in error.errors()]) from None
     if prefer and "respond-async" in prefer.lower():
         return _queue(request, session, actor, response, wanted, file, idempotency_key)
-    try:
+    with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
         outcome = imports.import_supplier_stock(session, wanted, stream=file.file, actor_id=actor.user_id,
                                                 idempotency_key=idempotency_key)
-    except InvalidImportFile:
-        session.commit()  # keep the rejected import and its error report; no stock was written
-        raise
     session.commit()
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"

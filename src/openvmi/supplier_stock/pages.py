@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from openvmi.auth.schemas import Actor
+from openvmi.db import commit_refusal
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
@@ -76,13 +77,13 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     settings = request.app.state.settings
     queued = (file.size or 0) > settings.import_background_bytes  # too big to keep the user waiting
     try:
-        if queued:
-            batch = import_queue.queue_import(session, body, stream=file.file, storage=settings.import_storage_dir,
-                                              actor_id=actor.user_id)
-        else:
-            outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
+        with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
+            if queued:
+                batch = import_queue.queue_import(session, body, stream=file.file,
+                                                  storage=settings.import_storage_dir, actor_id=actor.user_id)
+            else:
+                outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
     except InvalidImportFile as error:
-        session.commit()  # keep the rejected import and its error report; no stock was written
         return _upload_page(request, session, actor, form, rejected=error, status_code=422)
     except DomainError as error:
         session.rollback()
