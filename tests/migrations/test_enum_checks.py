@@ -35,7 +35,7 @@ def deployed_check(connection, table: str, name: str) -> str:
 
 def test_the_enum_backed_checks_are_found():
     tables = {table for table, _, _ in enum_checks()}
-    assert {"location", "stock_move"} <= tables
+    assert {"location", "stock_move", "alert", "outbox_message"} <= tables
 
 
 @pytest.mark.parametrize("fresh_database", BACKENDS, indirect=True)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from openvmi.alerts.rules import AlertKind
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import quantize, utcnow
@@ -358,11 +359,11 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
         numbers = {"available": str(total), "low_water": str(marks.low_water),
                    "high_water": str(marks.high_water)}
         signals.append(AlertSignal(
-            kind="low_stock", supplier_id=supplier_id, item_id=item_id, location_id=None,
+            kind=AlertKind.LOW_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
             active=rules.is_low(total, marks), numbers=numbers,
             message=f"{supplier_code}: {total} {unit} of {code} available, below the low-water mark {marks.low_water}"))
         signals.append(AlertSignal(
-            kind="high_stock", supplier_id=supplier_id, item_id=item_id, location_id=None,
+            kind=AlertKind.HIGH_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
             active=rules.is_high(total, marks), numbers=numbers,
             message=f"{supplier_code}: {total} {unit} of {code} available, above the high-water mark {marks.high_water}"))
     return signals
@@ -382,7 +383,7 @@ def stale_data_signals(session: Session, *, now: datetime | None = None) -> list
         stale = rules.is_stale(last, now=now, stale_after_days=stale_after)
         days = (now - last).days
         signals.append(AlertSignal(
-            kind="stale_data", supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
+            kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
             message=f"{code} has not updated its stock for {days} days (limit {stale_after})",
             numbers={"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after),
                      "days": str(days)}))
