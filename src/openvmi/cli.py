@@ -343,10 +343,11 @@ def import_supplier_stock(
 
     from openvmi.errors import InvalidImportFile
     from openvmi.jobs.supplier_stock import import_file
+    from openvmi.supplier_stock.rules import ImportMode
     from openvmi.supplier_stock.schemas import ImportRequest
 
-    if mode not in ("full", "delta"):
-        raise _fail(DomainError("--mode must be full or delta"))
+    if mode not in ImportMode.values():
+        raise _fail(DomainError(f"--mode must be {' or '.join(ImportMode.values())}"))
     request = ImportRequest(supplier_code=supplier, filename=file.name, mode=mode, dry_run=dry_run,
                             encoding=encoding, sheet=sheet)
     columns = [TextColumn("checking {task.fields[name]}"), BarColumn(), TimeRemainingColumn()]

@@ -35,7 +35,7 @@ def import_supplier_stock(
     request: Request, session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
     supplier: Annotated[str | None, Form(description="Supplier code; supplier users may leave it out")] = None,
-    mode: Annotated[ImportMode, Form(description="full: a snapshot per site; delta: only these rows")] = "full",
+    mode: Annotated[ImportMode, Form(description="full: a snapshot per site; delta: only these rows")] = ImportMode.FULL,
     dry_run: Annotated[bool, Form(description="Check and show the changes, write nothing")] = False,
     encoding: Annotated[str | None, Form(description="e.g. gbk; detected when left out")] = None,
     sheet: Annotated[str | None, Form(description="XLSX sheet name; the first sheet by default")] = None,

@@ -11,6 +11,7 @@ from openvmi.db import commit_refusal
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
 from openvmi.supplier_stock.service import import_queue, imports, lines
 from openvmi.web.deps import DbSession
@@ -30,8 +31,7 @@ UPLOAD_FIELDS = ["file", "supplier_code", "mode", "dry_run", "encoding", "sheet"
 LINE_FIELDS = ["on_hand", "available", "next_available_date", "lead_time_days", "version"]
 ENCODINGS = [("", N_("Detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030"), ("big5", "Big5"),
              ("cp1252", "Windows-1252")]
-MODES = [("full", N_("Full snapshot: lines missing from the file go to zero at its sites")),
-         ("delta", N_("Changes only: just the rows in the file"))]
+MODES = ImportMode.labels()
 STALE_MESSAGE = N_("Someone else changed this stock line after you opened it. Reload the page to see "
                    "the current figures, then make your change again.")
 
@@ -54,8 +54,8 @@ def stock_list(request: Request, session: DbSession, actor: Reader, format: str 
 
 @router.get("/supplier-stock/upload")
 def upload_form(request: Request, session: DbSession, actor: Writer) -> Response:
-    form = FormState(values={"mode": "full", "dry_run": "on", **{name: "" for name in ("file", "supplier_code",
-                                                                                        "encoding", "sheet")}})
+    empty = {name: "" for name in ("file", "supplier_code", "encoding", "sheet")}
+    form = FormState(values={"mode": ImportMode.FULL.value, "dry_run": "on", **empty})
     return _upload_page(request, session, actor, form)
 
 
@@ -103,8 +103,8 @@ def _upload_page(request: Request, session: DbSession, actor: Actor, form: FormS
         suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
     return render(request, "supplier_stock/upload.html", title=N_("Upload stock"), form=form, suppliers=suppliers,
                   encodings=[(value, translate(request, label) if value == "" else label) for value, label in ENCODINGS],
-                  modes=[(value, translate(request, label)) for value, label in MODES], outcome=outcome,
-                  rejected=rejected, status_code=status_code)
+                  modes=[(value, translate(request, label)) for value, label in MODES.items()], outcome=outcome,
+                  changes=ChangeKind.labels(), rejected=rejected, status_code=status_code)
 
 
 @router.get("/supplier-stock/imports/{import_id}")
@@ -113,7 +113,8 @@ def import_status(request: Request, import_id: int, session: DbSession, _: Reade
     and swaps in its status part."""
     batch = queries.get_import(session, import_id)
     return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
-                  title_params={"file": batch.filename}, batch=batch, progress=import_queue.import_progress(import_id))
+                  title_params={"file": batch.filename}, batch=batch, waiting=batch.status in UNFINISHED,
+                  progress=import_queue.import_progress(import_id))
 
 
 @router.get("/supplier-stock/{stock_id}")
@@ -168,7 +169,7 @@ def availability(request: Request, session: DbSession, _: AvailabilityReader, q:
     search = (q or "").strip()[:100]
     answer = queries.availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
     return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search,
-                  answer=answer)
+                  answer=answer, sources=AvailabilitySource.labels())
 
 
 feature = PortalFeature(

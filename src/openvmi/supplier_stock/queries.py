@@ -18,6 +18,7 @@ from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 from openvmi.supplier_stock import rules
+from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ImportStatus
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport, site_table,
 )
@@ -27,7 +28,8 @@ from openvmi.supplier_stock.schemas import (
     ThresholdRead,
 )
 
-BUYER_SIDE_KINDS = ("vmi", "in_transit")
+# Location kinds whose stock is ours to hand out, named as their availability source.
+BUYER_SIDE_KINDS = (AvailabilitySource.VMI, AvailabilitySource.IN_TRANSIT)
 
 
 def get_publishing_supplier(session: Session, supplier_code: str | None) -> Party:
@@ -138,7 +140,7 @@ def get_import(session: Session, import_id: int) -> SupplierStockImport:
 
 def import_finished(session: Session, import_id: int) -> bool:
     status = session.scalar(select(SupplierStockImport.status).where(SupplierStockImport.id == import_id))
-    return status not in ("queued", "running")
+    return status not in UNFINISHED
 
 
 def find_keyed_import(session: Session, supplier_id: int, *, idempotency_key: str | None, file_hash: str,
@@ -163,7 +165,7 @@ def find_replayed_import(session: Session, supplier_id: int, *, file_hash: str, 
     if earlier is not None:
         return earlier
     last = session.scalars(select(SupplierStockImport).where(
-        SupplierStockImport.supplier_id == supplier_id, SupplierStockImport.status == "applied")
+        SupplierStockImport.supplier_id == supplier_id, SupplierStockImport.status == ImportStatus.APPLIED)
         .order_by(SupplierStockImport.id.desc()).limit(1)).first()
     if last is None or last.file_hash != file_hash or last.mode != mode:
         return None
@@ -225,7 +227,8 @@ def column_mapping(session: Session, supplier_id: int) -> ColumnMappingRead:
 
 def find_column_mapping(session: Session, supplier_id: int) -> SupplierColumnMapping | None:
     """The supplier's own header names, saved from an earlier upload."""
-    return session.scalars(select(SupplierColumnMapping).where(SupplierColumnMapping.supplier_id == supplier_id)).first()
+    return session.scalars(select(SupplierColumnMapping)
+                           .where(SupplierColumnMapping.supplier_id == supplier_id)).first()
 
 
 def availability(session: Session, query: AvailabilityQuery, *, now: datetime | None = None) -> AvailabilityRead:
@@ -275,8 +278,9 @@ def availability(session: Session, query: AvailabilityQuery, *, now: datetime | 
             age_seconds=(line.age_hours or 0) * 3600))
     return AvailabilityRead(items=[ItemAvailability(
         item_id=i.id, item_code=i.code, item_name=i.name, unit=i.unit,
-        total_available=sum((ln.available for ln in lines[i.id] if ln.source == "supplier"), Decimal(0)),
-        buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != "supplier"), Decimal(0)),
+        total_available=sum((ln.available for ln in lines[i.id] if ln.source == AvailabilitySource.SUPPLIER),
+                            Decimal(0)),
+        buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != AvailabilitySource.SUPPLIER), Decimal(0)),
         lines=lines[i.id]) for i in items])
 
 
@@ -299,11 +303,12 @@ def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int |
                    reported_at: datetime | None, stale_after: int | None, now: datetime) -> AvailabilityLine:
     age_hours = (now - reported_at).total_seconds() / 3600 if reported_at is not None else None
     return AvailabilityLine(
-        source="supplier", supplier_id=supplier_id, supplier_code=code, supplier_name=name, location_id=location_id,
-        site_code=site_code, on_hand=on_hand, available=available,
+        source=AvailabilitySource.SUPPLIER, supplier_id=supplier_id, supplier_code=code, supplier_name=name,
+        location_id=location_id, site_code=site_code, on_hand=on_hand, available=available,
         next_available_date=next_date if available == 0 else None, lead_time_days=lead_time,
-        deliverable_on=rules.deliverable_on(source="supplier", available=available, next_available_date=next_date,
-                                            lead_time_days=lead_time, today=now.date()),
+        deliverable_on=rules.deliverable_on(source=AvailabilitySource.SUPPLIER, available=available,
+                                            next_available_date=next_date, lead_time_days=lead_time,
+                                            today=now.date()),
         reported_at=reported_at, age_hours=round(age_hours, 1) if age_hours is not None else None,
         stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after))
 
@@ -326,8 +331,9 @@ def _buyer_side_lines(session: Session, item_id: int, *, today: date) -> list[Av
                 select(Party.code, Party.name).where(Party.id == balance.owner_id)).one())
         code, name = owners[balance.owner_id]
         result.append(AvailabilityLine(
-            source=location.kind, supplier_id=balance.owner_id, supplier_code=code, supplier_name=name,
-            location_id=location.id, site_code=location.code, on_hand=balance.on_hand, available=balance.on_hand,
+            source=AvailabilitySource(location.kind), supplier_id=balance.owner_id, supplier_code=code,
+            supplier_name=name, location_id=location.id, site_code=location.code, on_hand=balance.on_hand,
+            available=balance.on_hand,
             next_available_date=None, lead_time_days=None, deliverable_on=today, reported_at=balance.updated_at,
             age_hours=None, stale=False))
     return result

@@ -14,6 +14,7 @@ from openvmi.errors import IdempotencyMismatch, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import importer, queries
 from openvmi.supplier_stock.models import SupplierStockImport
+from openvmi.supplier_stock.rules import ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, new_batch
 
@@ -43,7 +44,7 @@ def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, 
     if earlier is not None:
         path.unlink()  # the first upload's copy is the one that counts
         return earlier
-    return new_batch(session, supplier, request, status="queued", file_hash=file_hash, actor_id=actor_id,
+    return new_batch(session, supplier, request, status=ImportStatus.QUEUED, file_hash=file_hash, actor_id=actor_id,
                      idempotency_key=idempotency_key, now=now, stored_file=str(path),
                      options={"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
                               "save_mapping": request.save_mapping})
@@ -53,18 +54,18 @@ def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
                         lease: timedelta) -> SupplierStockImport | None:
     """The oldest queued import, or one whose runner's lease ran out (it died), claimed for
     `lease`; `attempts` counts the claims. Caller commits."""
-    expired = and_(SupplierStockImport.status == "running", SupplierStockImport.claimed_until < now)
+    expired = and_(SupplierStockImport.status == ImportStatus.RUNNING, SupplierStockImport.claimed_until < now)
     candidate = session.scalars(
         select(SupplierStockImport.id)
-        .where(or_(SupplierStockImport.status == "queued", expired))
+        .where(or_(SupplierStockImport.status == ImportStatus.QUEUED, expired))
         .order_by(SupplierStockImport.id).limit(1)).first()
     if candidate is None:
         return None
     # Another runner may have claimed it since the SELECT: only one UPDATE wins.
     claimed = session.execute(
         update(SupplierStockImport)
-        .where(SupplierStockImport.id == candidate, or_(SupplierStockImport.status == "queued", expired))
-        .values(status="running", claimed_by=worker_id, claimed_until=now + lease,
+        .where(SupplierStockImport.id == candidate, or_(SupplierStockImport.status == ImportStatus.QUEUED, expired))
+        .values(status=ImportStatus.RUNNING, claimed_by=worker_id, claimed_until=now + lease,
                 attempts=SupplierStockImport.attempts + 1)
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
@@ -80,7 +81,7 @@ def run_queued_import(session: Session, import_id: int, *, worker_id: str, progr
     the stored file."""
     now = now or utcnow()
     batch = session.scalars(select(SupplierStockImport).where(
-        SupplierStockImport.id == import_id, SupplierStockImport.status == "running",
+        SupplierStockImport.id == import_id, SupplierStockImport.status == ImportStatus.RUNNING,
         SupplierStockImport.claimed_by == worker_id)).first()
     if batch is None or batch.stored_file is None:
         return None
@@ -121,13 +122,13 @@ def fail_import(session: Session, import_id: int, reason: Reason, *, worker_id: 
     """Record an import that broke for a reason other than its file (the runner logs the cause),
     unless another runner has taken it over since."""
     batch = session.get(SupplierStockImport, import_id)
-    if batch is not None and batch.status == "running" and batch.claimed_by == worker_id:
+    if batch is not None and batch.status == ImportStatus.RUNNING and batch.claimed_by == worker_id:
         _fail(batch, reason, now=now or utcnow())
         session.flush()
 
 
 def _fail(batch: SupplierStockImport, reason: Reason, *, now: datetime) -> None:
-    batch.status = "failed"
+    batch.status = ImportStatus.FAILED
     batch.claimed_until = None
     batch.idempotency_key = None  # the same file may be sent again
     batch.errors = [{"row": None, "column": None, "reason": reason, "value": None, "msgid": reason.msgid,

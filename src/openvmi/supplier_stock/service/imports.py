@@ -15,6 +15,7 @@ from openvmi.parties.models import Party
 from openvmi.supplier_stock import importer, queries, rules
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport, site_table
+from openvmi.supplier_stock.rules import ImportMode, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest, PreviewLine
 from openvmi.supplier_stock.service import staging
 from openvmi.supplier_stock.service.thresholds import sync_threshold_alerts
@@ -51,7 +52,7 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
                                                  _stock.c.reported_at >= replay.created_at).values(reported_at=now))
             return ImportOutcome(replay, replayed=True)
 
-    batch = new_batch(session, supplier, request, status="running", file_hash=file_hash, actor_id=actor_id,
+    batch = new_batch(session, supplier, request, status=ImportStatus.RUNNING, file_hash=file_hash, actor_id=actor_id,
                       idempotency_key=idempotency_key, now=now)
     return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=actor_id, progress=progress,
                            now=now)
@@ -97,10 +98,10 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
         savepoint.rollback()  # a preview writes nothing but its own record (rolled-back values restored)
         for name, value in facts.items():
             setattr(batch, name, value)
-        batch.status = "previewed"
+        batch.status = ImportStatus.PREVIEWED
     else:
         savepoint.commit()
-        batch.status = "applied"
+        batch.status = ImportStatus.APPLIED
     if request.mapping is not None and request.save_mapping:  # a mapping that just read a good file
         save_column_mapping(session, supplier.id, request.mapping, now=now)
     batch.finished_at = utcnow()
@@ -135,14 +136,14 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
         raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
 
     present = set(header.columns)
+    full = request.mode == ImportMode.FULL
     lock_supplier(session, supplier.id)
     outcome = ImportOutcome(batch, ignored_columns=header.ignored)
     if request.dry_run:
-        staging.count_changes(session, batch, supplier.id, present, full=request.mode == "full")
-        outcome.preview = staging.preview_changes(session, supplier.id, present, full=request.mode == "full")
+        staging.count_changes(session, batch, supplier.id, present, full=full)
+        outcome.preview = staging.preview_changes(session, supplier.id, present, full=full)
     else:
-        staging.apply_changes(session, batch, supplier.id, present, full=request.mode == "full", actor_id=actor_id,
-                              now=now)
+        staging.apply_changes(session, batch, supplier.id, present, full=full, actor_id=actor_id, now=now)
         sync_threshold_alerts(session, supplier.id, staging.items_changed_by(batch.id))
     staging.drop_stage(session)
     return outcome
@@ -169,7 +170,7 @@ def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFi
             now: datetime) -> None:
     for name, value in facts.items():
         setattr(batch, name, value)
-    batch.status = "rejected"
+    batch.status = ImportStatus.REJECTED
     batch.claimed_until = None
     batch.idempotency_key = None  # a corrected file may reuse the key
     batch.error_count = error.error_count

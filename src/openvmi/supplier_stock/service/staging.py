@@ -18,6 +18,7 @@ from openvmi.db import Quantity
 from openvmi.errors import InvalidImportFile, Reason, RowError
 from openvmi.supplier_stock import importer
 from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory, SupplierStockImport, site_table
+from openvmi.supplier_stock.rules import ChangeKind
 from openvmi.supplier_stock.schemas import PreviewLine
 
 MAX_REPORTED_ERRORS = 1000
@@ -205,8 +206,9 @@ def preview_changes(session: Session, supplier_id: int, present: set[str], *, fu
         .join(Item, Item.id == stage.c.item_id).join(site, site.c.id == stage.c.location_id)
         .where(or_(current.c.id.is_(None), _differs(stage.c, current.c, present)))
         .order_by(stage.c.row_number).limit(MAX_PREVIEW_LINES)).all()
-    lines = [PreviewLine(row=r[0], change="new" if r[3] is None else "changed", item_code=r[1], site_code=r[2],
-                         old_on_hand=r[4], new_on_hand=r[5], old_available=r[6], new_available=r[7])
+    lines = [PreviewLine(row=r[0], change=ChangeKind.NEW if r[3] is None else ChangeKind.CHANGED,
+                         item_code=r[1], site_code=r[2], old_on_hand=r[4], new_on_hand=r[5], old_available=r[6],
+                         new_available=r[7])
              for r in rows]
     if full and len(lines) < MAX_PREVIEW_LINES:
         zeroed = session.execute(
@@ -215,7 +217,7 @@ def preview_changes(session: Session, supplier_id: int, present: set[str], *, fu
             .join(site, site.c.id == _stock.c.location_id)
             .where(_missing_from_file(supplier_id)).order_by(Item.code, site.c.code)
             .limit(MAX_PREVIEW_LINES - len(lines)))
-        lines += [PreviewLine(row=None, change="zeroed", item_code=item_code, site_code=site_code,
+        lines += [PreviewLine(row=None, change=ChangeKind.ZEROED, item_code=item_code, site_code=site_code,
                               old_on_hand=on_hand, new_on_hand=Decimal(0), old_available=available,
                               new_available=Decimal(0)) for item_code, site_code, on_hand, available in zeroed]
     return lines
