@@ -48,6 +48,18 @@ def get_publishing_supplier(session: Session, supplier_code: str | None) -> Part
     return supplier
 
 
+def find_supplier_item(session: Session, supplier_id: int, *, item_code: str | None,
+                       supplier_part_number: str | None) -> Item | None:
+    """The supplier's item named by our item code and/or its own part number."""
+    statement = select(Item).join(SupplierItem, SupplierItem.item_id == Item.id).where(
+        SupplierItem.supplier_id == supplier_id)
+    if item_code:
+        statement = statement.where(Item.code == item_code)
+    if supplier_part_number:
+        statement = statement.where(SupplierItem.supplier_part_number == supplier_part_number)
+    return session.scalars(statement).first()
+
+
 def get_supplier_stock(session: Session, stock_id: int) -> SupplierStock:
     row = session.scalars(select(SupplierStock).where(SupplierStock.id == stock_id)).first()
     if row is None:
@@ -373,6 +385,13 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
             active=rules.is_high(total, marks), numbers=numbers,
             message=f"{supplier_code}: {total} {unit} of {code} available, above the high-water mark {marks.high_water}"))
     return signals
+
+
+def anything_watched(session: Session, supplier_id: int) -> bool:
+    """Whether any threshold could fire for the supplier: one of its own, or an item's default."""
+    return bool(session.scalar(select(or_(
+        exists().where(StockThreshold.supplier_id == supplier_id),
+        exists().where(Item.default_low_water.is_not(None))))))
 
 
 def stale_data_signals(session: Session, *, now: datetime | None = None) -> list[AlertSignal]:

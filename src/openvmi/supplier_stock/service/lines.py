@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from openvmi.catalog.models import Item, SupplierItem
+from openvmi.catalog.models import Item
 from openvmi.db import quantize, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput
 from openvmi.parties.models import Party
@@ -109,13 +109,8 @@ def _check_figures(on_hand: Decimal, available: Decimal, next_date: date | None,
 
 
 def _supplier_item(session: Session, supplier: Party, line: StockLineCreate) -> Item:
-    statement = select(Item).join(SupplierItem, SupplierItem.item_id == Item.id).where(
-        SupplierItem.supplier_id == supplier.id)
-    if line.item_code:
-        statement = statement.where(Item.code == line.item_code)
-    if line.supplier_part_number:
-        statement = statement.where(SupplierItem.supplier_part_number == line.supplier_part_number)
-    item = session.scalars(statement).first()
+    item = queries.find_supplier_item(session, supplier.id, item_code=line.item_code,
+                                      supplier_part_number=line.supplier_part_number)
     if item is None:
         field_name = "item_code" if line.item_code else "supplier_part_number"
         raise InvalidInput([FieldError(field_name, f"not one of {supplier.code}'s supplier items")])

@@ -3,7 +3,7 @@ feature after every change of stock or thresholds. Caller commits."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from openvmi.alerts import service as alerts_service
@@ -58,16 +58,10 @@ def delete_threshold(session: Session, threshold_id: int) -> None:
     sync_threshold_alerts(session, supplier_id, [item_id], include_unwatched=True)
 
 
-def _anything_watched(session: Session, supplier_id: int) -> bool:
-    return bool(session.scalar(select(or_(
-        exists().where(StockThreshold.supplier_id == supplier_id),
-        exists().where(Item.default_low_water.is_not(None))))))
-
-
 def sync_threshold_alerts(session: Session, supplier_id: int, item_ids: Any, *,
                           include_unwatched: bool = False) -> None:
     """Hand the current threshold state of these items to the alerts feature (edge-triggered there)."""
-    if not include_unwatched and not _anything_watched(session, supplier_id):
+    if not include_unwatched and not queries.anything_watched(session, supplier_id):
         return  # no threshold anywhere: nothing can open, nothing is open
     signals = queries.threshold_signals(session, supplier_id, item_ids, include_unwatched=include_unwatched)
     if signals:
