@@ -85,13 +85,13 @@ def write_csv(path: Path, *, items: int, sites: int, seed: int = 1) -> int:
 # -- the measured work, each in its own child process --------------------------------------------
 
 def child_import(url: str, path: str) -> dict:
-    from openvmi.supplier_stock import service
     from openvmi.supplier_stock.schemas import ImportRequest
+    from openvmi.supplier_stock.service import imports
 
     sessions = create_session_factory(create_db_engine(url))
     started = time.perf_counter()
     with sessions() as session, open(path, "rb") as stream:
-        outcome = service.import_supplier_stock(session, ImportRequest(supplier_code=SUPPLIER, filename="bench.csv"),
+        outcome = imports.import_supplier_stock(session, ImportRequest(supplier_code=SUPPLIER, filename="bench.csv"),
                                                 stream=stream, actor_id=None)
         session.commit()
     elapsed = time.perf_counter() - started

@@ -202,10 +202,10 @@ def supplier_add(code: str, name: str, country: Annotated[str | None, typer.Opti
 @supplier_app.command("list")
 def supplier_list(search: Annotated[str | None, typer.Option("--search", "-q")] = None) -> None:
     """List suppliers, optionally filtered by code or name."""
-    from openvmi.parties import service
+    from openvmi.parties import queries
 
     with _sessions(_settings())() as session:
-        page = service.list_parties(session, kind="supplier", search=search, cursor=None, limit=500)
+        page = queries.list_parties(session, kind="supplier", search=search, cursor=None, limit=500)
     table = Table("code", "name", "country", "stale after (days)")
     for party in page.items:
         table.add_row(party.code, party.name, party.country or "", str(party.stale_after_days))
@@ -345,10 +345,11 @@ def import_supplier_stock(
 
     from openvmi.errors import InvalidImportFile
     from openvmi.jobs.supplier_stock import import_file
+    from openvmi.supplier_stock.rules import ImportMode
     from openvmi.supplier_stock.schemas import ImportRequest
 
-    if mode not in ("full", "delta"):
-        raise _fail(DomainError("--mode must be full or delta"))
+    if mode not in ImportMode.values():
+        raise _fail(DomainError(f"--mode must be {' or '.join(ImportMode.values())}"))
     request = ImportRequest(supplier_code=supplier, filename=file.name, mode=mode, dry_run=dry_run,
                             encoding=encoding, sheet=sheet)
     columns = [TextColumn("checking {task.fields[name]}"), BarColumn(), TimeRemainingColumn()]

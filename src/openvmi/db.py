@@ -1,5 +1,7 @@
 """Engine and session factories, column types and the one place transactions begin."""
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -100,6 +102,19 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def commit_refusal(session: Session, *refusals: type[Exception]) -> Iterator[None]:
+    """For an entrypoint whose use case records why it refused (a rejected stock file keeps its
+    batch and error report): when the block raises one of `refusals`, commit that record, then
+    re-raise. The use case has already rolled back everything else it did; any other error
+    propagates with nothing committed."""
+    try:
+        yield
+    except refusals:
+        session.commit()
+        raise
 
 
 def get_by_id(session: Session, model: type[Base], row_id: int, *, label: str) -> Any:

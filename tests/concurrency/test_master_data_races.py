@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from openvmi.catalog import queries as catalog_queries
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate, SupplierItemUpdate
 from openvmi.catalog.service import StaleVersion
@@ -43,7 +44,7 @@ def test_of_editors_who_read_the_same_version_exactly_one_wins(fresh_database):
         session.commit()
 
     def edit(session):
-        catalog_service.get_supplier_item(session, row_id)  # every editor read version 1
+        catalog_queries.get_supplier_item(session, row_id)  # every editor read version 1
         catalog_service.update_supplier_item(session, row_id, SupplierItemUpdate(lead_time_days=30),
                                              expected_version=1)
 
@@ -51,7 +52,7 @@ def test_of_editors_who_read_the_same_version_exactly_one_wins(fresh_database):
 
     assert outcomes == ["ok"] + [StaleVersion.code] * (THREADS - 1)
     with factory() as session:
-        assert catalog_service.get_supplier_item(session, row_id).version == 2
+        assert catalog_queries.get_supplier_item(session, row_id).version == 2
     engine.dispose()
 
 

@@ -34,6 +34,7 @@ def test_a_buyer_lists_alerts_filtered_and_paged(session, api_client):
     first = api_client.get("/api/v1/alerts", params={"supplier_id": supplier.id, "limit": 1}, headers=headers).json()
     second = api_client.get("/api/v1/alerts", params={"supplier_id": supplier.id, "limit": 1,
                                                       "cursor": first["next_cursor"]}, headers=headers).json()
+    unknown = api_client.get("/api/v1/alerts", params={"status": "closed"}, headers=headers)
 
     assert [a["item_id"] for a in unresolved["items"]] == [bolt.id]
     assert [a["item_id"] for a in resolved["items"]] == [nut.id]
@@ -41,6 +42,7 @@ def test_a_buyer_lists_alerts_filtered_and_paged(session, api_client):
     assert first["items"][0]["numbers"] == {"available": "1", "low_water": "5"}
     assert {first["items"][0]["item_id"], second["items"][0]["item_id"]} == {bolt.id, nut.id}
     assert second["next_cursor"] is None
+    assert unknown.status_code == 422 and unknown.headers["content-type"] == PROBLEM
 
 
 def test_acknowledge_and_comment_show_on_the_alert(session, api_client):

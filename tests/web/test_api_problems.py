@@ -87,12 +87,12 @@ def test_an_unknown_api_path_is_a_problem_not_an_html_page(api_client, admin):
 
 
 def test_an_unexpected_error_answers_500_without_a_stack_trace(session, api_client, admin, monkeypatch):
-    from openvmi.catalog import service
+    from openvmi.catalog import queries
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("db password=hunter2 in /srv/openvmi/secret_module.py")
 
-    monkeypatch.setattr(service, "list_items", explode)
+    monkeypatch.setattr(queries, "list_items", explode)
 
     answer = api_client.get("/api/v1/items", headers=admin)
 

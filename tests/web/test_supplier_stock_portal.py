@@ -22,6 +22,7 @@ def test_a_supplier_previews_then_imports_its_file(session, portal):
 
     preview = upload(portal, data, dry_run="on")
     assert preview.status_code == 200 and "Dry run: nothing was imported yet" in preview.text
+    assert preview.text.count("<td>new</td>") == 2  # what the import would do to each line
     assert stock_of(session, world.supplier) == {}
 
     imported = upload(portal, data)
@@ -86,6 +87,7 @@ def test_a_buyer_finds_who_has_an_item_and_another_supplier_does_not(session, po
     for_other = portal.get("/availability", params={"q": bolt})
 
     assert for_buyer.status_code == 200 and world.supplier.code in for_buyer.text and site in for_buyer.text
+    assert "<td>supplier</td>" in for_buyer.text  # where the stock is
     assert world.supplier.code not in for_other.text and "Nobody has published stock" in for_other.text
 
 

@@ -14,9 +14,9 @@ from openvmi.settings import Settings
 
 def deliver(job: DeliveryJob, settings: Settings, *, client: httpx.Client, timestamp: int) -> str | None:
     """Deliver `job`; None when the receiver accepted it, else why not (stored as last_error)."""
-    if job.channel == "email":
+    if job.channel == rules.Channel.EMAIL:
         return send_email(job, settings)
-    if job.channel == "webhook":
+    if job.channel == rules.Channel.WEBHOOK:
         return post_webhook(job, client=client, timestamp=timestamp, timeout=settings.webhook_timeout_seconds)
     return f"unknown channel {job.channel!r}"
 
@@ -57,7 +57,7 @@ def post_webhook(job: DeliveryJob, *, client: httpx.Client, timestamp: int, time
     headers = {
         "Content-Type": "application/json",
         "User-Agent": f"OpenVMI-Webhook/{__version__}",
-        rules.EVENT_HEADER: job.event,
+        rules.EVENT_HEADER: str(job.event),
         rules.DELIVERY_HEADER: str(job.id),  # stable across retries: receivers drop duplicates by it
         rules.TIMESTAMP_HEADER: str(timestamp),
         rules.SIGNATURE_HEADER: rules.webhook_signature(job.secret, timestamp, body),

@@ -5,7 +5,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ColumnElement, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from openvmi.db import Base, UtcDateTime, utcnow
+from openvmi.alerts.rules import AlertKind, AlertStatus, Channel, OutboxStatus
+from openvmi.db import Base, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
 
 
@@ -14,7 +15,8 @@ class Alert(SupplierScoped, Base):
 
     __tablename__ = "alert"
     __table_args__ = (
-        CheckConstraint("status IN ('opened', 'acknowledged', 'resolved')", name="status"),
+        one_of("kind", AlertKind),
+        one_of("status", AlertStatus),
         # open_key is the subject key while unresolved and NULL once resolved; its unique index
         # is the "one unresolved alert per subject" guarantee on SQLite and PostgreSQL alike.
         CheckConstraint("(status = 'resolved') = (open_key IS NULL)", name="open_key_while_unresolved"),
@@ -28,7 +30,7 @@ class Alert(SupplierScoped, Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
     open_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="opened")
+    status: Mapped[str] = mapped_column(String(20), default=AlertStatus.OPENED.value)
     message: Mapped[str] = mapped_column(String(1000))
     numbers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -111,8 +113,8 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        CheckConstraint("channel IN ('email', 'webhook')", name="channel"),
-        CheckConstraint("status IN ('pending', 'delivered', 'dead')", name="status"),
+        one_of("channel", Channel),
+        one_of("status", OutboxStatus),
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 
@@ -124,7 +126,7 @@ class OutboxMessage(Base):
     endpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhook_endpoint.id", ondelete="SET NULL"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())

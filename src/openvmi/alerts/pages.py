@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
 from openvmi.alerts import queries, service
-from openvmi.alerts.rules import ALERT_KINDS
+from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
 from openvmi.alerts.schemas import CommentCreate, WebhookEndpointCreate
 from openvmi.errors import Conflict, DomainError
 from openvmi.parties import queries as parties_queries
@@ -29,20 +29,18 @@ Actor_ = Annotated[Actor, Depends(page_requires("alerts.act"))]
 InboxReader = Annotated[Actor, Depends(page_requires("notifications.read"))]
 Admin = Annotated[Actor, Depends(page_requires("notifications.manage"))]
 
-KIND_LABELS = {"low_stock": N_("Low stock"), "high_stock": N_("High stock"), "stale_data": N_("Stale stock data")}
-STATUS_LABELS = {"opened": N_("Open"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved")}
-STATUS_FILTERS = {"unresolved": N_("Unresolved"), "opened": N_("Open"), "acknowledged": N_("Acknowledged"),
-                  "resolved": N_("Resolved"), "all": N_("All")}
-EVENT_LABELS = {"alert.opened": N_("Alert opened"), "alert.resolved": N_("Alert resolved"),
-                "alert.digest": N_("Alert summary")}
-assert set(KIND_LABELS) == set(ALERT_KINDS)
+KIND_LABELS = AlertKind.labels()
+STATUS_LABELS = AlertStatus.labels()
+STATUS_FILTERS = {"unresolved": N_("Unresolved"), **STATUS_LABELS, "all": N_("All")}
+EVENT_LABELS = AlertEvent.labels()
 # What an alert says, in the reader's language (the stored message is English, for e-mail and the API).
 KIND_SENTENCES = {
-    "low_stock": N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, below the low-water mark "
-                    "%(low_water)s."),
-    "high_stock": N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, above the high-water mark "
-                     "%(high_water)s."),
-    "stale_data": N_("%(supplier)s has not updated its stock for %(days)s days (limit: %(stale_after_days)s days)."),
+    AlertKind.LOW_STOCK: N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, below the low-water "
+                            "mark %(low_water)s."),
+    AlertKind.HIGH_STOCK: N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, above the high-water "
+                             "mark %(high_water)s."),
+    AlertKind.STALE_DATA: N_("%(supplier)s has not updated its stock for %(days)s days (limit: %(stale_after_days)s "
+                             "days)."),
 }
 NUMBER_LABELS = {"available": N_("Available"), "low_water": N_("Low-water mark"),
                  "high_water": N_("High-water mark"), "last_reported_at": N_("Last reported"),
@@ -141,9 +139,11 @@ async def read_all(request: Request, session: DbSession, actor: InboxReader) -> 
     return flash(redirect("/inbox"), request, N_("%(count)s messages marked read."), count=marked)
 
 
-OUTBOX_FILTERS = {"failing": N_("Failing"), "dead": N_("Dead"), "pending": N_("Pending"),
-                  "delivered": N_("Delivered"), "all": N_("All")}
-CHANNEL_LABELS = {"email": N_("E-mail"), "webhook": N_("Webhook")}
+OUTBOX_FILTERS = {"failing": N_("Failing"),
+                  **{status.value: status.label for status in (OutboxStatus.DEAD, OutboxStatus.PENDING,
+                                                               OutboxStatus.DELIVERED)},
+                  "all": N_("All")}
+CHANNEL_LABELS = Channel.labels()
 
 
 @router.get("/notifications/deliveries")

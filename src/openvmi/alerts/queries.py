@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from openvmi.access import Actor
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage, WebhookEndpoint
-from openvmi.alerts.rules import UNRESOLVED
+from openvmi.alerts.rules import UNRESOLVED, OutboxStatus
 from openvmi.alerts.schemas import (
     AlertFilter, AlertPage, AlertRead, InboxPage, InboxRead, OutboxFilter, OutboxPage, OutboxRead,
     WebhookEndpointPage, WebhookEndpointRead,
@@ -22,7 +22,7 @@ from openvmi.scoping import unscoped
 
 OPEN_ALERTS = Alert.status.in_(UNRESOLVED)
 # A delivery that failed at least once and will be tried again: what an admin should look at.
-FAILING = (OutboxMessage.status == "pending") & OutboxMessage.last_error.is_not(None)
+FAILING = (OutboxMessage.status == OutboxStatus.PENDING) & OutboxMessage.last_error.is_not(None)
 
 
 def list_alerts(session: Session, filters: AlertFilter, *, cursor: str | None, limit: int) -> AlertPage:
@@ -82,7 +82,7 @@ def list_outbox(session: Session, filters: OutboxFilter, *, cursor: str | None, 
 
 def outbox_counts(session: Session) -> dict[str, int]:
     """How many deliveries are pending, delivered, dead, and failing (pending after an error)."""
-    counts = {"pending": 0, "delivered": 0, "dead": 0}
+    counts = dict.fromkeys(OutboxStatus.values(), 0)
     counts.update(dict(session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()))
     counts["failing"] = session.scalar(select(func.count()).select_from(OutboxMessage).where(FAILING)) or 0

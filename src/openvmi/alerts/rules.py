@@ -1,16 +1,47 @@
-"""Pure decisions of the alert lifecycle and the outbox: edges, transitions, back-off, signatures."""
+"""Pure decisions of the alert lifecycle and the outbox: kinds and states, edges, transitions,
+back-off, signatures."""
 import hashlib
 import hmac
 from datetime import timedelta
 from enum import StrEnum
 
-ALERT_KINDS = ("low_stock", "high_stock", "stale_data")
-ALERT_STATUSES = ("opened", "acknowledged", "resolved")
-UNRESOLVED = ("opened", "acknowledged")
+from openvmi.enums import N_, Labelled
 
-CHANNELS = ("email", "webhook")
-OUTBOX_STATUSES = ("pending", "delivered", "dead")
-EVENTS = ("alert.opened", "alert.resolved", "alert.digest")
+
+class AlertKind(Labelled):
+    LOW_STOCK = "low_stock", N_("Low stock")
+    HIGH_STOCK = "high_stock", N_("High stock")
+    STALE_DATA = "stale_data", N_("Stale stock data")
+
+
+class AlertStatus(Labelled):
+    OPENED = "opened", N_("Open")
+    ACKNOWLEDGED = "acknowledged", N_("Acknowledged")
+    RESOLVED = "resolved", N_("Resolved")
+
+
+UNRESOLVED = (AlertStatus.OPENED, AlertStatus.ACKNOWLEDGED)
+
+
+class AlertEvent(Labelled):
+    """What a notification (inbox message, e-mail, webhook call) is about."""
+
+    OPENED = "alert.opened", N_("Alert opened")
+    RESOLVED = "alert.resolved", N_("Alert resolved")
+    DIGEST = "alert.digest", N_("Alert summary")  # many events for one person at once
+
+
+class Channel(Labelled):
+    """How an outbox row leaves (the in-app inbox is written directly, not through the outbox)."""
+
+    EMAIL = "email", N_("E-mail")
+    WEBHOOK = "webhook", N_("Webhook")
+
+
+class OutboxStatus(Labelled):
+    PENDING = "pending", N_("Pending")  # due now or after a back-off; `last_error` set after a failure
+    DELIVERED = "delivered", N_("Delivered")
+    DEAD = "dead", N_("Dead")  # out of attempts, or its webhook endpoint was deleted
 
 SIGNATURE_HEADER = "X-OpenVMI-Signature"
 TIMESTAMP_HEADER = "X-OpenVMI-Timestamp"
@@ -39,7 +70,7 @@ def subject_key(kind: str, supplier_id: int, item_id: int | None, location_id: i
 
 
 def can_acknowledge(status: str) -> bool:
-    return status == "opened"
+    return status == AlertStatus.OPENED
 
 
 def retry_delay(attempts: int, *, base_seconds: int, cap_seconds: int) -> timedelta:

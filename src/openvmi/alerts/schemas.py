@@ -5,15 +5,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from openvmi.alerts.rules import ALERT_KINDS
+from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
 
-AlertKind = Literal["low_stock", "high_stock", "stale_data"]
-AlertStatus = Literal["opened", "acknowledged", "resolved"]
-AlertStatusFilter = Literal["opened", "acknowledged", "resolved", "unresolved"]
-OutboxStatus = Literal["pending", "delivered", "dead"]
-OutboxStatusFilter = Literal["pending", "delivered", "dead", "failing"]
-Channel = Literal["email", "webhook"]
-assert set(AlertKind.__args__) == set(ALERT_KINDS)  # type: ignore[attr-defined]
+# A list filter takes a state, or one of these views over several states.
+AlertStatusFilter = AlertStatus | Literal["unresolved"]
+OutboxStatusFilter = OutboxStatus | Literal["failing"]  # pending after a failed attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +29,7 @@ class AlertSignal:
     numbers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.kind not in ALERT_KINDS:
+        if self.kind not in AlertKind.values():
             raise ValueError(f"unknown alert kind: {self.kind!r}")
 
 
@@ -70,7 +66,7 @@ class AlertRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    kind: str
+    kind: AlertKind
     supplier_id: int
     item_id: int | None
     location_id: int | None
@@ -98,7 +94,7 @@ class InboxRead(BaseModel):
 
     id: int
     alert_id: int | None
-    event: str
+    event: AlertEvent
     title: str
     body: str
     created_at: datetime
@@ -136,7 +132,7 @@ class WebhookEndpointRead(BaseModel):
     name: str
     url: str
     supplier_id: int | None
-    kinds: list[str] | None
+    kinds: list[AlertKind] | None
     active: bool
     created_at: datetime
 
@@ -155,7 +151,7 @@ class OutboxRead(BaseModel):
 
     id: int
     channel: Channel
-    event: str
+    event: AlertEvent
     alert_id: int | None
     recipient: str
     endpoint_id: int | None
@@ -184,8 +180,8 @@ class DeliveryJob:
     """What the worker needs to deliver one claimed outbox row, detached from the session."""
 
     id: int
-    channel: str
-    event: str
+    channel: Channel
+    event: AlertEvent
     recipient: str
     payload: dict[str, Any]
     attempts: int

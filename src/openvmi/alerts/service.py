@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
 from openvmi.alerts import rules
+from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.alerts.schemas import (
     AlertSignal, CommentCreate, DeliveryJob, DeliveryOutcome, SyncResult, WebhookEndpointCreate,
@@ -30,7 +31,6 @@ CHUNK = 500  # bound on IN (...) lists: SQLite allows ~32k parameters, PostgreSQ
 NOTIFIED_STAFF_ROLES = ("admin", "buyer")
 DIGEST_AFTER = 10  # more events than this for one person in one sync: one summary message
 DIGEST_LINES = 50
-KIND_LABELS = {"low_stock": "Low stock", "high_stock": "High stock", "stale_data": "Stale stock data"}
 
 
 def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime | None = None) -> SyncResult:
@@ -52,11 +52,11 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
         if decision is rules.Edge.OPEN:
             to_open.append({
                 "kind": signal.kind, "supplier_id": signal.supplier_id, "item_id": signal.item_id,
-                "location_id": signal.location_id, "open_key": key, "status": "opened", "message": signal.message,
-                "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
+                "location_id": signal.location_id, "open_key": key, "status": AlertStatus.OPENED,
+                "message": signal.message, "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
         elif decision is rules.Edge.RESOLVE:
             assert alert is not None
-            alert.status, alert.open_key, alert.resolved_at, alert.updated_at = "resolved", None, now, now
+            alert.status, alert.open_key, alert.resolved_at, alert.updated_at = AlertStatus.RESOLVED, None, now, now
             if signal.numbers:
                 alert.numbers = dict(signal.numbers)
             resolved.append(alert)
@@ -66,7 +66,8 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
                 alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), signal.message, now
     session.flush()
     opened = _insert_alerts(session, to_open)
-    _notify(session, [("alert.opened", a) for a in opened] + [("alert.resolved", a) for a in resolved], now=now)
+    _notify(session, [(AlertEvent.OPENED, a) for a in opened] + [(AlertEvent.RESOLVED, a) for a in resolved],
+            now=now)
     # an alert another sync opened a moment ago counts as unchanged here
     return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged + len(to_open) - len(opened))
 
@@ -103,7 +104,7 @@ def _unresolved_alerts(session: Session, latest: dict[str, AlertSignal]) -> dict
     return found
 
 
-def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime) -> None:
+def _notify(session: Session, events: list[tuple[AlertEvent, Alert]], *, now: datetime) -> None:
     """Inbox rows for every recipient, plus e-mail and webhook outbox rows, for each event."""
     if not events:
         return
@@ -120,7 +121,7 @@ def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime)
             supplier_users[user.supplier_id].append(user)
 
     described = {alert.id: _describe(event, alert, names) for event, alert in events}
-    per_user: dict[int, list[tuple[str, Alert]]] = defaultdict(list)
+    per_user: dict[int, list[tuple[AlertEvent, Alert]]] = defaultdict(list)
     for event, alert in events:
         for user in (*staff, *supplier_users.get(alert.supplier_id, ())):
             per_user[user.id].append((event, alert))
@@ -132,14 +133,14 @@ def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime)
         if not mine:
             continue
         if len(mine) > DIGEST_AFTER:  # a mass event (e.g. a first import): one summary, not a flood
-            messages = [("alert.digest", None, *_digest(mine, described))]
+            messages = [(AlertEvent.DIGEST, None, *_digest(mine, described))]
         else:
             messages = [(event, alert.id, *described[alert.id]) for event, alert in mine]
         for event, alert_id, title, body in messages:
             inbox.append({"user_id": user.id, "alert_id": alert_id, "event": event, "title": title,
                           "body": body, "created_at": now, "read_at": None})
             if user.email:
-                outbox.append(_outbox_row("email", event, alert_id, user.email, None,
+                outbox.append(_outbox_row(Channel.EMAIL, event, alert_id, user.email, None,
                                           {"to": user.email, "subject": f"[OpenVMI] {title}", "text": body}, now))
     for event, alert in events:  # machines get every event: they reconcile, people skim
         matching = [e for e in endpoints if e.supplier_id in (None, alert.supplier_id)
@@ -147,20 +148,20 @@ def _notify(session: Session, events: list[tuple[str, Alert]], *, now: datetime)
         if matching:
             document = _event_document(event, alert, names, now=now)
             for endpoint in matching:
-                outbox.append(_outbox_row("webhook", event, alert.id, endpoint.url, endpoint.id, document, now))
+                outbox.append(_outbox_row(Channel.WEBHOOK, event, alert.id, endpoint.url, endpoint.id, document, now))
     for batch in _chunks(inbox, size=5000):
         session.execute(insert(InboxMessage), batch)
     for batch in _chunks(outbox, size=5000):
         session.execute(insert(OutboxMessage), batch)
 
 
-def _digest(events: list[tuple[str, Alert]], described: dict[int, tuple[str, str]]) -> tuple[str, str]:
+def _digest(events: list[tuple[AlertEvent, Alert]], described: dict[int, tuple[str, str]]) -> tuple[str, str]:
     """One message summing up many alert events for one recipient."""
-    opened = sum(1 for event, _ in events if event == "alert.opened")
+    opened = sum(1 for event, _ in events if event == AlertEvent.OPENED)
     resolved = len(events) - opened
     by_kind: dict[str, int] = defaultdict(int)
     for event, alert in events:
-        by_kind[f"{KIND_LABELS.get(alert.kind, alert.kind)} {event.removeprefix('alert.')}"] += 1
+        by_kind[f"{_kind_label(alert.kind)} {event.removeprefix('alert.')}"] += 1
     lines = [f"{count} x {label}" for label, count in sorted(by_kind.items())]
     lines += ["", *(described[alert.id][0] for _, alert in events[:DIGEST_LINES])]
     if len(events) > DIGEST_LINES:
@@ -168,10 +169,10 @@ def _digest(events: list[tuple[str, Alert]], described: dict[int, tuple[str, str
     return f"{opened} alerts opened, {resolved} resolved", "\n".join(lines)
 
 
-def _outbox_row(channel: str, event: str, alert_id: int | None, recipient: str, endpoint_id: int | None,
+def _outbox_row(channel: Channel, event: AlertEvent, alert_id: int | None, recipient: str, endpoint_id: int | None,
                 payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"channel": channel, "event": event, "alert_id": alert_id, "recipient": recipient,
-            "endpoint_id": endpoint_id, "payload": payload, "status": "pending", "attempts": 0,
+            "endpoint_id": endpoint_id, "payload": payload, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "claimed_until": None, "claimed_by": None, "last_error": None,
             "created_at": now, "delivered_at": None}
 
@@ -190,18 +191,24 @@ def _subject_codes(session: Session, alerts: Sequence[Alert]) -> dict[tuple[str,
     return codes
 
 
-def _describe(event: str, alert: Alert, codes: dict[tuple[str, int], str]) -> tuple[str, str]:
-    verb = "opened" if event == "alert.opened" else "resolved"
+def _kind_label(kind: str) -> str:
+    """The English name of an alert kind, for e-mail and inbox text (the portal translates its own)."""
+    return AlertKind(kind).label if kind in AlertKind.values() else kind
+
+
+def _describe(event: AlertEvent, alert: Alert, codes: dict[tuple[str, int], str]) -> tuple[str, str]:
+    verb = "opened" if event == AlertEvent.OPENED else "resolved"
     subject = " / ".join(filter(None, (
         codes.get(("party", alert.supplier_id)),
         codes.get(("item", alert.item_id)) if alert.item_id is not None else None)))
-    title = f"{KIND_LABELS.get(alert.kind, alert.kind)} {verb}: {subject}"[:300]
+    title = f"{_kind_label(alert.kind)} {verb}: {subject}"[:300]
     lines = [alert.message, ""] + [f"{name}: {value}" for name, value in sorted(alert.numbers.items())]
     lines.append(f"\nAlert #{alert.id}, {verb} at {(alert.resolved_at or alert.opened_at).isoformat()}")
     return title, "\n".join(lines)
 
 
-def _event_document(event: str, alert: Alert, codes: dict[tuple[str, int], str], *, now: datetime) -> dict[str, Any]:
+def _event_document(event: AlertEvent, alert: Alert, codes: dict[tuple[str, int], str], *,
+                    now: datetime) -> dict[str, Any]:
     """The JSON body a webhook receives."""
     return {
         "event": event,
@@ -231,7 +238,7 @@ def acknowledge_alert(session: Session, alert_id: int, *, actor: Actor, now: dat
         raise Conflict(f"alert {alert_id} is {alert.status}; only an opened alert can be acknowledged")
     now = now or utcnow()
     alert.status, alert.acknowledged_at, alert.acknowledged_by_id, alert.updated_at = (
-        "acknowledged", now, actor.user_id, now)
+        AlertStatus.ACKNOWLEDGED, now, actor.user_id, now)
     session.flush()
     return alert
 
@@ -296,8 +303,8 @@ def delete_webhook_endpoint(session: Session, endpoint_id: int, *, now: datetime
     """Remove an endpoint; its undelivered rows are kept, marked dead with the reason. Caller commits."""
     row = get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
     session.execute(update(OutboxMessage).where(
-        OutboxMessage.endpoint_id == row.id, OutboxMessage.status == "pending").values(
-        status="dead", last_error="webhook endpoint deleted", claimed_until=None)
+        OutboxMessage.endpoint_id == row.id, OutboxMessage.status == OutboxStatus.PENDING).values(
+        status=OutboxStatus.DEAD, last_error="webhook endpoint deleted", claimed_until=None)
         .execution_options(synchronize_session=False))
     session.delete(row)
     session.flush()
@@ -314,23 +321,23 @@ def retry_outbox_message(session: Session, message_id: int, *, now: datetime | N
     """Send a failing or dead delivery again at the next worker pass, with a fresh attempt budget;
     its last error stays visible until then. Caller commits."""
     row = get_by_id(session, OutboxMessage, message_id, label="outbox message")
-    if row.status == "delivered":
+    if row.status == OutboxStatus.DELIVERED:
         raise Conflict(f"outbox message {message_id} was already delivered")
-    if row.channel == "webhook" and row.endpoint_id is None:
+    if row.channel == Channel.WEBHOOK and row.endpoint_id is None:
         raise Conflict(f"outbox message {message_id}: its webhook endpoint was deleted")
-    row.status, row.attempts, row.next_attempt_at, row.claimed_until = "pending", 0, now or utcnow(), None
+    row.status, row.attempts, row.next_attempt_at, row.claimed_until = OutboxStatus.PENDING, 0, now or utcnow(), None
     session.flush()
     return row
 
 
-def claim_due_messages(session: Session, channels: Sequence[str], *, worker_id: str, now: datetime,
+def claim_due_messages(session: Session, channels: Sequence[Channel], *, worker_id: str, now: datetime,
                        lease: timedelta, limit: int) -> list[DeliveryJob]:
     """Lease up to `limit` due deliveries to this worker and count the attempt. On PostgreSQL rows
     another worker holds are skipped (FOR UPDATE SKIP LOCKED); SQLite's BEGIN IMMEDIATE already
     makes claims one at a time. Caller commits before delivering, so the lease is visible."""
     rows = session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.channel.in_(list(channels)),
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.channel.in_(list(channels)),
                OutboxMessage.next_attempt_at <= now,
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
@@ -345,8 +352,8 @@ def claim_due_messages(session: Session, channels: Sequence[str], *, worker_id: 
         endpoint = endpoints.get(row.endpoint_id) if row.endpoint_id is not None else None
         if endpoint is not None:
             row.recipient = endpoint.url  # deliver to the endpoint's current URL, signed with its secret
-        jobs.append(DeliveryJob(id=row.id, channel=row.channel, event=row.event, recipient=row.recipient,
-                                payload=row.payload, attempts=row.attempts,
+        jobs.append(DeliveryJob(id=row.id, channel=Channel(row.channel), event=AlertEvent(row.event),
+                                recipient=row.recipient, payload=row.payload, attempts=row.attempts,
                                 secret=endpoint.secret if endpoint is not None else None))
     session.flush()
     return jobs
@@ -360,18 +367,18 @@ def record_outcomes(session: Session, outcomes: Sequence[DeliveryOutcome], *, wo
     by_id = {o.id: o for o in outcomes}
     rows = session.scalars(select(OutboxMessage).where(
         OutboxMessage.id.in_(sorted(by_id)), OutboxMessage.claimed_by == worker_id,
-        OutboxMessage.status == "pending").order_by(OutboxMessage.id).with_for_update()).all()
+        OutboxMessage.status == OutboxStatus.PENDING).order_by(OutboxMessage.id).with_for_update()).all()
     delivered = retrying = dead = 0
     for row in rows:
         outcome = by_id[row.id]
         row.claimed_until = None
         if outcome.error is None:
-            row.status, row.delivered_at, row.last_error = "delivered", now, None
+            row.status, row.delivered_at, row.last_error = OutboxStatus.DELIVERED, now, None
             delivered += 1
         else:
             row.last_error = outcome.error[:2000]
             if rules.is_exhausted(row.attempts, max_attempts=max_attempts):
-                row.status = "dead"
+                row.status = OutboxStatus.DEAD
                 dead += 1
             else:
                 row.next_attempt_at = now + rules.retry_delay(

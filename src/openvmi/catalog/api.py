@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from openvmi.access import Actor
-from openvmi.catalog import service
+from openvmi.catalog import queries, service
 from openvmi.catalog.schemas import (
     ItemCreate, ItemPage, ItemRead, ItemUpdate, SupplierItemCreate, SupplierItemPage, SupplierItemRead,
     SupplierItemUpdate,
@@ -22,12 +22,12 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 @router.get("/items", response_model=ItemPage)
 def list_items(session: DbSession, _: Reader, q: str | None = None, cursor: str | None = None,
                limit: Limit = 50) -> ItemPage:
-    return service.list_items(session, search=q, cursor=cursor, limit=limit)
+    return queries.list_items(session, search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/items/{item_id}", response_model=ItemRead)
 def get_item(item_id: int, session: DbSession, _: Reader) -> ItemRead:
-    return ItemRead.model_validate(service.get_item(session, item_id))
+    return ItemRead.model_validate(queries.get_item(session, item_id))
 
 
 @router.post("/items", status_code=201, response_model=ItemRead)
@@ -48,15 +48,15 @@ def update_item(item_id: int, body: ItemUpdate, session: DbSession, _: ItemWrite
 def list_supplier_items(session: DbSession, _: Reader, supplier_id: int | None = None,
                         item_id: int | None = None, q: str | None = None, cursor: str | None = None,
                         limit: Limit = 50) -> SupplierItemPage:
-    return service.list_supplier_items(session, supplier_id=supplier_id, item_id=item_id, search=q,
+    return queries.list_supplier_items(session, supplier_id=supplier_id, item_id=item_id, search=q,
                                        cursor=cursor, limit=limit)
 
 
 @router.get("/supplier-items/{supplier_item_id}", response_model=SupplierItemRead)
 def get_supplier_item(supplier_item_id: int, session: DbSession, _: Reader, response: Response) -> SupplierItemRead:
-    row = service.get_supplier_item(session, supplier_item_id)
+    row = queries.get_supplier_item(session, supplier_item_id)
     response.headers["ETag"] = _etag(row.version)
-    return service.describe_supplier_items(session, [row])[0]
+    return queries.describe_supplier_items(session, [row])[0]
 
 
 @router.post("/supplier-items", status_code=201, response_model=SupplierItemRead)
@@ -65,7 +65,7 @@ def create_supplier_item(body: SupplierItemCreate, session: DbSession, _: Suppli
     row = service.create_supplier_item(session, body)
     session.commit()
     response.headers["ETag"] = _etag(row.version)
-    return service.describe_supplier_items(session, [row])[0]
+    return queries.describe_supplier_items(session, [row])[0]
 
 
 @router.patch("/supplier-items/{supplier_item_id}", response_model=SupplierItemRead)
@@ -76,7 +76,7 @@ def update_supplier_item(supplier_item_id: int, body: SupplierItemUpdate, sessio
                                        expected_version=_version_from_etag(if_match))
     session.commit()
     response.headers["ETag"] = _etag(row.version)
-    return service.describe_supplier_items(session, [row])[0]
+    return queries.describe_supplier_items(session, [row])[0]
 
 
 def _etag(version: int) -> str:

@@ -10,7 +10,6 @@ from openvmi.catalog.schemas import ItemCreate, ItemUpdate, PriceCreate, Supplie
 from openvmi.catalog.service import StaleVersion
 from openvmi.errors import DomainError
 from openvmi.parties import queries as parties_queries
-from openvmi.parties import service as parties_service
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
@@ -72,7 +71,7 @@ async def create_item(request: Request, session: DbSession, _: ItemWriter) -> Re
 
 @router.get("/items/{item_id}")
 def edit_item(request: Request, item_id: int, session: DbSession, actor: PortalActor) -> Response:
-    item = service.get_item(session, item_id)
+    item = queries.get_item(session, item_id)
     values = {"code": item.code, "name": item.name, "unit": item.unit, "category": item.category or "",
               "default_low_water": plain(item.default_low_water), "active": "on" if item.active else ""}
     return render(request, "catalog/item_form.html", title=N_("Item %(code)s"), title_params={"code": item.code},
@@ -81,7 +80,7 @@ def edit_item(request: Request, item_id: int, session: DbSession, actor: PortalA
 
 @router.post("/items/{item_id}")
 async def update_item(request: Request, item_id: int, session: DbSession, _: ItemWriter) -> Response:
-    item = service.get_item(session, item_id)
+    item = queries.get_item(session, item_id)
     posted = form_values(await request.form(), ITEM_FIELDS)
     form = FormState(values={**posted, "code": item.code})
     data = {k: v for k, v in posted.items() if k != "code"}
@@ -126,7 +125,7 @@ def _supplier_item_form(request: Request, session: DbSession, actor: Actor, form
         return render(request, "catalog/supplier_item_form.html", title=N_("New supplier item"), form=form,
                       row=None, suppliers=suppliers, items=queries.item_choices(session), can_write=True,
                       status_code=status_code)
-    described = service.describe_supplier_items(session, [row])[0]
+    described = queries.describe_supplier_items(session, [row])[0]
     return render(request, "catalog/supplier_item_form.html", title=N_("Supplier item %(part)s"),
                   title_params={"part": row.supplier_part_number}, form=form, row=described,
                   can_write=actor.can("supplier_items.write"), status_code=status_code)
@@ -136,7 +135,7 @@ def _supplier_item_form(request: Request, session: DbSession, actor: Actor, form
 def new_supplier_item(request: Request, session: DbSession, actor: SupplierItemWriter) -> Response:
     values = {"lead_time_days": "7", "moq": "0", "pack_size": "1", "currency": "CNY"}
     if actor.supplier_id is not None:
-        values["supplier_code"] = parties_service.get_party(session, actor.supplier_id).code
+        values["supplier_code"] = parties_queries.get_party(session, actor.supplier_id).code
     return _supplier_item_form(request, session, actor, FormState(values=values))
 
 
@@ -144,7 +143,7 @@ def new_supplier_item(request: Request, session: DbSession, actor: SupplierItemW
 async def create_supplier_item(request: Request, session: DbSession, actor: SupplierItemWriter) -> Response:
     form = FormState(values=form_values(await request.form(), SUPPLIER_ITEM_FIELDS))
     if actor.supplier_id is not None:  # a supplier user adds items for its own company only
-        form.values["supplier_code"] = parties_service.get_party(session, actor.supplier_id).code
+        form.values["supplier_code"] = parties_queries.get_party(session, actor.supplier_id).code
     data = {k: form.values[k] for k in ("supplier_code", "item_code", "supplier_part_number", "lead_time_days",
                                         "moq", "pack_size")}
     if form.values["price"] or form.values["valid_from"]:
@@ -165,7 +164,7 @@ async def create_supplier_item(request: Request, session: DbSession, actor: Supp
 
 @router.get("/supplier-items/{supplier_item_id}")
 def edit_supplier_item(request: Request, supplier_item_id: int, session: DbSession, actor: PortalActor) -> Response:
-    row = service.get_supplier_item(session, supplier_item_id)
+    row = queries.get_supplier_item(session, supplier_item_id)
     values = {"supplier_part_number": row.supplier_part_number, "lead_time_days": str(row.lead_time_days),
               "moq": plain(row.moq), "pack_size": plain(row.pack_size), "active": "on" if row.active else "",
               "version": str(row.version), "currency": row.prices[-1].currency if row.prices else "CNY",
@@ -176,7 +175,7 @@ def edit_supplier_item(request: Request, supplier_item_id: int, session: DbSessi
 @router.post("/supplier-items/{supplier_item_id}")
 async def update_supplier_item(request: Request, supplier_item_id: int, session: DbSession,
                                actor: SupplierItemWriter) -> Response:
-    row = service.get_supplier_item(session, supplier_item_id)
+    row = queries.get_supplier_item(session, supplier_item_id)
     form = FormState(values=form_values(await request.form(), SUPPLIER_ITEM_FIELDS))
     data: dict = {k: form.values[k] for k in ("supplier_part_number", "lead_time_days", "moq", "pack_size")}
     data["active"] = form.values["active"] == "on"
@@ -202,7 +201,7 @@ async def update_supplier_item(request: Request, supplier_item_id: int, session:
         except DomainError as error:
             session.rollback()
             add_domain_error(form, error, field_names={"prices": "valid_from"})
-        row = service.get_supplier_item(session, supplier_item_id)
+        row = queries.get_supplier_item(session, supplier_item_id)
     return _supplier_item_form(request, session, actor, form, row=row, status_code=422)
 
 

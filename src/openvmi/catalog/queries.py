@@ -1,9 +1,17 @@
-"""Read models of the catalog for people: searchable, sortable item and supplier-item lists."""
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+"""Read models of the catalog: items and supplier items by id or code, API pages, searchable and
+sortable lists for people, and the price of a supplier item on a day."""
+from datetime import date
 
-from openvmi.catalog.models import Item, SupplierItem
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from openvmi.catalog import rules
+from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
+from openvmi.catalog.schemas import ItemPage, ItemRead, PriceRead, SupplierItemPage, SupplierItemRead
+from openvmi.db import get_by_id
+from openvmi.errors import NotFound
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
+from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 
 ITEM_SORTS = {"code": Item.code, "name": Item.name, "unit": Item.unit, "category": Item.category,
@@ -78,3 +86,69 @@ def catalogue_counts(session: Session) -> dict[str, int]:
     return {"suppliers": count(select(Party.id).where(Party.kind == "supplier")),
             "items": count(select(Item.id).where(Item.active.is_(True))),
             "supplier_items": count(select(SupplierItem.id).where(SupplierItem.active.is_(True)))}
+
+
+def get_item(session: Session, item_id: int) -> Item:
+    return get_by_id(session, Item, item_id, label="item")
+
+
+def find_item_by_code(session: Session, code: str) -> Item | None:
+    return session.scalars(select(Item).where(Item.code == code)).first()
+
+
+def list_items(session: Session, *, search: str | None, cursor: str | None, limit: int) -> ItemPage:
+    statement = select(Item)
+    if search:
+        pattern = f"%{search.lower()}%"
+        statement = statement.where(or_(func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern)))
+    rows, next_cursor = fetch_page(session, statement, Item.id, cursor=cursor, limit=limit)
+    return ItemPage(items=[ItemRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def get_supplier_item(session: Session, supplier_item_id: int) -> SupplierItem:
+    row = session.scalars(select(SupplierItem).where(SupplierItem.id == supplier_item_id)
+                          .options(selectinload(SupplierItem.prices))).first()
+    if row is None:
+        raise NotFound(f"no such supplier item: {supplier_item_id}")
+    return row
+
+
+def list_supplier_items(session: Session, *, supplier_id: int | None, item_id: int | None,
+                        search: str | None, cursor: str | None, limit: int) -> SupplierItemPage:
+    statement = select(SupplierItem).options(selectinload(SupplierItem.prices))
+    if supplier_id is not None:
+        statement = statement.where(SupplierItem.supplier_id == supplier_id)
+    if item_id is not None:
+        statement = statement.where(SupplierItem.item_id == item_id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        statement = statement.join(Item, Item.id == SupplierItem.item_id).where(or_(
+            func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern),
+            func.lower(SupplierItem.supplier_part_number).like(pattern)))
+    rows, next_cursor = fetch_page(session, statement, SupplierItem.id, cursor=cursor, limit=limit)
+    return SupplierItemPage(items=describe_supplier_items(session, rows), next_cursor=next_cursor)
+
+
+def describe_supplier_items(session: Session, rows: list[SupplierItem] | tuple) -> list[SupplierItemRead]:
+    """Read shapes with codes resolved in two queries, not one per row."""
+    supplier_codes = dict(session.execute(select(Party.id, Party.code).where(
+        Party.id.in_({r.supplier_id for r in rows}))).all())
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_({r.item_id for r in rows})))}
+    return [
+        SupplierItemRead(
+            id=r.id, supplier_id=r.supplier_id, supplier_code=supplier_codes[r.supplier_id],
+            item_id=r.item_id, item_code=items[r.item_id].code, item_name=items[r.item_id].name,
+            unit=items[r.item_id].unit, supplier_part_number=r.supplier_part_number,
+            lead_time_days=r.lead_time_days, moq=r.moq, pack_size=r.pack_size, active=r.active,
+            version=r.version, created_at=r.created_at,
+            prices=[PriceRead.model_validate(p) for p in r.prices])
+        for r in rows
+    ]
+
+
+def price_on(session: Session, supplier_item_id: int, day: date) -> rules.PricePeriod | None:
+    """The agreed price of a supplier item on a day, or None if no price is in force."""
+    periods = [rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to)
+               for p in session.scalars(select(SupplierItemPrice).where(
+                   SupplierItemPrice.supplier_item_id == supplier_item_id))]
+    return rules.price_on(periods, day)

@@ -16,6 +16,7 @@ from openvmi.ledger import service as ledger_service
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from openvmi.locations import service as locations_service
 from openvmi.locations.schemas import LocationCreate
+from openvmi.parties import queries as parties_queries
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
@@ -237,8 +238,8 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
     import csv
     import io
 
-    from openvmi.supplier_stock import service as supplier_stock_service
     from openvmi.supplier_stock.schemas import ImportRequest
+    from openvmi.supplier_stock.service import imports
 
     today = date.today()
     by_supplier: dict[int, list] = {}
@@ -246,7 +247,7 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
         by_supplier.setdefault(supplier_item.supplier_id, []).append(supplier_item)
     countries = {code: country for code, _, country in SUPPLIERS}
     for supplier_id, lines in by_supplier.items():
-        supplier = parties_service.get_party(session, supplier_id)
+        supplier = parties_queries.get_party(session, supplier_id)
         chinese = countries[supplier.code] == "CN"
         header = (["供应商料号", "仓库", "库存", "可用量", "预计可用日期", "交期"] if chinese else
                   ["Supplier part number", "Site", "On hand", "Available", "Next available date", "Lead time days"])
@@ -265,6 +266,6 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
                 available, next_date = on_hand - rng.randint(0, on_hand // 10), ""
             writer.writerow([line.supplier_part_number, f"SITE-{supplier.code.removeprefix('S-')}",
                              on_hand, available, next_date, line.lead_time_days])
-        supplier_stock_service.import_supplier_stock(
+        imports.import_supplier_stock(
             session, ImportRequest(supplier_code=supplier.code, filename=f"{supplier.code}-stock.csv", mode="full"),
             stream=io.BytesIO(text.getvalue().encode()), actor_id=None)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from openvmi.db import utcnow
+from openvmi.db import commit_refusal, utcnow
 from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
-from openvmi.supplier_stock import service
+from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.service import import_queue
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ class ImportRunner:
     def run_one(self) -> bool:
         now = utcnow()
         with self.sessions() as session:
-            batch = service.claim_queued_import(session, worker_id=self.worker_id, now=now,
-                                                lease=timedelta(seconds=self.settings.import_lease_seconds))
+            batch = import_queue.claim_queued_import(session, worker_id=self.worker_id, now=now,
+                                                     lease=timedelta(seconds=self.settings.import_lease_seconds))
             session.commit()
             if batch is None:
                 return False
@@ -63,7 +64,7 @@ class ImportRunner:
         else:
             self._run(import_id)
         with self.sessions() as session:
-            finished = service.import_finished(session, import_id)
+            finished = queries.import_finished(session, import_id)
         if finished and stored_file:
             Path(stored_file).unlink(missing_ok=True)
         return True
@@ -71,10 +72,11 @@ class ImportRunner:
     def _run(self, import_id: int) -> None:
         with self.sessions() as session:
             try:
-                service.run_queued_import(session, import_id, worker_id=self.worker_id)
+                with commit_refusal(session, InvalidImportFile):
+                    import_queue.run_queued_import(session, import_id, worker_id=self.worker_id)
                 session.commit()
             except InvalidImportFile:
-                session.commit()  # the rejection and its error report
+                pass  # rejected: the batch keeps the bad rows for its uploader to read
             except Exception:
                 log.exception("supplier stock import %s failed", import_id)
                 session.rollback()
@@ -83,7 +85,7 @@ class ImportRunner:
 
     def _fail(self, import_id: int, reason: Reason) -> None:
         with self.sessions() as session:
-            service.fail_import(session, import_id, reason, worker_id=self.worker_id)
+            import_queue.fail_import(session, import_id, reason, worker_id=self.worker_id)
             session.commit()
 
     def _loop(self) -> None:

@@ -9,25 +9,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts import service as alerts_service
 from openvmi.alerts.schemas import SyncResult
-from openvmi.db import utcnow
+from openvmi.db import commit_refusal, utcnow
 from openvmi.errors import InvalidImportFile
-from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStock
 from openvmi.supplier_stock.schemas import ImportRequest
+from openvmi.supplier_stock.service import imports
 
 
 def import_file(sessions: sessionmaker[Session], path: Path, request: ImportRequest, *,
                 idempotency_key: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> service.ImportOutcome:
+                progress: Callable[[int, int], None] | None = None) -> imports.ImportOutcome:
     """Import one stock file as an operator (no supplier boundary). A rejected file is recorded
     with its errors and re-raised; nothing else is written."""
     with sessions() as session, path.open("rb") as stream:
-        try:
-            outcome = service.import_supplier_stock(session, request, stream=stream, actor_id=None,
+        with commit_refusal(session, InvalidImportFile):
+            outcome = imports.import_supplier_stock(session, request, stream=stream, actor_id=None,
                                                     idempotency_key=idempotency_key, progress=progress)
-        except InvalidImportFile:
-            session.commit()  # keep the rejected import and its error report
-            raise
         session.commit()
         return outcome
 
@@ -41,7 +39,7 @@ def sweep_alerts(sessions: sessionmaker[Session], *, now: datetime | None = None
         supplier_ids = session.scalars(select(SupplierStock.supplier_id).distinct()).all()
         for supplier_id in supplier_ids:
             item_ids = select(SupplierStock.item_id).where(SupplierStock.supplier_id == supplier_id).distinct()
-            signals += service.threshold_signals(session, supplier_id, item_ids)
+            signals += queries.threshold_signals(session, supplier_id, item_ids)
         result = alerts_service.sync_alerts(session, signals, now=now)
         session.commit()
         return result

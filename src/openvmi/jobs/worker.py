@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts import delivery
+from openvmi.alerts.rules import Channel
 from openvmi.alerts import service as alerts_service
 from openvmi.alerts.schemas import DeliveryOutcome, WorkerPass
 from openvmi.db import utcnow
@@ -26,9 +27,9 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def deliverable_channels(settings: Settings) -> list[str]:
+def deliverable_channels(settings: Settings) -> list[Channel]:
     """E-mail waits in the outbox (not failing, not lost) until SMTP is configured."""
-    return ["webhook", "email"] if settings.smtp_host else ["webhook"]
+    return [Channel.WEBHOOK, Channel.EMAIL] if settings.smtp_host else [Channel.WEBHOOK]
 
 
 def run_once(sessions: sessionmaker[Session], settings: Settings, *, worker_id: str, client: httpx.Client,

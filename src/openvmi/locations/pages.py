@@ -10,7 +10,6 @@ from openvmi.locations import queries, service
 from openvmi.locations.rules import LocationKind
 from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import queries as parties_queries
-from openvmi.parties import service as parties_service
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
@@ -40,7 +39,7 @@ def location_list(request: Request, session: DbSession, actor: PortalActor, kind
 
 
 def _form(request: Request, session: DbSession, form: FormState, status_code: int = 200) -> Response:
-    plants = [(p.code, f"{p.code} · {p.name}") for p in parties_service.list_plants(session)]
+    plants = [(p.code, f"{p.code} · {p.name}") for p in parties_queries.list_plants(session)]
     suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
     kinds = [(k, translate(request, label)) for k, label in KIND_LABELS.items()]
     return render(request, "locations/location_form.html", title=N_("New location"), form=form, plants=plants,

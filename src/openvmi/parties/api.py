@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from openvmi.access import Actor
-from openvmi.parties import service
+from openvmi.parties import queries, service
 from openvmi.parties.rules import PartyKind
 from openvmi.parties.schemas import PartyCreate, PartyPage, PartyRead, PartyUpdate, PlantCreate, PlantRead
 from openvmi.web.deps import DbSession, requires
@@ -17,19 +17,19 @@ Writer = Annotated[Actor, Depends(requires("parties.write"))]
 @router.get("/suppliers", response_model=PartyPage)
 def list_suppliers(session: DbSession, _: Reader, q: str | None = None, cursor: str | None = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 50) -> PartyPage:
-    return service.list_parties(session, kind="supplier", search=q, cursor=cursor, limit=limit)
+    return queries.list_parties(session, kind="supplier", search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/parties", response_model=PartyPage)
 def list_parties(session: DbSession, _: Reader, kind: PartyKind | None = None,
                  q: str | None = None, cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> PartyPage:
-    return service.list_parties(session, kind=kind, search=q, cursor=cursor, limit=limit)
+    return queries.list_parties(session, kind=kind, search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/suppliers/{party_id}", response_model=PartyRead)
 def get_supplier(party_id: int, session: DbSession, _: Reader) -> PartyRead:
-    return PartyRead.model_validate(service.get_party(session, party_id))
+    return PartyRead.model_validate(queries.get_party(session, party_id))
 
 
 @router.post("/suppliers", status_code=201, response_model=PartyRead)
@@ -48,7 +48,7 @@ def update_supplier(party_id: int, body: PartyUpdate, session: DbSession, _: Wri
 
 @router.get("/plants", response_model=list[PlantRead])
 def list_plants(session: DbSession, _: Reader) -> list[PlantRead]:
-    return [PlantRead.model_validate(p) for p in service.list_plants(session)]
+    return [PlantRead.model_validate(p) for p in queries.list_plants(session)]
 
 
 @router.post("/plants", status_code=201, response_model=PlantRead)

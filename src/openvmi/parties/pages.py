@@ -93,7 +93,7 @@ async def update_supplier(request: Request, party_id: int, session: DbSession, _
 
 
 def _supplier(session: DbSession, party_id: int):
-    party = service.get_party(session, party_id)
+    party = queries.get_party(session, party_id)
     if party.kind != "supplier":
         raise NotFound(f"no such supplier: {party_id}")  # the buyer company is not a supplier page
     return party

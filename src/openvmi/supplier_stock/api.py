@@ -6,14 +6,16 @@ from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query
 from pydantic import ValidationError
 
 from openvmi.access import Actor
+from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
-from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors, ImportMode,
     ImportPage, ImportRead, ImportRequest, StockFilter, StockLineCreate, StockLineReplace, StockLineUpdate,
     SupplierStockPage, SupplierStockRead, ThresholdPage, ThresholdRead, ThresholdSet,
 )
+from openvmi.supplier_stock.service import import_queue, imports, lines, thresholds
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
 
 router = APIRouter(tags=["supplier stock"])
@@ -33,7 +35,7 @@ def import_supplier_stock(
     request: Request, session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
     supplier: Annotated[str | None, Form(description="Supplier code; supplier users may leave it out")] = None,
-    mode: Annotated[ImportMode, Form(description="full: a snapshot per site; delta: only these rows")] = "full",
+    mode: Annotated[ImportMode, Form(description="full: a snapshot per site; delta: only these rows")] = ImportMode.FULL,
     dry_run: Annotated[bool, Form(description="Check and show the changes, write nothing")] = False,
     encoding: Annotated[str | None, Form(description="e.g. gbk; detected when left out")] = None,
     sheet: Annotated[str | None, Form(description="XLSX sheet name; the first sheet by default")] = None,
@@ -52,12 +54,9 @@ def import_supplier_stock(
                             for e in error.errors()]) from None
     if prefer and "respond-async" in prefer.lower():
         return _queue(request, session, actor, response, wanted, file, idempotency_key)
-    try:
-        outcome = service.import_supplier_stock(session, wanted, stream=file.file, actor_id=actor.user_id,
+    with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
+        outcome = imports.import_supplier_stock(session, wanted, stream=file.file, actor_id=actor.user_id,
                                                 idempotency_key=idempotency_key)
-    except InvalidImportFile:
-        session.commit()  # keep the rejected import and its error report; no stock was written
-        raise
     session.commit()
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -68,9 +67,9 @@ def import_supplier_stock(
 
 def _queue(request: Request, session: DbSession, actor: Actor, response: Response, wanted: ImportRequest,
            file: UploadFile, idempotency_key: str | None) -> ImportRead:
-    batch = service.queue_import(session, wanted, stream=file.file, actor_id=actor.user_id,
-                                 storage=request.app.state.settings.import_storage_dir,
-                                 idempotency_key=idempotency_key)
+    batch = import_queue.queue_import(session, wanted, stream=file.file, actor_id=actor.user_id,
+                                      storage=request.app.state.settings.import_storage_dir,
+                                      idempotency_key=idempotency_key)
     session.commit()
     request.app.state.import_runner.wake()
     response.status_code = 202
@@ -81,7 +80,7 @@ def _queue(request: Request, session: DbSession, actor: Actor, response: Respons
 
 def _import_status(batch: SupplierStockImport) -> ImportRead:
     read = ImportRead.model_validate(batch)
-    read.progress = service.import_progress(batch.id)
+    read.progress = import_queue.import_progress(batch.id)
     return read
 
 
@@ -112,14 +111,14 @@ def list_thresholds(session: DbSession, _: Reader, supplier_id: int | None = Non
 @router.put("/supplier-stock/thresholds", response_model=ThresholdRead)
 def set_threshold(body: ThresholdSet, session: DbSession, actor: ThresholdWriter) -> ThresholdRead:
     """Set (or replace) the low-water and optional high-water mark of a supplier item."""
-    row = service.set_threshold(session, body, actor_id=actor.user_id)
+    row = thresholds.set_threshold(session, body, actor_id=actor.user_id)
     session.commit()
     return queries.describe_thresholds(session, [row])[0]
 
 
 @router.delete("/supplier-stock/thresholds/{threshold_id}", status_code=204)
 def delete_threshold(threshold_id: int, session: DbSession, _: ThresholdWriter) -> Response:
-    service.delete_threshold(session, threshold_id)
+    thresholds.delete_threshold(session, threshold_id)
     session.commit()
     return Response(status_code=204)
 
@@ -132,7 +131,7 @@ def get_column_mapping(supplier_id: int, session: DbSession, _: Reader) -> Colum
 @router.put("/supplier-stock/column-mappings/{supplier_id}", response_model=ColumnMappingRead)
 def set_column_mapping(supplier_id: int, body: ColumnMappingSet, session: DbSession, _: Writer) -> ColumnMappingRead:
     """Remember which of the supplier's own headers holds which field."""
-    service.save_column_mapping(session, supplier_id, body.mapping)
+    imports.save_column_mapping(session, supplier_id, body.mapping)
     session.commit()
     return queries.column_mapping(session, supplier_id)
 
@@ -149,7 +148,7 @@ def list_supplier_stock(session: DbSession, _: Reader, supplier_id: int | None =
 def create_supplier_stock(body: StockLineCreate, session: DbSession, actor: Writer,
                           response: Response) -> SupplierStockRead:
     """Publish a line that does not exist yet; change existing ones with PUT/PATCH and If-Match."""
-    row = service.create_supplier_stock(session, body, actor_id=actor.user_id, source="api")
+    row = lines.create_supplier_stock(session, body, actor_id=actor.user_id, source="api")
     session.commit()
     response.headers["ETag"] = _etag(row.version)
     return queries.describe_stock(session, [row])[0]
@@ -157,7 +156,7 @@ def create_supplier_stock(body: StockLineCreate, session: DbSession, actor: Writ
 
 @router.get("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
 def get_supplier_stock(stock_id: int, session: DbSession, _: Reader, response: Response) -> SupplierStockRead:
-    row = service.get_supplier_stock(session, stock_id)
+    row = queries.get_supplier_stock(session, stock_id)
     response.headers["ETag"] = _etag(row.version)
     return queries.describe_stock(session, [row])[0]
 
@@ -199,14 +198,14 @@ def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: 
             if_match: str | None) -> SupplierStockRead:
     if if_match is None:
         raise HTTPException(428, "If-Match is required: send the ETag of the line you read")
-    row = service.adjust_supplier_stock(session, stock_id, changes, expected_version=_version_from_etag(if_match),
-                                        actor_id=actor.user_id, source="api")
+    row = lines.adjust_supplier_stock(session, stock_id, changes, expected_version=_version_from_etag(if_match),
+                                      actor_id=actor.user_id, source="api")
     session.commit()
     response.headers["ETag"] = _etag(row.version)
     return queries.describe_stock(session, [row])[0]
 
 
-def _import_read(outcome: service.ImportOutcome) -> ImportRead:
+def _import_read(outcome: imports.ImportOutcome) -> ImportRead:
     read = ImportRead.model_validate(outcome.batch)
     return read.model_copy(update={"replayed": outcome.replayed, "ignored_columns": outcome.ignored_columns,
                                    "preview": outcome.preview})

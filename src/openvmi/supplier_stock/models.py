@@ -9,8 +9,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openvmi.db import Base, Quantity, UtcDateTime, utcnow
+from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
+from openvmi.supplier_stock.rules import ImportMode, ImportStatus
 
 
 class _OwnedBySupplier(SupplierScoped):
@@ -86,20 +87,14 @@ class SupplierStockHistory(_OwnedBySupplier, Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-# queued -> running -> rejected | previewed | applied, or failed (an unexpected error, or a runner
-# that died too often). Small files skip the queue and are answered at once.
-IMPORT_STATUSES = ("queued", "running", "rejected", "previewed", "applied", "failed")
-
-
 class SupplierStockImport(_OwnedBySupplier, Base):
     """One uploaded stock file: how it was read, what it changed or why it was rejected."""
 
     __tablename__ = "supplier_stock_import"
     __table_args__ = (
         UniqueConstraint("supplier_id", "idempotency_key"),
-        CheckConstraint("mode IN ('full', 'delta')", name="mode"),
-        CheckConstraint("status IN ('queued', 'running', 'rejected', 'previewed', 'applied', 'failed')",
-                        name="status"),
+        one_of("mode", ImportMode),
+        one_of("status", ImportStatus),  # see ImportStatus for the way through them
         Index("ix_supplier_stock_import_hash", "supplier_id", "file_hash"),
     )
 

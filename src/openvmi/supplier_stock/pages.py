@@ -7,10 +7,13 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from openvmi.access import Actor
+from openvmi.db import commit_refusal
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
-from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
+from openvmi.supplier_stock.service import import_queue, imports, lines
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
@@ -28,8 +31,7 @@ UPLOAD_FIELDS = ["file", "supplier_code", "mode", "dry_run", "encoding", "sheet"
 LINE_FIELDS = ["on_hand", "available", "next_available_date", "lead_time_days", "version"]
 ENCODINGS = [("", N_("Detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030"), ("big5", "Big5"),
              ("cp1252", "Windows-1252")]
-MODES = [("full", N_("Full snapshot: lines missing from the file go to zero at its sites")),
-         ("delta", N_("Changes only: just the rows in the file"))]
+MODES = ImportMode.labels()
 STALE_MESSAGE = N_("Someone else changed this stock line after you opened it. Reload the page to see "
                    "the current figures, then make your change again.")
 
@@ -52,8 +54,8 @@ def stock_list(request: Request, session: DbSession, actor: Reader, format: str 
 
 @router.get("/supplier-stock/upload")
 def upload_form(request: Request, session: DbSession, actor: Writer) -> Response:
-    form = FormState(values={"mode": "full", "dry_run": "on", **{name: "" for name in ("file", "supplier_code",
-                                                                                        "encoding", "sheet")}})
+    empty = {name: "" for name in ("file", "supplier_code", "encoding", "sheet")}
+    form = FormState(values={"mode": ImportMode.FULL.value, "dry_run": "on", **empty})
     return _upload_page(request, session, actor, form)
 
 
@@ -75,13 +77,13 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     settings = request.app.state.settings
     queued = (file.size or 0) > settings.import_background_bytes  # too big to keep the user waiting
     try:
-        if queued:
-            batch = service.queue_import(session, body, stream=file.file, storage=settings.import_storage_dir,
-                                         actor_id=actor.user_id)
-        else:
-            outcome = service.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
+        with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
+            if queued:
+                batch = import_queue.queue_import(session, body, stream=file.file,
+                                                  storage=settings.import_storage_dir, actor_id=actor.user_id)
+            else:
+                outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
     except InvalidImportFile as error:
-        session.commit()  # keep the rejected import and its error report; no stock was written
         return _upload_page(request, session, actor, form, rejected=error, status_code=422)
     except DomainError as error:
         session.rollback()
@@ -101,8 +103,8 @@ def _upload_page(request: Request, session: DbSession, actor: Actor, form: FormS
         suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
     return render(request, "supplier_stock/upload.html", title=N_("Upload stock"), form=form, suppliers=suppliers,
                   encodings=[(value, translate(request, label) if value == "" else label) for value, label in ENCODINGS],
-                  modes=[(value, translate(request, label)) for value, label in MODES], outcome=outcome,
-                  rejected=rejected, status_code=status_code)
+                  modes=[(value, translate(request, label)) for value, label in MODES.items()], outcome=outcome,
+                  changes=ChangeKind.labels(), rejected=rejected, status_code=status_code)
 
 
 @router.get("/supplier-stock/imports/{import_id}")
@@ -111,12 +113,13 @@ def import_status(request: Request, import_id: int, session: DbSession, _: Reade
     and swaps in its status part."""
     batch = queries.get_import(session, import_id)
     return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
-                  title_params={"file": batch.filename}, batch=batch, progress=service.import_progress(import_id))
+                  title_params={"file": batch.filename}, batch=batch, waiting=batch.status in UNFINISHED,
+                  progress=import_queue.import_progress(import_id))
 
 
 @router.get("/supplier-stock/{stock_id}")
 def stock_line(request: Request, stock_id: int, session: DbSession, actor: Reader) -> Response:
-    row = service.get_supplier_stock(session, stock_id)
+    row = queries.get_supplier_stock(session, stock_id)
     values = {"on_hand": plain(row.on_hand), "available": plain(row.available),
               "next_available_date": row.next_available_date.isoformat() if row.next_available_date else "",
               "lead_time_days": "" if row.lead_time_days is None else str(row.lead_time_days),
@@ -127,7 +130,7 @@ def stock_line(request: Request, stock_id: int, session: DbSession, actor: Reade
 @router.post("/supplier-stock/{stock_id}")
 async def adjust_line(request: Request, stock_id: int, session: DbSession, actor: Writer) -> Response:
     """Set one line's figures; a version read before someone else's change is refused."""
-    row = service.get_supplier_stock(session, stock_id)
+    row = queries.get_supplier_stock(session, stock_id)
     form = FormState(values=form_values(await request.form(), LINE_FIELDS))
     data = {k: v for k, v in form.values.items() if k != "version"}
     body = parse(StockLineUpdate, data, form)
@@ -135,17 +138,17 @@ async def adjust_line(request: Request, stock_id: int, session: DbSession, actor
     if body is not None and version.isdigit():
         changes = StockLineUpdate(**body.model_dump())  # every field as posted: an empty one is cleared
         try:
-            service.adjust_supplier_stock(session, stock_id, changes, expected_version=int(version),
-                                          actor_id=actor.user_id, source="portal")
+            lines.adjust_supplier_stock(session, stock_id, changes, expected_version=int(version),
+                                        actor_id=actor.user_id, source="portal")
             session.commit()
             return flash(redirect(f"/supplier-stock/{stock_id}"), request, N_("Stock line saved."))
-        except service.StaleVersion:
+        except lines.StaleVersion:
             session.rollback()
             form.add(None, Message(STALE_MESSAGE))
         except DomainError as error:
             session.rollback()
             add_domain_error(form, error)
-        row = service.get_supplier_stock(session, stock_id)
+        row = queries.get_supplier_stock(session, stock_id)
     elif body is not None:
         form.add(None, Message(STALE_MESSAGE))
     return _line_page(request, session, actor, row, form, status_code=422)
@@ -166,7 +169,7 @@ def availability(request: Request, session: DbSession, _: AvailabilityReader, q:
     search = (q or "").strip()[:100]
     answer = queries.availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
     return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search,
-                  answer=answer)
+                  answer=answer, sources=AvailabilitySource.labels())
 
 
 feature = PortalFeature(

@@ -1,15 +1,16 @@
 """Read models of supplier stock: lines, history, imports, thresholds, availability, freshness."""
 from datetime import date, datetime
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from openvmi.alerts.rules import AlertKind
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import quantize, utcnow
-from openvmi.errors import NotFound
+from openvmi.errors import FieldError, IdempotencyMismatch, InvalidInput, NotFound
 from openvmi.ledger import queries as ledger_queries
 from openvmi.ledger.schemas import BalanceFilter
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
@@ -18,7 +19,9 @@ from openvmi.locations.models import Location
 from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
+from openvmi.scoping import current_supplier_scope
 from openvmi.supplier_stock import rules
+from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ImportStatus
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
@@ -31,6 +34,41 @@ from openvmi.supplier_stock.schemas import (
 # What availability offers from the ledger: available stock at our VMI stores or on its way to us
 # (the buyer's own warehouse stock is no supplier's to deliver; quarantine is never available).
 BUYER_SIDE_KINDS = AVAILABLE_KINDS - {LocationKind.WAREHOUSE}
+
+
+def get_publishing_supplier(session: Session, supplier_code: str | None) -> Party:
+    """The supplier whose stock a file or line is: named by staff, implied for a supplier user
+    (whose session cannot even see another supplier, so naming one answers 'not found')."""
+    if supplier_code:
+        supplier = session.scalars(select(Party).where(Party.code == supplier_code,
+                                                       Party.kind == "supplier")).first()
+    else:
+        scope = current_supplier_scope(session)
+        if scope is None:
+            raise InvalidInput([FieldError("supplier", "name the supplier whose stock this is")])
+        supplier = session.scalars(select(Party).where(Party.id == scope)).first()
+    if supplier is None:
+        raise NotFound(f"no such supplier: {supplier_code}")
+    return supplier
+
+
+def find_supplier_item(session: Session, supplier_id: int, *, item_code: str | None,
+                       supplier_part_number: str | None) -> Item | None:
+    """The supplier's item named by our item code and/or its own part number."""
+    statement = select(Item).join(SupplierItem, SupplierItem.item_id == Item.id).where(
+        SupplierItem.supplier_id == supplier_id)
+    if item_code:
+        statement = statement.where(Item.code == item_code)
+    if supplier_part_number:
+        statement = statement.where(SupplierItem.supplier_part_number == supplier_part_number)
+    return session.scalars(statement).first()
+
+
+def get_supplier_stock(session: Session, stock_id: int) -> SupplierStock:
+    row = session.scalars(select(SupplierStock).where(SupplierStock.id == stock_id)).first()
+    if row is None:
+        raise NotFound(f"no such stock line: {stock_id}")
+    return row
 
 
 def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str | None, limit: int) -> SupplierStockPage:
@@ -116,6 +154,48 @@ def get_import(session: Session, import_id: int) -> SupplierStockImport:
     return row
 
 
+def import_finished(session: Session, import_id: int) -> bool:
+    status = session.scalar(select(SupplierStockImport.status).where(SupplierStockImport.id == import_id))
+    return status not in UNFINISHED
+
+
+def find_keyed_import(session: Session, supplier_id: int, *, idempotency_key: str | None, file_hash: str,
+                      mode: str) -> SupplierStockImport | None:
+    """The import this Idempotency-Key already made; the key with another file or mode is refused."""
+    if not idempotency_key:
+        return None
+    earlier = session.scalars(select(SupplierStockImport).where(
+        SupplierStockImport.supplier_id == supplier_id,
+        SupplierStockImport.idempotency_key == idempotency_key)).first()
+    if earlier is not None and (earlier.file_hash != file_hash or earlier.mode != mode):
+        raise IdempotencyMismatch(f"Idempotency-Key {idempotency_key!r} was used for another file or mode")
+    return earlier
+
+
+def find_replayed_import(session: Session, supplier_id: int, *, file_hash: str, mode: str,
+                         idempotency_key: str | None) -> SupplierStockImport | None:
+    """The import a new upload repeats, if any: the same Idempotency-Key, or the same file as the
+    last applied import with no change to the supplier's stock since."""
+    earlier = find_keyed_import(session, supplier_id, idempotency_key=idempotency_key, file_hash=file_hash,
+                                mode=mode)
+    if earlier is not None:
+        return earlier
+    last = session.scalars(select(SupplierStockImport).where(
+        SupplierStockImport.supplier_id == supplier_id, SupplierStockImport.status == ImportStatus.APPLIED)
+        .order_by(SupplierStockImport.id.desc()).limit(1)).first()
+    if last is None or last.file_hash != file_hash or last.mode != mode:
+        return None
+    changed_since = session.scalar(select(exists().where(
+        SupplierStockHistory.supplier_id == supplier_id, SupplierStockHistory.id > _last_history_id(session, last.id),
+        or_(SupplierStockHistory.import_id.is_(None), SupplierStockHistory.import_id != last.id))))
+    return None if changed_since else last
+
+
+def _last_history_id(session: Session, import_id: int) -> int:
+    return session.scalar(select(func.coalesce(func.max(SupplierStockHistory.id), 0)).where(
+        SupplierStockHistory.import_id <= import_id)) or 0
+
+
 def list_imports(session: Session, *, supplier_id: int | None, cursor: str | None, limit: int) -> ImportPage:
     statement = select(SupplierStockImport)
     if supplier_id is not None:
@@ -155,10 +235,16 @@ def describe_thresholds(session: Session, rows: list[StockThreshold]) -> list[Th
 def column_mapping(session: Session, supplier_id: int) -> ColumnMappingRead:
     if session.scalars(select(Party.id).where(Party.id == supplier_id, Party.kind == "supplier")).first() is None:
         raise NotFound(f"no such supplier: {supplier_id}")  # also what another supplier's user is told
-    row = session.scalars(select(SupplierColumnMapping).where(SupplierColumnMapping.supplier_id == supplier_id)).first()
+    row = find_column_mapping(session, supplier_id)
     if row is None:
         return ColumnMappingRead(supplier_id=supplier_id, mapping={}, updated_at=None)
     return ColumnMappingRead(supplier_id=supplier_id, mapping=row.mapping, updated_at=row.updated_at)
+
+
+def find_column_mapping(session: Session, supplier_id: int) -> SupplierColumnMapping | None:
+    """The supplier's own header names, saved from an earlier upload."""
+    return session.scalars(select(SupplierColumnMapping)
+                           .where(SupplierColumnMapping.supplier_id == supplier_id)).first()
 
 
 def availability(session: Session, query: AvailabilityQuery, *, now: datetime | None = None) -> AvailabilityRead:
@@ -208,8 +294,9 @@ def availability(session: Session, query: AvailabilityQuery, *, now: datetime | 
             age_seconds=(line.age_hours or 0) * 3600))
     return AvailabilityRead(items=[ItemAvailability(
         item_id=i.id, item_code=i.code, item_name=i.name, unit=i.unit,
-        total_available=sum((ln.available for ln in lines[i.id] if ln.source == "supplier"), Decimal(0)),
-        buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != "supplier"), Decimal(0)),
+        total_available=sum((ln.available for ln in lines[i.id] if ln.source == AvailabilitySource.SUPPLIER),
+                            Decimal(0)),
+        buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != AvailabilitySource.SUPPLIER), Decimal(0)),
         lines=lines[i.id]) for i in items])
 
 
@@ -232,11 +319,12 @@ def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int |
                    reported_at: datetime | None, stale_after: int | None, now: datetime) -> AvailabilityLine:
     age_hours = (now - reported_at).total_seconds() / 3600 if reported_at is not None else None
     return AvailabilityLine(
-        source="supplier", supplier_id=supplier_id, supplier_code=code, supplier_name=name, location_id=location_id,
-        site_code=site_code, on_hand=on_hand, available=available,
+        source=AvailabilitySource.SUPPLIER, supplier_id=supplier_id, supplier_code=code, supplier_name=name,
+        location_id=location_id, site_code=site_code, on_hand=on_hand, available=available,
         next_available_date=next_date if available == 0 else None, lead_time_days=lead_time,
-        deliverable_on=rules.deliverable_on(source="supplier", available=available, next_available_date=next_date,
-                                            lead_time_days=lead_time, today=now.date()),
+        deliverable_on=rules.deliverable_on(source=AvailabilitySource.SUPPLIER, available=available,
+                                            next_available_date=next_date, lead_time_days=lead_time,
+                                            today=now.date()),
         reported_at=reported_at, age_hours=round(age_hours, 1) if age_hours is not None else None,
         stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after))
 
@@ -259,11 +347,55 @@ def _buyer_side_lines(session: Session, item_id: int, *, today: date) -> list[Av
                 select(Party.code, Party.name).where(Party.id == balance.owner_id)).one())
         code, name = owners[balance.owner_id]
         result.append(AvailabilityLine(
-            source=location.kind, supplier_id=balance.owner_id, supplier_code=code, supplier_name=name,
-            location_id=location.id, site_code=location.code, on_hand=balance.on_hand, available=balance.on_hand,
+            source=AvailabilitySource(location.kind), supplier_id=balance.owner_id, supplier_code=code,
+            supplier_name=name, location_id=location.id, site_code=location.code, on_hand=balance.on_hand,
+            available=balance.on_hand,
             next_available_date=None, lead_time_days=None, deliverable_on=today, reported_at=balance.updated_at,
             age_hours=None, stale=False))
     return result
+
+
+def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
+                      include_unwatched: bool = False) -> list[AlertSignal]:
+    """Low- and high-water signals for a supplier's items: total available across its sites
+    against the supplier item's own threshold, else the item's default low-water."""
+    scope = [SupplierStock.supplier_id == supplier_id, SupplierStock.item_id.in_(item_ids)]
+    if not include_unwatched:  # most items have no threshold: skip summing them
+        scope.append(or_(
+            SupplierStock.item_id.in_(select(StockThreshold.item_id).where(StockThreshold.supplier_id == supplier_id)),
+            SupplierStock.item_id.in_(select(Item.id).where(Item.default_low_water.is_not(None)))))
+    totals = (select(SupplierStock.item_id, func.sum(SupplierStock.available).label("available"))
+              .where(*scope).group_by(SupplierStock.item_id).subquery())
+    rows = session.execute(
+        select(Item.id, Item.code, Item.unit, Item.default_low_water, StockThreshold.low_water,
+               StockThreshold.high_water, totals.c.available)
+        .select_from(totals).join(Item, Item.id == totals.c.item_id)
+        .outerjoin(StockThreshold, and_(StockThreshold.supplier_id == supplier_id,
+                                        StockThreshold.item_id == totals.c.item_id))
+        .where(or_(StockThreshold.id.is_not(None), Item.default_low_water.is_not(None), literal(include_unwatched))))
+    supplier_code = session.scalar(select(Party.code).where(Party.id == supplier_id))
+    signals = []
+    for item_id, code, unit, default_low, own_low, own_high, total in rows:
+        total = quantize(Decimal(str(total)))
+        marks = rules.effective_thresholds(own_low=own_low, own_high=own_high, item_default_low=default_low)
+        numbers = {"available": str(total), "low_water": str(marks.low_water),
+                   "high_water": str(marks.high_water)}
+        signals.append(AlertSignal(
+            kind=AlertKind.LOW_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
+            active=rules.is_low(total, marks), numbers=numbers,
+            message=f"{supplier_code}: {total} {unit} of {code} available, below the low-water mark {marks.low_water}"))
+        signals.append(AlertSignal(
+            kind=AlertKind.HIGH_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
+            active=rules.is_high(total, marks), numbers=numbers,
+            message=f"{supplier_code}: {total} {unit} of {code} available, above the high-water mark {marks.high_water}"))
+    return signals
+
+
+def anything_watched(session: Session, supplier_id: int) -> bool:
+    """Whether any threshold could fire for the supplier: one of its own, or an item's default."""
+    return bool(session.scalar(select(or_(
+        exists().where(StockThreshold.supplier_id == supplier_id),
+        exists().where(Item.default_low_water.is_not(None))))))
 
 
 def stale_data_signals(session: Session, *, now: datetime | None = None) -> list[AlertSignal]:
@@ -280,7 +412,7 @@ def stale_data_signals(session: Session, *, now: datetime | None = None) -> list
         stale = rules.is_stale(last, now=now, stale_after_days=stale_after)
         days = (now - last).days
         signals.append(AlertSignal(
-            kind="stale_data", supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
+            kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
             message=f"{code} has not updated its stock for {days} days (limit {stale_after})",
             numbers={"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after),
                      "days": str(days)}))

@@ -1,11 +1,53 @@
-"""Pure decisions for supplier stock: reading cell values, matching headers, thresholds, ranking."""
+"""Pure decisions for supplier stock: kinds and states, reading cell values, matching headers,
+thresholds, ranking."""
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
+from openvmi.enums import N_, Labelled
 from openvmi.errors import Reason
+
+
+class ImportStatus(StrEnum):
+    """queued -> running -> rejected | previewed | applied, or failed (an unexpected error, or a
+    runner that died too often). Small files skip the queue and start running at once. No labels:
+    the import's page says a sentence for each state instead of naming it."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    REJECTED = "rejected"
+    PREVIEWED = "previewed"
+    APPLIED = "applied"
+    FAILED = "failed"
+
+
+UNFINISHED = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class ImportMode(Labelled):
+    FULL = "full", N_("Full snapshot: lines missing from the file go to zero at its sites")
+    DELTA = "delta", N_("Changes only: just the rows in the file")
+
+
+class ChangeKind(Labelled):
+    """What a dry run would do to one line."""
+
+    NEW = "new", N_("new")
+    CHANGED = "changed", N_("changed")
+    ZEROED = "zeroed", N_("set to zero")  # full mode: the file no longer lists it at a site it covers
+
+
+class AvailabilitySource(Labelled):
+    """Where an availability line's stock is: ours (at a VMI location or on its way, named like
+    those location kinds) or still at a supplier's own site."""
+
+    VMI = "vmi", N_("our VMI stock")
+    IN_TRANSIT = "in_transit", N_("in transit")
+    SUPPLIER = "supplier", N_("supplier")
+
 
 FIELDS = ("item_code", "supplier_part_number", "site", "on_hand", "available",
           "next_available_date", "lead_time_days", "unit")
@@ -258,14 +300,14 @@ def is_stale(last_reported_at: datetime | None, *, now: datetime, stale_after_da
     return last_reported_at is not None and now - last_reported_at > timedelta(days=stale_after_days)
 
 
-SOURCE_RANK = {"vmi": 0, "in_transit": 1, "supplier": 2}
+SOURCE_RANK = {AvailabilitySource.VMI: 0, AvailabilitySource.IN_TRANSIT: 1, AvailabilitySource.SUPPLIER: 2}
 
 
 def deliverable_on(*, source: str, available: Decimal, next_available_date: date | None,
                    lead_time_days: int | None, today: date) -> date:
     """The earliest day this line can serve demand: stock here or on its way now; a supplier's
     available stock now; otherwise its next-available date, else today plus its lead time."""
-    if source != "supplier" or available > 0:
+    if source != AvailabilitySource.SUPPLIER or available > 0:
         return today
     if next_available_date is not None:
         return max(next_available_date, today)

@@ -1,13 +1,11 @@
 """Supplier stock in and out: stock lines, imports, thresholds, column mappings, availability."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from openvmi.supplier_stock.rules import FIELDS
+from openvmi.supplier_stock.rules import FIELDS, AvailabilitySource, ChangeKind, ImportMode, ImportStatus
 
-ImportMode = Literal["full", "delta"]
 NonNegative = Field(ge=0, max_digits=18, decimal_places=6)
 
 
@@ -94,7 +92,7 @@ class ImportRequest(BaseModel):
 
     supplier_code: str | None = None  # supplier users: their own supplier
     filename: str = Field(default="upload", max_length=300)
-    mode: ImportMode = "full"
+    mode: ImportMode = ImportMode.FULL
     dry_run: bool = False
     encoding: str | None = Field(default=None, max_length=40)
     sheet: str | None = Field(default=None, max_length=100)
@@ -117,9 +115,6 @@ class RowErrorRead(BaseModel):
     value: str | None = None
 
 
-ChangeKind = Literal["new", "changed", "zeroed"]
-
-
 class PreviewLine(BaseModel):
     row: int | None  # None for a line that is zeroed because the file does not mention it
     change: ChangeKind
@@ -136,8 +131,8 @@ class ImportRead(BaseModel):
 
     id: int
     supplier_id: int
-    status: str
-    mode: str
+    status: ImportStatus
+    mode: ImportMode
     dry_run: bool
     filename: str
     file_format: str
@@ -163,7 +158,7 @@ class ImportPage(BaseModel):
 
 class ImportErrors(BaseModel):
     import_id: int
-    status: str
+    status: ImportStatus
     error_count: int
     errors: list[RowErrorRead]
 
@@ -221,11 +216,8 @@ class AvailabilityQuery(BaseModel):
     limit_items: int = Field(default=20, ge=1, le=200)
 
 
-Source = Literal["vmi", "in_transit", "supplier"]
-
-
 class AvailabilityLine(BaseModel):
-    source: Source
+    source: AvailabilitySource
     supplier_id: int | None
     supplier_code: str | None
     supplier_name: str | None

@@ -1,10 +1,10 @@
 """The supplier boundary (openvmi.scoping) on master data: hidden rows look missing, foreign writes fail."""
 import pytest
 
-from openvmi.catalog import service
+from openvmi.catalog import queries, service
 from openvmi.catalog.schemas import SupplierItemUpdate
 from openvmi.errors import NotFound, PermissionDenied
-from openvmi.parties import service as parties_service
+from openvmi.parties import queries as parties_queries
 from openvmi.scoping import scope_to_supplier, unscoped
 from tests.builders import make_party, make_supplier_item
 
@@ -16,9 +16,9 @@ def test_another_suppliers_row_is_not_found_even_if_already_loaded(session):
     scope_to_supplier(session, a.id)
 
     with pytest.raises(NotFound):
-        service.get_supplier_item(session, theirs.id)
+        queries.get_supplier_item(session, theirs.id)
     with pytest.raises(NotFound):
-        parties_service.get_party(session, b.id)
+        parties_queries.get_party(session, b.id)
 
 
 def test_lists_hold_only_the_suppliers_own_rows_and_the_buyer(session):
@@ -28,8 +28,8 @@ def test_lists_hold_only_the_suppliers_own_rows_and_the_buyer(session):
 
     scope_to_supplier(session, a.id)
 
-    listed = service.list_supplier_items(session, supplier_id=None, item_id=None, search=None, cursor=None, limit=50)
-    parties = parties_service.list_parties(session, kind=None, search=None, cursor=None, limit=500)
+    listed = queries.list_supplier_items(session, supplier_id=None, item_id=None, search=None, cursor=None, limit=50)
+    parties = parties_queries.list_parties(session, kind=None, search=None, cursor=None, limit=500)
     assert [row.id for row in listed.items] == [mine.id]
     assert b.id not in {p.id for p in parties.items} and {a.id, buyer.id} <= {p.id for p in parties.items}
 
@@ -53,7 +53,7 @@ def test_a_supplier_can_edit_its_own_supplier_item(session):
 
     service.update_supplier_item(session, mine.id, SupplierItemUpdate(lead_time_days=3), expected_version=1)
 
-    assert service.get_supplier_item(session, mine.id).lead_time_days == 3
+    assert queries.get_supplier_item(session, mine.id).lead_time_days == 3
 
 
 def test_unscoped_lifts_the_boundary_only_inside_the_block(session):
@@ -62,6 +62,6 @@ def test_unscoped_lifts_the_boundary_only_inside_the_block(session):
     scope_to_supplier(session, a.id)
 
     with unscoped(session):
-        assert service.get_supplier_item(session, theirs.id).id == theirs.id
+        assert queries.get_supplier_item(session, theirs.id).id == theirs.id
     with pytest.raises(NotFound):
-        service.get_supplier_item(session, theirs.id)
+        queries.get_supplier_item(session, theirs.id)

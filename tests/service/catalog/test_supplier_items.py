@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from openvmi.catalog import service
+from openvmi.catalog import queries, service
 from openvmi.catalog.models import SupplierItem
 from openvmi.catalog.schemas import ItemCreate, ItemUpdate, PriceCreate, SupplierItemCreate, SupplierItemUpdate
 from openvmi.catalog.service import StaleVersion
@@ -24,7 +24,7 @@ def test_a_supplier_item_links_supplier_and_item_with_its_terms(session):
         supplier_code="S-HENG", item_code="BOLT-M8", supplier_part_number="HD-M8-20", lead_time_days=14,
         moq=Decimal(500), pack_size=Decimal(100), prices=[price("0.12", "2026-01-01")]))
 
-    (read,) = service.describe_supplier_items(session, [row])
+    (read,) = queries.describe_supplier_items(session, [row])
     assert (read.supplier_code, read.item_code, read.supplier_part_number) == ("S-HENG", "BOLT-M8", "HD-M8-20")
     assert (read.lead_time_days, read.moq, read.pack_size, read.version) == (14, Decimal(500), Decimal(100), 1)
     assert [(p.price, p.valid_from) for p in read.prices] == [(Decimal("0.12"), date(2026, 1, 1))]
@@ -59,10 +59,10 @@ def test_the_price_in_force_follows_its_validity_dates(session):
     row = make_supplier_item(session, prices=[
         price("1.50", "2026-01-01", "2026-03-31"), price("1.40", "2026-04-01"), price("1.30", "2026-09-01")])
 
-    assert service.price_on(session, row.id, date(2025, 12, 31)) is None
-    assert service.price_on(session, row.id, date(2026, 3, 31)).price == Decimal("1.50")
-    assert service.price_on(session, row.id, date(2026, 4, 1)).price == Decimal("1.40")
-    assert service.price_on(session, row.id, date(2027, 1, 1)).price == Decimal("1.30")
+    assert queries.price_on(session, row.id, date(2025, 12, 31)) is None
+    assert queries.price_on(session, row.id, date(2026, 3, 31)).price == Decimal("1.50")
+    assert queries.price_on(session, row.id, date(2026, 4, 1)).price == Decimal("1.40")
+    assert queries.price_on(session, row.id, date(2027, 1, 1)).price == Decimal("1.30")
 
 
 def test_overlapping_prices_are_refused_on_create_and_on_update(session):
@@ -87,7 +87,7 @@ def test_an_update_bumps_the_version_and_replaces_the_prices(session):
 
     assert (updated.version, updated.lead_time_days) == (2, 21)
     assert [p.price for p in updated.prices] == [Decimal("2.00")]
-    assert service.price_on(session, row.id, date(2026, 6, 1)) is None
+    assert queries.price_on(session, row.id, date(2026, 6, 1)) is None
 
 
 def test_an_edit_based_on_a_stale_version_is_refused(session):
@@ -96,12 +96,12 @@ def test_an_edit_based_on_a_stale_version_is_refused(session):
 
     with pytest.raises(StaleVersion):
         service.update_supplier_item(session, row.id, SupplierItemUpdate(lead_time_days=9), expected_version=1)
-    assert service.get_supplier_item(session, row.id).lead_time_days == 3
+    assert queries.get_supplier_item(session, row.id).lead_time_days == 3
 
 
 def test_a_concurrent_edit_between_read_and_write_is_refused_by_the_database(session):
     row = make_supplier_item(session)
-    service.get_supplier_item(session, row.id)  # our editor read version 1
+    queries.get_supplier_item(session, row.id)  # our editor read version 1
     # someone else saves meanwhile, behind this session's back
     session.execute(update(SupplierItem).where(SupplierItem.id == row.id).values(version=2, lead_time_days=30),
                     execution_options={"synchronize_session": False})
@@ -128,15 +128,15 @@ def test_items_are_unique_by_code_and_can_be_renamed(session):
 
     service.update_item(session, item.id, ItemUpdate(name="Hex nut M8"))
 
-    assert service.get_item(session, item.id).name == "Hex nut M8"
+    assert queries.get_item(session, item.id).name == "Hex nut M8"
     with pytest.raises(NotFound):
-        service.get_item(session, 999_999_999)
+        queries.get_item(session, 999_999_999)
 
 
 def test_item_search_matches_code_or_name_case_insensitively(session):
     make_item(session, code="GASKET-77", name="Flange gasket")
     make_item(session, code="WASHER-77", name="Plain washer")
 
-    page = service.list_items(session, search="gASKet", cursor=None, limit=50)
+    page = queries.list_items(session, search="gASKet", cursor=None, limit=50)
 
     assert [i.code for i in page.items] == ["GASKET-77"]

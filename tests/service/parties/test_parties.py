@@ -2,7 +2,7 @@
 import pytest
 
 from openvmi.errors import Conflict, InvalidInput, NotFound
-from openvmi.parties import service
+from openvmi.parties import queries, service
 from openvmi.parties.schemas import PartyCreate, PartyUpdate, PlantCreate
 from tests.builders import make_party
 
@@ -12,16 +12,16 @@ def test_a_supplier_is_registered_once_per_code(session):
 
     with pytest.raises(Conflict):
         service.create_party(session, PartyCreate(code="S-TEST1", name="Again"))
-    assert service.get_supplier_by_code(session, "S-TEST1").name == "Test Supplier"
+    assert queries.get_supplier_by_code(session, "S-TEST1").name == "Test Supplier"
 
 
 def test_the_buyer_is_not_found_as_a_supplier(session):
     buyer = make_party(session, kind="buyer")
 
     with pytest.raises(NotFound):
-        service.get_supplier_by_code(session, buyer.code)
+        queries.get_supplier_by_code(session, buyer.code)
     with pytest.raises(NotFound):
-        service.get_party(session, 999_999_999)
+        queries.get_party(session, 999_999_999)
 
 
 def test_an_update_changes_only_the_given_fields(session):
@@ -29,7 +29,7 @@ def test_an_update_changes_only_the_given_fields(session):
 
     service.update_party(session, party.id, PartyUpdate(name="New name", active=False))
 
-    again = service.get_party(session, party.id)
+    again = queries.get_party(session, party.id)
     assert (again.name, again.country, again.active) == ("New name", "CN", False)
 
 
@@ -49,8 +49,8 @@ def test_listing_filters_by_kind_and_pages_by_cursor(session):
     codes = [make_party(session, code=f"PAGED-{n}").code for n in range(3)]
     make_party(session, kind="buyer", code="PAGED-BUYER")
 
-    first = service.list_parties(session, kind="supplier", search="paged-", cursor=None, limit=2)
-    rest = service.list_parties(session, kind="supplier", search="paged-", cursor=first.next_cursor, limit=2)
+    first = queries.list_parties(session, kind="supplier", search="paged-", cursor=None, limit=2)
+    rest = queries.list_parties(session, kind="supplier", search="paged-", cursor=first.next_cursor, limit=2)
 
     seen = [p.code for p in first.items + rest.items]
     assert seen == codes and rest.next_cursor is None
@@ -59,4 +59,4 @@ def test_listing_filters_by_kind_and_pages_by_cursor(session):
 
 def test_a_cursor_not_issued_by_the_api_is_invalid_input(session):
     with pytest.raises(InvalidInput, match="cursor"):
-        service.list_parties(session, kind=None, search=None, cursor="abc", limit=2)
+        queries.list_parties(session, kind=None, search=None, cursor="abc", limit=2)

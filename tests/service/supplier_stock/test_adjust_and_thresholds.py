@@ -9,18 +9,19 @@ from openvmi.alerts.models import Alert
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidInput, NotFound
 from openvmi.scoping import scope_to_supplier
-from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import StockThreshold, SupplierStock
 from openvmi.supplier_stock.schemas import (
     StockFilter, StockLineCreate, StockLineUpdate, ThresholdSet,
 )
+from openvmi.supplier_stock.service import lines, thresholds
 from tests.builders import make_item, unique
 from tests.service.supplier_stock.world import make_world, run_import
 from tests.unit.supplier_stock.files import csv_bytes
 
 
 def publish(session, world, item_code, site_code, on_hand, available=None):
-    return service.create_supplier_stock(session, StockLineCreate(
+    return lines.create_supplier_stock(session, StockLineCreate(
         supplier_code=world.supplier.code, item_code=item_code, site_code=site_code, on_hand=Decimal(on_hand),
         available=None if available is None else Decimal(available)), actor_id=None, source="api")
 
@@ -35,7 +36,7 @@ def test_an_adjustment_with_the_current_version_changes_the_line_and_keeps_histo
     bolt, site = next(iter(world.items)), next(iter(world.sites))
     line = publish(session, world, bolt, site, 10)
 
-    service.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(4)), expected_version=1,
+    lines.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(4)), expected_version=1,
                                   actor_id=None, source="portal")
 
     assert (line.on_hand, line.available, line.version) == (Decimal(4), Decimal(4), 2)
@@ -48,11 +49,11 @@ def test_a_stale_version_is_refused_not_overwritten(session):
     world = make_world(session)
     bolt, site = next(iter(world.items)), next(iter(world.sites))
     line = publish(session, world, bolt, site, 10)
-    service.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(8)), expected_version=1,
+    lines.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(8)), expected_version=1,
                                   actor_id=None, source="api")
 
-    with pytest.raises(service.StaleVersion):
-        service.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(3)), expected_version=1,
+    with pytest.raises(lines.StaleVersion):
+        lines.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(3)), expected_version=1,
                                       actor_id=None, source="api")
     assert line.on_hand == Decimal(8)
 
@@ -65,8 +66,8 @@ def test_an_import_between_read_and_write_makes_the_read_stale(session):
     run_import(session, world, csv_bytes([["item", "site", "qty"], [bolt, site, 12]]), mode="delta")
 
     session.expire_all()
-    with pytest.raises(service.StaleVersion):
-        service.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(3)), expected_version=1,
+    with pytest.raises(lines.StaleVersion):
+        lines.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(3)), expected_version=1,
                                       actor_id=None, source="api")
 
 
@@ -84,7 +85,7 @@ def test_crossing_below_the_low_water_opens_one_alert_and_going_back_resolves_it
     # given a low-water mark of 100 for the bolt
     world = make_world(session)
     bolt, site = next(iter(world.items)), next(iter(world.sites))
-    service.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=bolt,
+    thresholds.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=bolt,
                                                 low_water=Decimal(100)), actor_id=None)
     header = ["item", "site", "qty"]
 
@@ -114,7 +115,7 @@ def test_a_high_water_mark_opens_a_high_stock_alert(session):
     bolt, site = next(iter(world.items)), next(iter(world.sites))
     publish(session, world, bolt, site, 500)
 
-    service.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=bolt,
+    thresholds.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=bolt,
                                                 low_water=Decimal(10), high_water=Decimal(200)), actor_id=None)
 
     assert alerts_of(session, world, bolt) == [("high_stock", "opened")]
@@ -125,7 +126,7 @@ def test_a_threshold_for_an_item_the_supplier_does_not_supply_is_refused(session
     foreign = make_item(session, code=unique("BRG"))
 
     with pytest.raises(InvalidInput) as refused:
-        service.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=foreign.code,
+        thresholds.set_threshold(session, ThresholdSet(supplier_code=world.supplier.code, item_code=foreign.code,
                                                     low_water=Decimal(1)), actor_id=None)
 
     assert [(e.field, e.message) for e in refused.value.errors] == [
@@ -141,7 +142,7 @@ def test_a_supplier_user_sees_and_changes_only_its_own_stock(session):
     scope_to_supplier(session, world.other.id)
     assert queries.list_supplier_stock(session, StockFilter(), cursor=None, limit=50).items == []
     with pytest.raises(NotFound):
-        service.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(0)), expected_version=1,
+        lines.adjust_supplier_stock(session, line.id, StockLineUpdate(on_hand=Decimal(0)), expected_version=1,
                                       actor_id=None, source="api")
     with pytest.raises(NotFound):
         run_import(session, world, csv_bytes([["item", "site", "qty"], [bolt, site, 1]]))

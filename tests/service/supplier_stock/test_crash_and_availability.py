@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.scoping import scope_to_supplier
-from openvmi.supplier_stock import queries, service
+from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest
+from openvmi.supplier_stock.service import imports, staging
 from tests.builders import make_item, make_location, make_party, make_supplier_item, receive, unique
 from tests.service.supplier_stock.world import make_world, run_import, stock_of
 from tests.unit.supplier_stock.files import csv_bytes
@@ -30,7 +31,7 @@ def test_a_crash_while_applying_leaves_the_previous_stock(fresh_database, monkey
     def crash(*_args, **_kwargs):
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(service, "_upsert_statement", crash)
+    monkeypatch.setattr(staging, "upsert_statement", crash)
     with sessions() as session, pytest.raises(KeyboardInterrupt):
         run_import(session, world, csv_bytes([["item", "site", "qty"], [bolt, site, 99]]))
 
@@ -54,7 +55,7 @@ def test_availability_ranks_our_stock_then_suppliers_with_stock_then_by_date(ses
     receive(session, item=bolt, location=store, owner=quick, quantity=40)
     for supplier, site, on_hand, next_date in ((quick, site_q, 500, None), (slow, site_s, 0, today + timedelta(days=2))):
         row = [bolt.code, site.code, on_hand, next_date.isoformat() if next_date else ""]
-        service.import_supplier_stock(
+        imports.import_supplier_stock(
             session, ImportRequest(supplier_code=supplier.code, mode="delta"), actor_id=None,
             stream=io.BytesIO(csv_bytes([["item", "site", "qty", "next available date"], row])))
 

@@ -16,7 +16,7 @@ from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import create_db_engine, create_session_factory, utcnow
 from openvmi.jobs.imports import ImportRunner
 from openvmi.settings import Settings
-from openvmi.supplier_stock import service
+from openvmi.supplier_stock.service import import_queue
 from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory, SupplierStockImport
 from openvmi.supplier_stock.schemas import ImportRequest
 from tests.builders import make_location, make_party, unique
@@ -41,7 +41,7 @@ def seed_and_queue(sessions, storage: Path) -> tuple[int, str]:
         lines = ["物料编码,仓库,现存量"] + [f"{stem}-{n:06d},{site.code},{n % 900}.5" for site in sites
                                             for n in range(ITEMS)]
         data = ("\n".join(lines) + "\n").encode("utf-8")
-        batch = service.queue_import(session, ImportRequest(supplier_code=supplier.code, filename="all-stock.csv"),
+        batch = import_queue.queue_import(session, ImportRequest(supplier_code=supplier.code, filename="all-stock.csv"),
                                      stream=io.BytesIO(data), storage=storage, actor_id=None)
         session.commit()
         return batch.id, batch.stored_file

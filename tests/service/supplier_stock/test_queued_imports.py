@@ -12,9 +12,9 @@ from openvmi.db import utcnow
 from openvmi.errors import IdempotencyMismatch
 from openvmi.jobs.imports import ImportRunner
 from openvmi.settings import Settings
-from openvmi.supplier_stock import service
 from openvmi.supplier_stock.models import SupplierStockHistory
 from openvmi.supplier_stock.schemas import ImportRequest
+from openvmi.supplier_stock.service import import_queue, staging
 from tests.service.supplier_stock.world import make_world, stock_of
 from tests.unit.supplier_stock.files import csv_bytes
 
@@ -32,7 +32,7 @@ def runner(session, tmp_path):
 def queue(session, world, data: bytes, storage, *, key: str | None = None, dry_run: bool = False):
     request = ImportRequest(supplier_code=world.supplier.code, filename="big.csv", mode="full", dry_run=dry_run,
                             encoding="gb18030")
-    batch = service.queue_import(session, request, stream=io.BytesIO(data), storage=storage, actor_id=None,
+    batch = import_queue.queue_import(session, request, stream=io.BytesIO(data), storage=storage, actor_id=None,
                                  idempotency_key=key)
     session.commit()
     return batch
@@ -80,7 +80,7 @@ def test_an_import_whose_runner_died_is_taken_up_again_when_the_lease_ends(sessi
     world = make_world(session)
     batch = queue(session, world, good_file(world), tmp_path)
     # a runner claimed it and was killed before it committed anything
-    dead = service.claim_queued_import(session, worker_id="dead-runner", now=utcnow(), lease=LEASE)
+    dead = import_queue.claim_queued_import(session, worker_id="dead-runner", now=utcnow(), lease=LEASE)
     session.commit()
     assert dead is not None and dead.id == batch.id
 
@@ -99,7 +99,7 @@ def test_an_import_that_kills_runner_after_runner_fails_instead_of_looping(sessi
     batch = queue(session, world, good_file(world), tmp_path)
     for attempt in range(2):  # import_max_attempts = 2 runners die on it
         died_at = utcnow() - LEASE * (4 - 2 * attempt)  # each one's lease has run out since
-        service.claim_queued_import(session, worker_id=f"dead-{attempt}", now=died_at, lease=LEASE)
+        import_queue.claim_queued_import(session, worker_id=f"dead-{attempt}", now=died_at, lease=LEASE)
         session.commit()
 
     assert runner.run_pending() == 1
@@ -115,7 +115,7 @@ def test_an_unexpected_error_fails_the_import_visibly_and_changes_nothing(sessio
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(service, "_apply", broken)
+    monkeypatch.setattr(staging, "apply_changes", broken)
 
     runner.run_pending()
 
@@ -129,26 +129,26 @@ def test_an_unexpected_error_fails_the_import_visibly_and_changes_nothing(sessio
 def test_a_runner_that_lost_its_claim_writes_nothing(session, tmp_path):
     world = make_world(session)
     batch = queue(session, world, good_file(world), tmp_path)
-    service.claim_queued_import(session, worker_id="slow-runner", now=utcnow() - 2 * LEASE, lease=LEASE)
+    import_queue.claim_queued_import(session, worker_id="slow-runner", now=utcnow() - 2 * LEASE, lease=LEASE)
     session.commit()
-    service.claim_queued_import(session, worker_id="new-runner", now=utcnow(), lease=LEASE)
+    import_queue.claim_queued_import(session, worker_id="new-runner", now=utcnow(), lease=LEASE)
     session.commit()
 
-    assert service.run_queued_import(session, batch.id, worker_id="slow-runner") is None
+    assert import_queue.run_queued_import(session, batch.id, worker_id="slow-runner") is None
     assert stock_of(session, world.supplier) == {}
 
 
 def test_progress_is_visible_while_the_runner_reads_the_file(session, tmp_path):
     world = make_world(session)
     batch = queue(session, world, good_file(world), tmp_path)
-    service.claim_queued_import(session, worker_id="me", now=utcnow(), lease=LEASE)
+    import_queue.claim_queued_import(session, worker_id="me", now=utcnow(), lease=LEASE)
     seen = []
 
-    service.run_queued_import(session, batch.id, worker_id="me",
-                              progress=lambda done, total: seen.append(service.import_progress(batch.id)))
+    import_queue.run_queued_import(session, batch.id, worker_id="me",
+                              progress=lambda done, total: seen.append(import_queue.import_progress(batch.id)))
 
     assert seen and seen[-1] == 1.0
-    assert service.import_progress(batch.id) is None  # finished: the record tells the rest
+    assert import_queue.import_progress(batch.id) is None  # finished: the record tells the rest
 
 
 def test_the_same_idempotency_key_queues_once(session, tmp_path):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from openvmi.catalog.models import Item
 from openvmi.locations.models import Location
 from openvmi.parties.models import Party
-from openvmi.supplier_stock import service
+from openvmi.supplier_stock.service import imports
 from openvmi.supplier_stock.models import SupplierStock
 from openvmi.supplier_stock.schemas import ImportRequest
 from tests.builders import make_item, make_location, make_party, make_supplier_item, unique
@@ -51,7 +51,7 @@ def run_import(session: Session, world: World, data: bytes, *, filename: str = "
                dry_run: bool = False, key: str | None = None, now=None, **request_fields):
     request = ImportRequest(supplier_code=world.supplier.code, filename=filename, mode=mode, dry_run=dry_run,
                             **request_fields)
-    return service.import_supplier_stock(session, request, stream=io.BytesIO(data), actor_id=None,
+    return imports.import_supplier_stock(session, request, stream=io.BytesIO(data), actor_id=None,
                                          idempotency_key=key, now=now)
 
 

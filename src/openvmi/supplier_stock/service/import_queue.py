@@ -1,0 +1,137 @@
+"""Imports too big to answer while the user waits: the file is kept and queued, a runner claims it
+with a lease (a runner that dies gives it back) and runs it like any import. Caller commits."""
+import hashlib
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from openvmi.db import utcnow
+from openvmi.errors import IdempotencyMismatch, Reason
+from openvmi.parties.models import Party
+from openvmi.supplier_stock import importer, queries
+from openvmi.supplier_stock.models import SupplierStockImport
+from openvmi.supplier_stock.rules import ImportStatus
+from openvmi.supplier_stock.schemas import ImportRequest
+from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, new_batch
+
+def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path,
+                 actor_id: int | None, idempotency_key: str | None = None,
+                 now: datetime | None = None) -> SupplierStockImport:
+    """Keep the file under `storage` and queue it for a runner (run_queued_import): for files too
+    big to answer while the user waits. The same Idempotency-Key answers with the first import.
+    Caller commits."""
+    now = now or utcnow()
+    supplier = queries.get_publishing_supplier(session, request.supplier_code)
+    storage.mkdir(parents=True, exist_ok=True)
+    path = storage / f"supplier-stock-{uuid.uuid4().hex}.upload"
+    digest = hashlib.sha256()
+    stream.seek(0)
+    with path.open("xb") as stored:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+            stored.write(chunk)
+    file_hash = digest.hexdigest()
+    try:
+        earlier = None if request.dry_run else queries.find_keyed_import(
+            session, supplier.id, idempotency_key=idempotency_key, file_hash=file_hash, mode=request.mode)
+    except IdempotencyMismatch:
+        path.unlink()
+        raise
+    if earlier is not None:
+        path.unlink()  # the first upload's copy is the one that counts
+        return earlier
+    return new_batch(session, supplier, request, status=ImportStatus.QUEUED, file_hash=file_hash, actor_id=actor_id,
+                     idempotency_key=idempotency_key, now=now, stored_file=str(path),
+                     options={"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
+                              "save_mapping": request.save_mapping})
+
+
+def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
+                        lease: timedelta) -> SupplierStockImport | None:
+    """The oldest queued import, or one whose runner's lease ran out (it died), claimed for
+    `lease`; `attempts` counts the claims. Caller commits."""
+    expired = and_(SupplierStockImport.status == ImportStatus.RUNNING, SupplierStockImport.claimed_until < now)
+    candidate = session.scalars(
+        select(SupplierStockImport.id)
+        .where(or_(SupplierStockImport.status == ImportStatus.QUEUED, expired))
+        .order_by(SupplierStockImport.id).limit(1)).first()
+    if candidate is None:
+        return None
+    # Another runner may have claimed it since the SELECT: only one UPDATE wins.
+    claimed = session.execute(
+        update(SupplierStockImport)
+        .where(SupplierStockImport.id == candidate, or_(SupplierStockImport.status == ImportStatus.QUEUED, expired))
+        .values(status=ImportStatus.RUNNING, claimed_by=worker_id, claimed_until=now + lease,
+                attempts=SupplierStockImport.attempts + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        return None
+    return session.get(SupplierStockImport, candidate, populate_existing=True)
+
+
+def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: importer.Progress | None = None,
+                      now: datetime | None = None) -> ImportOutcome | None:
+    """Run an import this worker claimed, as its uploader asked, all or nothing, like
+    import_supplier_stock. None if the claim was lost (its lease ran out and another runner took it).
+    A bad file raises InvalidImportFile with the rejection recorded. Caller commits, then removes
+    the stored file."""
+    now = now or utcnow()
+    batch = session.scalars(select(SupplierStockImport).where(
+        SupplierStockImport.id == import_id, SupplierStockImport.status == ImportStatus.RUNNING,
+        SupplierStockImport.claimed_by == worker_id)).first()
+    if batch is None or batch.stored_file is None:
+        return None
+    supplier = session.get(Party, batch.supplier_id)
+    assert supplier is not None
+    options = batch.options or {}
+    request = ImportRequest(supplier_code=supplier.code, filename=batch.filename, mode=batch.mode,  # type: ignore[arg-type]
+                            dry_run=batch.dry_run, encoding=options.get("encoding"), sheet=options.get("sheet"),
+                            mapping=options.get("mapping"), save_mapping=bool(options.get("save_mapping")))
+
+    def report(done: int, total: int) -> None:
+        _running[import_id] = (done, total)
+        if progress is not None:
+            progress(done, total)
+
+    _running[import_id] = (0, 1)
+    try:
+        with Path(batch.stored_file).open("rb") as stream:
+            return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=batch.created_by_id,
+                                   progress=report, now=now)
+    finally:
+        del _running[import_id]
+
+
+# (done, total) of the queued imports running in this process. Kept in memory, never committed:
+# an import is one transaction, so nothing it writes is visible to others before its end.
+_running: dict[int, tuple[int, int]] = {}
+
+
+def import_progress(import_id: int) -> float | None:
+    """How far an import running in this process has read its file (0..1), else None."""
+    done, total = _running.get(import_id, (0, 0))
+    return min(1.0, done / total) if total else None
+
+
+def fail_import(session: Session, import_id: int, reason: Reason, *, worker_id: str,
+                now: datetime | None = None) -> None:
+    """Record an import that broke for a reason other than its file (the runner logs the cause),
+    unless another runner has taken it over since."""
+    batch = session.get(SupplierStockImport, import_id)
+    if batch is not None and batch.status == ImportStatus.RUNNING and batch.claimed_by == worker_id:
+        _fail(batch, reason, now=now or utcnow())
+        session.flush()
+
+
+def _fail(batch: SupplierStockImport, reason: Reason, *, now: datetime) -> None:
+    batch.status = ImportStatus.FAILED
+    batch.claimed_until = None
+    batch.idempotency_key = None  # the same file may be sent again
+    batch.errors = [{"row": None, "column": None, "reason": reason, "value": None, "msgid": reason.msgid,
+                     "params": reason.params}]
+    batch.error_count = 1
+    batch.finished_at = now

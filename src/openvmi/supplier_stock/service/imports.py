@@ -1,0 +1,233 @@
+"""Import a supplier's stock file: checked whole, then applied all or nothing; a rejected file is
+recorded with its bad rows. Also the supplier's saved column mapping for its files. Caller commits."""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from openvmi.catalog.models import Item, SupplierItem
+from openvmi.db import utcnow
+from openvmi.errors import FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
+from openvmi.parties.models import Party
+from openvmi.locations.models import Location
+from openvmi.supplier_stock import importer, queries, rules
+from openvmi.supplier_stock.locks import lock_supplier
+from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport
+from openvmi.supplier_stock.rules import ImportMode, ImportStatus
+from openvmi.supplier_stock.schemas import ImportRequest, PreviewLine
+from openvmi.supplier_stock.service import staging
+from openvmi.supplier_stock.service.thresholds import sync_threshold_alerts
+
+_stock = SupplierStock.__table__
+
+
+@dataclass
+class ImportOutcome:
+    batch: SupplierStockImport
+    replayed: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+    preview: list[PreviewLine] = field(default_factory=list)
+
+
+def import_supplier_stock(session: Session, request: ImportRequest, *, stream: BinaryIO,
+                          actor_id: int | None, idempotency_key: str | None = None,
+                          progress: importer.Progress | None = None, now: datetime | None = None
+                          ) -> ImportOutcome:
+    """Check a whole stock file, then apply it all or nothing (full: a snapshot per site; delta:
+    the rows given). A bad file raises InvalidImportFile with every bad row and changes no stock;
+    its rejected batch stays recorded when the caller commits. Caller commits."""
+    now = now or utcnow()
+    supplier = queries.get_publishing_supplier(session, request.supplier_code)
+    file_hash = _sha256(stream)
+
+    if not request.dry_run:
+        replay = queries.find_replayed_import(session, supplier.id, file_hash=file_hash, mode=request.mode,
+                                              idempotency_key=idempotency_key)
+        if replay is not None:
+            # Same figures, reported again (an ERP exporting unchanged stock every day): nothing
+            # changes but the freshness of the lines that file reported.
+            session.execute(update(_stock).where(_stock.c.supplier_id == supplier.id,
+                                                 _stock.c.reported_at >= replay.created_at).values(reported_at=now))
+            return ImportOutcome(replay, replayed=True)
+
+    batch = new_batch(session, supplier, request, status=ImportStatus.RUNNING, file_hash=file_hash, actor_id=actor_id,
+                      idempotency_key=idempotency_key, now=now)
+    return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=actor_id, progress=progress,
+                           now=now)
+
+
+def new_batch(session: Session, supplier: Party, request: ImportRequest, *, status: str, file_hash: str,
+              actor_id: int | None, idempotency_key: str | None, now: datetime,
+              **queued: Any) -> SupplierStockImport:
+    """The record of one uploaded file, answered now (`running`) or later (`queued`)."""
+    batch = SupplierStockImport(
+        supplier_id=supplier.id, status=status, mode=request.mode, dry_run=request.dry_run,
+        filename=request.filename[:300], file_hash=file_hash, file_format="csv",
+        idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id,
+        created_at=now, errors=[], **queued)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest, *,
+                    stream: BinaryIO, actor_id: int | None, progress: importer.Progress | None,
+                    now: datetime) -> ImportOutcome:
+    """Read, check and apply (or preview) the file of `batch` inside a savepoint; a bad file rolls
+    the savepoint back, records the rejection on `batch` and raises InvalidImportFile."""
+    mapping = request.mapping
+    if mapping is None:  # the supplier's saved header names, if any
+        saved = queries.find_column_mapping(session, supplier.id)
+        mapping = saved.mapping if saved is not None else None
+    savepoint = session.begin_nested()
+    try:
+        outcome = _read_check_apply(session, batch, supplier, request, stream=stream, mapping=mapping,
+                                    actor_id=actor_id, progress=progress, now=now)
+    except InvalidImportFile as error:
+        facts = _batch_facts(batch)
+        savepoint.rollback()
+        _reject(session, batch, error, facts=facts, now=now)
+        raise InvalidImportFile(error.errors, error_count=error.error_count, import_id=batch.id) from None
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if request.dry_run:
+        facts = _batch_facts(batch)
+        savepoint.rollback()  # a preview writes nothing but its own record (rolled-back values restored)
+        for name, value in facts.items():
+            setattr(batch, name, value)
+        batch.status = ImportStatus.PREVIEWED
+    else:
+        savepoint.commit()
+        batch.status = ImportStatus.APPLIED
+    if request.mapping is not None and request.save_mapping:  # a mapping that just read a good file
+        save_column_mapping(session, supplier.id, request.mapping, now=now)
+    batch.finished_at = utcnow()
+    batch.claimed_until = None
+    session.flush()
+    return outcome
+
+
+def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest,
+                      *, stream: BinaryIO, mapping: dict[str, str] | None, actor_id: int | None,
+                      progress: importer.Progress | None, now: datetime) -> ImportOutcome:
+    reader = importer.open_table(stream, filename=request.filename, encoding=request.encoding,
+                                 sheet=request.sheet, judge_header=lambda cells: rules.header_fitness(cells, mapping))
+    try:
+        batch.file_format, batch.encoding = reader.file_format, reader.encoding
+        header = rules.match_headers(reader.headers, mapping)
+        if header.problems:
+            raise InvalidImportFile([RowError(reader.header_row, column or None, reason)
+                                     for column, reason in header.problems] + reader.header_hints())
+        validator = _validator(session, supplier, header, reader.headers, today=now.date())
+        errors = staging.ErrorList()
+        staging.create_stage(session)
+        row_count = staging.load_stage(session, reader, validator, errors, progress)
+    finally:
+        reader.close()
+    batch.row_count = row_count
+    if errors.duplicates_possible:
+        staging.report_duplicates(session, errors, column=reader.headers[_key_column(header)])
+    if errors.count:
+        raise InvalidImportFile(errors.sorted(), error_count=errors.count)
+    if row_count == 0:
+        raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
+
+    present = set(header.columns)
+    full = request.mode == ImportMode.FULL
+    lock_supplier(session, supplier.id)
+    outcome = ImportOutcome(batch, ignored_columns=header.ignored)
+    if request.dry_run:
+        staging.count_changes(session, batch, supplier.id, present, full=full)
+        outcome.preview = staging.preview_changes(session, supplier.id, present, full=full)
+    else:
+        staging.apply_changes(session, batch, supplier.id, present, full=full, actor_id=actor_id, now=now)
+        sync_threshold_alerts(session, supplier.id, staging.items_changed_by(batch.id))
+    staging.drop_stage(session)
+    return outcome
+
+
+def _sha256(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+_FACTS = ("file_format", "encoding", "row_count", "new_count", "changed_count", "unchanged_count", "zeroed_count")
+
+
+def _batch_facts(batch: SupplierStockImport) -> dict[str, Any]:
+    """What was learnt inside the savepoint; rolling it back also rolls back these attributes."""
+    return {name: getattr(batch, name) for name in _FACTS}
+
+
+def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFile, *, facts: dict[str, Any],
+            now: datetime) -> None:
+    for name, value in facts.items():
+        setattr(batch, name, value)
+    batch.status = ImportStatus.REJECTED
+    batch.claimed_until = None
+    batch.idempotency_key = None  # a corrected file may reuse the key
+    batch.error_count = error.error_count
+    batch.errors = [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value,
+                     "msgid": getattr(e.reason, "msgid", None), "params": getattr(e.reason, "params", None)}
+                    for e in error.errors[:staging.MAX_REPORTED_ERRORS]]
+    batch.new_count = batch.changed_count = batch.unchanged_count = batch.zeroed_count = 0
+    batch.finished_at = now
+    session.flush()
+
+
+def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, headers: list[str], *,
+               today: date) -> importer.RowValidator:
+    items_by_code: dict[str, importer.ItemRef] = {}
+    items_by_part: dict[str, importer.ItemRef] = {}
+    # Core, not the ORM: the supplier is named explicitly, and a big catalogue loads twice as fast.
+    rows = session.connection().execute(
+        select(Item.id, Item.code, Item.unit, SupplierItem.supplier_part_number, SupplierItem.lead_time_days)
+        .join(SupplierItem, SupplierItem.item_id == Item.id)
+        .where(SupplierItem.supplier_id == supplier.id, SupplierItem.active.is_(True)))
+    for item_id, code, unit, part_number, lead_time in rows:
+        ref = importer.ItemRef(item_id, code, unit, lead_time)
+        items_by_code[code.upper()] = ref
+        items_by_part[part_number.upper()] = ref
+    site = Location.__table__.c
+    sites = {code.upper(): site_id for site_id, code in session.execute(
+        select(site.id, site.code).where(site.supplier_id == supplier.id, site.kind == "supplier_site",
+                                         site.active.is_(True)))}
+    default_site = None
+    if "site" not in header.columns:
+        if len(sites) != 1:
+            raise InvalidImportFile([RowError(None, None, Reason(
+                "no site column (e.g. 仓库/site), and %(supplier)s has %(count)s sites, so the site must be given",
+                supplier=supplier.code, count=len(sites)))])
+        default_site = next(iter(sites.values()))
+    return importer.RowValidator(header.columns, headers, items_by_code, items_by_part, sites, default_site, today)
+
+
+def _key_column(header: rules.HeaderMatch) -> int:
+    """The column that names the item: the one a duplicate row is reported in."""
+    return header.columns.get("item_code", header.columns.get("supplier_part_number", 0))
+
+
+def save_column_mapping(session: Session, supplier_id: int, mapping: dict[str, str], *,
+                        now: datetime | None = None) -> SupplierColumnMapping:
+    """Remember a supplier's own header names for its next uploads. Caller commits."""
+    unknown = set(mapping) - set(rules.FIELDS)
+    if unknown:
+        raise InvalidInput([FieldError(f"mapping.{name}", "unknown field") for name in sorted(unknown)])
+    if session.scalars(select(Party.id).where(Party.id == supplier_id, Party.kind == "supplier")).first() is None:
+        raise NotFound(f"no such supplier: {supplier_id}")  # also what another supplier's user is told
+    row = queries.find_column_mapping(session, supplier_id)
+    if row is None:
+        row = SupplierColumnMapping(supplier_id=supplier_id, mapping=dict(mapping))
+        session.add(row)
+    row.mapping = dict(mapping)
+    row.updated_at = now or utcnow()
+    session.flush()
+    return row
