@@ -20,9 +20,9 @@ from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
-from openvmi.web.portal import (
-    NavEntry, PortalFeature, flash, page_requires, portal_router, redirect, render, translate,
-)
+from openvmi.web.portal import NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import flash, redirect, render, translate
+from openvmi.web.viewer import page_requires
 
 router = portal_router()
 Reader = Annotated[Actor, Depends(page_requires("supplier_stock.read"))]
