@@ -6,7 +6,7 @@ from fastapi.routing import APIRoute
 
 from openvmi.access import Role
 from openvmi.web.csrf import check_csrf
-from openvmi.web.portal import SESSION_COOKIE
+from openvmi.web.viewer import SESSION_COOKIE
 from tests.builders import make_party, make_user
 from tests.web.conftest import heading
 
