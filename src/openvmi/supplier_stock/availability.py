@@ -1,17 +1,14 @@
 """Availability, a read model: who can deliver each item soonest, from suppliers' published stock,
-their lead times and our own VMI and in-transit stock (read through ledger.queries, never written)."""
+their lead times and our own VMI and in-transit stock (read through ledger.figures, never written)."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import utcnow
-from openvmi.ledger import queries as ledger_queries
-from openvmi.ledger.schemas import BalanceFilter
-from openvmi.locations import queries as locations_queries
+from openvmi.ledger import figures
 from openvmi.locations.models import Location
 from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.parties.models import Party
@@ -65,8 +62,9 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
                 supplier_id=supplier_id, code=code, name=name, location_id=None, site_code=None, on_hand=Decimal(0),
                 available=Decimal(0), next_date=None, lead_time=lead_time, reported_at=None, stale_after=None,
                 now=now))
+    for stock in figures.on_hand_at(session, item_ids=item_ids, kinds=BUYER_SIDE_KINDS):
+        lines[stock.item_id].append(_buyer_side_line(stock, today=today))
     for item_id in item_ids:
-        lines[item_id] += _buyer_side_lines(session, item_id, today=today)
         lines[item_id].sort(key=lambda line: rules.delivery_rank(
             deliverable=line.deliverable_on, source=line.source, available=line.available,
             age_seconds=(line.age_hours or 0) * 3600))
@@ -107,27 +105,10 @@ def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int |
         stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after))
 
 
-def _buyer_side_lines(session: Session, item_id: int, *, today: date) -> list[AvailabilityLine]:
-    """Stock already at our VMI locations or on its way, read from the ledger (never written here)."""
-    balances = ledger_queries.list_balances(session, BalanceFilter(item_id=item_id, nonzero=True), cursor=None,
-                                            limit=500).items
-    locations: dict[int, Any] = {}
-    owners: dict[int, tuple[str, str]] = {}
-    result = []
-    for balance in balances:
-        if balance.location_id not in locations:
-            locations[balance.location_id] = locations_queries.get_location(session, balance.location_id)
-        location = locations[balance.location_id]
-        if location.kind not in BUYER_SIDE_KINDS or balance.on_hand <= 0:
-            continue
-        if balance.owner_id not in owners:
-            owners[balance.owner_id] = tuple(session.execute(
-                select(Party.code, Party.name).where(Party.id == balance.owner_id)).one())
-        code, name = owners[balance.owner_id]
-        result.append(AvailabilityLine(
-            source=AvailabilitySource(location.kind), supplier_id=balance.owner_id, supplier_code=code,
-            supplier_name=name, location_id=location.id, site_code=location.code, on_hand=balance.on_hand,
-            available=balance.on_hand,
-            next_available_date=None, lead_time_days=None, deliverable_on=today, reported_at=balance.updated_at,
-            age_hours=None, stale=False))
-    return result
+def _buyer_side_line(stock: figures.OnHandAt, *, today: date) -> AvailabilityLine:
+    """Stock already at our VMI locations or on its way: deliverable today."""
+    return AvailabilityLine(
+        source=AvailabilitySource(stock.location_kind.value), supplier_id=stock.owner_id,
+        supplier_code=stock.owner_code, supplier_name=stock.owner_name, location_id=stock.location_id,
+        site_code=stock.location_code, on_hand=stock.on_hand, available=stock.on_hand, next_available_date=None,
+        lead_time_days=None, deliverable_on=today, reported_at=stock.updated_at, age_hours=None, stale=False)
