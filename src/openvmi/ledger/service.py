@@ -52,7 +52,11 @@ def post_moves(session: Session, posting: PostingCreate, *, actor: Actor | None,
     request_hash = _hash_request(posting, document)
     keys = [key for move in posting.moves for key in (move.source, move.target)]
     known = known_facts(session)  # what this engine has seen; None in a supplier's session
-    if fast_path.applies(session, posting) and known is not None and known.has_kinds(posting.moves):
+    balances_known = known is not None and set(keys) <= known.balances
+    # Only onto balances known to exist: the function locks what it finds, and a balance still to
+    # create would then be created under that lock, against the lock order (a deadlock with a
+    # writer creating it at the same moment).
+    if fast_path.applies(session, posting) and balances_known and known.has_kinds(posting.moves):
         _refuse_bad_routes(posting.moves, known.location_kinds, known.owner_kinds, document)
         posted = fast_path.post_one_move(session, posting.moves[0], actor_id=actor_id, caller_key=caller_key,
                                          idempotency_key=idempotency_key, request_hash=request_hash,
@@ -60,7 +64,7 @@ def post_moves(session: Session, posting: PostingCreate, *, actor: Actor | None,
         if posted is not None:
             return posted
     references: References | None = None
-    if known is None or not set(keys) <= known.balances:
+    if not balances_known:
         references = load_references(session, posting.moves, keys, caller_key=caller_key,
                                      idempotency_key=idempotency_key)
         if references.replay is not None:  # a retry: answered before the request is checked, as always
