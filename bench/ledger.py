@@ -22,20 +22,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import create_engine, make_url, text
 
 from openvmi import migrations
-from openvmi.access import Role
+from openvmi.access import Actor, Role
 from openvmi.auth import service as auth_service
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate
-from openvmi.db import create_db_engine, create_session_factory, quantize
+from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import InsufficientStock
 from openvmi.ledger import service as ledger_service
-from openvmi.ledger.models import ReceiptLayer, StockBalance
-from openvmi.ledger.queries import balance_mismatches
-from openvmi.ledger.schemas import MoveCreate, PostingCreate
+from openvmi.ledger.queries import invariant_violations
+from openvmi.ledger.rules import DocumentKind
+from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
 from openvmi.locations import service as locations_service
 from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
@@ -99,7 +99,8 @@ def build_company(url: str, *, item_count: int, supplier_count: int) -> Company:
         _index(company)
         opening = [_receipt(company, stocked, OPENING_STOCK) for stocked in items]
         for start in range(0, len(opening), 1000):
-            ledger_service.post_moves(session, PostingCreate(moves=opening[start:start + 1000]), actor_id=actor.id)
+            ledger_service.post_moves(session, PostingCreate(moves=opening[start:start + 1000]), actor=None,
+                                      document=DocumentRef(kind=DocumentKind.RECEIPT, id=start + 1))
         session.commit()
     engine.dispose()
     return company
@@ -135,15 +136,17 @@ def _pick(rng: random.Random, company: Company, size: int) -> list[StockedItem]:
     return [company.items[i] for i in list(chosen)[:size]]
 
 
-def make_posting(rng: random.Random, company: Company, size: int) -> PostingCreate:
-    """A production backflush (consumption of `size` items) or the dock's receipts of `size` items.
-
-    Both draw items from the same skewed distribution, so every balance drifts neither up nor down.
-    """
+def make_posting(rng: random.Random, company: Company, size: int) -> tuple[PostingCreate, DocumentRef]:
+    """A production backflush (consumption of `size` items) or the dock's receipts of `size` items,
+    with the document it posts for. Both draw items from the same skewed distribution, so every
+    balance drifts neither up nor down."""
     picked = _pick(rng, company, min(size, len(company.items)))
+    number = rng.randrange(1, 2**31)
     if rng.random() < CONSUMPTION_SHARE:
-        return PostingCreate(moves=[_consumption(company, s, rng.randint(*CONSUMED_QUANTITY)) for s in picked])
-    return PostingCreate(moves=[_receipt(company, s, rng.randint(*RECEIVED_QUANTITY)) for s in picked])
+        return (PostingCreate(moves=[_consumption(company, s, rng.randint(*CONSUMED_QUANTITY)) for s in picked]),
+                DocumentRef(kind=DocumentKind.CONSUMPTION, id=number))
+    return (PostingCreate(moves=[_receipt(company, s, rng.randint(*RECEIVED_QUANTITY)) for s in picked]),
+            DocumentRef(kind=DocumentKind.RECEIPT, id=number))
 
 
 # -- one client: a process with its own engine, posting until the deadline ----------------------
@@ -154,12 +157,14 @@ def _client(url: str, company: Company, batch: int, duration: float, key_share: 
     engine = create_db_engine(url)
     session_factory = create_session_factory(engine)
 
+    actor = Actor(user_id=company.actor_id, username="bench", role=Role.ADMIN, supplier_id=None)
+
     def post_one() -> bool:
-        posting = make_posting(rng, company, batch)
+        posting, document = make_posting(rng, company, batch)
         key = uuid.uuid4().hex if rng.random() < key_share else None
         with session_factory() as session:  # like the API: one session, the entrypoint commits
             try:
-                ledger_service.post_moves(session, posting, actor_id=company.actor_id, idempotency_key=key)
+                ledger_service.post_moves(session, posting, actor=actor, idempotency_key=key, document=document)
             except InsufficientStock:
                 session.rollback()
                 return False
@@ -291,20 +296,14 @@ def combine(results: list[Result]) -> Result:
 
 
 def check_ledger(url: str) -> None:
-    """The run must leave the ledger adding up: every balance equals the sum of its moves, and every
-    physical balance the sum of its FIFO layers."""
+    """The run must leave the ledger adding up: every balance equals the sum of its moves, no
+    physical stock is negative, and every physical balance equals the sum of its FIFO layers."""
     engine = create_db_engine(url)
     with create_session_factory(engine)() as session:
-        mismatches = balance_mismatches(session)
-        layered = {(item_id, location_id, owner_id): total for item_id, location_id, owner_id, total in session.execute(
-            select(ReceiptLayer.item_id, ReceiptLayer.location_id, ReceiptLayer.owner_id,
-                   func.sum(ReceiptLayer.quantity_left))
-            .group_by(ReceiptLayer.item_id, ReceiptLayer.location_id, ReceiptLayer.owner_id))}
-        off_layers = [balance.key for balance in session.scalars(select(StockBalance).where(StockBalance.is_physical))
-                      if quantize(Decimal(str(layered.get(balance.key, 0)))) != balance.on_hand]
+        problems = invariant_violations(session)
     engine.dispose()
-    if mismatches or off_layers:
-        raise SystemExit(f"ledger does not add up after the run: {mismatches[:5]} {off_layers[:5]}")
+    if problems:
+        raise SystemExit(f"ledger does not add up after the run: {problems[:5]}")
 
 
 # -- report -----------------------------------------------------------------------------------

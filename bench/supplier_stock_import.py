@@ -190,7 +190,7 @@ def seed_stock_lines(url: str, *, suppliers: int, items: int) -> None:
 
 
 def time_availability(url: str, *, repeats: int) -> tuple[float, float, int]:
-    from openvmi.supplier_stock import queries
+    from openvmi.supplier_stock.availability import list_availability
     from openvmi.supplier_stock.schemas import AvailabilityQuery
 
     sessions = create_session_factory(create_db_engine(url))
@@ -202,7 +202,7 @@ def time_availability(url: str, *, repeats: int) -> tuple[float, float, int]:
         for _ in range(repeats):
             item_id = rng.choice(item_ids)
             started = time.perf_counter()
-            answer = queries.availability(session, AvailabilityQuery(item_ids=[item_id]))
+            answer = list_availability(session, AvailabilityQuery(item_ids=[item_id]))
             timings.append(time.perf_counter() - started)
             lines = len(answer.items[0].lines)
             session.rollback()  # a fresh transaction per request, like the API

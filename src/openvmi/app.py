@@ -28,8 +28,9 @@ from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
 from openvmi.web.deps import Identity
+from openvmi.web.error_pages import error_page
+from openvmi.web.portal import mount_portal
 from openvmi.web.problems import install_api_problem_handlers, problem
-from openvmi.web.portal import error_page, mount_portal
 
 API_PREFIX = "/api/v1"
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-# Quantities and money are Decimal. PostgreSQL stores them exactly; SQLite stores REAL, so
-# stock arithmetic happens in Python on locked rows and values are rounded back to 6 places.
+# Quantities and money are Decimal. PostgreSQL stores them exactly; SQLite stores a quantity as
+# REAL, so stock arithmetic happens in Python on locked rows and values are rounded back to 6
+# places. Money is stored as integer millionths on SQLite (Money), so its sums are exact too.
 warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
 
 NAMING_CONVENTION = {
@@ -33,8 +34,34 @@ def Quantity() -> Numeric:  # noqa: N802 - reads like a column type
     return Numeric(18, 6, asdecimal=True)
 
 
-def Money() -> Numeric:  # noqa: N802
-    return Numeric(18, 6, asdecimal=True)
+class Money(TypeDecorator[Decimal]):
+    """Prices and amounts, exact on both engines and in SUM(): NUMERIC(18, 6) on PostgreSQL; on
+    SQLite, which keeps NUMERIC as a float, an INTEGER of millionths (docs/decisions.md, Money)."""
+
+    impl = Numeric(18, 6, asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, 6, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        millionths = Decimal(value).scaleb(_MONEY_PLACES)
+        if millionths != millionths.to_integral_value():
+            raise ValueError(f"{value} has more than {_MONEY_PLACES} decimal places")
+        return int(millionths)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return Decimal(int(value)).scaleb(-_MONEY_PLACES).quantize(_MONEY_UNIT)
+
+
+_MONEY_PLACES = 6
+_MONEY_UNIT = Decimal(1).scaleb(-_MONEY_PLACES)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.ledger import queries, service
-from openvmi.ledger.queries import balance_mismatches
+from openvmi.ledger.queries import invariant_violations
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import MANUAL, DocumentRef
@@ -54,4 +54,4 @@ def post(factory: sessionmaker[Session], posting: PostingCreate, *, idempotency_
 
 def assert_ledger_adds_up(factory: sessionmaker[Session]) -> None:
     with factory() as session:
-        assert balance_mismatches(session) == []
+        assert invariant_violations(session) == []

@@ -9,7 +9,7 @@ from itsdangerous import URLSafeSerializer
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
 from openvmi.web.csrf import CSRF_COOKIE, CSRF_FIELD
-from openvmi.web.portal import SESSION_COOKIE
+from openvmi.web.viewer import SESSION_COOKIE
 
 CSRF_VALUE = "test-csrf-token-0123456789"
 

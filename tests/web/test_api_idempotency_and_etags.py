@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 
 from openvmi.access import Role
+from openvmi.auth import service as auth_service
+from openvmi.auth.schemas import TokenCreate
 from openvmi.ledger import queries
 from tests.builders import bearer, make_item, make_location, make_party, make_supplier_item, make_user, receive
 
@@ -90,3 +92,33 @@ def test_an_if_match_that_is_no_etag_of_ours_is_invalid_input(session, api_clien
     answer = api_client.patch(f"/api/v1/supplier-items/{row.id}", json={"lead_time_days": 1}, headers=headers)
 
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "If-Match"
+
+
+def integration_headers(session, user, name: str, key: str) -> dict[str, str]:
+    issued = auth_service.create_api_token(session, TokenCreate(name=name), owner=user)
+    return {"Authorization": f"Bearer {issued.token}", "Idempotency-Key": key}
+
+
+def test_two_integrations_may_send_the_same_key_each_for_its_own_request(session, api_client, transfer):
+    # An MES and a WMS of one plant both number their messages from 1: neither replays the other.
+    body, left = transfer
+    clerk = make_user(session, role=Role.WAREHOUSE)
+    mes, wms = (integration_headers(session, clerk, name, key="1") for name in ("MES", "WMS"))
+
+    answers = [api_client.post("/api/v1/stock-moves", json=body, headers=headers) for headers in (mes, wms, mes)]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 200]
+    assert answers[0].json()["posting_id"] != answers[1].json()["posting_id"]
+    assert answers[2].json()["posting_id"] == answers[0].json()["posting_id"]
+    assert left() == Decimal(2)
+
+
+def test_a_key_is_its_users_own_when_logged_in(session, api_client, transfer):
+    body, left = transfer
+    first, second = (bearer(session, make_user(session, role=Role.WAREHOUSE)) | {"Idempotency-Key": "scan-9"}
+                     for _ in range(2))
+
+    answers = [api_client.post("/api/v1/stock-moves", json=body, headers=headers) for headers in (first, second)]
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert left() == Decimal(2)

@@ -108,3 +108,13 @@ def test_an_unknown_document_kind_is_refused_naming_the_parameter(api_client, se
 
     assert answer.status_code == 422
     assert "document_kind" in answer.text
+
+
+def test_integrators_can_read_which_moves_may_go_where(api_client, session):
+    headers = bearer(session, make_user(session, role=Role.WAREHOUSE))
+
+    routes = api_client.get("/api/v1/stock-moves/routes", headers=headers).json()
+
+    consumption = [(route["from_kinds"], route["to_kinds"]) for route in routes if route["kind"] == "consumption"]
+    assert consumption == [(["vmi", "warehouse"], ["production"])]
+    assert all("supplier_site" not in route["from_kinds"] + route["to_kinds"] for route in routes)

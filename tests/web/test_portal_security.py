@@ -9,7 +9,7 @@ from openvmi.access import Role
 from openvmi.auth.models import User
 from openvmi.catalog.models import Item
 from openvmi.web.csrf import check_csrf
-from openvmi.web.portal import SESSION_COOKIE
+from openvmi.web.viewer import SESSION_COOKIE
 from tests.builders import make_party, make_user
 from tests.web.conftest import heading
 

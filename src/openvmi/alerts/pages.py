@@ -18,10 +18,9 @@ from openvmi.web.deps import DbSession
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
-from openvmi.web.portal import (
-    DashboardPanel, NavEntry, PortalFeature, flash, page_requires, portal_router, redirect, render, safe_next,
-    translate,
-)
+from openvmi.web.portal import DashboardPanel, NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import flash, redirect, render, safe_next, translate
+from openvmi.web.viewer import page_requires
 
 router = portal_router()
 Reader = Annotated[Actor, Depends(page_requires("alerts.read"))]

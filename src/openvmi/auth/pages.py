@@ -15,10 +15,9 @@ from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, N_, SUPPORTED
 from openvmi.web.listing import ListView, list_request
-from openvmi.web.portal import (
-    ROLE_LABELS, NavEntry, PortalActor, PortalFeature, clear_session_cookie, flash, page_requires, portal_router,
-    redirect, render, safe_next, session_token, set_session_cookie, translate,
-)
+from openvmi.web.portal import NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import ROLE_LABELS, flash, redirect, render, safe_next, translate
+from openvmi.web.viewer import clear_session_cookie, page_requires, session_token, set_session_cookie
 
 router = portal_router()
 UserAdmin = Annotated[Actor, Depends(page_requires("users.write"))]

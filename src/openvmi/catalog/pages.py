@@ -15,9 +15,9 @@ from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
-from openvmi.web.portal import (
-    DashboardPanel, NavEntry, PortalActor, PortalFeature, flash, page_requires, portal_router, redirect, render,
-)
+from openvmi.web.portal import DashboardPanel, NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import flash, redirect, render
+from openvmi.web.viewer import PortalActor, page_requires
 
 router = portal_router()
 ItemWriter = Annotated[Actor, Depends(page_requires("items.write"))]

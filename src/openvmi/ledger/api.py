@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from openvmi.access import Actor
-from openvmi.ledger import queries, service
+from openvmi.ledger import queries, rules, service
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import (
-    BalanceFilter, BalancePage, MoveFilter, MoveKind, MovePage, PostingCreate, PostingRead,
+    BalanceFilter, BalancePage, MoveFilter, MoveKind, MovePage, PostingCreate, PostingRead, RouteRead,
 )
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
 
@@ -53,3 +53,10 @@ def list_stock_balances(session: DbSession, _: Reader, item_id: int | None = Non
                         nonzero: bool = False, cursor: str | None = None, limit: Limit = 100) -> BalancePage:
     filters = BalanceFilter(item_id=item_id, location_id=location_id, owner_id=owner_id, nonzero=nonzero)
     return queries.list_balances(session, filters, cursor=cursor, limit=limit)
+
+
+@router.get("/stock-moves/routes", response_model=list[RouteRead])
+def list_routes(_: Reader) -> list[RouteRead]:
+    """Which move kinds may go between which location kinds (checked for every posting)."""
+    return [RouteRead(kind=kind, from_kinds=sorted(sources), to_kinds=sorted(targets))
+            for kind, pairs in rules.ROUTES.items() for sources, targets in pairs]

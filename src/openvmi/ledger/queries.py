@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from openvmi.ledger.models import Posting, StockBalance, StockMove
+from openvmi.ledger.models import Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, BalanceRead, MoveFilter, MovePage, MoveRead,
 )
@@ -51,11 +51,36 @@ def on_hand(session: Session, *, item_id: int, location_id: int, owner_id: int) 
     return value if value is not None else Decimal(0)
 
 
-def balance_mismatches(session: Session) -> list[tuple[int, Decimal, Decimal]]:
-    """Balances that differ from the sum of their moves: (balance id, on_hand, journal sum).
+def invariant_violations(session: Session) -> list[str]:
+    """Everything that breaks the ledger's invariants, one sentence each; an empty list proves
+    them: every balance equals the sum of its moves, no physical balance is negative, and the FIFO
+    layers of every physical balance hold exactly its on-hand. Used by tests and benchmarks."""
+    problems = [f"balance {balance_id}: on hand {on_hand}, its moves add up to {total}"
+                for balance_id, on_hand, total in balance_mismatches(session)]
+    layered = (select(ReceiptLayer.item_id, ReceiptLayer.location_id, ReceiptLayer.owner_id,
+                      func.sum(ReceiptLayer.quantity_left).label("total"))
+               .group_by(ReceiptLayer.item_id, ReceiptLayer.location_id, ReceiptLayer.owner_id).subquery())
+    rows = session.execute(
+        select(StockBalance.id, StockBalance.on_hand, func.coalesce(layered.c.total, 0))
+        .outerjoin(layered, (layered.c.item_id == StockBalance.item_id)
+                   & (layered.c.location_id == StockBalance.location_id)
+                   & (layered.c.owner_id == StockBalance.owner_id))
+        .where(StockBalance.is_physical)).all()
+    for balance_id, on_hand_, total in rows:
+        if on_hand_ < 0:
+            problems.append(f"balance {balance_id}: physical stock below zero ({on_hand_})")
+        if on_hand_ != _six(total):
+            problems.append(f"balance {balance_id}: on hand {on_hand_}, its FIFO layers hold {_six(total)}")
+    return problems
 
-    The ledger's invariant; an empty list proves it. Used by tests and `openvmi` health checks.
-    """
+
+def _six(total: object) -> Decimal:
+    """A SUM as the six-place Decimal the columns hold (SQLite adds REALs)."""
+    return Decimal(str(total)).quantize(Decimal("0.000001"))
+
+
+def balance_mismatches(session: Session) -> list[tuple[int, Decimal, Decimal]]:
+    """Balances that differ from the sum of their moves: (balance id, on_hand, journal sum)."""
     incoming = (select(StockMove.item_id, StockMove.to_location_id.label("location_id"),
                        StockMove.to_owner_id.label("owner_id"), StockMove.quantity.label("delta")))
     outgoing = (select(StockMove.item_id, StockMove.from_location_id, StockMove.from_owner_id,
@@ -69,6 +94,4 @@ def balance_mismatches(session: Session) -> list[tuple[int, Decimal, Decimal]]:
         .outerjoin(sums, (sums.c.item_id == StockBalance.item_id)
                    & (sums.c.location_id == StockBalance.location_id)
                    & (sums.c.owner_id == StockBalance.owner_id))).all()
-    return [(bid, on_hand_, Decimal(str(total)).quantize(Decimal("0.000001")))
-            for bid, on_hand_, total in rows
-            if on_hand_ != Decimal(str(total)).quantize(Decimal("0.000001"))]
+    return [(bid, on_hand_, _six(total)) for bid, on_hand_, total in rows if on_hand_ != _six(total)]

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from openvmi.ledger.rules import DocumentKind, MoveKind
+from openvmi.locations.rules import LocationKind
 
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 # Answers show quantities as stored (six places), so a replayed posting reads exactly like the first.
@@ -133,3 +134,11 @@ class BalanceFilter(BaseModel):
     location_id: int | None = None
     owner_id: int | None = None
     nonzero: bool = False
+
+
+class RouteRead(BaseModel):
+    """One allowed way for a move kind: from any of `from_kinds` to any of `to_kinds`."""
+
+    kind: MoveKind
+    from_kinds: list[LocationKind]
+    to_kinds: list[LocationKind]

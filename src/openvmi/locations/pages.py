@@ -15,7 +15,9 @@ from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
-from openvmi.web.portal import NavEntry, PortalActor, PortalFeature, flash, page_requires, portal_router, redirect, render, translate
+from openvmi.web.portal import NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import flash, redirect, render, translate
+from openvmi.web.viewer import PortalActor, page_requires
 
 router = portal_router()
 Writer = Annotated[Actor, Depends(page_requires("locations.write"))]

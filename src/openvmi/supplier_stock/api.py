@@ -9,6 +9,7 @@ from openvmi.access import Actor
 from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors, ImportMode,
@@ -190,8 +191,8 @@ def availability(session: DbSession, _: AvailabilityReader,
     """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock."""
     if not item_id and not item_code and not q:
         raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
-    return queries.availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
-                                                           limit_items=limit_items))
+    return list_availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
+                                                        limit_items=limit_items))
 
 
 def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: Actor, response: Response,

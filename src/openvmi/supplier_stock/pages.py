@@ -11,6 +11,7 @@ from openvmi.db import commit_refusal
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
 from openvmi.supplier_stock.service import import_queue, imports, lines
@@ -19,9 +20,9 @@ from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
-from openvmi.web.portal import (
-    NavEntry, PortalFeature, flash, page_requires, portal_router, redirect, render, translate,
-)
+from openvmi.web.portal import NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import flash, redirect, render, translate
+from openvmi.web.viewer import page_requires
 
 router = portal_router()
 Reader = Annotated[Actor, Depends(page_requires("supplier_stock.read"))]
@@ -167,7 +168,7 @@ def _line_page(request: Request, session: DbSession, actor: Actor, row, form: Fo
 def availability(request: Request, session: DbSession, _: AvailabilityReader, q: str | None = None) -> Response:
     """Who has an item now and who can deliver it soonest."""
     search = (q or "").strip()[:100]
-    answer = queries.availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
+    answer = list_availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
     return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search,
                   answer=answer, sources=AvailabilitySource.labels())
 

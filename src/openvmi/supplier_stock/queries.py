@@ -1,5 +1,5 @@
-"""Read models of supplier stock: lines, history, imports, thresholds, availability, freshness."""
-from datetime import date, datetime
+"""Read models of supplier stock: lines, history, imports, thresholds, freshness (availability has its own)."""
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,29 +11,20 @@ from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import quantize, utcnow
 from openvmi.errors import FieldError, IdempotencyMismatch, InvalidInput, NotFound
-from openvmi.ledger import queries as ledger_queries
-from openvmi.ledger.schemas import BalanceFilter
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
-from openvmi.locations import queries as locations_queries
 from openvmi.locations.models import Location
-from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ImportStatus
+from openvmi.supplier_stock.rules import UNFINISHED, ImportStatus
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 from openvmi.supplier_stock.schemas import (
-    AvailabilityLine, AvailabilityQuery, AvailabilityRead, ColumnMappingRead, HistoryRead, ImportErrors, ImportPage,
-    ImportRead, ItemAvailability, RowErrorRead, StockFilter, SupplierStockPage, SupplierStockRead, ThresholdPage,
-    ThresholdRead,
+    ColumnMappingRead, HistoryRead, ImportErrors, ImportPage, ImportRead, RowErrorRead, StockFilter, SupplierStockPage,
+    SupplierStockRead, ThresholdPage, ThresholdRead,
 )
-
-# What availability offers from the ledger: available stock at our VMI stores or on its way to us
-# (the buyer's own warehouse stock is no supplier's to deliver; quarantine is never available).
-BUYER_SIDE_KINDS = AVAILABLE_KINDS - {LocationKind.WAREHOUSE}
 
 
 def get_publishing_supplier(session: Session, supplier_code: str | None) -> Party:
@@ -246,113 +237,6 @@ def find_column_mapping(session: Session, supplier_id: int) -> SupplierColumnMap
     return session.scalars(select(SupplierColumnMapping)
                            .where(SupplierColumnMapping.supplier_id == supplier_id)).first()
 
-
-def availability(session: Session, query: AvailabilityQuery, *, now: datetime | None = None) -> AvailabilityRead:
-    """Who can deliver each item soonest: our VMI and in-transit stock, every supplier's available
-    stock with its freshness, and suppliers with none yet by next-available date or lead time."""
-    now = now or utcnow()
-    today = now.date()
-    items = _items_for(session, query)
-    if not items:
-        return AvailabilityRead(items=[])
-    item_ids = [i.id for i in items]
-    lines: dict[int, list[AvailabilityLine]] = {i: [] for i in item_ids}
-    seen: set[tuple[int, int]] = set()
-    site = Location.__table__
-    published = session.execute(  # plain columns: a thousand suppliers answer, no entities needed
-        select(SupplierStock.supplier_id, SupplierStock.item_id, SupplierStock.location_id, SupplierStock.on_hand,
-               SupplierStock.available, SupplierStock.next_available_date, SupplierStock.lead_time_days,
-               SupplierStock.reported_at, Party.code, Party.name, Party.stale_after_days, site.c.code,
-               SupplierItem.lead_time_days)
-        .join(Party, Party.id == SupplierStock.supplier_id)
-        .join(site, site.c.id == SupplierStock.location_id)
-        .outerjoin(SupplierItem, (SupplierItem.supplier_id == SupplierStock.supplier_id)
-                   & (SupplierItem.item_id == SupplierStock.item_id))
-        .where(SupplierStock.item_id.in_(item_ids)))
-    for (supplier_id, item_id, location_id, on_hand, available, next_date, own_lead_time, reported_at, code, name,
-         stale_after, site_code, item_lead_time) in published:
-        seen.add((supplier_id, item_id))
-        lead_time = own_lead_time if own_lead_time is not None else item_lead_time
-        lines[item_id].append(_supplier_line(
-            supplier_id=supplier_id, code=code, name=name, location_id=location_id, site_code=site_code,
-            on_hand=on_hand, available=available, next_date=next_date, lead_time=lead_time, reported_at=reported_at,
-            stale_after=stale_after, now=now))
-    unpublished = session.execute(
-        select(SupplierItem.supplier_id, SupplierItem.item_id, SupplierItem.lead_time_days, Party.code, Party.name)
-        .join(Party, Party.id == SupplierItem.supplier_id)
-        .where(SupplierItem.item_id.in_(item_ids), SupplierItem.active.is_(True), Party.active.is_(True)))
-    for supplier_id, item_id, lead_time, code, name in unpublished:
-        if (supplier_id, item_id) not in seen:
-            lines[item_id].append(_supplier_line(
-                supplier_id=supplier_id, code=code, name=name, location_id=None, site_code=None, on_hand=Decimal(0),
-                available=Decimal(0), next_date=None, lead_time=lead_time, reported_at=None, stale_after=None,
-                now=now))
-    for item_id in item_ids:
-        lines[item_id] += _buyer_side_lines(session, item_id, today=today)
-        lines[item_id].sort(key=lambda line: rules.delivery_rank(
-            deliverable=line.deliverable_on, source=line.source, available=line.available,
-            age_seconds=(line.age_hours or 0) * 3600))
-    return AvailabilityRead(items=[ItemAvailability(
-        item_id=i.id, item_code=i.code, item_name=i.name, unit=i.unit,
-        total_available=sum((ln.available for ln in lines[i.id] if ln.source == AvailabilitySource.SUPPLIER),
-                            Decimal(0)),
-        buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != AvailabilitySource.SUPPLIER), Decimal(0)),
-        lines=lines[i.id]) for i in items])
-
-
-def _items_for(session: Session, query: AvailabilityQuery) -> list[Item]:
-    conditions = []
-    if query.item_ids:
-        conditions.append(Item.id.in_(query.item_ids))
-    if query.item_codes:
-        conditions.append(Item.code.in_(query.item_codes))
-    if query.search:
-        pattern = f"%{query.search.lower()}%"
-        conditions.append(or_(func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern)))
-    if not conditions:
-        return []
-    return list(session.scalars(select(Item).where(or_(*conditions)).order_by(Item.code).limit(query.limit_items)))
-
-
-def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int | None, site_code: str | None,
-                   on_hand: Decimal, available: Decimal, next_date: date | None, lead_time: int | None,
-                   reported_at: datetime | None, stale_after: int | None, now: datetime) -> AvailabilityLine:
-    age_hours = (now - reported_at).total_seconds() / 3600 if reported_at is not None else None
-    return AvailabilityLine(
-        source=AvailabilitySource.SUPPLIER, supplier_id=supplier_id, supplier_code=code, supplier_name=name,
-        location_id=location_id, site_code=site_code, on_hand=on_hand, available=available,
-        next_available_date=next_date if available == 0 else None, lead_time_days=lead_time,
-        deliverable_on=rules.deliverable_on(source=AvailabilitySource.SUPPLIER, available=available,
-                                            next_available_date=next_date, lead_time_days=lead_time,
-                                            today=now.date()),
-        reported_at=reported_at, age_hours=round(age_hours, 1) if age_hours is not None else None,
-        stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after))
-
-
-def _buyer_side_lines(session: Session, item_id: int, *, today: date) -> list[AvailabilityLine]:
-    """Stock already at our VMI locations or on its way, read from the ledger (never written here)."""
-    balances = ledger_queries.list_balances(session, BalanceFilter(item_id=item_id, nonzero=True), cursor=None,
-                                            limit=500).items
-    locations: dict[int, Any] = {}
-    owners: dict[int, tuple[str, str]] = {}
-    result = []
-    for balance in balances:
-        if balance.location_id not in locations:
-            locations[balance.location_id] = locations_queries.get_location(session, balance.location_id)
-        location = locations[balance.location_id]
-        if location.kind not in BUYER_SIDE_KINDS or balance.on_hand <= 0:
-            continue
-        if balance.owner_id not in owners:
-            owners[balance.owner_id] = tuple(session.execute(
-                select(Party.code, Party.name).where(Party.id == balance.owner_id)).one())
-        code, name = owners[balance.owner_id]
-        result.append(AvailabilityLine(
-            source=AvailabilitySource(location.kind), supplier_id=balance.owner_id, supplier_code=code,
-            supplier_name=name, location_id=location.id, site_code=location.code, on_hand=balance.on_hand,
-            available=balance.on_hand,
-            next_available_date=None, lead_time_days=None, deliverable_on=today, reported_at=balance.updated_at,
-            age_hours=None, stale=False))
-    return result
 
 
 def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,

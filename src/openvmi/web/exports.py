@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-from openvmi.web.portal import translate
+from openvmi.web.rendering import translate
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")

@@ -8,7 +8,9 @@ from fastapi.responses import Response
 from openvmi.access import Role
 from openvmi.web.deps import DbSession
 from openvmi.web.i18n import N_
-from openvmi.web.portal import DashboardPanel, NavEntry, PortalActor, PortalFeature, WORKSPACES, portal_router, render
+from openvmi.web.portal import DashboardPanel, NavEntry, PortalFeature, portal_router
+from openvmi.web.rendering import WORKSPACES, render
+from openvmi.web.viewer import PortalActor
 
 router = portal_router()
 

@@ -9,7 +9,7 @@ from openvmi.ledger import queries as ledger_queries
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.models import ReceiptLayer
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
-from openvmi.supplier_stock import queries as supplier_stock_queries
+from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.schemas import AvailabilityQuery
 from tests.builders import make_item, make_location, make_party, make_supplier_item, receive
 
@@ -36,7 +36,7 @@ def test_quarantined_stock_counts_as_on_hand_but_is_not_offered_while_stock_on_i
         actor=None)
 
     # when a planner asks who has bolts
-    answer = supplier_stock_queries.availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
+    answer = list_availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
 
     # then the 15 still count on hand, but only the 25 left in the store and the 10 on their way are offered
     assert ledger_queries.on_hand(session, item_id=bolt.id, location_id=blocked.id, owner_id=supplier.id) == 15

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.scoping import scope_to_supplier
-from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest
 from openvmi.supplier_stock.service import imports, staging
@@ -60,7 +60,7 @@ def test_availability_ranks_our_stock_then_suppliers_with_stock_then_by_date(ses
             stream=io.BytesIO(csv_bytes([["item", "site", "qty", "next available date"], row])))
 
     # when a buyer asks who has it
-    answer = queries.availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
+    answer = list_availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
 
     # then our VMI stock comes first, then the supplier with stock, then the soonest date, then lead time
     assert [(line.source, line.supplier_code, line.deliverable_on) for line in answer.lines] == [
@@ -70,6 +70,6 @@ def test_availability_ranks_our_stock_then_suppliers_with_stock_then_by_date(ses
 
     # and the quick supplier's own user sees only its own lines
     scope_to_supplier(session, quick.id)
-    mine = queries.availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
+    mine = list_availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
     assert {line.supplier_code for line in mine.lines} == {quick.code}
     scope_to_supplier(session, None)

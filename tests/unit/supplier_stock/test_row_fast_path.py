@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.importer import ItemRef, RowValidator
+from openvmi.supplier_stock.row_check import ItemRef, RowValidator
 
 TODAY = date(2026, 11, 25)
 HEADERS = ["物料编码", "仓库", "现存量", "可用量", "预计可用日期", "交期", "单位"]

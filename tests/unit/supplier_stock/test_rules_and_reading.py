@@ -7,7 +7,7 @@ import pytest
 
 from openvmi.errors import InvalidImportFile
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.importer import open_table
+from openvmi.supplier_stock.files.formats import open_table
 from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
 
 TODAY = date(2026, 11, 25)

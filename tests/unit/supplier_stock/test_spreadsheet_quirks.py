@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.importer import open_table
+from openvmi.supplier_stock.files.formats import open_table
 from tests.unit.supplier_stock.files import csv_bytes
 
 TODAY = date(2026, 11, 25)

@@ -1,7 +1,7 @@
 """After a log-in or a form, the portal only ever sends the browser back to one of its own pages."""
 import pytest
 
-from openvmi.web.portal import safe_next
+from openvmi.web.rendering import safe_next
 
 
 @pytest.mark.parametrize("target", ["/items?q=bolt", "/alerts/7", "/"])

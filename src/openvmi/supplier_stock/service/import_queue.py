@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from openvmi.db import utcnow
 from openvmi.errors import IdempotencyMismatch, Reason
 from openvmi.parties.models import Party
-from openvmi.supplier_stock import importer, queries
+from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.files.table_reader import Progress
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
@@ -73,7 +74,7 @@ def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
     return session.get(SupplierStockImport, candidate, populate_existing=True)
 
 
-def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: importer.Progress | None = None,
+def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: Progress | None = None,
                       now: datetime | None = None) -> ImportOutcome | None:
     """Run an import this worker claimed, as its uploader asked, all or nothing, like
     import_supplier_stock. None if the claim was lost (its lease ran out and another runner took it).

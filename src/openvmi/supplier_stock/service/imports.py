@@ -13,9 +13,12 @@ from openvmi.db import utcnow
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
 from openvmi.parties.models import Party
 from openvmi.locations.models import Location
-from openvmi.supplier_stock import importer, queries, rules
+from openvmi.supplier_stock import queries, rules
+from openvmi.supplier_stock.files.formats import open_table
+from openvmi.supplier_stock.files.table_reader import Progress
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport
+from openvmi.supplier_stock.row_check import ItemRef, RowValidator
 from openvmi.supplier_stock.rules import ImportMode, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest, PreviewLine
 from openvmi.supplier_stock.service import staging
@@ -34,7 +37,7 @@ class ImportOutcome:
 
 def import_supplier_stock(session: Session, request: ImportRequest, *, stream: BinaryIO,
                           actor_id: int | None, idempotency_key: str | None = None,
-                          progress: importer.Progress | None = None, now: datetime | None = None
+                          progress: Progress | None = None, now: datetime | None = None
                           ) -> ImportOutcome:
     """Check a whole stock file, then apply it all or nothing (full: a snapshot per site; delta:
     the rows given). A bad file raises InvalidImportFile with every bad row and changes no stock;
@@ -74,7 +77,7 @@ def new_batch(session: Session, supplier: Party, request: ImportRequest, *, stat
 
 
 def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest, *,
-                    stream: BinaryIO, actor_id: int | None, progress: importer.Progress | None,
+                    stream: BinaryIO, actor_id: int | None, progress: Progress | None,
                     now: datetime) -> ImportOutcome:
     """Read, check and apply (or preview) the file of `batch` inside a savepoint; a bad file rolls
     the savepoint back, records the rejection on `batch` and raises InvalidImportFile."""
@@ -113,9 +116,9 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
 
 def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest,
                       *, stream: BinaryIO, mapping: dict[str, str] | None, actor_id: int | None,
-                      progress: importer.Progress | None, now: datetime) -> ImportOutcome:
-    reader = importer.open_table(stream, filename=request.filename, encoding=request.encoding,
-                                 sheet=request.sheet, judge_header=lambda cells: rules.header_fitness(cells, mapping))
+                      progress: Progress | None, now: datetime) -> ImportOutcome:
+    reader = open_table(stream, filename=request.filename, encoding=request.encoding,
+                        sheet=request.sheet, judge_header=lambda cells: rules.header_fitness(cells, mapping))
     try:
         batch.file_format, batch.encoding = reader.file_format, reader.encoding
         header = rules.match_headers(reader.headers, mapping)
@@ -184,16 +187,16 @@ def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFi
 
 
 def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, headers: list[str], *,
-               today: date) -> importer.RowValidator:
-    items_by_code: dict[str, importer.ItemRef] = {}
-    items_by_part: dict[str, importer.ItemRef] = {}
+               today: date) -> RowValidator:
+    items_by_code: dict[str, ItemRef] = {}
+    items_by_part: dict[str, ItemRef] = {}
     # Core, not the ORM: the supplier is named explicitly, and a big catalogue loads twice as fast.
     rows = session.connection().execute(
         select(Item.id, Item.code, Item.unit, SupplierItem.supplier_part_number, SupplierItem.lead_time_days)
         .join(SupplierItem, SupplierItem.item_id == Item.id)
         .where(SupplierItem.supplier_id == supplier.id, SupplierItem.active.is_(True)))
     for item_id, code, unit, part_number, lead_time in rows:
-        ref = importer.ItemRef(item_id, code, unit, lead_time)
+        ref = ItemRef(item_id, code, unit, lead_time)
         items_by_code[code.upper()] = ref
         items_by_part[part_number.upper()] = ref
     site = Location.__table__.c
@@ -207,7 +210,7 @@ def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, hea
                 "no site column (e.g. 仓库/site), and %(supplier)s has %(count)s sites, so the site must be given",
                 supplier=supplier.code, count=len(sites)))])
         default_site = next(iter(sites.values()))
-    return importer.RowValidator(header.columns, headers, items_by_code, items_by_part, sites, default_site, today)
+    return RowValidator(header.columns, headers, items_by_code, items_by_part, sites, default_site, today)
 
 
 def _key_column(header: rules.HeaderMatch) -> int:

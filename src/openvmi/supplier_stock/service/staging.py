@@ -17,8 +17,9 @@ from openvmi.catalog.models import Item
 from openvmi.db import Quantity
 from openvmi.errors import InvalidImportFile, Reason, RowError
 from openvmi.locations.models import Location
-from openvmi.supplier_stock import importer
+from openvmi.supplier_stock.files.table_reader import Progress, TableReader
 from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory, SupplierStockImport
+from openvmi.supplier_stock.row_check import RowValidator, StockRow
 from openvmi.supplier_stock.rules import ChangeKind
 from openvmi.supplier_stock.schemas import PreviewLine
 
@@ -81,8 +82,8 @@ def drop_stage(session: Session) -> None:
         connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection
 
 
-def load_stage(session: Session, reader: importer.TableReader, validator: importer.RowValidator,
-               errors: ErrorList, progress: importer.Progress | None) -> int:
+def load_stage(session: Session, reader: TableReader, validator: RowValidator,
+               errors: ErrorList, progress: Progress | None) -> int:
     """Check every row and bulk-load the good ones: COPY on PostgreSQL, executemany on SQLite."""
     good_rows = _checked_rows(reader, validator, errors, progress)
     connection = session.connection()
@@ -119,8 +120,8 @@ def load_stage(session: Session, reader: importer.TableReader, validator: import
     return count + errors.bad_rows
 
 
-def _checked_rows(reader: importer.TableReader, validator: importer.RowValidator, errors: ErrorList,
-                  progress: importer.Progress | None) -> Iterator[importer.StockRow]:
+def _checked_rows(reader: TableReader, validator: RowValidator, errors: ErrorList,
+                  progress: Progress | None) -> Iterator[StockRow]:
     rows = 0
     for row_number, cells in reader.rows():
         rows += 1

@@ -1,0 +1,129 @@
+"""Running OpenVMI: the database schema, the demo company, the web server and the background worker."""
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from openvmi import migrations
+from openvmi.cli.common import console, load_settings, prepare_sqlite_dir, session_factory
+
+commands = typer.Typer()  # top-level commands: `openvmi demo`, `openvmi serve`, `openvmi worker`
+db_app = typer.Typer(help="Database schema.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = load_settings()
+    prepare_sqlite_dir(settings)
+    migrations.upgrade(settings.database_url, revision)
+    console.print(f"database at migration {migrations.head_revision() if revision == 'head' else revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION ('base' empties the schema)."""
+    migrations.downgrade(load_settings().database_url, revision)
+
+
+@commands.command()
+def demo(force: bool = typer.Option(False, help="Load even if the database already has data.")) -> None:
+    """Load the demo company (buyer, 2 plants, ~30 suppliers, ~500 items, users for each role)."""
+    from openvmi.jobs.demo import DEMO_USERS, has_data, load_demo
+
+    settings = load_settings()
+    prepare_sqlite_dir(settings)
+    migrations.upgrade(settings.database_url)
+    with session_factory(settings)() as session:
+        if has_data(session) and not force:
+            console.print("the database already has data; demo not loaded (use --force)")
+        else:
+            summary = load_demo(session, progress=True)
+            session.commit()
+            console.print(summary)
+    _print_logins(DEMO_USERS)
+
+
+@commands.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default from settings: 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    load_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo company into an empty database.")] = False,
+    reload: bool = False,
+) -> None:
+    """Migrate the database and serve the API (and portal) with uvicorn."""
+    import uvicorn
+
+    from openvmi.jobs.demo import DEMO_USERS, has_data
+    from openvmi.jobs.demo import load_demo as load
+
+    settings = load_settings()
+    prepare_sqlite_dir(settings)
+    migrations.upgrade(settings.database_url)
+    if load_demo:
+        with session_factory(settings)() as session:
+            if not has_data(session):
+                console.print("empty database: loading the demo company ...")
+                console.print(load(session, progress=True))
+                session.commit()
+        _print_logins(DEMO_USERS)
+    host, port = host or settings.host, port or settings.port
+    console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+
+@commands.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One pass over the due deliveries, then exit.")] = False,
+    batch_size: Annotated[int | None, typer.Option(help="Rows claimed per pass (default from settings).")] = None,
+) -> None:
+    """Deliver notifications from the outbox (e-mail, webhooks), retrying failures with back-off,
+    and run queued supplier stock imports (as each `serve` process also does)."""
+    import signal
+    import threading
+
+    import httpx
+
+    from openvmi.alerts import queries as alerts_queries
+    from openvmi.jobs.imports import ImportRunner
+    from openvmi.jobs.worker import deliverable_channels, new_worker_id, run_forever, run_once
+
+    settings = load_settings()
+    if batch_size is not None:
+        settings = settings.model_copy(update={"outbox_batch_size": batch_size})
+    sessions = session_factory(settings)
+    channels = ", ".join(deliverable_channels(settings))
+    console.print(f"worker delivering {channels}" + ("" if settings.smtp_host else " (e-mail waits: no SMTP host)"))
+
+    def report(result) -> None:
+        from openvmi.db import utcnow
+
+        console.print(f"{utcnow():%H:%M:%S} claimed {result.claimed}: delivered {result.delivered}, "
+                      f"retrying {result.retrying}, dead {result.dead}")
+
+    imports = ImportRunner(sessions, settings)
+    if once:
+        with httpx.Client(follow_redirects=False) as client:
+            report(run_once(sessions, settings, worker_id=new_worker_id(), client=client))
+        console.print(f"queued stock imports run: {imports.run_pending()}")
+        with sessions() as session:
+            counts = alerts_queries.outbox_counts(session)
+        console.print("outbox: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    imports.start()
+    run_forever(sessions, settings, stop=stop, report=report)
+    imports.stop()
+    console.print("worker stopped")
+
+
+def _print_logins(users: list[tuple[str, str, str, str | None]]) -> None:
+    table = Table(title="Demo log-ins")
+    for column in ("username", "password", "role", "supplier"):
+        table.add_column(column)
+    for username, password, role, supplier in users:
+        table.add_row(username, password, role, supplier or "")
+    console.print(table)

@@ -1,0 +1,51 @@
+"""Errors as portal pages: a friendly page in the reader's language, never a stack trace."""
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from openvmi.errors import DomainError
+from openvmi.web import i18n
+from openvmi.web.deps import get_identity
+from openvmi.web.forms import split_message
+from openvmi.web.rendering import redirect, render
+from openvmi.web.viewer import session_token, viewer_for
+
+ERROR_TITLES = {
+    400: i18n.N_("Bad request"), 403: i18n.N_("Access denied"), 404: i18n.N_("Page not found"),
+    405: i18n.N_("Method not allowed"), 409: i18n.N_("Conflict"), 422: i18n.N_("Invalid input"),
+    500: i18n.N_("Something went wrong"),
+}
+ERROR_EXPLANATIONS = {
+    403: i18n.N_("You do not have access to this page, or the form has expired. Reload the page and try again."),
+    404: i18n.N_("The page does not exist, or you do not have access to it."),
+    500: i18n.N_("An unexpected error occurred. It has been logged; please try again later."),
+}
+
+
+def error_page(request: Request, status_code: int, detail: str | None = None) -> Response:
+    """The HTML answer for a failed portal request: a friendly page, never a stack trace."""
+    if status_code == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method not in ("GET", "HEAD"):
+            target = "/"
+        return redirect(f"/login?next={quote(target, safe='/')}")
+    if getattr(request.state, "viewer", None) is None and getattr(request.app.state, "session_factory", None):
+        _try_identify(request)
+    title = ERROR_TITLES.get(status_code, ERROR_TITLES[400] if status_code < 500 else ERROR_TITLES[500])
+    explanation = ERROR_EXPLANATIONS.get(status_code)
+    shown = split_message(detail) if detail and status_code in (400, 409, 422) else None
+    return render(request, "errors.html", title=title, status_code=status_code, code=status_code,
+                  explanation=explanation, detail=shown)
+
+
+def _try_identify(request: Request) -> None:
+    """Show the navigation on error pages when the browser is signed in; quietly skip otherwise."""
+    token = session_token(request)
+    if token is None:
+        return
+    with request.app.state.session_factory() as session:
+        try:
+            request.state.viewer = viewer_for(get_identity(request), session, token)
+        except DomainError:
+            return
