@@ -1,10 +1,14 @@
 """The demo company a newcomer meets on `make run`: complete enough to look around at once."""
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from openvmi.access import Role
 from openvmi.alerts.models import Alert
+from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
 from openvmi.catalog.models import Item, SupplierItem
-from openvmi.jobs.demo import DEMO_USERS, has_data, load_demo
+from openvmi.jobs.demo import has_data, load_demo
 from openvmi.ledger.models import StockBalance
 from openvmi.parties.models import Party
 from openvmi.supplier_stock.models import SupplierStock
@@ -27,6 +31,10 @@ def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
     assert 450 <= count(session, Item.id) <= 550
     assert count(session, SupplierStock.id) == count(session, SupplierItem.id)
     assert count(session, StockBalance.id, StockBalance.is_physical, StockBalance.on_hand > 0) > 200
-    assert {role for role, in session.execute(select(User.role))} == {role for _, _, role, _ in DEMO_USERS}
+    users = session.scalars(select(User)).all()
+    assert {user.role for user in users} == set(Role)
+    for user in users:  # with the password the README prints
+        assert auth_service.authenticate(session, user.username, f"{user.username}-demo", max_failures=5,
+                                         lockout=timedelta(minutes=5)) is user
     assert 0 < count(session, Alert.id, Alert.kind == "low_stock") < 150
     assert has_data(session)

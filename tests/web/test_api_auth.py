@@ -1,6 +1,6 @@
 """Log-in over HTTP: OAuth2 password form in, bearer token out; every refusal is problem+json."""
 from openvmi.access import Role
-from tests.builders import bearer, make_party, make_user
+from tests.builders import bearer, make_user
 
 PROBLEM = "application/problem+json"
 
@@ -79,13 +79,3 @@ def test_a_revoked_integration_token_is_refused(session, api_client):
     assert api_client.delete(f"/api/v1/tokens/{created.json()['id']}", headers=token).status_code == 200
 
     assert api_client.get("/api/v1/auth/me", headers=token).status_code == 401
-
-
-def test_a_role_without_the_permission_gets_403(session, api_client):
-    supplier = make_party(session)
-    headers = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=supplier))
-
-    answer = api_client.post("/api/v1/items", json={"code": "X-1", "name": "X", "unit": "PCS"}, headers=headers)
-
-    assert answer.status_code == 403
-    assert answer.headers["content-type"] == PROBLEM

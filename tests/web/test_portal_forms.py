@@ -27,7 +27,7 @@ def test_a_buyer_creates_a_supplier_item_with_a_first_price(session, portal):
     assert "CN¥1.25" in page.text
 
 
-def test_an_unknown_item_code_is_reported_next_to_the_item_field_and_nothing_is_saved(session, portal):
+def test_bad_numbers_are_reported_next_to_their_fields_what_was_typed_is_kept_and_nothing_is_saved(session, portal):
     supplier = make_party(session)
     _buyer(session, portal)
 

@@ -3,8 +3,11 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
 from openvmi.access import Role
+from openvmi.auth.models import User
+from openvmi.catalog.models import Item
 from openvmi.web.csrf import check_csrf
 from openvmi.web.viewer import SESSION_COOKIE
 from tests.builders import make_party, make_user
@@ -67,7 +70,8 @@ def test_repeated_wrong_passwords_lock_the_portal_login_even_for_the_right_passw
 
 @pytest.mark.parametrize("url", ["/login", "/logout", "/language", "/items/new"])
 def test_a_form_posted_without_the_csrf_token_is_refused(session, portal, url):
-    portal.sign_in(make_user(session, role=Role.ADMIN))
+    user = make_user(session, role=Role.ADMIN)
+    portal.sign_in(user)
 
     answer = portal.post(url, {"username": "x", "password": "y", "locale": "en", "code": "X", "name": "X",
                                "unit": "PCS"}, csrf=False, follow_redirects=False)
@@ -75,6 +79,10 @@ def test_a_form_posted_without_the_csrf_token_is_refused(session, portal, url):
     assert answer.status_code == 403
     assert answer.headers["content-type"].startswith("text/html")
     assert "Access denied" in answer.text
+    # and nothing the form asked for happened: no item, no language change, still signed in
+    assert not item_exists(session, "X")
+    assert session.get(User, user.id, populate_existing=True).locale is None
+    assert portal.get("/", follow_redirects=False).status_code == 200
 
 
 def test_a_csrf_token_from_another_browser_is_refused(session, portal):
@@ -82,7 +90,7 @@ def test_a_csrf_token_from_another_browser_is_refused(session, portal):
 
     answer = portal.post("/items/new", {"code": "X-1", "name": "X", "unit": "PCS", "csrf_token": "stolen"})
 
-    assert answer.status_code == 403
+    assert answer.status_code == 403 and not item_exists(session, "X-1")
 
 
 def test_a_cross_origin_form_post_is_refused_even_with_the_token(session, portal):
@@ -91,7 +99,11 @@ def test_a_cross_origin_form_post_is_refused_even_with_the_token(session, portal
     answer = portal.post("/items/new", {"code": "X-2", "name": "X", "unit": "PCS"},
                          headers={"Origin": "https://evil.example.com"})
 
-    assert answer.status_code == 403
+    assert answer.status_code == 403 and not item_exists(session, "X-2")
+
+
+def item_exists(session, code: str) -> bool:
+    return session.scalar(select(Item.id).where(Item.code == code)) is not None
 
 
 def _routes(routes, prefix="", inherited=()):

@@ -48,11 +48,15 @@ def test_a_bad_workbook_shows_every_bad_row_and_changes_nothing(session, portal)
     assert stock_of(session, world.supplier) == {}
 
 
-def test_an_upload_without_the_form_token_is_refused(session, portal):
+def test_an_upload_without_the_form_token_is_refused_and_imports_nothing(session, portal):
     world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
     portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier))
 
-    assert upload(portal, b"a,b\n1,2\n", csrf=False).status_code == 403
+    answer = upload(portal, csv_bytes([["item", "site", "qty"], [bolt, site, 10]]), csrf=False)
+
+    assert answer.status_code == 403
+    assert stock_of(session, world.supplier) == {}
 
 
 def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, portal):

@@ -5,7 +5,9 @@ import pytest
 
 from openvmi.access import Role
 from openvmi.auth import queries, service
-from openvmi.auth.schemas import TokenCreate, UserCreate
+from openvmi.auth.models import ApiToken
+from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
+from openvmi.auth.security import verify_password
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from tests.builders import make_party, make_user
@@ -17,6 +19,11 @@ LOCKOUT = timedelta(minutes=5)
 def new_user(**fields) -> UserCreate:
     return UserCreate(**({"username": "someone", "display_name": "Someone", "password": PASSWORD,
                           "role": Role.BUYER} | fields))
+
+
+def edit_of(user, **changes) -> UserUpdate:
+    """The edit form as an admin submits it: the user's current fields with `changes`."""
+    return UserUpdate(**({"display_name": user.display_name, "role": Role(user.role)} | changes))
 
 
 def log_in(session, username, password=PASSWORD, *, max_failures=3):
@@ -57,10 +64,36 @@ def test_usernames_are_unique(session):
         service.create_user(session, new_user(username="dup-user"))
 
 
-def test_the_password_is_stored_hashed(session):
+def test_a_new_users_password_is_kept_as_an_argon2id_hash_of_that_password(session):
     user = make_user(session)
 
-    assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, PASSWORD)
+    assert not verify_password(user.password_hash, PASSWORD + "x")
+
+
+def test_a_new_password_lets_the_user_in_and_the_old_one_no_longer_does(session):
+    # given a user locked out after guessing, and an admin
+    admin, user = make_user(session, role=Role.ADMIN), make_user(session)
+    for _ in range(3):
+        with pytest.raises(NotAuthenticated):
+            log_in(session, user.username, "guess")
+
+    # when the admin sets a new password
+    service.update_user(session, user.id, edit_of(user, password="brand-new-pass-1"), actor=service.actor_of(admin))
+
+    # then the new one logs in at once and the old one is refused
+    assert log_in(session, user.username, "brand-new-pass-1") is user
+    with pytest.raises(NotAuthenticated):
+        log_in(session, user.username, PASSWORD)
+
+
+def test_an_edit_without_a_password_keeps_the_old_one(session):
+    admin, user = make_user(session, role=Role.ADMIN), make_user(session)
+
+    service.update_user(session, user.id, edit_of(user, display_name="Renamed"), actor=service.actor_of(admin))
+
+    assert log_in(session, user.username) is user
 
 
 def test_the_right_password_logs_in_and_clears_earlier_failures(session):
@@ -151,6 +184,18 @@ def test_each_integration_token_is_its_own_caller_but_a_login_is_the_user(sessio
     assert (as_erp.caller_key, as_mes.caller_key) == (f"token:{erp.id}", f"token:{mes.id}")
     assert as_person.caller_key == f"user:{user.id}" and as_person.token_id is None
     assert as_erp.user_id == as_mes.user_id == as_person.user_id == user.id
+
+
+def test_what_the_database_keeps_of_a_token_does_not_work_as_the_token(session):
+    # given an integration token whose row someone has read out of the database
+    issued = service.create_api_token(session, TokenCreate(name="ERP"), owner=make_user(session))
+    row = session.get(ApiToken, issued.id)
+
+    # then only the secret shown once identifies the caller; the stored hash and prefix do not
+    assert service.actor_for_token(session, issued.token).token_id == issued.id
+    for leaked in (row.token_hash, row.prefix):
+        with pytest.raises(NotAuthenticated):
+            service.actor_for_token(session, leaked)
 
 
 def test_an_unknown_token_is_refused(session):

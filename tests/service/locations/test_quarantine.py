@@ -21,22 +21,28 @@ def block(session, *, item, source, quarantine, owner, quantity):
     return ledger_service.post_moves(session, PostingCreate(moves=[move]), actor=None)
 
 
-def test_quarantined_stock_counts_as_on_hand_but_is_not_offered(session):
-    # given 40 bolts on consignment in the VMI store, 15 of them found damaged and blocked
+def test_quarantined_stock_counts_as_on_hand_but_is_not_offered_while_stock_on_its_way_is(session):
+    # given 40 bolts on consignment in the VMI store, 15 of them found damaged and blocked,
+    # and 10 more shipped to us
     supplier, bolt = make_party(session), make_item(session)
     make_supplier_item(session, supplier=supplier, item=bolt)
     store, blocked = make_location(session, kind="vmi"), make_location(session, kind="quarantine")
     receive(session, item=bolt, location=store, owner=supplier, quantity=40)
     block(session, item=bolt, source=store, quarantine=blocked, owner=supplier, quantity=15)
+    on_the_way = make_location(session, kind="in_transit")
+    ledger_service.post_moves(session, PostingCreate(moves=[MoveCreate(
+        item_id=bolt.id, quantity=Decimal(10), from_location_id=make_location(session, kind="virtual").id,
+        from_owner_id=supplier.id, to_location_id=on_the_way.id, to_owner_id=supplier.id, kind="shipment")]),
+        actor=None)
 
     # when a planner asks who has bolts
     answer = list_availability(session, AvailabilityQuery(item_codes=[bolt.code])).items[0]
 
-    # then the 15 still count on hand, but only the 25 left in the store are offered
+    # then the 15 still count on hand, but only the 25 left in the store and the 10 on their way are offered
     assert ledger_queries.on_hand(session, item_id=bolt.id, location_id=blocked.id, owner_id=supplier.id) == 15
-    assert [(line.site_code, line.available) for line in answer.lines if line.source != "supplier"] == [
-        (store.code, Decimal(25))]
-    assert answer.buyer_side == Decimal(25)
+    assert [(line.source, line.site_code, line.available) for line in answer.lines if line.source != "supplier"] == [
+        ("vmi", store.code, Decimal(25)), ("in_transit", on_the_way.code, Decimal(10))]
+    assert answer.buyer_side == Decimal(35)
 
 
 def test_quarantine_keeps_the_receipt_dates_and_never_goes_below_zero(session):
