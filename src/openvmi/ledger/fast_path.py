@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from openvmi.db import quantize
 from openvmi.ledger.models import ReceiptLayer, StockBalance
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, MoveRead, PostingCreate, PostingRead
 from openvmi.scoping import current_supplier_scope
@@ -25,9 +26,11 @@ def applies(session: Session, posting: PostingCreate) -> bool:
 
 
 def post_one_move(session: Session, move: MoveCreate, *, actor_id: int | None, caller_key: str,
-                  idempotency_key: str | None, request_hash: str, document: DocumentRef,
-                  now: datetime) -> PostingRead | None:
-    """The posting, or None when the function left it to the Python path (it then wrote nothing).
+                  idempotency_key: str | None, request_hash: str, document: DocumentRef, now: datetime,
+                  balances_known: bool, physical: tuple[bool, bool]) -> PostingRead | None:
+    """The posting, or None when the function left it to the Python path (it then wrote nothing
+    but, maybe, the balances it was to create). `physical`: whether the source and the target
+    place are physical (locations.rules), for balances it creates.
 
     The driver's own call with a fixed text, so psycopg prepares it; SQLAlchemy's execution layer
     cost more client time than the posting's database work.
@@ -35,7 +38,7 @@ def post_one_move(session: Session, move: MoveCreate, *, actor_id: int | None, c
     found = session.connection().connection.driver_connection.execute(_CALL, (
         move.item_id, move.quantity, move.from_location_id, move.from_owner_id, move.to_location_id,
         move.to_owner_id, move.kind.value, move.reference, actor_id, caller_key, idempotency_key, request_hash,
-        document.kind.value, document.id, now)).fetchone()
+        document.kind.value, document.id, now, balances_known, *physical)).fetchone()
     move_id, posting_id, source_id, source_on_hand, target_id, target_on_hand, drawn_ids, drawn_left = found
     if move_id is None:
         return None
@@ -49,13 +52,18 @@ def post_one_move(session: Session, move: MoveCreate, *, actor_id: int | None, c
             loaded = session.identity_map.get(identity_key(ReceiptLayer, layer_id))
             if loaded is not None:
                 set_committed_value(loaded, "quantity_left", quantity_left)
-    row = {"id": move_id, "posting_id": posting_id, "created_by_id": actor_id, "created_at": now,
-           "document_kind": document.kind, "document_id": document.id, **move.model_dump()}
-    return PostingRead(posting_id=posting_id, replayed=False, document=document,
-                       moves=[MoveRead.model_validate(row)])
+    # Built without validation: every value was validated as input or comes from the function
+    # (quantities shown to six places, as a replay reads them).
+    read = MoveRead.model_construct(
+        id=move_id, posting_id=posting_id, item_id=move.item_id, quantity=quantize(move.quantity),
+        from_location_id=move.from_location_id, from_owner_id=move.from_owner_id,
+        to_location_id=move.to_location_id, to_owner_id=move.to_owner_id, kind=move.kind.value,
+        reference=move.reference, reverses_move_id=None, document_kind=document.kind, document_id=document.id,
+        created_by_id=actor_id, created_at=now)
+    return PostingRead.model_construct(posting_id=posting_id, replayed=False, document=document, moves=[read])
 
 
 _CALL = (
     "SELECT * FROM ledger_post_one_move(%s::integer, %s::numeric, %s::integer, %s::integer, %s::integer,"
     " %s::integer, %s::varchar, %s::varchar, %s::integer, %s::varchar, %s::varchar, %s::varchar, %s::varchar,"
-    " %s::integer, %s::timestamptz)")
+    " %s::integer, %s::timestamptz, %s::boolean, %s::boolean, %s::boolean)")

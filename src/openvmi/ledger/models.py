@@ -3,7 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, or_,
+    CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, or_, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +46,9 @@ class StockMove(SupplierScoped, Base):
             "from_location_id <> to_location_id OR from_owner_id <> to_owner_id", name="moves_something"),
         one_of("kind", MoveKind),
         Index("ix_stock_move_item_created", "item_id", "created_at"),
+        # Only reversals are indexed: the journal's other rows cost no index upkeep for them.
+        Index("ix_stock_move_reverses_move_id", "reverses_move_id",
+              postgresql_where=text("reverses_move_id IS NOT NULL"), sqlite_where=text("reverses_move_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +62,7 @@ class StockMove(SupplierScoped, Base):
     kind: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str | None] = mapped_column(String(200))  # the document's number people read, e.g. ASN-1042
     # The earlier move this one undoes (its mirror image), never beyond what is left to reverse.
-    reverses_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"), index=True)
+    reverses_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Read along with the move: its document is the posting's.
@@ -140,15 +143,19 @@ class ReceiptLayer(SupplierScoped, Base):
 
 class LayerDraw(SupplierScoped, Base):
     """What a move took from a FIFO layer, so that its reversal can give the same layers back
-    (with their receipt dates). A reversal records what it gave back as a negative quantity."""
+    (with their receipt dates). A reversal records what it gave back as a negative quantity.
+
+    No foreign keys, on purpose: every id is copied from a row the same posting wrote or locked,
+    and a key check per draw row (with a share lock on the parent) cost a tenth of a single move's
+    time on PostgreSQL (docs/decisions.md). The ledger's invariant tests cover the links."""
 
     __tablename__ = "layer_draw"
     __table_args__ = (CheckConstraint("quantity <> 0", name="quantity_not_zero"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    move_id: Mapped[int] = mapped_column(ForeignKey("stock_move.id"), index=True)
-    layer_id: Mapped[int] = mapped_column(ForeignKey("receipt_layer.id"), index=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("party.id"))  # the layer's owner, for the boundary
+    move_id: Mapped[int] = mapped_column(index=True)  # stock_move.id
+    layer_id: Mapped[int]  # receipt_layer.id
+    owner_id: Mapped[int]  # the layer's owner (party.id), for the supplier boundary
     quantity: Mapped[Decimal] = mapped_column(Quantity())
 
     @classmethod

@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from openvmi.ledger.models import Posting, ReceiptLayer, StockBalance, StockMove
+from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, BalanceRead, MoveFilter, MovePage, MoveRead,
 )
@@ -53,8 +53,9 @@ def on_hand(session: Session, *, item_id: int, location_id: int, owner_id: int) 
 
 def invariant_violations(session: Session) -> list[str]:
     """Everything that breaks the ledger's invariants, one sentence each; an empty list proves
-    them: every balance equals the sum of its moves, no physical balance is negative, and the FIFO
-    layers of every physical balance hold exactly its on-hand. Used by tests and benchmarks."""
+    them: every balance equals the sum of its moves, no physical balance is negative, the FIFO
+    layers of every physical balance hold exactly its on-hand, and every layer draw names a move
+    and a layer of its item and owner. Used by tests and benchmarks."""
     problems = [f"balance {balance_id}: on hand {on_hand}, its moves add up to {total}"
                 for balance_id, on_hand, total in balance_mismatches(session)]
     layered = (select(ReceiptLayer.item_id, ReceiptLayer.location_id, ReceiptLayer.owner_id,
@@ -71,6 +72,13 @@ def invariant_violations(session: Session) -> list[str]:
             problems.append(f"balance {balance_id}: physical stock below zero ({on_hand_})")
         if on_hand_ != _six(total):
             problems.append(f"balance {balance_id}: on hand {on_hand_}, its FIFO layers hold {_six(total)}")
+    # Draws carry no foreign keys (LayerDraw says why): their links are held here instead.
+    loose = session.execute(
+        select(LayerDraw.id).outerjoin(StockMove, StockMove.id == LayerDraw.move_id)
+        .outerjoin(ReceiptLayer, ReceiptLayer.id == LayerDraw.layer_id)
+        .where(or_(StockMove.id.is_(None), ReceiptLayer.id.is_(None), ReceiptLayer.owner_id != LayerDraw.owner_id,
+                   ReceiptLayer.item_id != StockMove.item_id))).scalars().all()
+    problems += [f"layer draw {draw_id}: names no move or layer of its own owner and item" for draw_id in loose]
     return problems
 
 

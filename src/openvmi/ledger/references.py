@@ -4,9 +4,9 @@ kinds, which balances exist, and the posting already stored under the caller's i
 Balances are never deleted, so each engine remembers the ones it has seen: a posting whose
 balances are all known needs no read before its locks (a remembered balance that was rolled back
 after all is missed by the lock, and the memory starts over). On PostgreSQL it also remembers the
-kinds of locations and owners, which never change, for the fast path's check before its one call:
-PostgreSQL never hands out an id twice. SQLite may reuse the id of a row rolled back, so there the
-rules are checked only against kinds read with the locks.
+kinds of locations and owners, which never change, for the fast path's checks before its one
+call: PostgreSQL never hands out an id twice. SQLite may reuse the id of a row rolled back, so
+there the rules are checked only against kinds read with the locks.
 """
 import weakref
 from collections.abc import Sequence
@@ -44,7 +44,7 @@ class Known:
     owner_kinds: dict[int, PartyKind] = field(default_factory=dict)
 
     def has_kinds(self, moves: Sequence[PlannedMove]) -> bool:
-        """Whether the kinds of every location and owner of `moves` are known (rules need them)."""
+        """Whether the kinds of every location and owner of `moves` are known (the rules need them)."""
         return all(move.from_location_id in self.location_kinds and move.to_location_id in self.location_kinds
                    and move.from_owner_id in self.owner_kinds and move.to_owner_id in self.owner_kinds
                    for move in moves)
@@ -65,13 +65,19 @@ def known_facts(session: Session) -> Known | None:
 def remember(session: Session, references: References) -> None:
     """Note the balances found to exist, with their locations' and owners' kinds."""
     engine = session.get_bind().engine
-    known = _KNOWN.setdefault(engine, Known())
-    if len(known.balances) > _MAX_KNOWN_BALANCES:
-        known.balances.clear()
     if engine.dialect.name == "postgresql":
+        known = _KNOWN.setdefault(engine, Known())
         known.location_kinds.update(references.location_kinds)
         known.owner_kinds.update(references.owner_kinds)
-    known.balances.update(references.balance_keys)
+    remember_balances(session, list(references.balance_keys))
+
+
+def remember_balances(session: Session, keys: Sequence[BalanceKey]) -> None:
+    """Note balances a posting found to exist (the fast path's function looked)."""
+    known = _KNOWN.setdefault(session.get_bind().engine, Known())
+    if len(known.balances) > _MAX_KNOWN_BALANCES:
+        known.balances.clear()
+    known.balances.update(keys)
 
 
 def forget_balances(session: Session) -> None:

@@ -1,4 +1,5 @@
 """Pure stock rules: which moves may go where, what is short, how FIFO layers drain. No database."""
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -66,6 +67,7 @@ class Route:
     same_owner: bool
 
 
+@functools.cache  # a handful of kinds: each combination is decided once per process
 def route_problem(route: Route, *, document: DocumentKind) -> tuple[str, str, dict[str, str]] | None:
     """Why this move may not be posted as `document`, as (field, msgid, params); None if it may.
 

@@ -4,7 +4,6 @@ Checks the request, takes the balance locks, loads what the planner needs, and h
 the writer: `planner.plan_posting` decides what is written, `writer.write_plan` writes it.
 """
 import hashlib
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -23,13 +22,15 @@ from openvmi.ledger import fast_path, planner, writer
 from openvmi.ledger.locks import LockedBalance, lock_balances, select_rows
 from openvmi.ledger.models import LayerDraw, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.planner import BalanceKey, OpenLayer, ReversedMove, Short
-from openvmi.ledger.references import References, forget_balances, known_facts, load_references, remember
+from openvmi.ledger.references import (
+    References, forget_balances, known_facts, load_references, remember, remember_balances,
+)
 from openvmi.ledger.rules import DocumentKind, MoveKind, Route, route_problem
 from openvmi.ledger.schemas import (
     MANUAL, DocumentRef, MoveCreate, MoveRead, PostingCreate, PostingRead,
 )
 from openvmi.locations.models import Location
-from openvmi.locations.rules import LocationKind
+from openvmi.locations.rules import PHYSICAL_KINDS, LocationKind
 from openvmi.parties.models import Party
 from openvmi.parties.rules import PartyKind
 from openvmi.scoping import current_supplier_scope
@@ -53,15 +54,17 @@ def post_moves(session: Session, posting: PostingCreate, *, actor: Actor | None,
     keys = [key for move in posting.moves for key in (move.source, move.target)]
     known = known_facts(session)  # what this engine has seen; None in a supplier's session
     balances_known = known is not None and set(keys) <= known.balances
-    # Only onto balances known to exist: the function locks what it finds, and a balance still to
-    # create would then be created under that lock, against the lock order (a deadlock with a
-    # writer creating it at the same moment).
-    if fast_path.applies(session, posting) and balances_known and known.has_kinds(posting.moves):
+    if fast_path.applies(session, posting) and known is not None and known.has_kinds(posting.moves):
         _refuse_bad_routes(posting.moves, known.location_kinds, known.owner_kinds, document)
-        posted = fast_path.post_one_move(session, posting.moves[0], actor_id=actor_id, caller_key=caller_key,
-                                         idempotency_key=idempotency_key, request_hash=request_hash,
-                                         document=document, now=utcnow())
+        move = posting.moves[0]
+        posted = fast_path.post_one_move(
+            session, move, actor_id=actor_id, caller_key=caller_key, idempotency_key=idempotency_key,
+            request_hash=request_hash, document=document, now=utcnow(), balances_known=balances_known,
+            physical=(known.location_kinds[move.from_location_id] in PHYSICAL_KINDS,
+                      known.location_kinds[move.to_location_id] in PHYSICAL_KINDS))
         if posted is not None:
+            if not balances_known:  # the function found both: no need to look again
+                remember_balances(session, keys)
             return posted
     references: References | None = None
     if not balances_known:
@@ -111,8 +114,10 @@ def post_moves(session: Session, posting: PostingCreate, *, actor: Actor | None,
 
 
 def _hash_request(posting: PostingCreate, document: DocumentRef) -> str:
-    body = {"document": document.model_dump(mode="json"), **posting.model_dump(mode="json")}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    """The request's fingerprint: its JSON in the schemas' field order (fixed by the schemas)."""
+    digest = hashlib.sha256(document.model_dump_json().encode())
+    digest.update(posting.model_dump_json().encode())
+    return digest.hexdigest()
 
 
 def _find_replay(session: Session, caller_key: str, idempotency_key: str, request_hash: str) -> PostingRead | None:

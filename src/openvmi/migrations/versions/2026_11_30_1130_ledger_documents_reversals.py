@@ -21,7 +21,7 @@ _DOCUMENT_KINDS = ("document_kind IN ('manual', 'shipment', 'receipt', 'consumpt
 _OLD_FUNCTION = ("ledger_post_one_move(integer, numeric, integer, integer, integer, integer, varchar, varchar, "
                  "integer, varchar, varchar, timestamptz)")
 _FUNCTION = ("ledger_post_one_move(integer, numeric, integer, integer, integer, integer, varchar, varchar, "
-             "integer, varchar, varchar, varchar, varchar, integer, timestamptz)")
+             "integer, varchar, varchar, varchar, varchar, integer, timestamptz, boolean, boolean, boolean)")
 
 
 def upgrade() -> None:
@@ -48,7 +48,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('reverses_move_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_stock_move_reverses_move_id_stock_move'), 'stock_move',
                                     ['reverses_move_id'], ['id'])
-        batch_op.create_index(batch_op.f('ix_stock_move_reverses_move_id'), ['reverses_move_id'], unique=False)
+        batch_op.create_index('ix_stock_move_reverses_move_id', ['reverses_move_id'], unique=False,
+                              postgresql_where=sa.text('reverses_move_id IS NOT NULL'),
+                              sqlite_where=sa.text('reverses_move_id IS NOT NULL'))
         batch_op.drop_constraint(batch_op.f('ck_stock_move_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_stock_move_kind'), _MOVE_KINDS)
     op.create_table(
@@ -59,13 +61,9 @@ def upgrade() -> None:
         sa.Column('owner_id', sa.Integer(), nullable=False),
         sa.Column('quantity', sa.Numeric(precision=18, scale=6), nullable=False),
         sa.CheckConstraint('quantity <> 0', name=op.f('ck_layer_draw_quantity_not_zero')),
-        sa.ForeignKeyConstraint(['layer_id'], ['receipt_layer.id'], name=op.f('fk_layer_draw_layer_id_receipt_layer')),
-        sa.ForeignKeyConstraint(['move_id'], ['stock_move.id'], name=op.f('fk_layer_draw_move_id_stock_move')),
-        sa.ForeignKeyConstraint(['owner_id'], ['party.id'], name=op.f('fk_layer_draw_owner_id_party')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_layer_draw')),
     )
     with op.batch_alter_table('layer_draw', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_layer_draw_layer_id'), ['layer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_layer_draw_move_id'), ['move_id'], unique=False)
     if postgresql:
         op.execute(sql_file("ledger/sql/ledger_post_one_move.2.sql"))
@@ -79,7 +77,7 @@ def downgrade() -> None:
     with op.batch_alter_table('stock_move', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_stock_move_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_stock_move_kind'), _OLD_MOVE_KINDS)
-        batch_op.drop_index(batch_op.f('ix_stock_move_reverses_move_id'))
+        batch_op.drop_index('ix_stock_move_reverses_move_id')
         batch_op.drop_constraint(batch_op.f('fk_stock_move_reverses_move_id_stock_move'), type_='foreignkey')
         batch_op.drop_column('reverses_move_id')
     with op.batch_alter_table('posting', schema=None) as batch_op:
