@@ -7,10 +7,10 @@ from fastapi.responses import Response
 
 from openvmi.access import Actor, Role
 from openvmi.auth import queries, service
-from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
+from openvmi.auth.schemas import LogInAttempt, TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, FieldError, InvalidInput, NotAuthenticated
 from openvmi.parties import queries as parties_queries
-from openvmi.web.deps import DbSession
+from openvmi.web.deps import DbSession, client_address
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, N_, SUPPORTED
@@ -25,9 +25,6 @@ TokenUser = Annotated[Actor, Depends(page_requires("tokens.manage"))]
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 USER_FIELDS = ["username", "display_name", "email", "password", "role", "supplier_code", "locale"]
 TOKEN_FIELDS = ["name", "expires_in_days"]
-
-# Translated service messages shown on the log-in page (extracted for the catalogs).
-LOGIN_MESSAGES = (N_("wrong username or password"), N_("too many failed log-ins; try again later"))
 
 
 @router.get("/login")
@@ -47,9 +44,9 @@ def log_in(request: Request, session: DbSession, username: Annotated[str, Form(m
            password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
     """Check the password (throttled by auth.service.authenticate) and start a portal session."""
     settings = request.app.state.settings
+    attempt = LogInAttempt(username=username.strip(), password=password, address=client_address(request))
     try:
-        user = service.authenticate(session, username.strip(), password, max_failures=settings.login_max_failures,
-                                    lockout=timedelta(seconds=settings.login_lockout_seconds))
+        user = service.authenticate(session, attempt, policy=service.login_policy(settings))
     except NotAuthenticated as error:
         session.commit()  # keep the failure count: it is what throttles guessing
         return render(request, "auth/login.html", title=N_("Log in"), status_code=400, next=safe_next(next),
