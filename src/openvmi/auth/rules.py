@@ -9,6 +9,9 @@ from openvmi.enums import N_
 # One answer for an unknown user, a wrong password and a paused address, so that nobody learns
 # which usernames exist or which accounts are under attack.
 LOGIN_REFUSED = N_("wrong username or password, or too many attempts; try again later")
+# A signed-in user confirming a password change may be told which it is.
+NOT_THE_CURRENT_PASSWORD = N_("this is not your current password")
+TOO_MANY_WRONG_PASSWORDS = N_("too many wrong passwords; try again later")
 MAX_DOUBLINGS = 32  # the delay is capped long before this; it only keeps the arithmetic small
 
 

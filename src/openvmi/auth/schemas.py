@@ -28,6 +28,13 @@ class UserUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=8, max_length=200)
 
 
+class PasswordChange(BaseModel):
+    """A signed-in user's own new password, confirmed by the current one."""
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
 @dataclass(frozen=True)
 class LogInAttempt:
     """A password log-in, with the client address it came from (what throttling counts by)."""

@@ -10,10 +10,10 @@ from openvmi.auth import rules
 from openvmi.auth.models import ApiToken, LoginThrottle, User
 from openvmi.auth.queries import get_user
 from openvmi.auth.rules import LOGIN_REFUSED, LoginPolicy
-from openvmi.auth.schemas import LogInAttempt, TokenCreate, TokenIssued, UserCreate, UserUpdate
+from openvmi.auth.schemas import LogInAttempt, PasswordChange, TokenCreate, TokenIssued, UserCreate, UserUpdate
 from openvmi.auth.security import hash_password, new_token_secret, token_digest, verify_nothing, verify_password
 from openvmi.db import add_unique, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, Reason
 from openvmi.parties.models import Party
 from openvmi.settings import Settings
 
@@ -30,10 +30,14 @@ def create_user(session: Session, user: UserCreate) -> User:
     return row
 
 
-def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: Actor) -> User:
+def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: Actor,
+                current_token: str | None = None) -> User:
     """Change a user's name, role, company, language or password. Caller commits.
 
     Admins cannot change their own role, so the last admin cannot lock everyone out by accident.
+    A new password set by an admin is a reset after a compromise: every token of the user ends,
+    integration tokens included. An admin setting their own keeps the session in use
+    (`current_token`) and their integration tokens, as any user's own change does.
     """
     user = get_user(session, user_id)
     if user.id == actor.user_id and changes.role.value != user.role:
@@ -42,7 +46,12 @@ def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: A
     user.display_name, user.email = changes.display_name, changes.email
     user.role, user.locale = changes.role.value, changes.locale
     if changes.password:
+        now = utcnow()
         _set_password(session, user, changes.password)
+        if user.id == actor.user_id:
+            _revoke_tokens(session, user.id, kinds=("login",), keep=current_token, now=now)
+        else:
+            _revoke_tokens(session, user.id, kinds=("login", "integration"), keep=None, now=now)
     session.flush()
     return user
 
@@ -88,6 +97,23 @@ def authenticate(session: Session, attempt: LogInAttempt, *, policy: LoginPolicy
     if _check_password(session, user, attempt.password, address=attempt.address, policy=policy,
                        now=now or utcnow()) is not Check.PASSED:
         raise NotAuthenticated(LOGIN_REFUSED)
+    return user
+
+
+def change_password(session: Session, change: PasswordChange, *, actor: Actor, address: str | None,
+                    policy: LoginPolicy, current_token: str | None, now: datetime | None = None) -> User:
+    """The signed-in user's new password, confirmed by the current one (throttled like a log-in).
+    Their other sessions and log-in tokens end; the one in use (`current_token`) and their
+    integration tokens stay. A refusal's failure count is kept: the caller commits it. Caller commits."""
+    now = now or utcnow()
+    user = session.scalars(select(User).where(User.id == actor.user_id).with_for_update()).one()
+    check = _check_password(session, user, change.current_password, address=address, policy=policy, now=now)
+    if check is Check.PAUSED:
+        raise InvalidInput([FieldError("current_password", Reason(rules.TOO_MANY_WRONG_PASSWORDS))])
+    if check is Check.FAILED:
+        raise InvalidInput([FieldError("current_password", Reason(rules.NOT_THE_CURRENT_PASSWORD))])
+    _set_password(session, user, change.new_password)
+    _revoke_tokens(session, user.id, kinds=("login",), keep=current_token, now=now)
     return user
 
 
@@ -138,6 +164,16 @@ def _set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     session.execute(update(LoginThrottle).where(LoginThrottle.user_id == user.id, LoginThrottle.failures > 0)
                     .values(failures=0).execution_options(synchronize_session="fetch"))
+
+
+def _revoke_tokens(session: Session, user_id: int, *, kinds: tuple[str, ...], keep: str | None,
+                   now: datetime) -> None:
+    """Revoke the user's tokens of `kinds` at once, except the one whose secret is `keep`."""
+    statement = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind.in_(kinds),
+                                       ApiToken.revoked_at.is_(None))
+    if keep is not None:
+        statement = statement.where(ApiToken.token_hash != token_digest(keep))
+    session.execute(statement.values(revoked_at=now).execution_options(synchronize_session="fetch"))
 
 
 def issue_login_token(session: Session, user: User, *, lifetime: timedelta) -> tuple[str, ApiToken]:
