@@ -1,6 +1,9 @@
 """Runtime configuration, read once from the environment (prefix OPENVMI_) and passed in."""
 from pathlib import Path
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -53,3 +56,14 @@ class Settings(BaseSettings):
     login_account_max_failures: int = 20
     login_failure_window_seconds: int = 24 * 3600  # older failures are forgotten
     login_known_address_days: int = 90
+    # Webhooks go to public addresses only. Listed here (comma-separated), a host name is trusted
+    # whatever it resolves to, and an IP address or network is allowed however it is named:
+    # OPENVMI_WEBHOOK_ALLOWED_HOSTS=erp.corp.example,10.1.2.0/24
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = []
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [entry.strip() for entry in value.split(",") if entry.strip()]
+        return value
