@@ -1,6 +1,6 @@
 """Plain builder functions for tests: make_<thing>(session, **overrides) through the services."""
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from openvmi.access import Role
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
-from openvmi.auth.schemas import UserCreate
+from openvmi.auth.rules import LoginPolicy
+from openvmi.auth.schemas import LogInAttempt, UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
@@ -67,8 +68,22 @@ def make_location(session: Session, **overrides) -> Location:
     return locations_service.create_location(session, LocationCreate(**fields))
 
 
+PASSWORD = "correct-horse-1"  # every built user's
+# Small numbers, so a test reaches each threshold in a few attempts.
+LOGIN_POLICY = LoginPolicy(max_failures=3, delay=timedelta(minutes=1), max_delay=timedelta(hours=1),
+                           account_max_failures=6, failure_window=timedelta(days=1),
+                           known_address_for=timedelta(days=90))
+
+
+def log_in(session: Session, username: str, password: str = PASSWORD, *, address: str = "127.0.0.1",
+           now: datetime | None = None) -> User:
+    """A password log-in as the portal and the API make it (auth.service.authenticate)."""
+    return auth_service.authenticate(session, LogInAttempt(username=username, password=password, address=address),
+                                     policy=LOGIN_POLICY, now=now)
+
+
 def make_user(session: Session, *, role: Role = Role.BUYER, supplier: Party | None = None, **overrides) -> User:
-    fields = {"username": unique("user"), "display_name": "Test user", "password": "correct-horse-1",
+    fields = {"username": unique("user"), "display_name": "Test user", "password": PASSWORD,
               "role": role, "supplier_code": supplier.code if supplier else None} | overrides
     return auth_service.create_user(session, UserCreate(**fields))
 

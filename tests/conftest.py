@@ -41,6 +41,23 @@ def cheap_password_hashing() -> Iterator[None]:
     security._hasher = production
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_name_lookups() -> Iterator[None]:
+    """Webhook targets are checked by resolving their host name; tests never ask a DNS server (IP
+    addresses need none). Here no name resolves; tests about names give the check their own resolver."""
+    import socket
+
+    from openvmi.alerts import targets
+
+    def no_names(host: str, port: int) -> list:
+        raise socket.gaierror(socket.EAI_NONAME, f"tests do not resolve names ({host})")
+
+    system = targets.resolve
+    targets.resolve = no_names
+    yield
+    targets.resolve = system
+
+
 def postgres_unavailable_reason() -> str | None:
     try:
         engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})

@@ -1,6 +1,6 @@
 """Imports every feature's tables so Base.metadata is complete (Alembic, tests, create_all)."""
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
-from openvmi.auth.models import ApiToken, User
+from openvmi.auth.models import ApiToken, LoginThrottle, User
 from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.locations.models import Location
@@ -9,7 +9,7 @@ from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 
-__all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "LayerDraw", "Location", "OutboxMessage", "Party",
-           "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
+__all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
+           "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport"]

@@ -1,7 +1,9 @@
 """Runtime configuration, read once from the environment (prefix OPENVMI_) and passed in."""
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -14,8 +16,6 @@ class Settings(BaseSettings):
     port: int = 8000
     access_token_hours: int = 12
     secure_cookies: bool = False
-    login_max_failures: int = 5
-    login_lockout_seconds: int = 300
     default_locale: str = "en"
     # Dates and times on portal pages are shown in this zone (stored values stay UTC).
     timezone: str = "Asia/Shanghai"
@@ -42,3 +42,28 @@ class Settings(BaseSettings):
     import_runner: bool = True  # this process runs queued imports in a background thread
     import_lease_seconds: int = 900  # a runner that dies gives its import back after this
     import_max_attempts: int = 3  # then the import fails instead of killing runner after runner
+
+    # --- Accounts and webhook targets (issue 14; docs/decisions.md "Accounts and webhook targets") ---
+    # Log-in throttling counts per account and client address (auth.rules): an address that fails
+    # login_max_failures times in a row waits login_delay_seconds, doubled after each further
+    # failure up to login_max_delay_seconds. Once an account has login_account_max_failures recent
+    # failures from all addresses together, an address that has not logged in to it within
+    # login_known_address_days gets one try before it waits. No address ever waits because of
+    # another address's failures before its own first try: a pause is never a lock-out.
+    login_max_failures: int = 5
+    login_delay_seconds: int = 60
+    login_max_delay_seconds: int = 3600
+    login_account_max_failures: int = 20
+    login_failure_window_seconds: int = 24 * 3600  # older failures are forgotten
+    login_known_address_days: int = 90
+    # Webhooks go to public addresses only. Listed here (comma-separated), a host name is trusted
+    # whatever it resolves to, and an IP address or network is allowed however it is named:
+    # OPENVMI_WEBHOOK_ALLOWED_HOSTS=erp.corp.example,10.1.2.0/24
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = []
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [entry.strip() for entry in value.split(",") if entry.strip()]
+        return value

@@ -1,17 +1,15 @@
 """The demo company a newcomer meets on `make run`: complete enough to look around at once."""
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
 from openvmi.access import Role
 from openvmi.alerts.models import Alert
-from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.jobs.demo import has_data, load_demo
 from openvmi.ledger.models import StockBalance
 from openvmi.parties.models import Party
 from openvmi.supplier_stock.models import SupplierStock
+from tests.builders import log_in
 
 
 def count(session, column, *where):
@@ -34,7 +32,6 @@ def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
     users = session.scalars(select(User)).all()
     assert {user.role for user in users} == set(Role)
     for user in users:  # with the password the README prints
-        assert auth_service.authenticate(session, user.username, f"{user.username}-demo", max_failures=5,
-                                         lockout=timedelta(minutes=5)) is user
+        assert log_in(session, user.username, f"{user.username}-demo") is user
     assert 0 < count(session, Alert.id, Alert.kind == "low_stock") < 150
     assert has_data(session)

@@ -139,7 +139,7 @@ def test_an_admin_creates_a_webhook_sees_its_secret_once_and_retries_a_dead_deli
     listing = portal.get("/notifications/webhooks")
     low_stock(session, make_party(session), make_item(session))
     row = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "https://erp.example.com/hook")).one()
-    row.status, row.attempts, row.last_error = "dead", 8, "HTTP 503: maintenance"
+    row.status, row.attempts, row.last_error = "dead", 8, "HTTP 503"
     session.flush()
     dead = portal.get("/notifications/deliveries", params={"status": "dead"})
     retried = portal.post(f"/notifications/deliveries/{row.id}/retry", {"next": "/notifications/deliveries"})
@@ -147,10 +147,27 @@ def test_an_admin_creates_a_webhook_sees_its_secret_once_and_retries_a_dead_deli
     assert bad.status_code == 422 and field_error(bad.text, "url")
     assert created.status_code == 200 and 'id="webhook-secret"' in created.text
     assert "ERP-P5" in listing.text and 'id="webhook-secret"' not in listing.text
-    assert "HTTP 503: maintenance" in dead.text
+    assert "<td>HTTP 503</td>" in dead.text
     assert retried.status_code == 200 and f"Delivery #{row.id} will be retried" in retried.text
     session.refresh(row)
     assert (row.status, row.attempts) == ("pending", 0)
+
+
+def test_an_internal_webhook_address_and_a_delivery_failure_read_in_chinese(session, portal):
+    from openvmi.alerts.models import OutboxMessage
+
+    portal.sign_in(make_user(session, role=Role.ADMIN, locale="zh_CN"))
+    refused = portal.post("/notifications/webhooks", {"name": "ERP", "url": "http://127.0.0.1:8080/hook"})
+    portal.post("/notifications/webhooks", {"name": "ERP-P6", "url": "https://erp6.example.com/hook"})
+    low_stock(session, make_party(session), make_item(session))
+    row = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "https://erp6.example.com/hook")).one()
+    row.status, row.attempts, row.last_error = "dead", 8, "connection refused"
+    session.flush()
+
+    dead = portal.get("/notifications/deliveries", params={"status": "dead"})
+
+    assert refused.status_code == 422 and field_error(refused.text, "url") == "127.0.0.1 是环回地址"
+    assert "<td>连接被拒绝</td>" in dead.text
 
 
 def test_only_admins_reach_the_notification_settings(session, portal):

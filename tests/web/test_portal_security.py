@@ -53,18 +53,18 @@ def test_a_login_may_not_redirect_to_another_site(session, portal):
     assert answer.headers["location"] == "/"
 
 
-def test_repeated_wrong_passwords_lock_the_portal_login_even_for_the_right_password(session, portal):
+def test_repeated_wrong_passwords_pause_the_portal_login_even_for_the_right_password(session, portal):
     user = make_user(session, locale="en")
     for _ in range(5):
         wrong = portal.post("/login", {"username": user.username, "password": "guess-guess"})
         assert wrong.status_code == 400
-        assert "wrong username or password" in wrong.text
+        assert "wrong username or password, or too many attempts" in wrong.text
 
-    locked = portal.post("/login", {"username": user.username, "password": "correct-horse-1"},
+    paused = portal.post("/login", {"username": user.username, "password": "correct-horse-1"},
                          follow_redirects=False)
 
-    assert locked.status_code == 400
-    assert "too many failed log-ins" in locked.text
+    assert paused.status_code == 400
+    assert "wrong username or password, or too many attempts" in paused.text
     assert SESSION_COOKIE not in portal.client.cookies
 
 

@@ -11,7 +11,8 @@ from openvmi.alerts.schemas import (
     InboxPage, InboxRead, OutboxFilter, OutboxPage, OutboxRead, OutboxStatusFilter, WebhookEndpointCreate,
     WebhookEndpointIssued, WebhookEndpointPage, WebhookEndpointRead, WebhookEndpointUpdate,
 )
-from openvmi.web.deps import DbSession, requires
+from openvmi.alerts.targets import WebhookTargets
+from openvmi.web.deps import AppSettings, DbSession, requires
 
 router = APIRouter(tags=["alerts"])
 Reader = Annotated[Actor, Depends(requires("alerts.read"))]
@@ -101,9 +102,12 @@ def list_webhook_endpoints(session: DbSession, _: Admin, cursor: str | None = No
 
 
 @router.post("/webhook-endpoints", status_code=201, response_model=WebhookEndpointIssued)
-def create_webhook_endpoint(body: WebhookEndpointCreate, session: DbSession, _: Admin) -> WebhookEndpointIssued:
-    """Register a receiver; the answer holds its signing secret, shown this once."""
-    issued = service.create_webhook_endpoint(session, body)
+def create_webhook_endpoint(body: WebhookEndpointCreate, session: DbSession, _: Admin,
+                            settings: AppSettings) -> WebhookEndpointIssued:
+    """Register a receiver; the answer holds its signing secret, shown this once. Loopback, private,
+    link-local and cloud metadata addresses are refused unless OPENVMI_WEBHOOK_ALLOWED_HOSTS lists them."""
+    issued = service.create_webhook_endpoint(
+        session, body, targets=WebhookTargets.allowing(settings.webhook_allowed_hosts))
     session.commit()
     return issued
 
@@ -115,8 +119,9 @@ def get_webhook_endpoint(endpoint_id: int, session: DbSession, _: Admin) -> Webh
 
 @router.patch("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointRead)
 def update_webhook_endpoint(endpoint_id: int, body: WebhookEndpointUpdate, session: DbSession,
-                            _: Admin) -> WebhookEndpointRead:
-    row = service.update_webhook_endpoint(session, endpoint_id, body)
+                            _: Admin, settings: AppSettings) -> WebhookEndpointRead:
+    row = service.update_webhook_endpoint(
+        session, endpoint_id, body, targets=WebhookTargets.allowing(settings.webhook_allowed_hosts))
     session.commit()
     return WebhookEndpointRead.model_validate(row)
 

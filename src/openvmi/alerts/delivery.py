@@ -2,6 +2,7 @@
 only, always outside a database transaction; a failure is returned as text, never raised."""
 import json
 import smtplib
+import ssl
 from email.message import EmailMessage
 
 import httpx
@@ -9,7 +10,15 @@ import httpx
 from openvmi import __version__
 from openvmi.alerts import rules
 from openvmi.alerts.schemas import DeliveryJob
+from openvmi.alerts.targets import TargetRefused, WebhookTargets
+from openvmi.errors import Reason
 from openvmi.settings import Settings
+
+
+def webhook_client() -> httpx.Client:
+    """The worker's HTTP client. Redirects are not followed (a 3xx could point anywhere, past the
+    target check) and proxy variables are ignored (a proxy would resolve the name again itself)."""
+    return httpx.Client(follow_redirects=False, trust_env=False)
 
 
 def deliver(job: DeliveryJob, settings: Settings, *, client: httpx.Client, timestamp: int) -> str | None:
@@ -17,7 +26,8 @@ def deliver(job: DeliveryJob, settings: Settings, *, client: httpx.Client, times
     if job.channel == rules.Channel.EMAIL:
         return send_email(job, settings)
     if job.channel == rules.Channel.WEBHOOK:
-        return post_webhook(job, client=client, timestamp=timestamp, timeout=settings.webhook_timeout_seconds)
+        return post_webhook(job, client=client, timestamp=timestamp, timeout=settings.webhook_timeout_seconds,
+                            targets=WebhookTargets.allowing(settings.webhook_allowed_hosts))
     return f"unknown channel {job.channel!r}"
 
 
@@ -50,11 +60,22 @@ def webhook_body(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def post_webhook(job: DeliveryJob, *, client: httpx.Client, timestamp: int, timeout: float) -> str | None:
+def post_webhook(job: DeliveryJob, *, client: httpx.Client, timestamp: int, timeout: float,
+                 targets: WebhookTargets) -> str | None:
+    """POST the signed event to the first allowed address of the endpoint's host, pinned: the name
+    is resolved and checked once, and the connection goes to the address that was checked."""
     if not job.secret:
-        return "webhook endpoint has no secret (was it deleted?)"
+        return Reason(rules.NO_SECRET)
+    try:
+        url, addresses = targets.check(job.recipient, must_resolve=True)
+        pinned = url.copy_with(host=str(addresses[0]))
+    except TargetRefused as refused:
+        return refused.reason
+    except httpx.InvalidURL:
+        return Reason(rules.INVALID_URL)
     body = webhook_body(job.payload)
     headers = {
+        "Host": url.netloc.decode("ascii"),  # the name, while the connection goes to the address
         "Content-Type": "application/json",
         "User-Agent": f"OpenVMI-Webhook/{__version__}",
         rules.EVENT_HEADER: str(job.event),
@@ -62,10 +83,39 @@ def post_webhook(job: DeliveryJob, *, client: httpx.Client, timestamp: int, time
         rules.TIMESTAMP_HEADER: str(timestamp),
         rules.SIGNATURE_HEADER: rules.webhook_signature(job.secret, timestamp, body),
     }
+    # TLS still checks the certificate against the name (SNI), not against the address.
+    extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
     try:
-        response = client.post(job.recipient, content=body, headers=headers, timeout=timeout)
+        # Streamed and closed unread: only the status is kept, so the reply's body never matters.
+        with client.stream("POST", pinned, content=body, headers=headers, timeout=timeout,
+                           extensions=extensions) as response:
+            status = response.status_code
     except httpx.HTTPError as error:
-        return f"{type(error).__name__}: {error}"
-    if not response.is_success:
-        return f"HTTP {response.status_code}: {response.text[:300]}"
-    return None
+        return failure_line(error)
+    return None if 200 <= status < 300 else Reason(rules.HTTP_STATUS, status=status)
+
+
+def failure_line(error: httpx.HTTPError) -> Reason:
+    """A failed request as a short status line; the exception's own text may quote the reply."""
+    if isinstance(error, httpx.TimeoutException):
+        return Reason(rules.TIMED_OUT)
+    if isinstance(error, httpx.ConnectError):
+        causes = _causes(error)
+        if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+            return Reason(rules.CONNECTION_REFUSED)
+        if any(isinstance(cause, ssl.SSLError) for cause in causes):
+            return Reason(rules.TLS_FAILED)
+        return Reason(rules.NOT_CONNECTED)
+    if isinstance(error, (httpx.ProtocolError, httpx.DecodingError)):
+        return Reason(rules.INVALID_REPLY)
+    return Reason(rules.NOT_CONNECTED)
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    found, seen = [], set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found

@@ -1,5 +1,6 @@
 """Portal pages: the alert list and detail (acknowledge, comment), the user's inbox, and the
 dashboard's open-alerts panel."""
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -9,9 +10,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
-from openvmi.alerts import queries, service
+from openvmi.alerts import queries, rules, service
 from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
 from openvmi.alerts.schemas import CommentCreate, WebhookEndpointCreate
+from openvmi.alerts.targets import WebhookTargets
 from openvmi.errors import Conflict, DomainError
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
@@ -150,8 +152,24 @@ def deliveries(request: Request, session: DbSession, _: Admin, status: str = "fa
     status = status if status in OUTBOX_FILTERS else "failing"
     view = ListView.of(request, queries.browse_outbox(session, list_request(request),
                                                       status=None if status == "all" else status))
+    errors = {row.id: delivery_failure(request, row.last_error) for row in view.rows if row.last_error}
     return render(request, "alerts/deliveries.html", title=N_("Notification deliveries"), view=view, status=status,
-                  filters=OUTBOX_FILTERS, channels=CHANNEL_LABELS, counts=queries.outbox_counts(session))
+                  filters=OUTBOX_FILTERS, channels=CHANNEL_LABELS, counts=queries.outbox_counts(session),
+                  errors=errors)
+
+
+# A stored failure, e.g. "HTTP 503" or "10.0.0.5 is a private network address", matched back to its
+# msgid and values, so that it reads in the viewer's language; anything else is shown as stored.
+_FAILURES = [(msgid, re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+)", re.escape(msgid))))
+             for msgid in rules.DELIVERY_FAILURES]
+
+
+def delivery_failure(request: Request, text: str) -> str:
+    for msgid, pattern in _FAILURES:
+        match = pattern.fullmatch(text)
+        if match:
+            return translate(request, msgid, **match.groupdict())
+    return text
 
 
 @router.post("/notifications/deliveries/{message_id}/retry")
@@ -194,7 +212,8 @@ async def create_webhook(request: Request, session: DbSession, _: Admin) -> Resp
     body = parse(WebhookEndpointCreate, data, form, field_names={"kinds": "kind"})
     if body is not None:
         try:
-            issued = service.create_webhook_endpoint(session, body)
+            targets = WebhookTargets.allowing(request.app.state.settings.webhook_allowed_hosts)
+            issued = service.create_webhook_endpoint(session, body, targets=targets)
             session.commit()
             return _webhooks(request, session, FormState(values={}), issued=issued)
         except DomainError as error:

@@ -1,7 +1,8 @@
 """Pure decisions of the alert lifecycle and the outbox: kinds and states, edges, transitions,
-back-off, signatures."""
+back-off, signatures, which addresses a webhook may reach and how a failed delivery is told."""
 import hashlib
 import hmac
+import ipaddress
 from datetime import timedelta
 from enum import StrEnum
 
@@ -96,3 +97,67 @@ def verify_webhook(secret: str, *, timestamp: str, body: bytes, signature: str, 
     if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance_seconds:
         return False
     return hmac.compare_digest(webhook_signature(secret, int(timestamp), body), signature)
+
+
+# --- webhook targets and failed deliveries -----------------------------------------------------
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Why a webhook may not go somewhere; %(host)s names the host and, for a name, what it resolved to.
+LOOPBACK = N_("%(host)s is a loopback address")
+PRIVATE = N_("%(host)s is a private network address")
+LINK_LOCAL = N_("%(host)s is a link-local address")
+METADATA = N_("%(host)s is a cloud metadata address")
+NOT_PUBLIC = N_("%(host)s is not a public address")
+# What `last_error` says of a failed delivery: a short status line, never the receiver's words
+# (its body could carry anything, an internal page included, to whoever reads the outbox).
+HOST_UNRESOLVED = N_("could not resolve %(host)s")
+HTTP_STATUS = N_("HTTP %(status)s")
+TIMED_OUT = N_("timed out")
+CONNECTION_REFUSED = N_("connection refused")
+TLS_FAILED = N_("TLS handshake failed")
+NOT_CONNECTED = N_("could not connect")
+INVALID_REPLY = N_("the reply was not valid HTTP")
+INVALID_URL = N_("invalid URL")
+NO_SECRET = N_("webhook endpoint has no secret (was it deleted?)")
+ENDPOINT_DELETED = N_("webhook endpoint deleted")
+DELIVERY_FAILURES = (LOOPBACK, PRIVATE, LINK_LOCAL, METADATA, NOT_PUBLIC, HOST_UNRESOLVED, HTTP_STATUS,
+                     TIMED_OUT, CONNECTION_REFUSED, TLS_FAILED, NOT_CONNECTED, INVALID_REPLY, INVALID_URL,
+                     NO_SECRET, ENDPOINT_DELETED)
+
+# Metadata services of the big clouds. Most sit at link-local or private addresses, refused anyway;
+# Azure's 168.63.129.16 is a public address, so each is named.
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(text) for text in (
+    "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16", "192.0.0.192"))
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(text) for text in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+# NAT64 prefixes (RFC 6052, RFC 8215): a gateway on our network turns them into the IPv4 address
+# in their last 32 bits, so 64:ff9b::a9fe:a9fe is the metadata service.
+NAT64_NETWORKS = tuple(ipaddress.ip_network(text) for text in ("64:ff9b::/96", "64:ff9b:1::/48"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped, NAT64 or 6to4."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if any(address in network for network in NAT64_NETWORKS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
+
+
+def address_refusal(address: Address) -> str | None:
+    """Why a webhook may not go to `address` (one of the msgids above), or None for a public one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        address = embedded_ipv4(address) or address
+    if address in METADATA_ADDRESSES:
+        return METADATA
+    if address.is_loopback:
+        return LOOPBACK
+    if address.is_link_local:
+        return LINK_LOCAL
+    if any(address in network for network in PRIVATE_NETWORKS):
+        return PRIVATE
+    if (not address.is_global or address.is_multicast or address.is_reserved or address.is_unspecified
+            or getattr(address, "is_site_local", False)):  # fec0::/10, deprecated but still routed inside
+        return NOT_PUBLIC
+    return None

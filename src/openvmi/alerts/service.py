@@ -20,6 +20,7 @@ from openvmi.alerts.schemas import (
     AlertSignal, CommentCreate, DeliveryJob, DeliveryOutcome, SyncResult, WebhookEndpointCreate,
     WebhookEndpointIssued, WebhookEndpointUpdate, WorkerPass,
 )
+from openvmi.alerts.targets import WebhookTargets
 from openvmi.auth.models import User
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id, utcnow
@@ -272,9 +273,12 @@ def mark_all_read(session: Session, *, actor: Actor, now: datetime | None = None
     return result.rowcount or 0
 
 
-def create_webhook_endpoint(session: Session, endpoint: WebhookEndpointCreate) -> WebhookEndpointIssued:
-    """Register a receiver of signed alert events; its secret is returned this once. Caller commits."""
+def create_webhook_endpoint(session: Session, endpoint: WebhookEndpointCreate, *,
+                            targets: WebhookTargets) -> WebhookEndpointIssued:
+    """Register a receiver of signed alert events; its secret is returned this once. Its URL must
+    reach a public address, or one `targets` allows. Caller commits."""
     _check_supplier(session, endpoint.supplier_id)
+    targets.check_endpoint_url(str(endpoint.url))
     row = WebhookEndpoint(name=endpoint.name, url=str(endpoint.url),
                           secret=endpoint.secret or secrets.token_urlsafe(32), supplier_id=endpoint.supplier_id,
                           kinds=list(endpoint.kinds) if endpoint.kinds is not None else None, active=endpoint.active)
@@ -283,7 +287,8 @@ def create_webhook_endpoint(session: Session, endpoint: WebhookEndpointCreate) -
     return WebhookEndpointIssued.model_validate(row)
 
 
-def update_webhook_endpoint(session: Session, endpoint_id: int, changes: WebhookEndpointUpdate) -> WebhookEndpoint:
+def update_webhook_endpoint(session: Session, endpoint_id: int, changes: WebhookEndpointUpdate, *,
+                            targets: WebhookTargets) -> WebhookEndpoint:
     """Change an endpoint; pending deliveries go to its new URL with its new secret. Caller commits."""
     row = get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
     fields = changes.model_dump(exclude_unset=True)
@@ -291,6 +296,7 @@ def update_webhook_endpoint(session: Session, endpoint_id: int, changes: Webhook
         _check_supplier(session, fields["supplier_id"])
     if "url" in fields and fields["url"] is not None:
         fields["url"] = str(fields["url"])
+        targets.check_endpoint_url(fields["url"])
     for name, value in fields.items():
         if value is None and name not in ("supplier_id", "kinds"):
             raise InvalidInput([FieldError(name, "must not be null")])
@@ -304,7 +310,7 @@ def delete_webhook_endpoint(session: Session, endpoint_id: int, *, now: datetime
     row = get_by_id(session, WebhookEndpoint, endpoint_id, label="webhook endpoint")
     session.execute(update(OutboxMessage).where(
         OutboxMessage.endpoint_id == row.id, OutboxMessage.status == OutboxStatus.PENDING).values(
-        status=OutboxStatus.DEAD, last_error="webhook endpoint deleted", claimed_until=None)
+        status=OutboxStatus.DEAD, last_error=rules.ENDPOINT_DELETED, claimed_until=None)
         .execution_options(synchronize_session=False))
     session.delete(row)
     session.flush()

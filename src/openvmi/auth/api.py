@@ -2,17 +2,20 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
 from openvmi.access import Actor
 from openvmi.auth import queries, service
 from openvmi.auth.models import User
-from openvmi.auth.schemas import AccessToken, TokenCreate, TokenIssued, TokenRead, UserCreate, UserPage, UserRead
-from openvmi.errors import NotAuthenticated
+from openvmi.auth.schemas import (
+    AccessToken, LogInAttempt, PasswordChange, TokenCreate, TokenIssued, TokenRead, UserCreate, UserPage, UserRead,
+)
+from openvmi.db import commit_refusal
+from openvmi.errors import InvalidInput, NotAuthenticated
 from openvmi.pagination import fetch_page
-from openvmi.web.deps import AppSettings, CurrentActor, DbSession, requires
+from openvmi.web.deps import AppSettings, BearerSecret, CurrentActor, DbSession, client_address, requires
 
 router = APIRouter(tags=["auth"])
 UserAdmin = Annotated[Actor, Depends(requires("users.write"))]
@@ -20,13 +23,13 @@ TokenUser = Annotated[Actor, Depends(requires("tokens.manage"))]
 
 
 @router.post("/auth/token", response_model=AccessToken)
-def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession,
+def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession,
                 settings: AppSettings) -> AccessToken:
-    """OAuth2 password grant: username and password in, bearer token out."""
+    """OAuth2 password grant: username and password in, bearer token out. Throttled per account and
+    client address; every refusal is the same 401."""
+    attempt = LogInAttempt(username=form.username, password=form.password, address=client_address(request))
     try:
-        user = service.authenticate(session, form.username, form.password,
-                                    max_failures=settings.login_max_failures,
-                                    lockout=timedelta(seconds=settings.login_lockout_seconds))
+        user = service.authenticate(session, attempt, policy=service.login_policy(settings))
     except NotAuthenticated:
         session.commit()  # keep the failure count: it is what throttles guessing
         raise
@@ -34,6 +37,18 @@ def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: 
     secret, _ = service.issue_login_token(session, user, lifetime=lifetime)
     session.commit()
     return AccessToken(access_token=secret, expires_in=int(lifetime.total_seconds()))
+
+
+@router.post("/auth/password", status_code=204)
+def change_password(request: Request, body: PasswordChange, session: DbSession, actor: CurrentActor,
+                    settings: AppSettings, token: BearerSecret) -> Response:
+    """Change the caller's own password. Their other log-in tokens and portal sessions end; the
+    token of this call and their integration tokens go on working."""
+    with commit_refusal(session, InvalidInput):  # a wrong current password counts as a failed log-in
+        service.change_password(session, body, actor=actor, address=client_address(request),
+                                policy=service.login_policy(settings), current_token=token)
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/auth/me", response_model=UserRead)

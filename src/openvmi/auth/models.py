@@ -1,9 +1,10 @@
-"""Users and their opaque bearer tokens (stored hashed, revocable)."""
+"""Users, their opaque bearer tokens (stored hashed, revocable) and what log-in throttling remembers."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from openvmi.auth.rules import AddressRecord
 from openvmi.db import Base, UtcDateTime, utcnow
 from openvmi.scoping import SupplierScoped
 
@@ -26,9 +27,6 @@ class User(SupplierScoped, Base):
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
-    # Login throttling: after too many failures in a row the account refuses logins for a while.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     @classmethod
@@ -57,3 +55,23 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """One client address's recent log-ins to one account (auth.rules). Written only while the
+    user's row is locked, so parallel guesses cannot overwrite each other's counts."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("user_id", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(64))  # auth.rules.client_key
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    @property
+    def record(self) -> AddressRecord:
+        return AddressRecord(failures=self.failures or 0, last_failure_at=self.last_failure_at,
+                             last_success_at=self.last_success_at)

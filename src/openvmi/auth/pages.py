@@ -7,17 +7,17 @@ from fastapi.responses import Response
 
 from openvmi.access import Actor, Role
 from openvmi.auth import queries, service
-from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
+from openvmi.auth.schemas import LogInAttempt, PasswordChange, TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, FieldError, InvalidInput, NotAuthenticated
 from openvmi.parties import queries as parties_queries
-from openvmi.web.deps import DbSession
+from openvmi.web.deps import DbSession, client_address
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, N_, SUPPORTED
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import ROLE_LABELS, flash, redirect, render, safe_next, translate
-from openvmi.web.viewer import clear_session_cookie, page_requires, session_token, set_session_cookie
+from openvmi.web.viewer import PortalActor, clear_session_cookie, page_requires, session_token, set_session_cookie
 
 router = portal_router()
 UserAdmin = Annotated[Actor, Depends(page_requires("users.write"))]
@@ -26,8 +26,7 @@ LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 USER_FIELDS = ["username", "display_name", "email", "password", "role", "supplier_code", "locale"]
 TOKEN_FIELDS = ["name", "expires_in_days"]
 
-# Translated service messages shown on the log-in page (extracted for the catalogs).
-LOGIN_MESSAGES = (N_("wrong username or password"), N_("too many failed log-ins; try again later"))
+PASSWORD_FIELDS = ["current_password", "new_password"]
 
 
 @router.get("/login")
@@ -47,9 +46,9 @@ def log_in(request: Request, session: DbSession, username: Annotated[str, Form(m
            password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
     """Check the password (throttled by auth.service.authenticate) and start a portal session."""
     settings = request.app.state.settings
+    attempt = LogInAttempt(username=username.strip(), password=password, address=client_address(request))
     try:
-        user = service.authenticate(session, username.strip(), password, max_failures=settings.login_max_failures,
-                                    lockout=timedelta(seconds=settings.login_lockout_seconds))
+        user = service.authenticate(session, attempt, policy=service.login_policy(settings))
     except NotAuthenticated as error:
         session.commit()  # keep the failure count: it is what throttles guessing
         return render(request, "auth/login.html", title=N_("Log in"), status_code=400, next=safe_next(next),
@@ -94,6 +93,37 @@ def switch_language(request: Request, session: DbSession, locale: Annotated[str,
     response.set_cookie(LANGUAGE_COOKIE, locale, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
                         samesite="lax", secure=settings.secure_cookies, path="/")
     return response
+
+
+# --- one's own password ------------------------------------------------------------------
+
+def _password_form(request: Request, form: FormState, *, status_code: int = 200) -> Response:
+    form.values = {name: "" for name in PASSWORD_FIELDS}  # never echo a password back into the page
+    return render(request, "auth/password.html", title=N_("Change password"), form=form, status_code=status_code)
+
+
+@router.get("/account/password")
+def password_form(request: Request, _: PortalActor) -> Response:
+    return _password_form(request, FormState())
+
+
+@router.post("/account/password")
+async def change_password(request: Request, session: DbSession, actor: PortalActor) -> Response:
+    """Set a new password; every other session of the user ends, this one goes on."""
+    form = FormState(values=form_values(await request.form(), PASSWORD_FIELDS))
+    body = parse(PasswordChange, form.values, form)
+    if body is not None:
+        try:
+            service.change_password(session, body, actor=actor, address=client_address(request),
+                                    policy=service.login_policy(request.app.state.settings),
+                                    current_token=session_token(request))
+            session.commit()
+            return flash(redirect("/"), request, N_("Your password has been changed. Your other sessions have "
+                                                    "been logged out; your API tokens still work."))
+        except InvalidInput as error:
+            session.commit()  # keep the failure count: it is what throttles guessing
+            add_domain_error(form, error)
+    return _password_form(request, form, status_code=422)
 
 
 # --- users (admin) ------------------------------------------------------------------------
@@ -161,7 +191,7 @@ async def update_user(request: Request, user_id: int, session: DbSession, actor:
     body = parse(UserUpdate, data, form)
     if body is not None:
         try:
-            service.update_user(session, user_id, body, actor=actor)
+            service.update_user(session, user_id, body, actor=actor, current_token=session_token(request))
             session.commit()
             return flash(redirect("/users"), request, N_("User %(username)s saved."), username=user.username)
         except DomainError as error:

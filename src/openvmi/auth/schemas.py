@@ -1,4 +1,5 @@
 """Users and tokens: input and output shapes."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +26,22 @@ class UserUpdate(BaseModel):
     supplier_code: str | None = None
     locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
     password: str | None = Field(default=None, min_length=8, max_length=200)
+
+
+class PasswordChange(BaseModel):
+    """A signed-in user's own new password, confirmed by the current one."""
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+@dataclass(frozen=True)
+class LogInAttempt:
+    """A password log-in, with the client address it came from (what throttling counts by)."""
+
+    username: str
+    password: str
+    address: str | None
 
 
 class UserRead(BaseModel):

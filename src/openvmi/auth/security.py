@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and opaque token secrets."""
 import hashlib
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +21,16 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# A valid hash to verify against when the user does not exist, so timing does not reveal names.
-DUMMY_HASH = _hasher.hash("not-a-real-password")
+def verify_nothing(password: str) -> None:
+    """The work of one password check, when there is no hash worth checking (an unknown user, a
+    paused address), so that refusals all take the same time."""
+    verify_password(_dummy_hash(_hasher), password)
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # Made by the hasher in use, so it costs what the users' own hashes cost.
+    return hasher.hash("not-a-real-password")
 
 
 def new_token_secret() -> str:

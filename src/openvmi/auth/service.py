@@ -1,17 +1,21 @@
 """Use cases of identity: users, password log-in with throttling, tokens. Caller commits."""
 from datetime import datetime, timedelta
+from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor, Role
-from openvmi.auth.models import ApiToken, User
+from openvmi.auth import rules
+from openvmi.auth.models import ApiToken, LoginThrottle, User
 from openvmi.auth.queries import get_user
-from openvmi.auth.schemas import TokenCreate, TokenIssued, UserCreate, UserUpdate
-from openvmi.auth.security import DUMMY_HASH, hash_password, new_token_secret, token_digest, verify_password
+from openvmi.auth.rules import LOGIN_REFUSED, LoginPolicy
+from openvmi.auth.schemas import LogInAttempt, PasswordChange, TokenCreate, TokenIssued, UserCreate, UserUpdate
+from openvmi.auth.security import hash_password, new_token_secret, token_digest, verify_nothing, verify_password
 from openvmi.db import add_unique, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, Reason
 from openvmi.parties.models import Party
+from openvmi.settings import Settings
 
 
 def create_user(session: Session, user: UserCreate) -> User:
@@ -26,10 +30,14 @@ def create_user(session: Session, user: UserCreate) -> User:
     return row
 
 
-def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: Actor) -> User:
+def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: Actor,
+                current_token: str | None = None) -> User:
     """Change a user's name, role, company, language or password. Caller commits.
 
     Admins cannot change their own role, so the last admin cannot lock everyone out by accident.
+    A new password set by an admin is a reset after a compromise: every token of the user ends,
+    integration tokens included. An admin setting their own keeps the session in use
+    (`current_token`) and their integration tokens, as any user's own change does.
     """
     user = get_user(session, user_id)
     if user.id == actor.user_id and changes.role.value != user.role:
@@ -38,8 +46,12 @@ def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: A
     user.display_name, user.email = changes.display_name, changes.email
     user.role, user.locale = changes.role.value, changes.locale
     if changes.password:
-        user.password_hash = hash_password(changes.password)
-        user.failed_logins, user.locked_until = 0, None  # a reset also lifts a lockout
+        now = utcnow()
+        _set_password(session, user, changes.password)
+        if user.id == actor.user_id:
+            _revoke_tokens(session, user.id, kinds=("login",), keep=current_token, now=now)
+        else:
+            _revoke_tokens(session, user.id, kinds=("login", "integration"), keep=None, now=now)
     session.flush()
     return user
 
@@ -58,32 +70,110 @@ def _supplier_binding(session: Session, role: Role, supplier_code: str | None) -
     return supplier.id
 
 
-def authenticate(session: Session, username: str, password: str, *, max_failures: int,
-                 lockout: timedelta) -> User:
-    """Check a password; repeated failures lock the account for `lockout`.
+def login_policy(settings: Settings) -> LoginPolicy:
+    """The throttle's numbers from the settings (docs/decisions.md, "Accounts and webhook targets")."""
+    return LoginPolicy(
+        max_failures=settings.login_max_failures, delay=timedelta(seconds=settings.login_delay_seconds),
+        max_delay=timedelta(seconds=settings.login_max_delay_seconds),
+        account_max_failures=settings.login_account_max_failures,
+        failure_window=timedelta(seconds=settings.login_failure_window_seconds),
+        known_address_for=timedelta(days=settings.login_known_address_days))
 
-    Raises NotAuthenticated with one message for every failure, so callers learn nothing about
-    which usernames exist. The failure count is written even then: the caller commits before
-    answering.
+
+def authenticate(session: Session, attempt: LogInAttempt, *, policy: LoginPolicy,
+                 now: datetime | None = None) -> User:
+    """The user whose password this is, throttled per account and client address (auth.rules).
+
+    Every refusal is the same NotAuthenticated and costs one argon2 verification, whether the
+    user is unknown, the password wrong or the address paused, so callers learn nothing about
+    which usernames exist. Failures are recorded even then: the caller commits before answering.
     """
-    # Row-locked: parallel guesses must queue, or their failure counts overwrite each other and
-    # buy more guesses than max_failures (SQLite's single writer queues them anyway).
-    user = session.scalars(select(User).where(User.username == username).with_for_update()).first()
-    now = utcnow()
+    # Row-locked: parallel guesses queue, or their counts overwrite each other and buy more
+    # guesses than the policy allows (SQLite's single writer queues them anyway).
+    user = session.scalars(select(User).where(User.username == attempt.username).with_for_update()).first()
     if user is None:
-        verify_password(DUMMY_HASH, password)  # same work as a real check
-        raise NotAuthenticated("wrong username or password")
-    if user.locked_until is not None and user.locked_until > now:
-        raise NotAuthenticated("too many failed log-ins; try again later")
-    if not user.active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-        raise NotAuthenticated("wrong username or password")
-    user.failed_logins = 0
-    user.locked_until = None
+        verify_nothing(attempt.password)
+        raise NotAuthenticated(LOGIN_REFUSED)
+    if _check_password(session, user, attempt.password, address=attempt.address, policy=policy,
+                       now=now or utcnow()) is not Check.PASSED:
+        raise NotAuthenticated(LOGIN_REFUSED)
     return user
+
+
+def change_password(session: Session, change: PasswordChange, *, actor: Actor, address: str | None,
+                    policy: LoginPolicy, current_token: str | None, now: datetime | None = None) -> User:
+    """The signed-in user's new password, confirmed by the current one (throttled like a log-in).
+    Their other sessions and log-in tokens end; the one in use (`current_token`) and their
+    integration tokens stay. A refusal's failure count is kept: the caller commits it. Caller commits."""
+    now = now or utcnow()
+    user = session.scalars(select(User).where(User.id == actor.user_id).with_for_update()).one()
+    check = _check_password(session, user, change.current_password, address=address, policy=policy, now=now)
+    if check is Check.PAUSED:
+        raise InvalidInput([FieldError("current_password", Reason(rules.TOO_MANY_WRONG_PASSWORDS))])
+    if check is Check.FAILED:
+        raise InvalidInput([FieldError("current_password", Reason(rules.NOT_THE_CURRENT_PASSWORD))])
+    _set_password(session, user, change.new_password)
+    _revoke_tokens(session, user.id, kinds=("login",), keep=current_token, now=now)
+    return user
+
+
+class Check(Enum):
+    PASSED = "passed"
+    FAILED = "failed"  # counted
+    PAUSED = "paused"  # this address must wait; not checked, not counted
+
+
+def _check_password(session: Session, user: User, password: str, *, address: str | None, policy: LoginPolicy,
+                    now: datetime) -> Check:
+    """One argon2 verification of `password`, unless the address must wait (then one on a dummy
+    hash, for the same time); records the outcome. The caller holds the user's row lock."""
+    key = rules.client_key(address)
+    row = session.scalars(select(LoginThrottle).where(LoginThrottle.user_id == user.id,
+                                                      LoginThrottle.address == key)).first()
+    if row is None:
+        row = LoginThrottle(user_id=user.id, address=key, failures=0)
+    account_failures = session.scalar(
+        select(func.coalesce(func.sum(LoginThrottle.failures), 0))
+        .where(LoginThrottle.user_id == user.id, LoginThrottle.last_failure_at > now - policy.failure_window))
+    if rules.paused_until(row.record, account_failures, now=now, policy=policy) is not None:
+        verify_nothing(password)
+        return Check.PAUSED
+    if verify_password(user.password_hash, password) and user.active:
+        row.failures, row.last_success_at = 0, now
+        session.add(row)
+        return Check.PASSED
+    row.failures = rules.recent_failures(row.record, now=now, window=policy.failure_window) + 1
+    row.last_failure_at = now
+    session.add(row)
+    _forget_stale_addresses(session, user.id, keep=key, now=now, policy=policy)
+    return Check.FAILED
+
+
+def _forget_stale_addresses(session: Session, user_id: int, *, keep: str, now: datetime,
+                            policy: LoginPolicy) -> None:
+    """Drop what no longer counts (old failures from addresses that are not known), so a guesser
+    rotating addresses leaves at most a window's worth of rows."""
+    session.execute(delete(LoginThrottle).where(
+        LoginThrottle.user_id == user_id, LoginThrottle.address != keep,
+        or_(LoginThrottle.last_failure_at.is_(None), LoginThrottle.last_failure_at <= now - policy.failure_window),
+        or_(LoginThrottle.last_success_at.is_(None), LoginThrottle.last_success_at <= now - policy.known_address_for)))
+
+
+def _set_password(session: Session, user: User, password: str) -> None:
+    """A new password; failures counted against the old one no longer pause anyone."""
+    user.password_hash = hash_password(password)
+    session.execute(update(LoginThrottle).where(LoginThrottle.user_id == user.id, LoginThrottle.failures > 0)
+                    .values(failures=0).execution_options(synchronize_session="fetch"))
+
+
+def _revoke_tokens(session: Session, user_id: int, *, kinds: tuple[str, ...], keep: str | None,
+                   now: datetime) -> None:
+    """Revoke the user's tokens of `kinds` at once, except the one whose secret is `keep`."""
+    statement = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind.in_(kinds),
+                                       ApiToken.revoked_at.is_(None))
+    if keep is not None:
+        statement = statement.where(ApiToken.token_hash != token_digest(keep))
+    session.execute(statement.values(revoked_at=now).execution_options(synchronize_session="fetch"))
 
 
 def issue_login_token(session: Session, user: User, *, lifetime: timedelta) -> tuple[str, ApiToken]:

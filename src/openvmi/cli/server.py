@@ -83,9 +83,8 @@ def worker(
     import signal
     import threading
 
-    import httpx
-
     from openvmi.alerts import queries as alerts_queries
+    from openvmi.alerts.delivery import webhook_client
     from openvmi.jobs.imports import ImportRunner
     from openvmi.jobs.worker import deliverable_channels, new_worker_id, run_forever, run_once
 
@@ -104,7 +103,7 @@ def worker(
 
     imports = ImportRunner(sessions, settings)
     if once:
-        with httpx.Client(follow_redirects=False) as client:
+        with webhook_client() as client:
             report(run_once(sessions, settings, worker_id=new_worker_id(), client=client))
         console.print(f"queued stock imports run: {imports.run_pending()}")
         with sessions() as session:

@@ -63,7 +63,7 @@ def run_forever(sessions: sessionmaker[Session], settings: Settings, *, stop: th
                 report: Callable[[WorkerPass], None] = lambda _: None) -> None:
     """Deliver until `stop` is set; sleeps only when a pass found less than a full batch."""
     worker_id = new_worker_id()
-    with httpx.Client(follow_redirects=False) as client:
+    with delivery.webhook_client() as client:
         while not stop.is_set():
             try:
                 result = run_once(sessions, settings, worker_id=worker_id, client=client)

@@ -80,3 +80,13 @@ def idempotency_key(
 
 
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
+
+
+# The bearer secret the caller sent: a password change keeps the caller's own token alive.
+BearerSecret = Annotated[str | None, Depends(_bearer)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's IP address as the server sees it. Behind a reverse proxy it is the address the
+    proxy forwards, when uvicorn trusts the proxy (`--forwarded-allow-ips`, 127.0.0.1 by default)."""
+    return request.client.host if request.client else None

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from openvmi.errors import DomainError, InvalidInput
+from openvmi.errors import DomainError, InvalidInput, Reason
 from openvmi.web.i18n import N_
 
 M = TypeVar("M", bound=BaseModel)
@@ -121,6 +121,8 @@ _SERVICE_FIELDS = {msgid: field for _, msgid, field in _SERVICE_MESSAGES if msgi
 
 def split_message(message: str) -> Message:
     """A service's message as msgid + values, e.g. 'no such item: X' -> 'no such item: %(detail)s'."""
+    if isinstance(message, Reason):  # it knows its msgid and values already
+        return Message(message.msgid, dict(message.params))
     for pattern, msgid, _ in _SERVICE_MESSAGES:
         match = pattern.match(message)
         if match:

@@ -1,6 +1,7 @@
 """The worker delivers the outbox: e-mail to a real SMTP server and signed webhooks to a real HTTP
 server on loopback; failures back off and stay visible; a dead worker's lease expires and its rows
 are delivered exactly once; two workers never deliver the same row."""
+import ipaddress
 import json
 import socket
 import threading
@@ -18,9 +19,11 @@ from sqlalchemy import delete, select
 from openvmi import migrations
 from openvmi.access import Role
 
-from openvmi.alerts import queries, rules, service
+from openvmi.alerts import queries, rules, service, targets
+from openvmi.alerts.delivery import post_webhook
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
-from openvmi.alerts.schemas import AlertSignal, OutboxFilter, WebhookEndpointCreate
+from openvmi.alerts.schemas import AlertSignal, DeliveryJob, OutboxFilter, WebhookEndpointCreate
+from openvmi.alerts.targets import WebhookTargets
 from openvmi.auth.models import ApiToken, User
 from openvmi.db import create_db_engine, create_session_factory, utcnow
 from openvmi.jobs.worker import run_once
@@ -29,6 +32,7 @@ from tests.builders import make_item, make_party, make_user
 from tests.conftest import create_pg_database, drop_pg_database, require_postgres
 
 SECRET = "test-secret-0123456789"
+LOOPBACK_ALLOWED = WebhookTargets.allowing(["127.0.0.1"])
 
 
 def free_port() -> int:
@@ -133,7 +137,8 @@ def client() -> Iterator[httpx.Client]:
 
 def settings_for(url: str, **overrides) -> Settings:
     fields = {"database_url": url, "outbox_max_attempts": 3, "outbox_retry_base_seconds": 30,
-              "outbox_retry_cap_seconds": 600, "outbox_lease_seconds": 300, "outbox_batch_size": 10}
+              "outbox_retry_cap_seconds": 600, "outbox_lease_seconds": 300, "outbox_batch_size": 10,
+              "webhook_allowed_hosts": ["127.0.0.1"]}  # the receiver is on loopback, refused unless listed
     return Settings(**(fields | overrides))
 
 
@@ -144,8 +149,8 @@ def raise_alerts(sessions, *, count: int = 1, email: str | None = None, webhook_
         if email:
             make_user(session, role=Role.BUYER, email=email)
         if webhook_url:
-            service.create_webhook_endpoint(session, WebhookEndpointCreate(name="ERP", url=webhook_url,
-                                                                           secret=SECRET))
+            service.create_webhook_endpoint(session, WebhookEndpointCreate(name="ERP", url=webhook_url, secret=SECRET),
+                                            targets=LOOPBACK_ALLOWED)
         items = [make_item(session) for _ in range(count)]
         service.sync_alerts(session, [
             AlertSignal(kind="low_stock", supplier_id=supplier.id, item_id=item.id, location_id=None, active=True,
@@ -212,7 +217,7 @@ def test_a_failing_endpoint_is_retried_with_back_off_then_kept_as_dead_and_can_b
     first = run_once(sessions, settings, worker_id="w1", client=client, now=start)
     [row] = outbox_rows(sessions)
     assert (first.retrying, row.status, row.attempts) == (1, "pending", 1)
-    assert row.last_error.startswith("HTTP 500") and row.next_attempt_at == start + timedelta(seconds=30)
+    assert row.last_error == "HTTP 500" and row.next_attempt_at == start + timedelta(seconds=30)  # not its body
     with sessions() as session:
         failing = queries.list_outbox(session, OutboxFilter(status="failing"), cursor=None, limit=10)
     assert [r.id for r in failing.items] == [row.id]
@@ -226,7 +231,7 @@ def test_a_failing_endpoint_is_retried_with_back_off_then_kept_as_dead_and_can_b
     third = run_once(sessions, settings, worker_id="w1", client=client, now=start + timedelta(seconds=200))
     [row] = outbox_rows(sessions)
     assert (third.dead, row.status, row.attempts) == (1, "dead", 3)
-    assert row.last_error.startswith("HTTP 502")
+    assert row.last_error == "HTTP 502"
     assert run_once(sessions, settings, worker_id="w1", client=client, now=start + timedelta(days=1)).claimed == 0
     with sessions() as session:
         assert [r.id for r in queries.list_outbox(session, OutboxFilter(status="dead"), cursor=None,
@@ -238,6 +243,56 @@ def test_a_failing_endpoint_is_retried_with_back_off_then_kept_as_dead_and_can_b
     [row] = outbox_rows(sessions)
     assert (retried.delivered, row.status) == (1, "delivered")
     assert len(webhook_receiver.requests) == 4
+
+
+def resolving(monkeypatch, **table: str) -> None:
+    """From now on the system resolver answers `name=address` from this table (no DNS server)."""
+    def resolve(host: str, port: int) -> list:
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [ipaddress.ip_address(table[host])]
+    monkeypatch.setattr(targets, "resolve", resolve)
+
+
+def test_a_name_that_resolves_to_loopback_at_delivery_is_refused_unsent(
+        outbox_database, sessions, webhook_receiver, client, monkeypatch):
+    # given an endpoint saved while its name pointed elsewhere (here: not resolvable at all)
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+    raise_alerts(sessions, webhook_url=f"http://hooks.example.test:{port}/hooks/openvmi")
+
+    # when, by delivery, the name has been rebound to this machine
+    resolving(monkeypatch, **{"hooks.example.test": "127.0.0.1"})
+    result = run_once(sessions, settings_for(outbox_database, webhook_allowed_hosts=[]), worker_id="w1",
+                      client=client)
+
+    # then nothing is sent, and the outbox says why
+    [row] = outbox_rows(sessions)
+    assert (result.retrying, webhook_receiver.requests) == (1, [])
+    assert row.last_error == "hooks.example.test (127.0.0.1) is a loopback address"
+
+
+def test_a_listed_name_is_delivered_to_the_address_that_was_checked(
+        outbox_database, sessions, webhook_receiver, client, monkeypatch):
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+    raise_alerts(sessions, webhook_url=f"http://receiver.example.test:{port}/hooks/openvmi")
+    resolving(monkeypatch, **{"receiver.example.test": "127.0.0.1"})
+
+    result = run_once(sessions, settings_for(outbox_database, webhook_allowed_hosts=["receiver.example.test"]),
+                      worker_id="w1", client=client)
+
+    # the system could not have resolved the name: the connection went to the checked address
+    assert result.delivered == 1
+    [(headers, _)] = webhook_receiver.requests
+    assert headers["Host"] == f"receiver.example.test:{port}"
+
+
+def test_a_closed_port_is_told_as_connection_refused(client):
+    job = DeliveryJob(id=1, channel="webhook", event="alert.opened", recipient=f"http://127.0.0.1:{free_port()}/h",
+                      payload={}, attempts=1, secret=SECRET)
+
+    error = post_webhook(job, client=client, timestamp=0, timeout=5, targets=LOOPBACK_ALLOWED)
+
+    assert error == "connection refused"
 
 
 def test_a_killed_workers_rows_are_delivered_exactly_once_after_its_lease(
@@ -316,7 +371,7 @@ def test_a_worker_process_killed_mid_delivery_leaves_its_row_to_the_next_worker_
 
     # when a real `openvmi worker` process is killed while it waits for the receiver
     env = {**os.environ, "OPENVMI_DATABASE_URL": outbox_database, "OPENVMI_WEBHOOK_TIMEOUT_SECONDS": "60",
-           "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+           "OPENVMI_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
     worker = subprocess.Popen([sys.executable, "-m", "openvmi.cli", "worker", "--once"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -150,10 +150,12 @@ def test_staying_below_sends_nothing_new_and_resolving_notifies_again(session):
 def test_a_mass_event_sends_people_one_summary_but_webhooks_every_alert(session):
     from openvmi.alerts.schemas import WebhookEndpointCreate
     from openvmi.alerts.service import create_webhook_endpoint
+    from openvmi.alerts.targets import WebhookTargets
 
     supplier = make_party(session)
     buyer = make_user(session, role=Role.BUYER, email="buyer@example.com")
-    endpoint = create_webhook_endpoint(session, WebhookEndpointCreate(name="ERP", url="https://erp.example.com/h"))
+    endpoint = create_webhook_endpoint(session, WebhookEndpointCreate(name="ERP", url="https://erp.example.com/h"),
+                                       targets=WebhookTargets())
     items = [make_item(session) for _ in range(12)]
 
     sync_alerts(session, [low(supplier, item) for item in items], now=T0)

@@ -1,4 +1,5 @@
-"""Identity: who may have an account, password log-in with throttling, bearer tokens."""
+"""Identity: who may have an account, password log-in, bearer tokens (throttling and password changes
+have their own files)."""
 from datetime import timedelta
 
 import pytest
@@ -10,10 +11,7 @@ from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from openvmi.auth.security import verify_password
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from tests.builders import make_party, make_user
-
-PASSWORD = "correct-horse-1"
-LOCKOUT = timedelta(minutes=5)
+from tests.builders import PASSWORD, log_in, make_party, make_user
 
 
 def new_user(**fields) -> UserCreate:
@@ -24,10 +22,6 @@ def new_user(**fields) -> UserCreate:
 def edit_of(user, **changes) -> UserUpdate:
     """The edit form as an admin submits it: the user's current fields with `changes`."""
     return UserUpdate(**({"display_name": user.display_name, "role": Role(user.role)} | changes))
-
-
-def log_in(session, username, password=PASSWORD, *, max_failures=3):
-    return service.authenticate(session, username, password, max_failures=max_failures, lockout=LOCKOUT)
 
 
 def test_a_supplier_user_is_bound_to_its_supplier(session):
@@ -72,67 +66,10 @@ def test_a_new_users_password_is_kept_as_an_argon2id_hash_of_that_password(sessi
     assert not verify_password(user.password_hash, PASSWORD + "x")
 
 
-def test_a_new_password_lets_the_user_in_and_the_old_one_no_longer_does(session):
-    # given a user locked out after guessing, and an admin
-    admin, user = make_user(session, role=Role.ADMIN), make_user(session)
-    for _ in range(3):
-        with pytest.raises(NotAuthenticated):
-            log_in(session, user.username, "guess")
-
-    # when the admin sets a new password
-    service.update_user(session, user.id, edit_of(user, password="brand-new-pass-1"), actor=service.actor_of(admin))
-
-    # then the new one logs in at once and the old one is refused
-    assert log_in(session, user.username, "brand-new-pass-1") is user
-    with pytest.raises(NotAuthenticated):
-        log_in(session, user.username, PASSWORD)
-
-
 def test_an_edit_without_a_password_keeps_the_old_one(session):
     admin, user = make_user(session, role=Role.ADMIN), make_user(session)
 
     service.update_user(session, user.id, edit_of(user, display_name="Renamed"), actor=service.actor_of(admin))
-
-    assert log_in(session, user.username) is user
-
-
-def test_the_right_password_logs_in_and_clears_earlier_failures(session):
-    user = make_user(session)
-    with pytest.raises(NotAuthenticated):
-        log_in(session, user.username, "wrong")
-
-    assert log_in(session, user.username) is user
-    assert user.failed_logins == 0
-
-
-def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(session):
-    user = make_user(session)
-
-    with pytest.raises(NotAuthenticated) as unknown:
-        log_in(session, "nobody-here")
-    with pytest.raises(NotAuthenticated) as wrong:
-        log_in(session, user.username, "wrong-password")
-    assert str(unknown.value) == str(wrong.value)
-
-
-def test_after_n_failures_even_the_right_password_is_refused_until_the_lockout_ends(session):
-    user = make_user(session)
-    for _ in range(3):
-        with pytest.raises(NotAuthenticated):
-            log_in(session, user.username, "guess")
-
-    with pytest.raises(NotAuthenticated, match="too many"):
-        log_in(session, user.username)
-
-    user.locked_until = utcnow() - timedelta(seconds=1)  # the lockout has passed
-    assert log_in(session, user.username) is user
-
-
-def test_fewer_than_n_failures_do_not_lock(session):
-    user = make_user(session)
-    for _ in range(2):
-        with pytest.raises(NotAuthenticated):
-            log_in(session, user.username, "guess")
 
     assert log_in(session, user.username) is user
 

@@ -1,6 +1,7 @@
 """Delivery refuses what no retry can fix, and says why instead of crashing the worker."""
 from openvmi.alerts.delivery import post_webhook, send_email, webhook_body
 from openvmi.alerts.schemas import DeliveryJob
+from openvmi.alerts.targets import WebhookTargets
 from openvmi.settings import Settings
 
 
@@ -25,7 +26,7 @@ def test_a_webhook_without_a_secret_is_never_sent_unsigned():
     job = DeliveryJob(id=1, channel="webhook", event="alert.opened", recipient="http://127.0.0.1:9/",
                       payload={}, attempts=1, secret=None)
 
-    assert "no secret" in post_webhook(job, client=None, timestamp=0, timeout=1)
+    assert "no secret" in post_webhook(job, client=None, timestamp=0, timeout=1, targets=WebhookTargets())
 
 
 def test_the_signed_body_is_compact_sorted_json_in_utf8():
