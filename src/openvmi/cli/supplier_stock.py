@@ -27,6 +27,7 @@ def import_supplier_stock(
 
     from openvmi.errors import InvalidImportFile
     from openvmi.jobs.supplier_stock import import_file
+    from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
     from openvmi.supplier_stock.rules import ImportMode
     from openvmi.supplier_stock.schemas import ImportRequest
 
@@ -40,8 +41,10 @@ def import_supplier_stock(
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("import", total=None, name=file.name)
         try:
-            outcome = import_file(session_factory(load_settings()), file, request, idempotency_key=idempotency_key,
-                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+            settings = load_settings()
+            outcome = import_file(session_factory(settings), file, request, idempotency_key=idempotency_key,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                  xlsx_limits=XlsxLimits.from_settings(settings))
         except InvalidImportFile as error:
             bar.stop()
             table = Table(title=f"{error.error_count} problem(s); nothing was imported (import {error.import_id})")

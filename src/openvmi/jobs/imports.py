@@ -14,6 +14,7 @@ from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
 from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.service import import_queue
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class ImportRunner:
         with self.sessions() as session:
             try:
                 with commit_refusal(session, InvalidImportFile):
-                    import_queue.run_queued_import(session, import_id, worker_id=self.worker_id)
+                    import_queue.run_queued_import(session, import_id, worker_id=self.worker_id,
+                                                   xlsx_limits=XlsxLimits.from_settings(self.settings))
                 session.commit()
             except InvalidImportFile:
                 pass  # rejected: the batch keeps the bad rows for its uploader to read

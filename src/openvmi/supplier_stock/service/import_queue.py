@@ -14,6 +14,7 @@ from openvmi.errors import IdempotencyMismatch, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.files.table_reader import Progress
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
@@ -75,7 +76,7 @@ def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
 
 
 def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: Progress | None = None,
-                      now: datetime | None = None) -> ImportOutcome | None:
+                      now: datetime | None = None, xlsx_limits: XlsxLimits | None = None) -> ImportOutcome | None:
     """Run an import this worker claimed, as its uploader asked, all or nothing, like
     import_supplier_stock. None if the claim was lost (its lease ran out and another runner took it).
     A bad file raises InvalidImportFile with the rejection recorded. Caller commits, then removes
@@ -102,7 +103,7 @@ def run_queued_import(session: Session, import_id: int, *, worker_id: str, progr
     try:
         with Path(batch.stored_file).open("rb") as stream:
             return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=batch.created_by_id,
-                                   progress=report, now=now)
+                                   progress=report, now=now, xlsx_limits=xlsx_limits)
     finally:
         del _running[import_id]
 

@@ -16,6 +16,7 @@ from openvmi.locations.models import Location
 from openvmi.supplier_stock import queries, rules
 from openvmi.supplier_stock.files.formats import open_table
 from openvmi.supplier_stock.files.table_reader import Progress
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport
 from openvmi.supplier_stock.row_check import ItemRef, RowValidator
@@ -37,8 +38,8 @@ class ImportOutcome:
 
 def import_supplier_stock(session: Session, request: ImportRequest, *, stream: BinaryIO,
                           actor_id: int | None, idempotency_key: str | None = None,
-                          progress: Progress | None = None, now: datetime | None = None
-                          ) -> ImportOutcome:
+                          progress: Progress | None = None, now: datetime | None = None,
+                          xlsx_limits: XlsxLimits | None = None) -> ImportOutcome:
     """Check a whole stock file, then apply it all or nothing (full: a snapshot per site; delta:
     the rows given). A bad file raises InvalidImportFile with every bad row and changes no stock;
     its rejected batch stays recorded when the caller commits. Caller commits."""
@@ -59,7 +60,7 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
     batch = new_batch(session, supplier, request, status=ImportStatus.RUNNING, file_hash=file_hash, actor_id=actor_id,
                       idempotency_key=idempotency_key, now=now)
     return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=actor_id, progress=progress,
-                           now=now)
+                           now=now, xlsx_limits=xlsx_limits)
 
 
 def new_batch(session: Session, supplier: Party, request: ImportRequest, *, status: str, file_hash: str,
@@ -78,7 +79,7 @@ def new_batch(session: Session, supplier: Party, request: ImportRequest, *, stat
 
 def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest, *,
                     stream: BinaryIO, actor_id: int | None, progress: Progress | None,
-                    now: datetime) -> ImportOutcome:
+                    now: datetime, xlsx_limits: XlsxLimits | None = None) -> ImportOutcome:
     """Read, check and apply (or preview) the file of `batch` inside a savepoint; a bad file rolls
     the savepoint back, records the rejection on `batch` and raises InvalidImportFile."""
     mapping = request.mapping
@@ -88,7 +89,7 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
     savepoint = session.begin_nested()
     try:
         outcome = _read_check_apply(session, batch, supplier, request, stream=stream, mapping=mapping,
-                                    actor_id=actor_id, progress=progress, now=now)
+                                    actor_id=actor_id, progress=progress, now=now, xlsx_limits=xlsx_limits)
     except InvalidImportFile as error:
         facts = _batch_facts(batch)
         savepoint.rollback()
@@ -116,9 +117,9 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
 
 def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest,
                       *, stream: BinaryIO, mapping: dict[str, str] | None, actor_id: int | None,
-                      progress: Progress | None, now: datetime) -> ImportOutcome:
-    reader = open_table(stream, filename=request.filename, encoding=request.encoding,
-                        sheet=request.sheet, judge_header=lambda cells: rules.header_fitness(cells, mapping))
+                      progress: Progress | None, now: datetime, xlsx_limits: XlsxLimits | None) -> ImportOutcome:
+    reader = open_table(stream, filename=request.filename, encoding=request.encoding, sheet=request.sheet,
+                        judge_header=lambda cells: rules.header_fitness(cells, mapping), xlsx_limits=xlsx_limits)
     try:
         batch.file_format, batch.encoding = reader.file_format, reader.encoding
         header = rules.match_headers(reader.headers, mapping)
