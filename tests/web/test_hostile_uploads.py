@@ -1,5 +1,6 @@
-"""Hostile workbooks uploaded for real: a 422 problem naming what is wrong, the same reason on the
-portal in the reader's language, and nothing written but the rejected import's record."""
+"""Hostile uploads for real: a 422 problem naming what is wrong (a workbook bomb, a codec that is
+no text encoding), the same reason on the portal in the reader's language, and nothing written
+but the rejected import's record."""
 import pytest
 
 from openvmi.access import Role
@@ -9,9 +10,11 @@ from tests.service.supplier_stock.world import make_world, stock_of
 from tests.unit.supplier_stock.hostile_xlsx import (
     BILLION_LAUGHS, HEADER_ROW, XXE, claiming, sheet_xml, workbook,
 )
+from tests.web.conftest import field_error
 from tests.web.test_supplier_stock_api import PROBLEM, upload
 from tests.web.test_supplier_stock_portal import upload as upload_in_portal
 
+TEXT_ENCODING = "not a text encoding: choose one such as utf-8, gb18030 or big5"
 HOSTILE = {
     "xxe": (workbook(strings_prolog=XXE, strings="&secret;"), ENTITIES),
     "billion-laughs": (workbook(strings_prolog=BILLION_LAUGHS, strings="&lol9;"), ENTITIES),
@@ -54,3 +57,24 @@ def test_the_portal_shows_the_refusal_in_the_readers_language(session, portal):
     assert too_big.status_code == 422
     assert "xl/workbook.xml 解压后为 400 MB，上限为 16 MB（OPENVMI_XLSX_MAX_PART_MB）" in too_big.text
     assert stock_of(session, world.supplier) == {}
+
+
+@pytest.mark.parametrize("encoding", ["zlib", "base64", "rot13", "hex", "no-such-codec", "idna"])
+def test_an_encoding_that_is_no_text_encoding_is_a_422_on_the_encoding_field(session, api_client, encoding):
+    world = make_world(session)
+    supplier_user = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=world.supplier))
+
+    refused = upload(api_client, supplier_user, b"item,qty\r\nBOLT,1\r\n", encoding=encoding)
+
+    assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
+    assert refused.json()["errors"] == [{"field": "encoding", "message": TEXT_ENCODING}]
+
+
+def test_the_portal_says_so_under_the_encoding_field(session, portal):
+    world = make_world(session)
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="zh_CN"))
+
+    refused = upload_in_portal(portal, b"item,qty\r\nBOLT,1\r\n", encoding="zlib")
+
+    assert refused.status_code == 422
+    assert field_error(refused.text, "encoding") == "不是文本编码：请选择 utf-8、gb18030 或 big5 等编码"

@@ -23,6 +23,7 @@ def import_supplier_stock(
     idempotency_key: Annotated[str | None, typer.Option(help="A retry with the same key changes nothing.")] = None,
 ) -> None:
     """Import a supplier's stock file: checked whole, then applied all or nothing."""
+    from pydantic import ValidationError
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from openvmi.errors import InvalidImportFile
@@ -33,8 +34,12 @@ def import_supplier_stock(
 
     if mode not in ImportMode.values():
         raise fail(DomainError(f"--mode must be {' or '.join(ImportMode.values())}"))
-    request = ImportRequest(supplier_code=supplier, filename=file.name, mode=mode, dry_run=dry_run,
-                            encoding=encoding, sheet=sheet)
+    try:
+        request = ImportRequest(supplier_code=supplier, filename=file.name, mode=mode, dry_run=dry_run,
+                                encoding=encoding, sheet=sheet)
+    except ValidationError as error:
+        raise fail(DomainError("; ".join(f"--{'-'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                                         for e in error.errors()))) from None
     columns = [TextColumn("checking {task.fields[name]}"), BarColumn(), TimeRemainingColumn()]
     if not file.name.lower().endswith((".xlsx", ".xlsm")):
         columns.insert(2, DownloadColumn())

@@ -62,3 +62,13 @@ def test_the_sweep_opens_one_stale_data_alert_per_silent_supplier(fresh_database
     with sessions() as session:
         supplier_id = session.scalar(select(Party.id).where(Party.code == world.supplier.code))
         assert session.scalars(select(Alert.kind).where(Alert.supplier_id == supplier_id)).all() == ["stale_data"]
+
+
+def test_an_encoding_that_is_no_text_encoding_is_refused_before_anything_is_read(tmp_path):
+    stock = tmp_path / "stock.csv"
+    stock.write_bytes(b"item,qty\r\nBOLT,1\r\n")
+
+    refused = CliRunner().invoke(app, ["import", "supplier-stock", str(stock), "--supplier", "S-1", "--encoding", "zlib"])
+
+    assert refused.exit_code == 2
+    assert "--encoding: not a text encoding" in " ".join(refused.output.split())
