@@ -9,6 +9,7 @@ from openvmi.errors import InvalidImportFile, Reason, RowError
 from openvmi.supplier_stock.files.cells import FormulaWithoutValue, cell_text
 from openvmi.supplier_stock.files.table_reader import HeaderJudge, TableReader, file_error
 from openvmi.supplier_stock.files.xlsx_archive import GuardedArchive, XlsxLimits, load_workbook, refuse_entities
+from openvmi.supplier_stock.files.xlsx_rows import sheet_values
 from openvmi.supplier_stock.files.xlsx_scan import rows_over_limit, scan_sheet
 
 
@@ -56,14 +57,10 @@ class XlsxReader(TableReader):
         self._read_rows(min_row=self._row + 1, max_col=width)
 
     def _read_rows(self, *, min_row: int, max_col: int | None) -> None:
-        books = [self._values_book] + ([self._formula_book] if self._formula_book is not None else [])
-        for book in books:
-            # Read every row and column present: some exporters declare the used range as "A1",
-            # and openpyxl's read-only mode would stop there.
-            book[self.sheet].reset_dimensions()
-        self._values = self._values_book[self.sheet].iter_rows(min_row=min_row, max_col=max_col, values_only=True)
-        self._formulas = None if self._formula_book is None else self._formula_book[self.sheet].iter_rows(
-            min_row=min_row, max_col=max_col, values_only=True)
+        # Every row present is read, whatever used range the sheet declares (some exporters say "A1").
+        self._values = sheet_values(self._values_book[self.sheet], min_row=min_row, max_col=max_col)
+        self._formulas = None if self._formula_book is None else sheet_values(
+            self._formula_book[self.sheet], min_row=min_row, max_col=max_col)
 
     def header_hints(self) -> list[RowError]:
         hints = super().header_hints()
