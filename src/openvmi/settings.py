@@ -42,6 +42,20 @@ class Settings(BaseSettings):
     import_runner: bool = True  # this process runs queued imports in a background thread
     import_lease_seconds: int = 900  # a runner that dies gives its import back after this
     import_max_attempts: int = 3  # then the import fails instead of killing runner after runner
+    # --- Hostile spreadsheets (issue 14) ---------------------------------------------------------
+    # An XLSX is a zip of XML files: a small upload can inflate to gigabytes. These bound what one
+    # may inflate to and what is held in memory while it is read; a file over one is refused with
+    # a message naming the limit. docs/decisions.md "Hostile files and queued imports" has the why.
+    xlsx_max_parts: int = 1000  # files inside the archive (a workbook with a few sheets has ~20)
+    xlsx_max_total_mb: int = 1024  # all parts inflated
+    xlsx_max_ratio: int = 100  # inflated / compressed size of a part over 1 MB (Apache POI's default)
+    xlsx_max_sheet_mb: int = 512  # a worksheet, read as a stream (1M rows with inline strings: ~370 MB)
+    xlsx_max_shared_strings_mb: int = 32  # the text table, held in memory while the sheet is read
+    xlsx_max_part_mb: int = 16  # any other part (workbook.xml, styles ...), parsed whole
+    xlsx_max_rows: int = 1_048_576  # Excel's own limit: a row number past it is not a real workbook
+    xlsx_max_columns: int = 256  # a stock list has about ten; cells right of the header are never read
+    xlsx_max_row_kb: int = 1024  # one row's XML, built whole while parsing
+    xlsx_max_extra_kb: int = 8192  # a sheet's XML outside its rows (column widths, merges, ...)
 
     # --- Accounts and webhook targets (issue 14; docs/decisions.md "Accounts and webhook targets") ---
     # Log-in throttling counts per account and client address (auth.rules): an address that fails

@@ -23,25 +23,33 @@ def import_supplier_stock(
     idempotency_key: Annotated[str | None, typer.Option(help="A retry with the same key changes nothing.")] = None,
 ) -> None:
     """Import a supplier's stock file: checked whole, then applied all or nothing."""
+    from pydantic import ValidationError
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from openvmi.errors import InvalidImportFile
     from openvmi.jobs.supplier_stock import import_file
+    from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
     from openvmi.supplier_stock.rules import ImportMode
     from openvmi.supplier_stock.schemas import ImportRequest
 
     if mode not in ImportMode.values():
         raise fail(DomainError(f"--mode must be {' or '.join(ImportMode.values())}"))
-    request = ImportRequest(supplier_code=supplier, filename=file.name, mode=mode, dry_run=dry_run,
-                            encoding=encoding, sheet=sheet)
+    try:
+        request = ImportRequest(supplier_code=supplier, filename=file.name, mode=mode, dry_run=dry_run,
+                                encoding=encoding, sheet=sheet)
+    except ValidationError as error:
+        raise fail(DomainError("; ".join(f"--{'-'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                                         for e in error.errors()))) from None
     columns = [TextColumn("checking {task.fields[name]}"), BarColumn(), TimeRemainingColumn()]
     if not file.name.lower().endswith((".xlsx", ".xlsm")):
         columns.insert(2, DownloadColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("import", total=None, name=file.name)
         try:
-            outcome = import_file(session_factory(load_settings()), file, request, idempotency_key=idempotency_key,
-                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+            settings = load_settings()
+            outcome = import_file(session_factory(settings), file, request, idempotency_key=idempotency_key,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                  xlsx_limits=XlsxLimits.from_settings(settings))
         except InvalidImportFile as error:
             bar.stop()
             table = Table(title=f"{error.error_count} problem(s); nothing was imported (import {error.import_id})")

@@ -14,6 +14,7 @@ from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
 from openvmi.supplier_stock import queries
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.service import import_queue
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,17 @@ class ImportRunner:
             count += 1
         return count
 
+    def sweep_orphan_files(self) -> int:
+        """Delete kept uploads no import waits for; a file younger than a lease may still be on its
+        way into an import (its request has not committed yet)."""
+        grace = timedelta(seconds=self.settings.import_lease_seconds)
+        with self.sessions() as session:
+            removed = import_queue.sweep_orphan_files(session, self.settings.import_storage_dir,
+                                                      modified_before=utcnow() - grace)
+        for path in removed:
+            log.warning("deleted %s: no import waits for it", path)
+        return len(removed)
+
     def run_one(self) -> bool:
         now = utcnow()
         with self.sessions() as session:
@@ -73,7 +85,8 @@ class ImportRunner:
         with self.sessions() as session:
             try:
                 with commit_refusal(session, InvalidImportFile):
-                    import_queue.run_queued_import(session, import_id, worker_id=self.worker_id)
+                    import_queue.run_queued_import(session, import_id, worker_id=self.worker_id,
+                                                   xlsx_limits=XlsxLimits.from_settings(self.settings))
                 session.commit()
             except InvalidImportFile:
                 pass  # rejected: the batch keeps the bad rows for its uploader to read
@@ -92,6 +105,7 @@ class ImportRunner:
         while not self._stop.is_set():
             try:
                 self.run_pending()
+                self.sweep_orphan_files()
             except Exception as error:  # noqa: BLE001 - database down or not migrated yet: the thread stays
                 log.error("import runner pass failed, retrying in %ss: %s", self.settings.worker_poll_seconds, error)
             self._wake.wait(self.settings.worker_poll_seconds)

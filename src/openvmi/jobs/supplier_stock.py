@@ -13,19 +13,21 @@ from openvmi.db import commit_refusal, utcnow
 from openvmi.errors import InvalidImportFile
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStock
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service import imports
 
 
 def import_file(sessions: sessionmaker[Session], path: Path, request: ImportRequest, *,
-                idempotency_key: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> imports.ImportOutcome:
+                idempotency_key: str | None = None, progress: Callable[[int, int], None] | None = None,
+                xlsx_limits: XlsxLimits | None = None) -> imports.ImportOutcome:
     """Import one stock file as an operator (no supplier boundary). A rejected file is recorded
     with its errors and re-raised; nothing else is written."""
     with sessions() as session, path.open("rb") as stream:
         with commit_refusal(session, InvalidImportFile):
             outcome = imports.import_supplier_stock(session, request, stream=stream, actor_id=None,
-                                                    idempotency_key=idempotency_key, progress=progress)
+                                                    idempotency_key=idempotency_key, progress=progress,
+                                                    xlsx_limits=xlsx_limits)
         session.commit()
         return outcome
 

@@ -10,6 +10,7 @@ from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors, ImportMode,
@@ -56,8 +57,9 @@ def import_supplier_stock(
     if prefer and "respond-async" in prefer.lower():
         return _queue(request, session, actor, response, wanted, file, idempotency_key)
     with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
-        outcome = imports.import_supplier_stock(session, wanted, stream=file.file, actor_id=actor.user_id,
-                                                idempotency_key=idempotency_key)
+        outcome = imports.import_supplier_stock(
+            session, wanted, stream=file.file, actor_id=actor.user_id, idempotency_key=idempotency_key,
+            xlsx_limits=XlsxLimits.from_settings(request.app.state.settings))
     session.commit()
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -12,6 +12,7 @@ from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
 from openvmi.supplier_stock.service import import_queue, imports, lines
@@ -83,7 +84,8 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
                 batch = import_queue.queue_import(session, body, stream=file.file,
                                                   storage=settings.import_storage_dir, actor_id=actor.user_id)
             else:
-                outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id)
+                outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id,
+                                                        xlsx_limits=XlsxLimits.from_settings(settings))
     except InvalidImportFile as error:
         return _upload_page(request, session, actor, form, rejected=error, status_code=422)
     except DomainError as error:

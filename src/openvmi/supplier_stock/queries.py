@@ -163,6 +163,13 @@ def find_keyed_import(session: Session, supplier_id: int, *, idempotency_key: st
     return earlier
 
 
+def find_newer_applied_import(session: Session, supplier_id: int, *, than_id: int) -> SupplierStockImport | None:
+    """The supplier's latest applied import that was created after import `than_id`, if any."""
+    return session.scalars(select(SupplierStockImport).where(
+        SupplierStockImport.supplier_id == supplier_id, SupplierStockImport.status == ImportStatus.APPLIED,
+        SupplierStockImport.id > than_id).order_by(SupplierStockImport.id.desc()).limit(1)).first()
+
+
 def find_replayed_import(session: Session, supplier_id: int, *, file_hash: str, mode: str,
                          idempotency_key: str | None) -> SupplierStockImport | None:
     """The import a new upload repeats, if any: the same Idempotency-Key, or the same file as the

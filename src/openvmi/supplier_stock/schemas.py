@@ -1,9 +1,12 @@
 """Supplier stock in and out: stock lines, imports, thresholds, column mappings, availability."""
+import codecs
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from openvmi.enums import N_
 from openvmi.supplier_stock.rules import FIELDS, AvailabilitySource, ChangeKind, ImportMode, ImportStatus
 
 NonNegative = Field(ge=0, max_digits=18, decimal_places=6)
@@ -99,6 +102,22 @@ class ImportRequest(BaseModel):
     mapping: dict[str, str] | None = None  # field -> header in the file
     save_mapping: bool = False
 
+    @field_validator("encoding")
+    @classmethod
+    def _text_encoding(cls, name: str | None) -> str | None:
+        """Python also names compressions and transforms (zlib, base64, rot13) codecs; a file is
+        read with a text encoding only."""
+        if name is None:
+            return None
+        try:
+            codec = codecs.lookup(name)
+        except (LookupError, ValueError):
+            codec = None
+        if codec is None or not codec._is_text_encoding or codec.name in _NOT_FOR_FILES:
+            raise PydanticCustomError("text_encoding", N_("not a text encoding: choose one such as utf-8, gb18030 "
+                                                          "or big5"))
+        return name
+
     @model_validator(mode="after")
     def _known_fields(self) -> "ImportRequest":
         unknown = set(self.mapping or {}) - set(FIELDS)
@@ -106,6 +125,9 @@ class ImportRequest(BaseModel):
             raise ValueError(f"mapping names unknown fields: {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(FIELDS)}")
         return self
+
+
+_NOT_FOR_FILES = {"idna", "punycode", "undefined"}  # text codecs for host names and tests
 
 
 class RowErrorRead(BaseModel):

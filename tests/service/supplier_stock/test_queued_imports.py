@@ -1,6 +1,7 @@
 """Big files wait in a queue: a runner claims one with a lease and imports it all or nothing; a
 runner that dies gives it back when its lease ends; a broken runner never loses the file silently."""
 import io
+import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from openvmi.settings import Settings
 from openvmi.supplier_stock.models import SupplierStockHistory
 from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service import import_queue, staging
-from tests.service.supplier_stock.world import make_world, stock_of
+from tests.service.supplier_stock.world import make_world, run_import, stock_of
 from tests.unit.supplier_stock.files import csv_bytes
 
 LEASE = timedelta(minutes=15)
@@ -161,3 +162,54 @@ def test_the_same_idempotency_key_queues_once(session, tmp_path):
     with pytest.raises(IdempotencyMismatch):
         queue(session, world, good_file(world, on_hand="41"), tmp_path, key="upload-7")
     assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_queued_file_taken_up_after_a_newer_one_was_applied_does_not_overwrite_it(session, runner, tmp_path):
+    # given file A queued, claimed by a server that was killed before it committed anything
+    world = make_world(session)
+    older = queue(session, world, good_file(world, on_hand="40"), tmp_path)
+    import_queue.claim_queued_import(session, worker_id="killed-server", now=utcnow() - 2 * LEASE, lease=LEASE)
+    session.commit()
+    # and, after the restart, file B imported at once
+    newer = run_import(session, world, good_file(world, on_hand="55")).batch
+    session.commit()
+
+    # when A's lease has run out and a runner takes it up again
+    assert runner.run_pending() == 1
+
+    # then B's figures stand, and A says why it was not applied
+    session.refresh(older)
+    (bolt, _, _), (site, _) = list(world.items), list(world.sites)
+    assert stock_of(session, world.supplier)[(bolt, site)] == (Decimal(55), Decimal(55))
+    assert older.status == "rejected"
+    assert older.errors[0]["reason"].startswith(f"a newer import (no. {newer.id}) was applied at ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_older_file_still_applies_when_nothing_newer_was(session, runner, tmp_path):
+    world = make_world(session)
+    first = queue(session, world, good_file(world, on_hand="40"), tmp_path)
+    second = queue(session, world, good_file(world, on_hand="41"), tmp_path)
+
+    assert runner.run_pending() == 2
+
+    session.refresh(first)
+    session.refresh(second)
+    assert (first.status, second.status) == ("applied", "applied")  # queue order: the newer one last
+    (bolt, _, _), (site, _) = list(world.items), list(world.sites)
+    assert stock_of(session, world.supplier)[(bolt, site)] == (Decimal(41), Decimal(41))
+
+
+def test_kept_uploads_no_import_waits_for_are_swept_once_no_request_can_still_be_writing_them(session, runner, tmp_path):
+    world = make_world(session)
+    waiting = queue(session, world, good_file(world), tmp_path)
+    orphan, young = tmp_path / "supplier-stock-crashed.upload", tmp_path / "supplier-stock-in-flight.upload"
+    orphan.write_bytes(b"left by a process killed before its commit")
+    young.write_bytes(b"a request still writing its import")
+    an_hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
+    os.utime(orphan, (an_hour_ago, an_hour_ago))
+    os.utime(tmp_path / waiting.stored_file.rsplit("/", 1)[-1], (an_hour_ago, an_hour_ago))
+
+    assert runner.sweep_orphan_files() == 1
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([young.name, waiting.stored_file.rsplit("/", 1)[-1]])

@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from openvmi.errors import InvalidImportFile
 from openvmi.supplier_stock import rules
 from openvmi.supplier_stock.files.formats import open_table
+from openvmi.supplier_stock.schemas import ImportRequest
 from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
 
 TODAY = date(2026, 11, 25)
@@ -110,3 +112,20 @@ def test_a_gbk_export_whose_first_chinese_text_comes_late_is_still_read_as_gbk()
 
     assert table.encoding == "gb18030"
     assert list(table.rows())[-1][1] == ["螺栓-M8", "仓库一", "5"]
+
+
+@pytest.mark.parametrize("name", ["zlib", "base64", "rot13", "hex", "bz2", "no-such-codec", "idna", "utf\x00"])
+def test_only_a_text_encoding_may_be_named_for_a_file(name):
+    with pytest.raises(ValidationError) as refused:
+        ImportRequest(encoding=name)
+
+    assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [(("encoding",), "text_encoding")]
+    assert ImportRequest(encoding="GBK").encoding == "GBK"
+
+
+def test_a_reader_given_a_codec_that_is_no_text_encoding_refuses_the_file():
+    with pytest.raises(InvalidImportFile) as refused:
+        open_table(io.BytesIO(b"item,qty\r\nBOLT,1\r\n"), filename="stock.csv", encoding="zlib")
+
+    assert [(e.column, e.reason) for e in refused.value.errors] == [
+        ("encoding", "not a text encoding: choose one such as utf-8, gb18030 or big5")]

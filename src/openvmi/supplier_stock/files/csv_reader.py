@@ -28,9 +28,12 @@ class CsvReader(TableReader):
         stream.seek(0)
         if encoding:
             try:
-                self.encoding = codecs.lookup(encoding).name
+                codec = codecs.lookup(encoding)
             except LookupError:
                 raise file_error("unknown encoding %(encoding)s", column="encoding", encoding=repr(encoding)) from None
+            if not codec._is_text_encoding:  # zlib, base64, rot13: codecs, but no way to read text
+                raise file_error("not a text encoding: choose one such as utf-8, gb18030 or big5", column="encoding")
+            self.encoding = codec.name
             if self.encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
                 self.encoding = "utf-8-sig"
             if not decodes(sample, self.encoding):

@@ -40,7 +40,7 @@ def decodes(sample: bytes, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
         decoder.decode(sample, final=False)  # a cut multi-byte character at the end is fine
-    except UnicodeDecodeError:
+    except UnicodeError:  # also UTF-16 without its BOM
         return False
     return True
 
@@ -53,7 +53,7 @@ def decodes_whole(stream: BinaryIO, encoding: str) -> bool:
         while chunk := stream.read(1 << 20):
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeError:
         return False
     finally:
         stream.seek(0)

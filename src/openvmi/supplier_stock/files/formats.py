@@ -4,13 +4,15 @@ from typing import BinaryIO
 
 from openvmi.supplier_stock.files.csv_reader import CsvReader
 from openvmi.supplier_stock.files.table_reader import HeaderJudge, TableReader, file_error
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.files.xlsx_reader import XlsxReader
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, sheet: str | None = None,
-               max_bytes: int = MAX_FILE_BYTES, judge_header: HeaderJudge | None = None) -> TableReader:
+               max_bytes: int = MAX_FILE_BYTES, judge_header: HeaderJudge | None = None,
+               xlsx_limits: XlsxLimits | None = None) -> TableReader:
     """Recognise the file (by content, not by name) and position a reader after its header row:
     the first row `judge_header` finds complete within the first rows (else the first row with text)."""
     stream.seek(0, io.SEEK_END)
@@ -26,7 +28,7 @@ def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, 
     if head.startswith(b"PK\x03\x04") and b"mimetypeapplication/vnd.oasis.opendocument" in head:
         raise file_error("this is an OpenDocument (.ods) spreadsheet; save it as .xlsx or CSV")
     if head.startswith(b"PK\x03\x04"):
-        return XlsxReader(stream, sheet=sheet, total_bytes=size, judge_header=judge_header)
+        return XlsxReader(stream, sheet=sheet, total_bytes=size, judge_header=judge_header, limits=xlsx_limits)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise file_error("this is an old Excel .xls file or a password-protected workbook; "
                          "save it as .xlsx without a password, or as CSV")

@@ -10,14 +10,15 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from openvmi.db import utcnow
-from openvmi.errors import IdempotencyMismatch, Reason
+from openvmi.errors import Conflict, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.files.table_reader import Progress
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
-from openvmi.supplier_stock.rules import ImportStatus
+from openvmi.supplier_stock.rules import UNFINISHED, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
-from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, new_batch
+from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, keyed_import_taken, new_batch
 
 def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path,
                  actor_id: int | None, idempotency_key: str | None = None,
@@ -39,16 +40,20 @@ def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, 
     try:
         earlier = None if request.dry_run else queries.find_keyed_import(
             session, supplier.id, idempotency_key=idempotency_key, file_hash=file_hash, mode=request.mode)
-    except IdempotencyMismatch:
-        path.unlink()
+        if earlier is None:
+            try:
+                return new_batch(session, supplier, request, status=ImportStatus.QUEUED, file_hash=file_hash,
+                                 actor_id=actor_id, idempotency_key=idempotency_key, now=now, stored_file=str(path),
+                                 options={"encoding": request.encoding, "sheet": request.sheet,
+                                          "mapping": request.mapping, "save_mapping": request.save_mapping})
+            except Conflict:  # a concurrent upload with the same key committed first
+                earlier = keyed_import_taken(session, supplier.id, request, idempotency_key=idempotency_key,
+                                             file_hash=file_hash)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no import refers to this copy
         raise
-    if earlier is not None:
-        path.unlink()  # the first upload's copy is the one that counts
-        return earlier
-    return new_batch(session, supplier, request, status=ImportStatus.QUEUED, file_hash=file_hash, actor_id=actor_id,
-                     idempotency_key=idempotency_key, now=now, stored_file=str(path),
-                     options={"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
-                              "save_mapping": request.save_mapping})
+    path.unlink()  # the first upload's copy is the one that counts
+    return earlier
 
 
 def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
@@ -75,7 +80,7 @@ def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
 
 
 def run_queued_import(session: Session, import_id: int, *, worker_id: str, progress: Progress | None = None,
-                      now: datetime | None = None) -> ImportOutcome | None:
+                      now: datetime | None = None, xlsx_limits: XlsxLimits | None = None) -> ImportOutcome | None:
     """Run an import this worker claimed, as its uploader asked, all or nothing, like
     import_supplier_stock. None if the claim was lost (its lease ran out and another runner took it).
     A bad file raises InvalidImportFile with the rejection recorded. Caller commits, then removes
@@ -102,7 +107,7 @@ def run_queued_import(session: Session, import_id: int, *, worker_id: str, progr
     try:
         with Path(batch.stored_file).open("rb") as stream:
             return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=batch.created_by_id,
-                                   progress=report, now=now)
+                                   progress=report, now=now, xlsx_limits=xlsx_limits)
     finally:
         del _running[import_id]
 
@@ -116,6 +121,27 @@ def import_progress(import_id: int) -> float | None:
     """How far an import running in this process has read its file (0..1), else None."""
     done, total = _running.get(import_id, (0, 0))
     return min(1.0, done / total) if total else None
+
+
+def sweep_orphan_files(session: Session, storage: Path, *, modified_before: datetime) -> list[Path]:
+    """Delete kept uploads that no queued or running import waits for: left by a process that died
+    between keeping the file and committing its import, or between ending it and deleting the file.
+    Files modified since `modified_before` may belong to an upload whose request is still running."""
+    if not storage.is_dir():
+        return []
+    waiting = {Path(name).name for name in session.scalars(select(SupplierStockImport.stored_file).where(
+        SupplierStockImport.status.in_(UNFINISHED), SupplierStockImport.stored_file.is_not(None)))}
+    cutoff = modified_before.timestamp()
+    removed = []
+    for path in storage.glob("supplier-stock-*.upload"):
+        try:
+            orphan = path.name not in waiting and path.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue  # another runner swept it, or its import ended
+        if orphan:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def fail_import(session: Session, import_id: int, reason: Reason, *, worker_id: str,

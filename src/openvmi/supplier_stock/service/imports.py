@@ -9,13 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item, SupplierItem
-from openvmi.db import utcnow
-from openvmi.errors import FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
+from openvmi.db import add_unique, utcnow
+from openvmi.errors import Conflict, FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
 from openvmi.parties.models import Party
 from openvmi.locations.models import Location
 from openvmi.supplier_stock import queries, rules
 from openvmi.supplier_stock.files.formats import open_table
 from openvmi.supplier_stock.files.table_reader import Progress
+from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport
 from openvmi.supplier_stock.row_check import ItemRef, RowValidator
@@ -37,8 +38,8 @@ class ImportOutcome:
 
 def import_supplier_stock(session: Session, request: ImportRequest, *, stream: BinaryIO,
                           actor_id: int | None, idempotency_key: str | None = None,
-                          progress: Progress | None = None, now: datetime | None = None
-                          ) -> ImportOutcome:
+                          progress: Progress | None = None, now: datetime | None = None,
+                          xlsx_limits: XlsxLimits | None = None) -> ImportOutcome:
     """Check a whole stock file, then apply it all or nothing (full: a snapshot per site; delta:
     the rows given). A bad file raises InvalidImportFile with every bad row and changes no stock;
     its rejected batch stays recorded when the caller commits. Caller commits."""
@@ -50,35 +51,54 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
         replay = queries.find_replayed_import(session, supplier.id, file_hash=file_hash, mode=request.mode,
                                               idempotency_key=idempotency_key)
         if replay is not None:
-            # Same figures, reported again (an ERP exporting unchanged stock every day): nothing
-            # changes but the freshness of the lines that file reported.
-            session.execute(update(_stock).where(_stock.c.supplier_id == supplier.id,
-                                                 _stock.c.reported_at >= replay.created_at).values(reported_at=now))
-            return ImportOutcome(replay, replayed=True)
-
-    batch = new_batch(session, supplier, request, status=ImportStatus.RUNNING, file_hash=file_hash, actor_id=actor_id,
-                      idempotency_key=idempotency_key, now=now)
+            return _replayed(session, replay, now=now)
+    try:
+        batch = new_batch(session, supplier, request, status=ImportStatus.RUNNING, file_hash=file_hash,
+                          actor_id=actor_id, idempotency_key=idempotency_key, now=now)
+    except Conflict:  # a concurrent upload with the same key committed its import first: that is the answer
+        return _replayed(session, keyed_import_taken(session, supplier.id, request, idempotency_key=idempotency_key,
+                                                     file_hash=file_hash), now=now)
     return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=actor_id, progress=progress,
-                           now=now)
+                           now=now, xlsx_limits=xlsx_limits)
+
+
+def _replayed(session: Session, replay: SupplierStockImport, *, now: datetime) -> ImportOutcome:
+    """Same figures, reported again (an ERP exporting unchanged stock every day): nothing changes
+    but the freshness of the lines that file reported."""
+    session.execute(update(_stock).where(_stock.c.supplier_id == replay.supplier_id,
+                                         _stock.c.reported_at >= replay.created_at).values(reported_at=now))
+    return ImportOutcome(replay, replayed=True)
 
 
 def new_batch(session: Session, supplier: Party, request: ImportRequest, *, status: str, file_hash: str,
               actor_id: int | None, idempotency_key: str | None, now: datetime,
               **queued: Any) -> SupplierStockImport:
-    """The record of one uploaded file, answered now (`running`) or later (`queued`)."""
+    """The record of one uploaded file, answered now (`running`) or later (`queued`). Conflict if a
+    concurrent upload with the same Idempotency-Key committed its record first."""
     batch = SupplierStockImport(
         supplier_id=supplier.id, status=status, mode=request.mode, dry_run=request.dry_run,
         filename=request.filename[:300], file_hash=file_hash, file_format="csv",
         idempotency_key=None if request.dry_run else idempotency_key, created_by_id=actor_id,
         created_at=now, errors=[], **queued)
-    session.add(batch)
-    session.flush()
+    # PostgreSQL makes the second insert of a key wait for the first transaction, then refuses it.
+    add_unique(session, batch, conflict="idempotency key taken")
     return batch
+
+
+def keyed_import_taken(session: Session, supplier_id: int, request: ImportRequest, *, idempotency_key: str | None,
+                       file_hash: str) -> SupplierStockImport:
+    """The import that took `idempotency_key` while this upload was on its way (IdempotencyMismatch
+    if it was another file)."""
+    earlier = queries.find_keyed_import(session, supplier_id, idempotency_key=idempotency_key, file_hash=file_hash,
+                                        mode=request.mode)
+    if earlier is None:
+        raise Conflict("the Idempotency-Key was taken and released again; send the file again")
+    return earlier
 
 
 def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest, *,
                     stream: BinaryIO, actor_id: int | None, progress: Progress | None,
-                    now: datetime) -> ImportOutcome:
+                    now: datetime, xlsx_limits: XlsxLimits | None = None) -> ImportOutcome:
     """Read, check and apply (or preview) the file of `batch` inside a savepoint; a bad file rolls
     the savepoint back, records the rejection on `batch` and raises InvalidImportFile."""
     mapping = request.mapping
@@ -88,7 +108,7 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
     savepoint = session.begin_nested()
     try:
         outcome = _read_check_apply(session, batch, supplier, request, stream=stream, mapping=mapping,
-                                    actor_id=actor_id, progress=progress, now=now)
+                                    actor_id=actor_id, progress=progress, now=now, xlsx_limits=xlsx_limits)
     except InvalidImportFile as error:
         facts = _batch_facts(batch)
         savepoint.rollback()
@@ -116,9 +136,9 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
 
 def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest,
                       *, stream: BinaryIO, mapping: dict[str, str] | None, actor_id: int | None,
-                      progress: Progress | None, now: datetime) -> ImportOutcome:
-    reader = open_table(stream, filename=request.filename, encoding=request.encoding,
-                        sheet=request.sheet, judge_header=lambda cells: rules.header_fitness(cells, mapping))
+                      progress: Progress | None, now: datetime, xlsx_limits: XlsxLimits | None) -> ImportOutcome:
+    reader = open_table(stream, filename=request.filename, encoding=request.encoding, sheet=request.sheet,
+                        judge_header=lambda cells: rules.header_fitness(cells, mapping), xlsx_limits=xlsx_limits)
     try:
         batch.file_format, batch.encoding = reader.file_format, reader.encoding
         header = rules.match_headers(reader.headers, mapping)
@@ -142,6 +162,8 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
     present = set(header.columns)
     full = request.mode == ImportMode.FULL
     lock_supplier(session, supplier.id)
+    if not request.dry_run:
+        _refuse_if_superseded(session, batch)
     outcome = ImportOutcome(batch, ignored_columns=header.ignored)
     if request.dry_run:
         staging.count_changes(session, batch, supplier.id, present, full=full)
@@ -151,6 +173,17 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
         sync_threshold_alerts(session, supplier.id, staging.items_changed_by(batch.id))
     staging.drop_stage(session)
     return outcome
+
+
+def _refuse_if_superseded(session: Session, batch: SupplierStockImport) -> None:
+    """An upload never overwrites the figures of one made after it (a queued file whose runner
+    died, taken up again after a newer file was applied). Checked under the supplier's lock."""
+    newer = queries.find_newer_applied_import(session, batch.supplier_id, than_id=batch.id)
+    if newer is not None:
+        applied_at = (newer.finished_at or newer.created_at).strftime("%Y-%m-%d %H:%M UTC")
+        raise InvalidImportFile([RowError(None, None, Reason(
+            "a newer import (no. %(newer)s) was applied at %(at)s; this file was sent before it, so it was not "
+            "applied over it (send it again if its figures are still current)", newer=newer.id, at=applied_at))])
 
 
 def _sha256(stream: BinaryIO) -> str:
