@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi import migrations
-from openvmi.db import create_db_engine
+from openvmi.db import READ_ONLY, create_db_engine
 from openvmi.ledger.queries import invariant_violations
 
 if TYPE_CHECKING:
@@ -194,7 +194,11 @@ def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterat
                               import_storage_dir=tmp_path / "imports"))
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)
+    # GET requests get a session that refuses ORM writes, as in production (db.READ_ONLY).
+    app.state.read_session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                                  expire_on_commit=False, info={READ_ONLY: True})
     app.state.import_runner.sessions = app.state.session_factory
+    app.state.import_runner.reads = app.state.read_session_factory
     yield app
     app.state.engine.dispose()
 

@@ -4,7 +4,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from openvmi import __version__
 from openvmi.alerts import pages as alerts_pages
@@ -50,11 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="OpenVMI", version=__version__,
         description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None, lifespan=lifespan)
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, busy_timeout=settings.db_busy_timeout_seconds)
     app.state.settings = settings
     app.state.engine = engine
+    # Unsafe methods write (on SQLite they queue for the write lock); safe ones only read.
     app.state.session_factory = create_session_factory(engine)
-    app.state.import_runner = ImportRunner(app.state.session_factory, settings)
+    app.state.read_session_factory = create_session_factory(engine, read_only=True)
+    app.state.import_runner = ImportRunner(app.state.session_factory, settings, reads=app.state.read_session_factory)
     # The web layer learns who is calling through this, so it needs no import of auth.
     app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
                                   viewer_names=auth_queries.viewer_names)
@@ -78,9 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def readyz() -> JSONResponse:
         """The database answers and its schema is at the newest migration."""
         try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-                current = current_revision(connection)
+            with app.state.read_session_factory() as session:  # never queues behind a writer
+                current = current_revision(session.connection())
         except Exception:  # noqa: BLE001 - any failure here means "not ready"
             return problem(503, "database unreachable", code="not_ready")
         head = head_revision()

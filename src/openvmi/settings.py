@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     # Dates and times on portal pages are shown in this zone (stored values stay UTC).
     timezone: str = "Asia/Shanghai"
+
+    # --- Requests and the database (issue 14) ---------------------------------------------------
+    # How long the database may keep a web request waiting; past that the answer is 503 with
+    # Retry-After, never 500.
+    db_busy_timeout_seconds: float = 5  # SQLite: how long a writer waits for the single write lock
+    retry_after_seconds: int = 5  # what a 503 answer asks the client to wait
+
     # Notifications (alerts feature): e-mail leaves over SMTP only when smtp_host is set; until
     # then e-mail rows wait in the outbox. The worker retries failures with exponential back-off.
     smtp_host: str | None = None
