@@ -2,6 +2,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="OpenVMI", version=__version__,
         description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None, lifespan=lifespan)
-    engine = create_db_engine(settings.database_url, busy_timeout=settings.db_busy_timeout_seconds)
+    engine = create_db_engine(settings.database_url, **settings.engine_options())
     app.state.settings = settings
     app.state.engine = engine
     # Unsafe methods write (on SQLite they queue for the write lock); safe ones only read.
@@ -71,16 +72,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """The process is up."""
+    async def healthz() -> dict[str, str]:
+        """The process is up. Answered on the event loop: no database, no worker thread needed."""
         return {"status": "ok"}
 
+    def current_migration() -> str | None:
+        with app.state.read_session_factory() as session:  # never queues behind a writer
+            return current_revision(session.connection())
+
     @app.get("/readyz", tags=["health"])
-    def readyz() -> JSONResponse:
-        """The database answers and its schema is at the newest migration."""
+    async def readyz() -> JSONResponse:
+        """The database answers, within the connect timeout, and its schema is at the newest migration."""
         try:
-            with app.state.read_session_factory() as session:  # never queues behind a writer
-                current = current_revision(session.connection())
+            with anyio.fail_after(settings.db_connect_timeout_seconds + 2):
+                current = await anyio.to_thread.run_sync(current_migration, abandon_on_cancel=True)
         except Exception:  # noqa: BLE001 - any failure here means "not ready"
             return problem(503, "database unreachable", code="not_ready")
         head = head_revision()

@@ -8,7 +8,8 @@ from typing import Any
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event, text
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -108,13 +109,22 @@ class ReadOnlySession(RuntimeError):
     """A read-only session (a GET request's) was asked to write: a programming error."""
 
 
-def create_db_engine(url: str, *, busy_timeout: float = 30, **kwargs: Any) -> Engine:
-    """An engine for `url`. On SQLite a writer waits up to `busy_timeout` seconds for the write lock,
-    then fails with "database is locked" (database_failure calls that "busy")."""
+def create_db_engine(url: str, *, connect_timeout: int = 10, statement_timeout: float = 0,
+                     busy_timeout: float = 30, **kwargs: Any) -> Engine:
+    """An engine for `url` that a down or hung database cannot hold forever: opening a PostgreSQL
+    connection (or waiting for a pooled one) gives up after `connect_timeout` seconds, a PostgreSQL
+    statement after `statement_timeout` (0: never), and on SQLite a writer waits `busy_timeout`
+    seconds for the write lock. database_failure tells these failures apart from the others."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout})
+    elif url.startswith("postgresql"):
+        connect_args = {"connect_timeout": connect_timeout}
+        if statement_timeout:
+            connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+        kwargs.setdefault("connect_args", connect_args)
+        kwargs.setdefault("pool_timeout", connect_timeout)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _serialize_sqlite_writers(engine, busy_ms=int(busy_timeout * 1000))
@@ -183,17 +193,38 @@ def _refuse_statements_when_read_only(state: ORMExecuteState) -> None:
 _READ_ONLY_REFUSAL = "a read-only session may not write; writes belong to an unsafe HTTP method"
 
 
+def without_statement_timeout(session: Session) -> None:
+    """Lift the statement timeout for the rest of `session`'s transaction (PostgreSQL), for a job
+    whose statements may run long on purpose: a queued import of millions of rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def database_failure(error: BaseException) -> str | None:
     """What `error` says about the database: "busy" when it is there but did not serve in time
-    (SQLite's write lock held too long by another writer), None for any other error."""
-    original = getattr(error, "orig", None)
-    code = getattr(original, "sqlite_errorcode", None)
-    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+    (SQLite's write lock held too long by another writer, a statement or the connection pool timed
+    out), "unreachable" when it cannot be reached or went away; None for any other error, which is
+    a bug or bad data rather than the database's state."""
+    if isinstance(error, sqlalchemy_exc.TimeoutError):  # no pooled connection came free in time
         return "busy"
+    if not isinstance(error, sqlalchemy_exc.DBAPIError):
+        return None
+    original = error.orig
+    sqlite_code = getattr(original, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return {_SQLITE_BUSY: "busy", _SQLITE_LOCKED: "busy", _SQLITE_CANTOPEN: "unreachable"}.get(sqlite_code & 0xFF)
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    if sqlstate in _PG_BUSY:
+        return "busy"
+    if error.connection_invalidated or sqlstate[:2] in _PG_UNREACHABLE or (
+            not sqlstate and isinstance(error, sqlalchemy_exc.OperationalError)):  # refused, timed out, lost
+        return "unreachable"
     return None
 
 
-_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CANTOPEN = 5, 6, 14
+_PG_BUSY = {"57014", "55P03", "53300"}  # statement timeout, lock timeout, too many connections
+_PG_UNREACHABLE = {"08", "57"}  # connection exceptions; shutting down or starting up
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """Runtime configuration, read once from the environment (prefix OPENVMI_) and passed in."""
 from pathlib import Path
+from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,9 +23,20 @@ class Settings(BaseSettings):
 
     # --- Requests and the database (issue 14) ---------------------------------------------------
     # How long the database may keep a web request waiting; past that the answer is 503 with
-    # Retry-After, never 500.
+    # Retry-After, and a down database is 503 too, never 500.
+    db_connect_timeout_seconds: int = 5  # opening a PostgreSQL connection (psycopg waits at least 2)
+    db_statement_timeout_seconds: float = 30  # one statement of a web request on PostgreSQL; 0: none
     db_busy_timeout_seconds: float = 5  # SQLite: how long a writer waits for the single write lock
     retry_after_seconds: int = 5  # what a 503 answer asks the client to wait
+
+    def engine_options(self, *, web: bool = True) -> dict[str, Any]:
+        """The timeouts above as db.create_db_engine takes them. Commands and the worker (web=False)
+        keep only the connect timeout: they may run long statements on purpose (an import of
+        millions of rows) and wait for SQLite's write lock as long as db.py's default."""
+        if not web:
+            return {"connect_timeout": self.db_connect_timeout_seconds}
+        return {"connect_timeout": self.db_connect_timeout_seconds, "busy_timeout": self.db_busy_timeout_seconds,
+                "statement_timeout": self.db_statement_timeout_seconds}
 
     # Notifications (alerts feature): e-mail leaves over SMTP only when smtp_host is set; until
     # then e-mail rows wait in the outbox. The worker retries failures with exponential back-off.

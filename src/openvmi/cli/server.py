@@ -5,7 +5,7 @@ import typer
 from rich.table import Table
 
 from openvmi import migrations
-from openvmi.cli.common import console, load_settings, prepare_sqlite_dir, session_factory
+from openvmi.cli.common import console, load_settings, prepare_sqlite_dir, reporting_database_failures, session_factory
 
 commands = typer.Typer()  # top-level commands: `openvmi demo`, `openvmi serve`, `openvmi worker`
 db_app = typer.Typer(help="Database schema.")
@@ -16,7 +16,8 @@ def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     settings = load_settings()
     prepare_sqlite_dir(settings)
-    migrations.upgrade(settings.database_url, revision)
+    with reporting_database_failures(settings):
+        migrations.upgrade(settings.database_url, revision)
     console.print(f"database at migration {migrations.head_revision() if revision == 'head' else revision}")
 
 
@@ -59,13 +60,15 @@ def serve(
 
     settings = load_settings()
     prepare_sqlite_dir(settings)
-    migrations.upgrade(settings.database_url)
+    with reporting_database_failures(settings):
+        migrations.upgrade(settings.database_url)
+        if load_demo:
+            with session_factory(settings)() as session:
+                if not has_data(session):
+                    console.print("empty database: loading the demo company ...")
+                    console.print(load(session, progress=True))
+                    session.commit()
     if load_demo:
-        with session_factory(settings)() as session:
-            if not has_data(session):
-                console.print("empty database: loading the demo company ...")
-                console.print(load(session, progress=True))
-                session.commit()
         _print_logins(DEMO_USERS)
     host, port = host or settings.host, port or settings.port
     console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from openvmi.db import commit_refusal, database_failure, utcnow
+from openvmi.db import commit_refusal, database_failure, utcnow, without_statement_timeout
 from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
@@ -91,6 +91,7 @@ class ImportRunner:
     def _run(self, import_id: int) -> None:
         with self.sessions() as session:
             try:
+                without_statement_timeout(session)  # a big file's statements run long on purpose
                 with commit_refusal(session, InvalidImportFile):
                     import_queue.run_queued_import(session, import_id, worker_id=self.worker_id)
                 session.commit()

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,6 +39,7 @@ TITLES = {
 UNAVAILABLE = {
     "busy": ("database_busy", "the database is busy with another change (such as a stock import); "
                               "nothing was changed, try again shortly"),
+    "unreachable": ("database_unavailable", "the database cannot be reached right now; try again shortly"),
 }
 
 
@@ -113,11 +115,13 @@ def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None
                        headers=getattr(error, "headers", None))
 
     @app.exception_handler(DBAPIError)
-    async def _database(request: Request, error: DBAPIError) -> Response:
+    @app.exception_handler(PoolTimeout)
+    async def _database(request: Request, error: Exception) -> Response:
         failure = database_failure(error)
         if failure is None:
             return await _unexpected(request, error)
-        log.warning("database %s on %s %s: %s", failure, request.method, request.url.path, error.orig)
+        log.warning("database %s on %s %s: %s", failure, request.method, request.url.path,
+                    getattr(error, "orig", error))
         retry = {"Retry-After": str(request.app.state.settings.retry_after_seconds)}
         code, detail = UNAVAILABLE[failure]
         if as_page(request):
