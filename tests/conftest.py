@@ -183,7 +183,14 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 
 
 @pytest.fixture
-def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterator["FastAPI"]:
+def app_settings() -> dict[str, object]:
+    """Settings of api_app beyond its defaults; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def api_app(connection: Connection, database_url: str, tmp_path: Path,
+            app_settings: dict[str, object]) -> Iterator["FastAPI"]:
     """The real app whose requests run inside the test's rolled-back transaction: a request's
     commit only releases a savepoint, so the test can look at what it wrote and nothing leaks.
     Queued imports run only when a test calls app.state.import_runner.run_pending()."""
@@ -191,7 +198,7 @@ def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterat
     from openvmi.settings import Settings
 
     app = create_app(Settings(database_url=database_url, import_runner=False,
-                              import_storage_dir=tmp_path / "imports"))
+                              import_storage_dir=tmp_path / "imports", **app_settings))
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)
     # GET requests get a session that refuses ORM writes, as in production (db.READ_ONLY).

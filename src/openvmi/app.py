@@ -29,6 +29,7 @@ from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
 from openvmi.web.deps import Identity
 from openvmi.web.error_pages import error_page
+from openvmi.web.guard import RequestGuard
 from openvmi.web.portal import mount_portal
 from openvmi.web.problems import install_api_problem_handlers, problem
 
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
+    # Bodies are capped and, on the API and for uploads, read only from a known caller.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
+                       api_prefix=API_PREFIX, public_paths={f"{API_PREFIX}/auth/token"})
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
 
     # --- Requests and the database (issue 14) ---------------------------------------------------
+    # Request bodies: JSON and forms up to max_body_bytes; a stock file upload (its whole multipart
+    # body) up to max_upload_bytes. Bigger ones get 413 before they are read: by Content-Length, or
+    # as soon as a chunked body passes the limit.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 256 * 1024 * 1024
     # How long the database may keep a web request waiting; past that the answer is 503 with
     # Retry-After, and a down database is 503 too, never 500.
     db_connect_timeout_seconds: int = 5  # opening a PostgreSQL connection (psycopg waits at least 2)

@@ -13,12 +13,15 @@ from openvmi.web.viewer import session_token, viewer_for
 
 ERROR_TITLES = {
     400: i18n.N_("Bad request"), 403: i18n.N_("Access denied"), 404: i18n.N_("Page not found"),
-    405: i18n.N_("Method not allowed"), 409: i18n.N_("Conflict"), 422: i18n.N_("Invalid input"),
+    405: i18n.N_("Method not allowed"), 409: i18n.N_("Conflict"), 413: i18n.N_("Too large"),
+    422: i18n.N_("Invalid input"),
     500: i18n.N_("Something went wrong"), 503: i18n.N_("Service unavailable"),
 }
 ERROR_EXPLANATIONS = {
     403: i18n.N_("You do not have access to this page, or the form has expired. Reload the page and try again."),
     404: i18n.N_("The page does not exist, or you do not have access to it."),
+    413: i18n.N_("The file or form is larger than this server accepts. Split the file, or upload only the "
+                 "lines that changed (delta mode)."),
     500: i18n.N_("An unexpected error occurred. It has been logged; please try again later."),
     503: i18n.N_("The database is busy or not answering right now. Please try again in a moment."),
 }

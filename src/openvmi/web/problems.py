@@ -20,6 +20,7 @@ PROBLEM_JSON = "application/problem+json"
 
 STATUS = {
     errors.NotAuthenticated: 401,
+    errors.ContentTooLarge: 413,
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.InsufficientStock: 409,
@@ -74,6 +75,16 @@ def domain_problem(error: errors.DomainError) -> JSONResponse:
 PageErrors = Callable[[Request, int, str], Response]
 
 
+class RefusedBeforeBody(StarletteHTTPException):
+    """Raised from a request's body stream (web.guard) for `reason`. FastAPI passes an HTTPException
+    raised while it reads a body on untouched (any other error becomes its own 400), and the
+    handlers below answer for the reason as if the route had raised it."""
+
+    def __init__(self, reason: Exception) -> None:
+        super().__init__(status_code=400, detail=str(reason))
+        self.reason = reason
+
+
 def is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
@@ -109,6 +120,10 @@ def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if isinstance(error, RefusedBeforeBody):
+            if isinstance(error.reason, errors.DomainError):
+                return await _domain(request, error.reason)
+            return await _database(request, error.reason)  # or, if it is not the database's, a 500
         if as_page(request):
             return await page(request, error.status_code, str(error.detail))
         return problem(error.status_code, str(error.detail), code="http_error",
