@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
+# The app refuses the default secret key with any database but the embedded default; tests use
+# their own databases (tests of that refusal pass the default key explicitly).
+os.environ.setdefault("OPENVMI_SECRET_KEY", "test-secret-key-not-for-production")
 PG_ADMIN_URL = os.environ.get("OPENVMI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgres"]

@@ -30,14 +30,21 @@ from openvmi.web import home as home_pages
 from openvmi.web.deps import Identity
 from openvmi.web.error_pages import error_page
 from openvmi.web.guard import RequestGuard
+from openvmi.web.headers import SecurityHeaders
 from openvmi.web.portal import mount_portal
 from openvmi.web.problems import install_api_problem_handlers, problem
 
 API_PREFIX = "/api/v1"
 
 
+class UnsafeSettings(RuntimeError):
+    """The configuration must not serve: the message says what to change."""
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if refusal := settings.default_secret_key_refusal():
+        raise UnsafeSettings(refusal)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Bodies are capped and, on the API and for uploads, read only from a known caller.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
                        api_prefix=API_PREFIX, public_paths={f"{API_PREFIX}/auth/token"})
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])

@@ -125,6 +125,9 @@ def create_db_engine(url: str, *, connect_timeout: int = 10, statement_timeout: 
             connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
         kwargs.setdefault("connect_args", connect_args)
         kwargs.setdefault("pool_timeout", connect_timeout)
+    # Bound values never reach logs or error messages (echo, IntegrityError texts): among them are
+    # password hashes, token digests and webhook secrets, and no list of columns stays complete.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _serialize_sqlite_writers(engine, busy_ms=int(busy_timeout * 1000))

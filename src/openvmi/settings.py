@@ -4,13 +4,18 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The embedded default database and the secret key that ships in the source: together they are a
+# developer's first start; anything else must set its own key (default_secret_key_refusal).
+DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "openvmi.db")
+DEFAULT_SECRET_KEY = "change-me-in-production"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENVMI_", env_file=".env", extra="ignore")
 
     # Embedded default: a SQLite file under ./var; production sets a postgresql+psycopg:// URL.
-    database_url: str = "sqlite:///" + str(Path("var") / "openvmi.db")
-    secret_key: str = "change-me-in-production"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEFAULT_SECRET_KEY
     host: str = "127.0.0.1"
     port: int = 8000
     access_token_hours: int = 12
@@ -42,6 +47,17 @@ class Settings(BaseSettings):
             return {"connect_timeout": self.db_connect_timeout_seconds}
         return {"connect_timeout": self.db_connect_timeout_seconds, "busy_timeout": self.db_busy_timeout_seconds,
                 "statement_timeout": self.db_statement_timeout_seconds}
+
+    def default_secret_key_refusal(self) -> str | None:
+        """Why the web app must not start with this configuration, or None. The secret key signs the
+        portal's session cookies and the default one is in the source for anyone to read: it is
+        tolerated only with the embedded SQLite default, a first start on a developer's machine."""
+        if self.secret_key != DEFAULT_SECRET_KEY or self.database_url == DEFAULT_DATABASE_URL:
+            return None
+        return ("OPENVMI_SECRET_KEY is the default from the source code, with which anyone can forge a portal "
+                "session; it is allowed only with the default embedded SQLite database. Set OPENVMI_SECRET_KEY to a long "
+                "random value in the environment or in .env, e.g. the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
     # Notifications (alerts feature): e-mail leaves over SMTP only when smtp_host is set; until
     # then e-mail rows wait in the outbox. The worker retries failures with exponential back-off.

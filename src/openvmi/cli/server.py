@@ -2,6 +2,7 @@
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from openvmi import migrations
@@ -59,6 +60,9 @@ def serve(
     from openvmi.jobs.demo import load_demo as load
 
     settings = load_settings()
+    if refusal := settings.default_secret_key_refusal():
+        console.print(f"[red]error:[/red] {escape(refusal)}", soft_wrap=True)
+        raise typer.Exit(code=2)
     prepare_sqlite_dir(settings)
     with reporting_database_failures(settings):
         migrations.upgrade(settings.database_url)
