@@ -27,6 +27,7 @@ from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
+from openvmi.web.api_docs import mount_api_docs
 from openvmi.web.deps import Identity
 from openvmi.web.error_pages import error_page
 from openvmi.web.guard import RequestGuard
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="OpenVMI", version=__version__,
         description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
-        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None, lifespan=lifespan)
+        openapi_url="/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
     engine = create_db_engine(settings.database_url, **settings.engine_options())
     app.state.settings = settings
     app.state.engine = engine
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
+    mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
