@@ -98,8 +98,9 @@ def main() -> None:
                 time.sleep(0.1)
         auth = {"Authorization": f"Bearer {token}"}
         form = {"Content-Type": "multipart/form-data; boundary=b"}
-        upload = (b'--b\r\nContent-Disposition: form-data; name="supplier"\r\n\r\n' + supplier.code.encode() +
-                  b'\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\n\r\nitem_code,on_hand\r\n')
+        upload = (b'--b\r\nContent-Disposition: form-data; name="supplier"\r\n\r\n' + supplier.code.encode()
+                  + b'\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\n\r\n'
+                  + b"item_code,on_hand\r\n")
         cases = [
             ("150 MB JSON, Content-Length, no token", "/api/v1/items", 150 * MB, {}, False, b""),
             ("150 MB JSON, chunked, no token", "/api/v1/items", 150 * MB, {}, True, b""),

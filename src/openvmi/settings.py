@@ -55,8 +55,8 @@ class Settings(BaseSettings):
         if self.secret_key != DEFAULT_SECRET_KEY or self.database_url == DEFAULT_DATABASE_URL:
             return None
         return ("OPENVMI_SECRET_KEY is the default from the source code, with which anyone can forge a portal "
-                "session; it is allowed only with the default embedded SQLite database. Set OPENVMI_SECRET_KEY to a long "
-                "random value in the environment or in .env, e.g. the output of "
+                "session; it is allowed only with the default embedded SQLite database. Set OPENVMI_SECRET_KEY "
+                "to a long random value in the environment or in .env, e.g. the output of "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
     # Notifications (alerts feature): e-mail leaves over SMTP only when smtp_host is set; until
