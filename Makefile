@@ -24,14 +24,16 @@ bench: $(STAMP)
 	$(BIN)/python bench/supplier_stock_import.py
 
 # Pinned install: constraints.txt holds the exact versions CI and every machine use.
-# Portal assets (htmx, Pico CSS) come from npm at the locked versions and are served by the app.
+# Portal assets (htmx, Pico CSS) and the API docs' Swagger UI come from npm at the locked versions
+# and are served by the app. No package script runs (swagger-ui-dist pulls in a telemetry one).
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
-	npm ci --no-audit --no-fund --silent
-	mkdir -p $(VENDOR)
+	npm ci --no-audit --no-fund --silent --ignore-scripts
+	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	touch $(STAMP)
 
 # The browser tests drive Debian's chromium (and need CJK fonts for the Chinese screenshots).

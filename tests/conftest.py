@@ -15,13 +15,16 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi import migrations
-from openvmi.db import create_db_engine
+from openvmi.db import READ_ONLY, create_db_engine
 from openvmi.ledger.queries import invariant_violations
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
+# The app refuses the default secret key with any database but the embedded default; tests use
+# their own databases (tests of that refusal pass the default key explicitly).
+os.environ.setdefault("OPENVMI_SECRET_KEY", "test-secret-key-not-for-production")
 PG_ADMIN_URL = os.environ.get("OPENVMI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgres"]
@@ -200,7 +203,14 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 
 
 @pytest.fixture
-def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterator["FastAPI"]:
+def app_settings() -> dict[str, object]:
+    """Settings of api_app beyond its defaults; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def api_app(connection: Connection, database_url: str, tmp_path: Path,
+            app_settings: dict[str, object]) -> Iterator["FastAPI"]:
     """The real app whose requests run inside the test's rolled-back transaction: a request's
     commit only releases a savepoint, so the test can look at what it wrote and nothing leaks.
     Queued imports run only when a test calls app.state.import_runner.run_pending()."""
@@ -208,10 +218,14 @@ def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterat
     from openvmi.settings import Settings
 
     app = create_app(Settings(database_url=database_url, import_runner=False,
-                              import_storage_dir=tmp_path / "imports"))
+                              import_storage_dir=tmp_path / "imports", **app_settings))
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)
+    # GET requests get a session that refuses ORM writes, as in production (db.READ_ONLY).
+    app.state.read_session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                                  expire_on_commit=False, info={READ_ONLY: True})
     app.state.import_runner.sessions = app.state.session_factory
+    app.state.import_runner.reads = app.state.read_session_factory
     yield app
     app.state.engine.dispose()
 

@@ -2,9 +2,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from openvmi import __version__
 from openvmi.alerts import pages as alerts_pages
@@ -27,16 +27,25 @@ from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.web import home as home_pages
+from openvmi.web.api_docs import mount_api_docs
 from openvmi.web.deps import Identity
 from openvmi.web.error_pages import error_page
+from openvmi.web.guard import RequestGuard
+from openvmi.web.headers import SecurityHeaders
 from openvmi.web.portal import mount_portal
 from openvmi.web.problems import install_api_problem_handlers, problem
 
 API_PREFIX = "/api/v1"
 
 
+class UnsafeSettings(RuntimeError):
+    """The configuration must not serve: the message says what to change."""
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if refusal := settings.default_secret_key_refusal():
+        raise UnsafeSettings(refusal)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,12 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="OpenVMI", version=__version__,
         description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
-        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None, lifespan=lifespan)
-    engine = create_db_engine(settings.database_url)
+        openapi_url="/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
+    engine = create_db_engine(settings.database_url, **settings.engine_options())
     app.state.settings = settings
     app.state.engine = engine
+    # Unsafe methods write (on SQLite they queue for the write lock); safe ones only read.
     app.state.session_factory = create_session_factory(engine)
-    app.state.import_runner = ImportRunner(app.state.session_factory, settings)
+    app.state.read_session_factory = create_session_factory(engine, read_only=True)
+    app.state.import_runner = ImportRunner(app.state.session_factory, settings, reads=app.state.read_session_factory)
     # The web layer learns who is calling through this, so it needs no import of auth.
     app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
                                   viewer_names=auth_queries.viewer_names)
@@ -65,22 +76,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
+    # Bodies are capped and, on the API and for uploads, read only from a known caller.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
+                       api_prefix=API_PREFIX, public_paths={f"{API_PREFIX}/auth/token"})
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
+    mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """The process is up."""
+    async def healthz() -> dict[str, str]:
+        """The process is up. Answered on the event loop: no database, no worker thread needed."""
         return {"status": "ok"}
 
+    def current_migration() -> str | None:
+        with app.state.read_session_factory() as session:  # never queues behind a writer
+            return current_revision(session.connection())
+
     @app.get("/readyz", tags=["health"])
-    def readyz() -> JSONResponse:
-        """The database answers and its schema is at the newest migration."""
+    async def readyz() -> JSONResponse:
+        """The database answers, within the connect timeout, and its schema is at the newest migration."""
         try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-                current = current_revision(connection)
+            with anyio.fail_after(settings.db_connect_timeout_seconds + 2):
+                current = await anyio.to_thread.run_sync(current_migration, abandon_on_cancel=True)
         except Exception:  # noqa: BLE001 - any failure here means "not ready"
             return problem(503, "database unreachable", code="not_ready")
         head = head_revision()

@@ -8,8 +8,9 @@ from typing import Any
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event, text
+from sqlalchemy import exc as sqlalchemy_exc
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Quantities and money are Decimal. PostgreSQL stores them exactly; SQLite stores a quantity as
@@ -99,36 +100,134 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.000001"))
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+# Execution options of a session's connection that the engine acts on (see create_session_factory).
+READ_ONLY = "openvmi_read_only"  # also a Session.info key: the session refuses to write
+NO_WAIT = "openvmi_no_wait"  # SQLite: give up at once when another writer holds the lock
+
+
+class ReadOnlySession(RuntimeError):
+    """A read-only session (a GET request's) was asked to write: a programming error."""
+
+
+def create_db_engine(url: str, *, connect_timeout: int = 10, statement_timeout: float = 0,
+                     busy_timeout: float = 30, **kwargs: Any) -> Engine:
+    """An engine for `url` that a down or hung database cannot hold forever: opening a PostgreSQL
+    connection (or waiting for a pooled one) gives up after `connect_timeout` seconds, a PostgreSQL
+    statement after `statement_timeout` (0: never), and on SQLite a writer waits `busy_timeout`
+    seconds for the write lock. database_failure tells these failures apart from the others."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout})
+    elif url.startswith("postgresql"):
+        connect_args = {"connect_timeout": connect_timeout}
+        if statement_timeout:
+            connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+        kwargs.setdefault("connect_args", connect_args)
+        kwargs.setdefault("pool_timeout", connect_timeout)
+    # Bound values never reach logs or error messages (echo, IntegrityError texts): among them are
+    # password hashes, token digests and webhook secrets, and no list of columns stays complete.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _serialize_sqlite_writers(engine)
+        _serialize_sqlite_writers(engine, busy_ms=int(busy_timeout * 1000))
     return engine
 
 
-def _serialize_sqlite_writers(engine: Engine) -> None:
-    """SQLite has no row locks; taking its write lock at BEGIN makes writers queue instead."""
+def _serialize_sqlite_writers(engine: Engine, *, busy_ms: int) -> None:
+    """SQLite has no row locks; taking its write lock at BEGIN makes writers queue instead.
+    Readers begin a plain (deferred) transaction: in WAL mode that is a snapshot of the last commit,
+    which never waits for a writer, and `query_only` makes it refuse to write."""
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
+    def _configure(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, emits BEGIN
-        pragmas = ["foreign_keys = ON", "busy_timeout = 30000"]
+        pragmas = ["foreign_keys = ON", f"busy_timeout = {busy_ms}", "query_only = OFF"]
         if engine.url.database not in (None, "", ":memory:"):
             pragmas.append("journal_mode = WAL")
         for pragma in pragmas:
             dbapi_connection.execute(f"PRAGMA {pragma}")
+        record.info["openvmi_pragmas"] = {"busy_timeout": busy_ms, "query_only": 0}
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        reading = bool(options.get(READ_ONLY))
+        wanted = {"busy_timeout": 0 if options.get(NO_WAIT) else busy_ms, "query_only": int(reading)}
+        current = connection.connection.info.setdefault("openvmi_pragmas", {})
+        for name, value in wanted.items():
+            if current.get(name) != value:  # a pooled connection keeps them: set only what changes
+                connection.connection.dbapi_connection.execute(f"PRAGMA {name} = {value}")
+                current[name] = value
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def create_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def create_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions that write (the default: every job, command and unsafe HTTP method), or read-only
+    ones for safe HTTP methods. A read-only session refuses ORM writes, and its transaction is
+    read-only in the database too: PostgreSQL's READ ONLY, SQLite's deferred BEGIN with query_only."""
+    if not read_only:
+        return sessionmaker(bind=engine, expire_on_commit=False)
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine, expire_on_commit=False, info={READ_ONLY: True}, execution_options=options)
+
+
+def begin_without_waiting(session: Session) -> None:
+    """Begin `session`'s transaction so that on SQLite it fails at once ("busy") instead of waiting
+    for another writer: for writes that may as well be skipped, such as a token's last use."""
+    session.connection(execution_options={NO_WAIT: True})
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_when_read_only(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (
+            session.new or session.deleted or any(session.is_modified(row) for row in session.dirty)):
+        raise ReadOnlySession(_READ_ONLY_REFUSAL)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_when_read_only(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlySession(_READ_ONLY_REFUSAL)
+
+
+_READ_ONLY_REFUSAL = "a read-only session may not write; writes belong to an unsafe HTTP method"
+
+
+def without_statement_timeout(session: Session) -> None:
+    """Lift the statement timeout for the rest of `session`'s transaction (PostgreSQL), for a job
+    whose statements may run long on purpose: a queued import of millions of rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL statement_timeout = 0"))
+
+
+def database_failure(error: BaseException) -> str | None:
+    """What `error` says about the database: "busy" when it is there but did not serve in time
+    (SQLite's write lock held too long by another writer, a statement or the connection pool timed
+    out), "unreachable" when it cannot be reached or went away; None for any other error, which is
+    a bug or bad data rather than the database's state."""
+    if isinstance(error, sqlalchemy_exc.TimeoutError):  # no pooled connection came free in time
+        return "busy"
+    if not isinstance(error, sqlalchemy_exc.DBAPIError):
+        return None
+    original = error.orig
+    sqlite_code = getattr(original, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return {_SQLITE_BUSY: "busy", _SQLITE_LOCKED: "busy", _SQLITE_CANTOPEN: "unreachable"}.get(sqlite_code & 0xFF)
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    if sqlstate in _PG_BUSY:
+        return "busy"
+    if error.connection_invalidated or sqlstate[:2] in _PG_UNREACHABLE or (
+            not sqlstate and isinstance(error, sqlalchemy_exc.OperationalError)):  # refused, timed out, lost
+        return "unreachable"
+    return None
+
+
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CANTOPEN = 5, 6, 14
+_PG_BUSY = {"57014", "55P03", "53300"}  # statement timeout, lock timeout, too many connections
+_PG_UNREACHABLE = {"08", "57"}  # connection exceptions; shutting down or starting up
 
 
 @contextmanager

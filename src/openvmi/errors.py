@@ -33,6 +33,17 @@ class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
 
+class ContentTooLarge(DomainError):
+    """A request body over what its address accepts; refused before (or as soon as) it is read."""
+
+    code = "content_too_large"
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.problem_extra = {"limit_bytes": limit_bytes}
+        size = f"{limit_bytes / 1048576:g} MB" if limit_bytes >= 1048576 else f"{limit_bytes} bytes"
+        super().__init__(f"the request body is larger than the {size} this address accepts")
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

@@ -1,17 +1,22 @@
 """Runtime configuration, read once from the environment (prefix OPENVMI_) and passed in."""
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The embedded default database and the secret key that ships in the source: together they are a
+# developer's first start; anything else must set its own key (default_secret_key_refusal).
+DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "openvmi.db")
+DEFAULT_SECRET_KEY = "change-me-in-production"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENVMI_", env_file=".env", extra="ignore")
 
     # Embedded default: a SQLite file under ./var; production sets a postgresql+psycopg:// URL.
-    database_url: str = "sqlite:///" + str(Path("var") / "openvmi.db")
-    secret_key: str = "change-me-in-production"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEFAULT_SECRET_KEY
     host: str = "127.0.0.1"
     port: int = 8000
     access_token_hours: int = 12
@@ -19,6 +24,40 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     # Dates and times on portal pages are shown in this zone (stored values stay UTC).
     timezone: str = "Asia/Shanghai"
+
+    # --- Requests and the database (issue 14) ---------------------------------------------------
+    # Request bodies: JSON and forms up to max_body_bytes; a stock file upload (its whole multipart
+    # body) up to max_upload_bytes. Bigger ones get 413 before they are read: by Content-Length, or
+    # as soon as a chunked body passes the limit.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 256 * 1024 * 1024
+    # How long the database may keep a web request waiting; past that the answer is 503 with
+    # Retry-After, and a down database is 503 too, never 500.
+    db_connect_timeout_seconds: int = 5  # opening a PostgreSQL connection (psycopg waits at least 2)
+    db_statement_timeout_seconds: float = 30  # one statement of a web request on PostgreSQL; 0: none
+    db_busy_timeout_seconds: float = 5  # SQLite: how long a writer waits for the single write lock
+    retry_after_seconds: int = 5  # what a 503 answer asks the client to wait
+
+    def engine_options(self, *, web: bool = True) -> dict[str, Any]:
+        """The timeouts above as db.create_db_engine takes them. Commands and the worker (web=False)
+        keep only the connect timeout: they may run long statements on purpose (an import of
+        millions of rows) and wait for SQLite's write lock as long as db.py's default."""
+        if not web:
+            return {"connect_timeout": self.db_connect_timeout_seconds}
+        return {"connect_timeout": self.db_connect_timeout_seconds, "busy_timeout": self.db_busy_timeout_seconds,
+                "statement_timeout": self.db_statement_timeout_seconds}
+
+    def default_secret_key_refusal(self) -> str | None:
+        """Why the web app must not start with this configuration, or None. The secret key signs the
+        portal's session cookies and the default one is in the source for anyone to read: it is
+        tolerated only with the embedded SQLite default, a first start on a developer's machine."""
+        if self.secret_key != DEFAULT_SECRET_KEY or self.database_url == DEFAULT_DATABASE_URL:
+            return None
+        return ("OPENVMI_SECRET_KEY is the default from the source code, with which anyone can forge a portal "
+                "session; it is allowed only with the default embedded SQLite database. Set OPENVMI_SECRET_KEY "
+                "to a long random value in the environment or in .env, e.g. the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
+
     # Notifications (alerts feature): e-mail leaves over SMTP only when smtp_host is set; until
     # then e-mail rows wait in the outbox. The worker retries failures with exponential back-off.
     smtp_host: str | None = None

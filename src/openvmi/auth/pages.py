@@ -10,7 +10,7 @@ from openvmi.auth import queries, service
 from openvmi.auth.schemas import LogInAttempt, PasswordChange, TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, FieldError, InvalidInput, NotAuthenticated
 from openvmi.parties import queries as parties_queries
-from openvmi.web.deps import DbSession, client_address
+from openvmi.web.deps import DbSession, authenticate, client_address
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, N_, SUPPORTED
@@ -30,11 +30,11 @@ PASSWORD_FIELDS = ["current_password", "new_password"]
 
 
 @router.get("/login")
-def login_form(request: Request, session: DbSession, next: str = "/") -> Response:
-    if session_token(request) is not None:
+def login_form(request: Request, next: str = "/") -> Response:
+    token = session_token(request)
+    if token is not None:
         try:
-            service.actor_for_token(session, session_token(request) or "")
-            session.commit()
+            authenticate(request, token)
             return redirect(safe_next(next))
         except NotAuthenticated:
             pass

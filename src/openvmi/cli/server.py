@@ -2,10 +2,11 @@
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from openvmi import migrations
-from openvmi.cli.common import console, load_settings, prepare_sqlite_dir, session_factory
+from openvmi.cli.common import console, load_settings, prepare_sqlite_dir, reporting_database_failures, session_factory
 
 commands = typer.Typer()  # top-level commands: `openvmi demo`, `openvmi serve`, `openvmi worker`
 db_app = typer.Typer(help="Database schema.")
@@ -16,7 +17,8 @@ def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     settings = load_settings()
     prepare_sqlite_dir(settings)
-    migrations.upgrade(settings.database_url, revision)
+    with reporting_database_failures(settings):
+        migrations.upgrade(settings.database_url, revision)
     console.print(f"database at migration {migrations.head_revision() if revision == 'head' else revision}")
 
 
@@ -58,14 +60,19 @@ def serve(
     from openvmi.jobs.demo import load_demo as load
 
     settings = load_settings()
+    if refusal := settings.default_secret_key_refusal():
+        console.print(f"[red]error:[/red] {escape(refusal)}", soft_wrap=True)
+        raise typer.Exit(code=2)
     prepare_sqlite_dir(settings)
-    migrations.upgrade(settings.database_url)
+    with reporting_database_failures(settings):
+        migrations.upgrade(settings.database_url)
+        if load_demo:
+            with session_factory(settings)() as session:
+                if not has_data(session):
+                    console.print("empty database: loading the demo company ...")
+                    console.print(load(session, progress=True))
+                    session.commit()
     if load_demo:
-        with session_factory(settings)() as session:
-            if not has_data(session):
-                console.print("empty database: loading the demo company ...")
-                console.print(load(session, progress=True))
-                session.commit()
         _print_logins(DEMO_USERS)
     host, port = host or settings.host, port or settings.port
     console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")

@@ -19,6 +19,7 @@ from openvmi.supplier_stock.schemas import (
 )
 from openvmi.supplier_stock.service import import_queue, imports, lines, thresholds
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
+from openvmi.web.guard import takes_upload
 
 router = APIRouter(tags=["supplier stock"])
 Reader = Annotated[Actor, Depends(requires("supplier_stock.read"))]
@@ -32,7 +33,9 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 @router.post("/supplier-stock/imports", status_code=201, response_model=ImportRead,
              responses={200: {"description": "a dry run, or a replay of an earlier import"},
                         202: {"description": "queued (Prefer: respond-async); follow Location for its status"},
+                        413: {"description": "the upload is larger than OPENVMI_MAX_UPLOAD_BYTES"},
                         422: {"description": "the file cannot be imported; every bad row is listed"}})
+@takes_upload
 def import_supplier_stock(
     request: Request, session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],

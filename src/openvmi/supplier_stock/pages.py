@@ -19,6 +19,7 @@ from openvmi.supplier_stock.service import import_queue, imports, lines
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
+from openvmi.web.guard import takes_upload
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
@@ -62,6 +63,7 @@ def upload_form(request: Request, session: DbSession, actor: Writer) -> Response
 
 
 @router.post("/supplier-stock/upload")
+@takes_upload
 async def upload(request: Request, session: DbSession, actor: Writer) -> Response:
     """Check (dry run) or import a file; the form stays on the page with the answer under it."""
     posted = await request.form()

@@ -1,16 +1,22 @@
 """Typed FastAPI dependencies: settings, one database session per request, the caller."""
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
+from openvmi.db import begin_without_waiting, database_failure
 from openvmi.errors import FieldError, InvalidInput, NotAuthenticated, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from openvmi.settings import Settings
+from openvmi.web.csrf import SAFE_METHODS
+
+log = logging.getLogger(__name__)
 
 
 def get_settings(request: Request) -> Settings:
@@ -18,8 +24,11 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request. The route commits; anything uncommitted is rolled back."""
-    with request.app.state.session_factory() as session:
+    """One session per request: read-only for safe methods (on SQLite a snapshot that never waits
+    for a writer), a writer for the others. The route commits; anything uncommitted is rolled back."""
+    state = request.app.state
+    factory = state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
+    with factory() as session:
         yield session
 
 
@@ -33,7 +42,7 @@ class Identity:
     so `openvmi.web` imports no feature."""
 
     # The caller behind a bearer token (or the portal cookie's login token); NotAuthenticated if
-    # unknown, expired or revoked. May touch the token's last use: the caller commits.
+    # unknown, expired or revoked. May touch the token's last use: the caller commits (authenticate).
     actor_for_token: Callable[[Session, str], Actor]
     # (display name, supplier name or None): what the portal's layout shows of the signed-in user.
     viewer_names: Callable[[Session, Actor], tuple[str, str | None]]
@@ -46,12 +55,41 @@ def get_identity(request: Request) -> Identity:
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+def authenticate(request: Request, token: str) -> Actor:
+    """The caller behind `token` (bearer or portal), looked up once per request in a read-only
+    session of its own, so a GET never queues for SQLite's write lock. When the lookup wants to
+    record the token's use (at most once a minute), a short write records it unless another writer
+    holds the lock; then the next request does."""
+    known = getattr(request.state, "authenticated", None)
+    if known is not None and known[0] == token:
+        return known[1]
+    identity = get_identity(request)
+    with request.app.state.read_session_factory() as session:
+        actor = identity.actor_for_token(session, token)
+        used = bool(session.dirty)  # left unflushed: this session may not write
+    if used:
+        _record_use(request, identity, token)
+    request.state.authenticated = (token, actor)
+    return actor
+
+
+def _record_use(request: Request, identity: Identity, token: str) -> None:
+    with request.app.state.session_factory() as session:
+        try:
+            begin_without_waiting(session)
+            identity.actor_for_token(session, token)
+            session.commit()
+        except DBAPIError as error:
+            if database_failure(error) != "busy":
+                raise
+            log.debug("token use not recorded: another writer holds the database")
+
+
 def get_actor(request: Request, session: DbSession, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
     """The authenticated caller; from here on the session sees only what the caller may see."""
     if not token:
         raise NotAuthenticated("a bearer token is required")
-    actor = get_identity(request).actor_for_token(session, token)
-    session.commit()  # persist last_used_at before the use case starts its own transaction
+    actor = authenticate(request, token)
     scope_to_supplier(session, actor.supplier_id)
     return actor
 

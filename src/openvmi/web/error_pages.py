@@ -3,23 +3,27 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from openvmi.errors import DomainError
 from openvmi.web import i18n
-from openvmi.web.deps import get_identity
 from openvmi.web.forms import split_message
 from openvmi.web.rendering import redirect, render
 from openvmi.web.viewer import session_token, viewer_for
 
 ERROR_TITLES = {
     400: i18n.N_("Bad request"), 403: i18n.N_("Access denied"), 404: i18n.N_("Page not found"),
-    405: i18n.N_("Method not allowed"), 409: i18n.N_("Conflict"), 422: i18n.N_("Invalid input"),
-    500: i18n.N_("Something went wrong"),
+    405: i18n.N_("Method not allowed"), 409: i18n.N_("Conflict"), 413: i18n.N_("Too large"),
+    422: i18n.N_("Invalid input"),
+    500: i18n.N_("Something went wrong"), 503: i18n.N_("Service unavailable"),
 }
 ERROR_EXPLANATIONS = {
     403: i18n.N_("You do not have access to this page, or the form has expired. Reload the page and try again."),
     404: i18n.N_("The page does not exist, or you do not have access to it."),
+    413: i18n.N_("The file or form is larger than this server accepts. Split the file, or upload only the "
+                 "lines that changed (delta mode)."),
     500: i18n.N_("An unexpected error occurred. It has been logged; please try again later."),
+    503: i18n.N_("The database is busy or not answering right now. Please try again in a moment."),
 }
 
 
@@ -30,7 +34,9 @@ def error_page(request: Request, status_code: int, detail: str | None = None) ->
         if request.method not in ("GET", "HEAD"):
             target = "/"
         return redirect(f"/login?next={quote(target, safe='/')}")
-    if getattr(request.state, "viewer", None) is None and getattr(request.app.state, "session_factory", None):
+    # Show who is signed in, except when the database is what failed.
+    if getattr(request.state, "viewer", None) is None and status_code != 503 and getattr(
+            request.app.state, "read_session_factory", None):
         _try_identify(request)
     title = ERROR_TITLES.get(status_code, ERROR_TITLES[400] if status_code < 500 else ERROR_TITLES[500])
     explanation = ERROR_EXPLANATIONS.get(status_code)
@@ -44,8 +50,8 @@ def _try_identify(request: Request) -> None:
     token = session_token(request)
     if token is None:
         return
-    with request.app.state.session_factory() as session:
+    with request.app.state.read_session_factory() as session:
         try:
-            request.state.viewer = viewer_for(get_identity(request), session, token)
-        except DomainError:
+            request.state.viewer = viewer_for(request, session, token)
+        except (DomainError, SQLAlchemyError):  # an error page must not fail in turn
             return

@@ -6,9 +6,13 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openvmi import errors
+from openvmi.db import database_failure
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +20,7 @@ PROBLEM_JSON = "application/problem+json"
 
 STATUS = {
     errors.NotAuthenticated: 401,
+    errors.ContentTooLarge: 413,
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.InsufficientStock: 409,
@@ -29,7 +34,13 @@ TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
     405: "Method not allowed", 409: "Conflict", 412: "Precondition failed", 413: "Content too large",
     415: "Unsupported media type", 422: "Invalid input", 428: "Precondition required",
-    429: "Too many requests", 500: "Internal server error",
+    429: "Too many requests", 500: "Internal server error", 503: "Service unavailable",
+}
+# What a 503 says, by what database_failure found.
+UNAVAILABLE = {
+    "busy": ("database_busy", "the database is busy with another change (such as a stock import); "
+                              "nothing was changed, try again shortly"),
+    "unreachable": ("database_unavailable", "the database cannot be reached right now; try again shortly"),
 }
 
 
@@ -64,6 +75,16 @@ def domain_problem(error: errors.DomainError) -> JSONResponse:
 PageErrors = Callable[[Request, int, str], Response]
 
 
+class RefusedBeforeBody(StarletteHTTPException):
+    """Raised from a request's body stream (web.guard) for `reason`. FastAPI passes an HTTPException
+    raised while it reads a body on untouched (any other error becomes its own 400), and the
+    handlers below answer for the reason as if the route had raised it."""
+
+    def __init__(self, reason: Exception) -> None:
+        super().__init__(status_code=400, detail=str(reason))
+        self.reason = reason
+
+
 def is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
@@ -75,16 +96,20 @@ def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None
     def as_page(request: Request) -> bool:
         return page_errors is not None and not is_api_path(request.url.path)
 
+    async def page(request: Request, status: int, detail: str) -> Response:
+        # A page may read the database (who is signed in): never on the event loop.
+        return await run_in_threadpool(page_errors, request, status, detail)  # type: ignore[arg-type]
+
     @app.exception_handler(errors.DomainError)
     async def _domain(request: Request, error: errors.DomainError) -> Response:
         if as_page(request):
-            return page_errors(request, status_of(error), str(error))
+            return await page(request, status_of(error), str(error))
         return domain_problem(error)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
         if as_page(request):
-            return page_errors(request, 400, "; ".join(str(e["msg"]) for e in error.errors()))
+            return await page(request, 400, "; ".join(str(e["msg"]) for e in error.errors()))
         field_errors = [
             {"field": ".".join(str(part) for part in e["loc"] if part not in ("body", "query", "path", "header")) or "body",
              "message": e["msg"]}
@@ -95,14 +120,34 @@ def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if isinstance(error, RefusedBeforeBody):
+            if isinstance(error.reason, errors.DomainError):
+                return await _domain(request, error.reason)
+            return await _database(request, error.reason)  # or, if it is not the database's, a 500
         if as_page(request):
-            return page_errors(request, error.status_code, str(error.detail))
+            return await page(request, error.status_code, str(error.detail))
         return problem(error.status_code, str(error.detail), code="http_error",
                        headers=getattr(error, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def _database(request: Request, error: Exception) -> Response:
+        failure = database_failure(error)
+        if failure is None:
+            return await _unexpected(request, error)
+        log.warning("database %s on %s %s: %s", failure, request.method, request.url.path,
+                    getattr(error, "orig", error))
+        retry = {"Retry-After": str(request.app.state.settings.retry_after_seconds)}
+        code, detail = UNAVAILABLE[failure]
+        if as_page(request):
+            answer = await page(request, 503, detail)
+            answer.headers.update(retry)
+            return answer
+        return problem(503, detail, code=code, headers=retry)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if as_page(request):
-            return page_errors(request, 500, "")
+            return await page(request, 500, "")
         return problem(500, "An unexpected error occurred; it has been logged.", code="internal_error")

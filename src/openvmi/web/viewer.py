@@ -17,7 +17,7 @@ from openvmi.access import Actor
 from openvmi.errors import NotAuthenticated, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from openvmi.settings import Settings
-from openvmi.web.deps import DbSession, Identity, get_identity
+from openvmi.web.deps import DbSession, authenticate, get_identity
 
 SESSION_COOKIE = "ovmi_session"
 
@@ -63,12 +63,11 @@ def clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/")
 
 
-def viewer_for(identity: Identity, session: Session, token: str) -> Viewer:
+def viewer_for(request: Request, session: Session, token: str) -> Viewer:
     """The signed-in user of a login token, with the session scoped to what they may see."""
-    actor = identity.actor_for_token(session, token)
-    session.commit()  # persist last_used_at before the page's own transaction starts
+    actor = authenticate(request, token)
     scope_to_supplier(session, actor.supplier_id)
-    display_name, supplier_name = identity.viewer_names(session, actor)
+    display_name, supplier_name = get_identity(request).viewer_names(session, actor)
     return Viewer(actor=actor, display_name=display_name, supplier_name=supplier_name)
 
 
@@ -78,7 +77,7 @@ def get_portal_actor(request: Request, session: DbSession) -> Actor:
     if token is None:
         raise LoginRequired("please log in")
     try:
-        viewer = viewer_for(get_identity(request), session, token)
+        viewer = viewer_for(request, session, token)
     except NotAuthenticated as error:
         raise LoginRequired("your session has ended; please log in again") from error
     request.state.viewer = viewer
