@@ -11,6 +11,7 @@ from openvmi.auth import queries, service
 from openvmi.auth.models import User
 from openvmi.auth.schemas import AccessToken, TokenCreate, TokenIssued, TokenRead, UserCreate, UserPage, UserRead
 from openvmi.errors import NotAuthenticated
+from openvmi.fields import Id, refuse_unstorable
 from openvmi.pagination import fetch_page
 from openvmi.web.deps import AppSettings, CurrentActor, DbSession, requires
 
@@ -23,6 +24,7 @@ TokenUser = Annotated[Actor, Depends(requires("tokens.manage"))]
 def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession,
                 settings: AppSettings) -> AccessToken:
     """OAuth2 password grant: username and password in, bearer token out."""
+    refuse_unstorable(username=form.username, password=form.password)
     try:
         user = service.authenticate(session, form.username, form.password,
                                     max_failures=settings.login_max_failures,
@@ -56,7 +58,7 @@ def create_user(body: UserCreate, session: DbSession, _: UserAdmin) -> UserRead:
 
 
 @router.post("/users/{user_id}/deactivate", response_model=UserRead)
-def deactivate_user(user_id: int, session: DbSession, actor: UserAdmin) -> UserRead:
+def deactivate_user(user_id: Id, session: DbSession, actor: UserAdmin) -> UserRead:
     user = service.set_user_active(session, user_id, False, actor=actor)
     session.commit()
     return UserRead.model_validate(user)
@@ -75,7 +77,7 @@ def create_token(body: TokenCreate, session: DbSession, actor: TokenUser) -> Tok
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
-def revoke_token(token_id: int, session: DbSession, actor: TokenUser) -> TokenRead:
+def revoke_token(token_id: Id, session: DbSession, actor: TokenUser) -> TokenRead:
     token = service.revoke_token(session, token_id, actor=actor)
     session.commit()
     return TokenRead.model_validate(token)

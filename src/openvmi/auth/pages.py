@@ -9,6 +9,7 @@ from openvmi.access import Actor, Role
 from openvmi.auth import queries, service
 from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, FieldError, InvalidInput, NotAuthenticated
+from openvmi.fields import Id, Text
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
@@ -43,8 +44,8 @@ def login_form(request: Request, session: DbSession, next: str = "/") -> Respons
 
 
 @router.post("/login")
-def log_in(request: Request, session: DbSession, username: Annotated[str, Form(max_length=80)],
-           password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
+def log_in(request: Request, session: DbSession, username: Annotated[Text, Form(max_length=80)],
+           password: Annotated[Text, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
     """Check the password (throttled by auth.service.authenticate) and start a portal session."""
     settings = request.app.state.settings
     try:
@@ -142,7 +143,7 @@ async def create_user(request: Request, session: DbSession, _: UserAdmin) -> Res
 
 
 @router.get("/users/{user_id}")
-def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) -> Response:
+def edit_user(request: Request, user_id: Id, session: DbSession, _: UserAdmin) -> Response:
     user = queries.get_user(session, user_id)
     supplier_code = next((code for id_, code, name in parties_queries.supplier_choices(session) if id_ == user.supplier_id),
                          "")
@@ -152,7 +153,7 @@ def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) 
 
 
 @router.post("/users/{user_id}")
-async def update_user(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
+async def update_user(request: Request, user_id: Id, session: DbSession, actor: UserAdmin) -> Response:
     user = queries.get_user(session, user_id)
     form = FormState(values={**form_values(await request.form(), USER_FIELDS), "username": user.username})
     data = {k: v for k, v in form.values.items() if k != "username"}
@@ -172,7 +173,7 @@ async def update_user(request: Request, user_id: int, session: DbSession, actor:
 
 
 @router.post("/users/{user_id}/active")
-async def set_user_active(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
+async def set_user_active(request: Request, user_id: Id, session: DbSession, actor: UserAdmin) -> Response:
     active = (await request.form()).get("active") == "true"
     user = service.set_user_active(session, user_id, active, actor=actor)
     session.commit()
@@ -209,7 +210,7 @@ async def create_token(request: Request, session: DbSession, actor: TokenUser) -
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, session: DbSession, actor: TokenUser) -> Response:
+def revoke_token(request: Request, token_id: Id, session: DbSession, actor: TokenUser) -> Response:
     token = service.revoke_token(session, token_id, actor=actor)
     session.commit()
     return flash(redirect("/tokens"), request, N_("Token %(name)s revoked."), name=token.name)

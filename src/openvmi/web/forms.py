@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from openvmi.errors import DomainError, InvalidInput
+from openvmi.errors import DomainError, InvalidInput, Reason
 from openvmi.web.i18n import N_
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,6 +33,9 @@ _MESSAGES = {
     "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
     "literal_error": N_("Choose one of the options."),
     "enum": N_("Choose one of the options."),
+    "nul_character": N_("Remove the NUL characters from this text."),
+    "lone_surrogate": N_("This text has characters that are not valid Unicode."),
+    "string_unicode": N_("This text has characters that are not valid Unicode."),
 }
 
 
@@ -121,6 +124,8 @@ _SERVICE_FIELDS = {msgid: field for _, msgid, field in _SERVICE_MESSAGES if msgi
 
 def split_message(message: str) -> Message:
     """A service's message as msgid + values, e.g. 'no such item: X' -> 'no such item: %(detail)s'."""
+    if isinstance(message, Reason):
+        return Message(message.msgid, dict(message.params))
     for pattern, msgid, _ in _SERVICE_MESSAGES:
         match = pattern.match(message)
         if match:
