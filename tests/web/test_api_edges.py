@@ -1,7 +1,7 @@
 """Input that reached the database and answered 500 (issue 14) is refused at the edge with a 422
 naming the field, on both databases, and changes nothing: NUL characters, lone surrogates, ids
-past the integer columns, made-up cursors and ETags, too many items or too long a search, and
-quantities past what a double keeps."""
+past the integer columns, made-up cursors and ETags, too many items or too long a search,
+quantities past what a double keeps exactly, and postings that would take a balance past that."""
 from decimal import Decimal
 
 import pytest
@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from openvmi.access import Role
 from openvmi.catalog.models import Item
+from openvmi.ledger.models import StockMove
 from openvmi.limits import MAX_ID, MAX_QUANTITY
-from tests.builders import bearer, make_item, make_location, make_party, make_supplier_item, make_user
+from tests.builders import bearer, make_item, make_location, make_party, make_supplier_item, make_user, receive
 from tests.service.supplier_stock.world import make_world
 from tests.unit.supplier_stock.files import csv_bytes
 
@@ -215,3 +216,20 @@ def test_a_file_quantity_past_the_largest_is_a_row_error(session, api_client, ad
     assert answer.status_code == 422, answer.text
     assert {(e["row"], e["reason"]) for e in answer.json()["errors"]} == {
         (2, "quantity too large: at most 999,999,999.999999"), (3, "quantity too large: at most 999,999,999.999999")}
+
+
+def test_a_receipt_that_would_overfill_a_balance_is_refused_and_writes_nothing(session, api_client, admin):
+    item, owner = make_item(session), make_party(session)
+    store, origin = make_location(session), make_location(session, kind="virtual")
+    receive(session, item=item, location=store, owner=owner, quantity=MAX_QUANTITY, origin=origin)
+    session.commit()
+    move = {"item_id": item.id, "quantity": "0.000001", "from_location_id": origin.id, "from_owner_id": owner.id,
+            "to_location_id": store.id, "to_owner_id": owner.id, "kind": "receipt"}
+    moves_before = session.scalar(select(func.count()).select_from(StockMove))
+
+    answer = api_client.post("/api/v1/stock-moves", json={"moves": [move]}, headers=admin)
+
+    assert refused(answer) == ["moves[0].quantity", "moves[0].quantity"]  # the origin below, the store above
+    assert session.scalar(select(func.count()).select_from(StockMove)) == moves_before
+    balances = api_client.get("/api/v1/stock-balances", params={"item_id": item.id}, headers=admin).json()["items"]
+    assert sorted(Decimal(b["on_hand"]) for b in balances) == [-MAX_QUANTITY, MAX_QUANTITY]
