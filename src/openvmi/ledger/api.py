@@ -31,7 +31,8 @@ def list_stock_moves(session: DbSession, _: Reader, item_id: Id | None = None,
     return queries.list_moves(session, filters, cursor=cursor, limit=limit)
 
 
-@router.post("/stock-moves", status_code=201, response_model=PostingRead)
+@router.post("/stock-moves", status_code=201, response_model=PostingRead, responses={
+    200: {"model": PostingRead, "description": "A retry: the first posting of this Idempotency-Key"}})
 def post_stock_moves(body: PostingCreate, session: DbSession, actor: Poster,
                      idempotency_key: IdempotencyKey, response: Response) -> PostingRead:
     """Post a batch of moves atomically (manual corrections, ERP/MES integration).

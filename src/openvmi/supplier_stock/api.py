@@ -27,12 +27,14 @@ Writer = Annotated[Actor, Depends(requires("supplier_stock.write"))]
 ThresholdWriter = Annotated[Actor, Depends(requires("supplier_stock.thresholds"))]
 AvailabilityReader = Annotated[Actor, Depends(requires("availability.read"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
+IF_MATCH_REQUIRED: dict[int | str, dict] = {428: {"description": "If-Match is missing: send the ETag you read"}}
 
 
 # Fixed paths first: "/supplier-stock/imports" must not be read as a line id.
 @router.post("/supplier-stock/imports", status_code=201, response_model=ImportRead,
-             responses={200: {"description": "a dry run, or a replay of an earlier import"},
-                        202: {"description": "queued (Prefer: respond-async); follow Location for its status"},
+             responses={200: {"model": ImportRead, "description": "a dry run, or a replay of an earlier import"},
+                        202: {"model": ImportRead,
+                              "description": "queued (Prefer: respond-async); follow Location for its status"},
                         422: {"description": "the file cannot be imported; every bad row is listed"}})
 def import_supplier_stock(
     request: Request, session: DbSession, actor: Writer, response: Response, idempotency_key: IdempotencyKey,
@@ -164,7 +166,7 @@ def get_supplier_stock(stock_id: Id, session: DbSession, _: Reader, response: Re
     return queries.describe_stock(session, [row])[0]
 
 
-@router.put("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
+@router.put("/supplier-stock/{stock_id}", response_model=SupplierStockRead, responses=IF_MATCH_REQUIRED)
 def replace_supplier_stock(stock_id: Id, body: StockLineReplace, session: DbSession, actor: Writer,
                            response: Response, if_match: Annotated[str | None, Header()] = None) -> SupplierStockRead:
     """Set a line's figures; If-Match must carry the ETag you read (a stale one gets 409)."""
@@ -172,7 +174,7 @@ def replace_supplier_stock(stock_id: Id, body: StockLineReplace, session: DbSess
     return _adjust(session, stock_id, changes, actor, response, if_match)
 
 
-@router.patch("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
+@router.patch("/supplier-stock/{stock_id}", response_model=SupplierStockRead, responses=IF_MATCH_REQUIRED)
 def patch_supplier_stock(stock_id: Id, body: StockLineUpdate, session: DbSession, actor: Writer,
                          response: Response, if_match: Annotated[str | None, Header()] = None) -> SupplierStockRead:
     """Change some of a line's figures; If-Match must carry the ETag you read (a stale one gets 409)."""
