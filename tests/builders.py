@@ -2,10 +2,14 @@
 import itertools
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from sqlalchemy.orm import Session
+from fastapi import FastAPI
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.access import Role
+from openvmi.app import create_app
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
 from openvmi.auth.schemas import UserCreate
@@ -21,6 +25,7 @@ from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
+from openvmi.settings import Settings
 
 _counter = itertools.count(1)
 
@@ -98,6 +103,17 @@ def consume(session: Session, *, item: Item, location: Location, owner: Party, q
 def document(kind: DocumentKind) -> DocumentRef:
     """A reference to a business document of `kind` (its feature's table is not the ledger's concern)."""
     return DocumentRef(kind=kind, id=next(_counter))
+
+
+def make_app(connection: Connection, database_url: str, *, storage: Path) -> FastAPI:
+    """The real app whose requests run inside `connection`'s transaction: a request's commit only
+    releases a savepoint. Queued imports wait in `storage` and run only when a test calls
+    app.state.import_runner.run_pending(). The caller disposes of app.state.engine."""
+    app = create_app(Settings(database_url=database_url, import_runner=False, import_storage_dir=storage))
+    app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False)
+    app.state.import_runner.sessions = app.state.session_factory
+    return app
 
 
 def bearer(session: Session, user: User) -> dict[str, str]:

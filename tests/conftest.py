@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from openvmi import migrations
 from openvmi.db import create_db_engine
@@ -187,14 +187,9 @@ def api_app(connection: Connection, database_url: str, tmp_path: Path) -> Iterat
     """The real app whose requests run inside the test's rolled-back transaction: a request's
     commit only releases a savepoint, so the test can look at what it wrote and nothing leaks.
     Queued imports run only when a test calls app.state.import_runner.run_pending()."""
-    from openvmi.app import create_app
-    from openvmi.settings import Settings
+    from tests.builders import make_app
 
-    app = create_app(Settings(database_url=database_url, import_runner=False,
-                              import_storage_dir=tmp_path / "imports"))
-    app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                                             expire_on_commit=False)
-    app.state.import_runner.sessions = app.state.session_factory
+    app = make_app(connection, database_url, storage=tmp_path / "imports")
     yield app
     app.state.engine.dispose()
 
