@@ -5,6 +5,7 @@ Bodies, query and path parameters and forms use the same types: a NUL character,
 an id past PostgreSQL's integer or a quantity a double cannot hold is a field error (422 in the
 API, a message under the field in the portal), never a database error.
 """
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -28,6 +29,17 @@ def storable_text(value: str) -> str:
     return value
 
 
+def utc_comparable(value: datetime) -> datetime:
+    """A time without a zone is UTC; one whose UTC time falls outside the years 1-9999 (year 1 east
+    of Greenwich, 9999 west of it) has none to compare with what is stored, which is UTC."""
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("datetime_out_of_range", "has no UTC time within the years 1 to 9999") from None
+    return value
+
+
 def refuse_unstorable(**texts: str) -> None:
     """For text a framework parsed without these types (the OAuth2 log-in form): InvalidInput
     naming every field whose text no database stores."""
@@ -47,6 +59,9 @@ Text = Annotated[str, AfterValidator(storable_text)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=60), AfterValidator(storable_text)]
 # What people type into a search box, in the API's `q` and in bodies alike.
 Search = Annotated[str, StringConstraints(max_length=limits.MAX_SEARCH), AfterValidator(storable_text)]
+
+# A point in time sent in, e.g. a filter's bounds (stored timestamps are UTC).
+Timestamp = Annotated[datetime, AfterValidator(utc_comparable)]
 
 # Every id that comes in (paths, filters, bodies): 1 up to PostgreSQL's integer.
 Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]

@@ -124,6 +124,13 @@ def test_an_id_past_the_integer_column_in_a_body_is_refused(api_client, admin):
         ["moves.0.item_id", "moves.0.reverses_move_id"]
 
 
+def test_a_filter_time_with_no_utc_time_is_refused(api_client, admin):
+    answer = api_client.get("/api/v1/stock-moves", params={"created_from": "0001-01-01T00:00:00+05:00",
+                                                           "created_to": "9999-12-31T23:59:59-05:00"}, headers=admin)
+
+    assert refused(answer) == ["created_from", "created_to"]
+
+
 # --- cursors, ETags, page numbers -----------------------------------------------------------------
 
 def test_a_cursor_that_this_api_never_gave_is_refused(api_client, admin):

@@ -1,11 +1,11 @@
 """Ledger input and output shapes."""
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from openvmi.fields import Id, PositiveQuantity, Text
+from openvmi.fields import Id, PositiveQuantity, Text, Timestamp
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.locations.rules import LocationKind
 
@@ -14,7 +14,7 @@ StoredQuantity = Annotated[Decimal, AfterValidator(lambda value: value.quantize(
 
 BalanceKey = tuple[int, int, int]  # (item_id, location_id, owner_id)
 # A filter time without a zone (or a bare date) means UTC; stored timestamps refuse naive values.
-FilterTime = Annotated[datetime, AfterValidator(lambda value: value if value.tzinfo else value.replace(tzinfo=UTC))]
+FilterTime = Timestamp
 
 
 class MoveCreate(BaseModel):
