@@ -33,11 +33,15 @@ PROBLEM = "application/problem+json"
 EXAMPLES_PER_OPERATION = 6
 
 # Values that broke the API before (issue 14): NUL characters, non-ASCII digits, numbers past the
-# integer columns and past what a quantity holds. Generated strings and numbers are drawn from these
-# a quarter of the time; in positive cases only those the document allows. (Lone surrogates cannot
-# be drawn: schemathesis' schema validator refuses them; tests/web/test_api_edges.py sends them.)
-HOSTILE = ["\x00", "a\x00b", "²", "٣", 0, -1, 2_147_483_647, 2_147_483_648, 10**20,
-           "999999999999.999999", 999999999999.999999]
+# integer columns and past what a quantity holds, and (for times) times with no UTC time in years
+# 1-9999. Generated values are drawn from these a quarter of the time; in positive cases only those
+# the document allows. (Lone surrogates cannot be drawn: schemathesis' schema validator refuses
+# them; tests/web/test_api_edges.py sends them.)
+DICTIONARIES = {
+    "hostile": ["\x00", "a\x00b", "²", "٣", 0, -1, 2_147_483_647, 2_147_483_648, 10**20, "999999999999.999999",
+                999999999999.999999],
+    "hostile-times": ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "\x00"],
+}
 DRAW = {"dictionary": "hostile", "probability": 0.25}
 
 
@@ -47,9 +51,11 @@ def _document() -> dict:
     return TestClient(app).get("/openapi.json").json()
 
 
-def _body_fields(document: dict) -> set[str]:
-    """A binding key ("body.name", "body.moves[*].reference") for every scalar field of every
-    request body in `document`: dictionaries reach bodies only through such keys."""
+def _inputs(document: dict) -> dict[str, dict]:
+    """A binding for every query parameter ("query.q") and every scalar field of every request body
+    ("body.moves[*].reference") in `document`: dictionaries reach bodies and optional parameters
+    (`anyOf` a type and null) only through such keys. Ids in paths are required integers, which
+    the type-wide binding reaches; headers cannot carry a NUL character."""
     schemas, keys = document["components"]["schemas"], set()
 
     def walk(schema: dict, path: str, seen: frozenset[str]) -> None:
@@ -67,17 +73,23 @@ def _body_fields(document: dict) -> set[str]:
         if schema.get("type") in ("string", "integer", "number") and path != "body":
             keys.add(path)
 
+    times = set()
     for operation in (op for item in document["paths"].values() for op in item.values()):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and "$ref" not in str(parameter["schema"]):  # enums: schemathesis fails
+                keys.add(f"{parameter['in']}.{parameter['name']}")
+                if "date-time" in str(parameter["schema"]):
+                    times.add(f"{parameter['in']}.{parameter['name']}")
         for media in operation.get("requestBody", {}).get("content", {}).values():
             walk(media["schema"], "body", frozenset())
-    return keys
+    return {key: DRAW | {"dictionary": "hostile-times"} if key in times else DRAW for key in keys}
 
 
 DOCUMENT = _document()
 CONFIG = SchemathesisConfig.from_dict({
     "seed": 14,
-    "dictionaries": {"hostile": {"values": HOSTILE}},
-    "parameters": {key: DRAW for key in _body_fields(DOCUMENT)},
+    "dictionaries": {name: {"values": values} for name, values in DICTIONARIES.items()},
+    "parameters": _inputs(DOCUMENT),
     "generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True, "database": "none",
                    "dictionaries": {"string": DRAW, "integer": DRAW, "number": DRAW}},
     # The coverage phase's boundary values cost more requests than the tier's budget; the fuzzing
