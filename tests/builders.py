@@ -2,10 +2,14 @@
 import itertools
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from sqlalchemy.orm import Session
+from fastapi import FastAPI
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.access import Role
+from openvmi.app import create_app
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import User
 from openvmi.auth.rules import LoginPolicy
@@ -13,6 +17,7 @@ from openvmi.auth.schemas import LogInAttempt, UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
+from openvmi.db import READ_ONLY
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
@@ -22,6 +27,7 @@ from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
+from openvmi.settings import Settings
 
 _counter = itertools.count(1)
 
@@ -113,6 +119,22 @@ def consume(session: Session, *, item: Item, location: Location, owner: Party, q
 def document(kind: DocumentKind) -> DocumentRef:
     """A reference to a business document of `kind` (its feature's table is not the ledger's concern)."""
     return DocumentRef(kind=kind, id=next(_counter))
+
+
+def make_app(connection: Connection, database_url: str, *, storage: Path, **settings: object) -> FastAPI:
+    """The real app whose requests run inside `connection`'s transaction: a request's commit only
+    releases a savepoint. Queued imports wait in `storage` and run only when a test calls
+    app.state.import_runner.run_pending(). The caller disposes of app.state.engine."""
+    app = create_app(Settings(database_url=database_url, import_runner=False, import_storage_dir=storage,
+                              **settings))
+    app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False)
+    # GET requests get a session that refuses ORM writes, as in production (db.READ_ONLY).
+    app.state.read_session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                                  expire_on_commit=False, info={READ_ONLY: True})
+    app.state.import_runner.sessions = app.state.session_factory
+    app.state.import_runner.reads = app.state.read_session_factory
+    return app
 
 
 def bearer(session: Session, user: User) -> dict[str, str]:

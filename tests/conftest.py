@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from openvmi import migrations
-from openvmi.db import READ_ONLY, create_db_engine
+from openvmi.db import create_db_engine
 from openvmi.ledger.queries import invariant_violations
 
 if TYPE_CHECKING:
@@ -214,18 +214,9 @@ def api_app(connection: Connection, database_url: str, tmp_path: Path,
     """The real app whose requests run inside the test's rolled-back transaction: a request's
     commit only releases a savepoint, so the test can look at what it wrote and nothing leaks.
     Queued imports run only when a test calls app.state.import_runner.run_pending()."""
-    from openvmi.app import create_app
-    from openvmi.settings import Settings
+    from tests.builders import make_app
 
-    app = create_app(Settings(database_url=database_url, import_runner=False,
-                              import_storage_dir=tmp_path / "imports", **app_settings))
-    app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                                             expire_on_commit=False)
-    # GET requests get a session that refuses ORM writes, as in production (db.READ_ONLY).
-    app.state.read_session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                                                  expire_on_commit=False, info={READ_ONLY: True})
-    app.state.import_runner.sessions = app.state.session_factory
-    app.state.import_runner.reads = app.state.read_session_factory
+    app = make_app(connection, database_url, storage=tmp_path / "imports", **app_settings)
     yield app
     app.state.engine.dispose()
 

@@ -6,6 +6,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from openvmi.errors import FieldError, InvalidInput
+from openvmi.limits import counter
 
 T = TypeVar("T")
 MAX_PAGE = 500
@@ -14,9 +15,10 @@ MAX_PAGE = 500
 def decode_cursor(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
-    if not cursor.isdigit():
+    after = counter(cursor)
+    if after is None:
         raise InvalidInput([FieldError("cursor", "not a cursor returned by this API")])
-    return int(cursor)
+    return after
 
 
 def fetch_page(session: Session, statement: Select[Any], id_column: InstrumentedAttribute[int], *,

@@ -118,3 +118,25 @@ def test_null_clears_a_field_that_may_be_empty(session, api_client, admin):
     answer = api_client.patch(f"/api/v1/items/{item.id}", json={"category": None}, headers=admin)
 
     assert answer.status_code == 200 and answer.json()["category"] is None
+
+
+def test_a_problem_that_quotes_text_utf8_cannot_carry_is_still_sent():
+    from openvmi.web.problems import problem
+
+    answer = problem(422, "no such supplier: S-\ud800", code="invalid_input")
+
+    assert answer.body.decode().startswith('{"type"') and "S-?" in answer.body.decode()
+
+
+def test_the_openapi_document_says_errors_are_problems_under_the_statuses_a_route_gives(api_client):
+    document = api_client.get("/openapi.json").json()
+    patch_line = document["paths"]["/api/v1/supplier-stock/{stock_id}"]["patch"]["responses"]
+    log_in = document["paths"]["/api/v1/auth/token"]["post"]["responses"]
+
+    assert set(patch_line) == {"200", "400", "401", "403", "404", "409", "422", "428"}
+    assert set(log_in) == {"200", "400", "401", "422"}
+    assert patch_line["422"]["content"] == {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    retry = document["paths"]["/api/v1/stock-moves"]["post"]["responses"]["200"]  # what a keyed retry answers
+    assert retry["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PostingRead"}
+    assert document["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail", "code"]

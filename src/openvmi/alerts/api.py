@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from openvmi.access import Actor
+from openvmi.fields import Id
 from openvmi.alerts import queries, service
 from openvmi.alerts.schemas import (
     AlertDetail, AlertFilter, AlertKind, AlertPage, AlertStatusFilter, Channel, CommentCreate, CommentRead,
@@ -24,8 +25,8 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.get("/alerts", response_model=AlertPage)
 def list_alerts(session: DbSession, _: Reader, status: AlertStatusFilter | None = None,
-                kind: AlertKind | None = None, supplier_id: int | None = None, item_id: int | None = None,
-                location_id: int | None = None, cursor: str | None = None, limit: Limit = 50) -> AlertPage:
+                kind: AlertKind | None = None, supplier_id: Id | None = None, item_id: Id | None = None,
+                location_id: Id | None = None, cursor: str | None = None, limit: Limit = 50) -> AlertPage:
     """Alerts, newest first; `status=unresolved` means opened or acknowledged."""
     filters = AlertFilter(status=status, kind=kind, supplier_id=supplier_id, item_id=item_id,
                           location_id=location_id)
@@ -33,12 +34,12 @@ def list_alerts(session: DbSession, _: Reader, status: AlertStatusFilter | None 
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetail)
-def get_alert(alert_id: int, session: DbSession, _: Reader) -> AlertDetail:
+def get_alert(alert_id: Id, session: DbSession, _: Reader) -> AlertDetail:
     return AlertDetail.model_validate(queries.get_alert(session, alert_id))
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertDetail)
-def acknowledge_alert(alert_id: int, session: DbSession, actor: Actor_) -> AlertDetail:
+def acknowledge_alert(alert_id: Id, session: DbSession, actor: Actor_) -> AlertDetail:
     """Take ownership of an opened alert; it stays unresolved until the condition clears."""
     service.acknowledge_alert(session, alert_id, actor=actor)
     session.commit()
@@ -46,7 +47,7 @@ def acknowledge_alert(alert_id: int, session: DbSession, actor: Actor_) -> Alert
 
 
 @router.post("/alerts/{alert_id}/comments", status_code=201, response_model=CommentRead)
-def add_comment(alert_id: int, body: CommentCreate, session: DbSession, actor: Actor_) -> CommentRead:
+def add_comment(alert_id: Id, body: CommentCreate, session: DbSession, actor: Actor_) -> CommentRead:
     comment = service.add_comment(session, alert_id, body, actor=actor)
     session.commit()
     return CommentRead.model_validate(comment)
@@ -67,7 +68,7 @@ def mark_all_read(session: DbSession, actor: InboxReader) -> dict[str, int]:
 
 
 @router.post("/notifications/{message_id}/read", response_model=InboxRead)
-def mark_read(message_id: int, session: DbSession, actor: InboxReader) -> InboxRead:
+def mark_read(message_id: Id, session: DbSession, actor: InboxReader) -> InboxRead:
     message = service.mark_read(session, message_id, actor=actor)
     session.commit()
     return InboxRead.model_validate(message)
@@ -75,7 +76,7 @@ def mark_read(message_id: int, session: DbSession, actor: InboxReader) -> InboxR
 
 @router.get("/outbox", response_model=OutboxPage)
 def list_outbox(session: DbSession, _: Admin, status: OutboxStatusFilter | None = None,
-                channel: Channel | None = None, alert_id: int | None = None, cursor: str | None = None,
+                channel: Channel | None = None, alert_id: Id | None = None, cursor: str | None = None,
                 limit: Limit = 50) -> OutboxPage:
     """Deliveries with attempts, next attempt and last error; `status=failing` or `dead` to triage."""
     return queries.list_outbox(session, OutboxFilter(status=status, channel=channel, alert_id=alert_id),
@@ -88,7 +89,7 @@ def outbox_summary(session: DbSession, _: Admin) -> dict[str, int]:
 
 
 @router.post("/outbox/{message_id}/retry", response_model=OutboxRead)
-def retry_outbox_message(message_id: int, session: DbSession, _: Admin) -> OutboxRead:
+def retry_outbox_message(message_id: Id, session: DbSession, _: Admin) -> OutboxRead:
     """Queue a failing or dead delivery for the next worker pass, with a fresh attempt budget."""
     row = service.retry_outbox_message(session, message_id)
     session.commit()
@@ -113,12 +114,12 @@ def create_webhook_endpoint(body: WebhookEndpointCreate, session: DbSession, _: 
 
 
 @router.get("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointRead)
-def get_webhook_endpoint(endpoint_id: int, session: DbSession, _: Admin) -> WebhookEndpointRead:
+def get_webhook_endpoint(endpoint_id: Id, session: DbSession, _: Admin) -> WebhookEndpointRead:
     return WebhookEndpointRead.model_validate(queries.get_webhook_endpoint(session, endpoint_id))
 
 
 @router.patch("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointRead)
-def update_webhook_endpoint(endpoint_id: int, body: WebhookEndpointUpdate, session: DbSession,
+def update_webhook_endpoint(endpoint_id: Id, body: WebhookEndpointUpdate, session: DbSession,
                             _: Admin, settings: AppSettings) -> WebhookEndpointRead:
     row = service.update_webhook_endpoint(
         session, endpoint_id, body, targets=WebhookTargets.allowing(settings.webhook_allowed_hosts))
@@ -127,7 +128,7 @@ def update_webhook_endpoint(endpoint_id: int, body: WebhookEndpointUpdate, sessi
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204)
-def delete_webhook_endpoint(endpoint_id: int, session: DbSession, _: Admin) -> Response:
+def delete_webhook_endpoint(endpoint_id: Id, session: DbSession, _: Admin) -> Response:
     """Remove an endpoint; its undelivered rows stay listed as dead."""
     service.delete_webhook_endpoint(session, endpoint_id)
     session.commit()

@@ -15,6 +15,7 @@ from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, Ou
 from openvmi.alerts.schemas import CommentCreate, WebhookEndpointCreate
 from openvmi.alerts.targets import WebhookTargets
 from openvmi.errors import Conflict, DomainError
+from openvmi.fields import Id
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
 from openvmi.web.forms import FormState, add_domain_error, form_values, parse
@@ -87,12 +88,12 @@ def figures(numbers: dict[str, str]) -> dict[str, object]:
 
 
 @router.get("/alerts/{alert_id}")
-def alert_detail(request: Request, session: DbSession, actor: Reader, alert_id: int) -> Response:
+def alert_detail(request: Request, session: DbSession, actor: Reader, alert_id: Id) -> Response:
     return _detail(request, session, actor, alert_id, FormState(values={}))
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-async def acknowledge(request: Request, session: DbSession, actor: Actor_, alert_id: int) -> Response:
+async def acknowledge(request: Request, session: DbSession, actor: Actor_, alert_id: Id) -> Response:
     back = safe_next((await request.form()).get("next"), f"/alerts/{alert_id}")
     try:
         service.acknowledge_alert(session, alert_id, actor=actor)
@@ -104,7 +105,7 @@ async def acknowledge(request: Request, session: DbSession, actor: Actor_, alert
 
 
 @router.post("/alerts/{alert_id}/comments")
-async def comment(request: Request, session: DbSession, actor: Actor_, alert_id: int) -> Response:
+async def comment(request: Request, session: DbSession, actor: Actor_, alert_id: Id) -> Response:
     form = FormState(values=form_values(await request.form(), ["text"]))
     body = parse(CommentCreate, form.values, form)
     if body is not None:
@@ -126,7 +127,7 @@ def inbox(request: Request, session: DbSession, actor: InboxReader, unread: bool
 
 
 @router.post("/inbox/{message_id}/read")
-async def read_message(request: Request, session: DbSession, actor: InboxReader, message_id: int) -> Response:
+async def read_message(request: Request, session: DbSession, actor: InboxReader, message_id: Id) -> Response:
     back = safe_next((await request.form()).get("next"), "/inbox")
     service.mark_read(session, message_id, actor=actor)
     session.commit()
@@ -173,7 +174,7 @@ def delivery_failure(request: Request, text: str) -> str:
 
 
 @router.post("/notifications/deliveries/{message_id}/retry")
-async def retry_delivery(request: Request, session: DbSession, _: Admin, message_id: int) -> Response:
+async def retry_delivery(request: Request, session: DbSession, _: Admin, message_id: Id) -> Response:
     back = safe_next((await request.form()).get("next"), "/notifications/deliveries")
     try:
         service.retry_outbox_message(session, message_id)
@@ -223,7 +224,7 @@ async def create_webhook(request: Request, session: DbSession, _: Admin) -> Resp
 
 
 @router.post("/notifications/webhooks/{endpoint_id}/delete")
-async def delete_webhook(request: Request, session: DbSession, _: Admin, endpoint_id: int) -> Response:
+async def delete_webhook(request: Request, session: DbSession, _: Admin, endpoint_id: Id) -> Response:
     service.delete_webhook_endpoint(session, endpoint_id)
     session.commit()
     return flash(redirect("/notifications/webhooks"), request, N_("Webhook endpoint deleted."))

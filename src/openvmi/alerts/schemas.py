@@ -1,12 +1,15 @@
 """Alert signals from the features that watch stock, and the alert/notification API shapes."""
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints
 
 from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
+from openvmi.fields import Id, Text
 
+# A receiver's address, no longer than its column (webhook_endpoint.url).
+WebhookUrl = Annotated[HttpUrl, UrlConstraints(max_length=1000)]
 # A list filter takes a state, or one of these views over several states.
 AlertStatusFilter = AlertStatus | Literal["unresolved"]
 OutboxStatusFilter = OutboxStatus | Literal["failing"]  # pending after a failed attempt
@@ -43,13 +46,13 @@ class SyncResult:
 class AlertFilter(BaseModel):
     status: AlertStatusFilter | None = None
     kind: AlertKind | None = None
-    supplier_id: int | None = None
-    item_id: int | None = None
-    location_id: int | None = None
+    supplier_id: Id | None = None
+    item_id: Id | None = None
+    location_id: Id | None = None
 
 
 class CommentCreate(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: Text = Field(min_length=1, max_length=4000)
 
 
 class CommentRead(BaseModel):
@@ -108,19 +111,19 @@ class InboxPage(BaseModel):
 
 
 class WebhookEndpointCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
-    url: HttpUrl
-    secret: str | None = Field(default=None, min_length=16, max_length=200)  # generated when omitted
-    supplier_id: int | None = None  # only this supplier's alerts; None: all
+    name: Text = Field(min_length=1, max_length=120)
+    url: WebhookUrl
+    secret: Text | None = Field(default=None, min_length=16, max_length=200)  # generated when omitted
+    supplier_id: Id | None = None  # only this supplier's alerts; None: all
     kinds: list[AlertKind] | None = None  # None: every kind
     active: bool = True
 
 
 class WebhookEndpointUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    url: HttpUrl | None = None
-    secret: str | None = Field(default=None, min_length=16, max_length=200)
-    supplier_id: int | None = None
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
+    url: WebhookUrl | None = None
+    secret: Text | None = Field(default=None, min_length=16, max_length=200)
+    supplier_id: Id | None = None
     kinds: list[AlertKind] | None = None
     active: bool | None = None
 
@@ -172,7 +175,7 @@ class OutboxPage(BaseModel):
 class OutboxFilter(BaseModel):
     status: OutboxStatusFilter | None = None
     channel: Channel | None = None
-    alert_id: int | None = None
+    alert_id: Id | None = None
 
 
 @dataclass(frozen=True)

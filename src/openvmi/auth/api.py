@@ -14,6 +14,7 @@ from openvmi.auth.schemas import (
 )
 from openvmi.db import commit_refusal
 from openvmi.errors import InvalidInput, NotAuthenticated
+from openvmi.fields import Id, refuse_unstorable
 from openvmi.pagination import fetch_page
 from openvmi.web.deps import AppSettings, BearerSecret, CurrentActor, DbSession, client_address, requires
 
@@ -27,6 +28,7 @@ def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
                 settings: AppSettings) -> AccessToken:
     """OAuth2 password grant: username and password in, bearer token out. Throttled per account and
     client address; every refusal is the same 401."""
+    refuse_unstorable(username=form.username, password=form.password)
     attempt = LogInAttempt(username=form.username, password=form.password, address=client_address(request))
     try:
         user = service.authenticate(session, attempt, policy=service.login_policy(settings))
@@ -71,7 +73,7 @@ def create_user(body: UserCreate, session: DbSession, _: UserAdmin) -> UserRead:
 
 
 @router.post("/users/{user_id}/deactivate", response_model=UserRead)
-def deactivate_user(user_id: int, session: DbSession, actor: UserAdmin) -> UserRead:
+def deactivate_user(user_id: Id, session: DbSession, actor: UserAdmin) -> UserRead:
     user = service.set_user_active(session, user_id, False, actor=actor)
     session.commit()
     return UserRead.model_validate(user)
@@ -90,7 +92,7 @@ def create_token(body: TokenCreate, session: DbSession, actor: TokenUser) -> Tok
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
-def revoke_token(token_id: int, session: DbSession, actor: TokenUser) -> TokenRead:
+def revoke_token(token_id: Id, session: DbSession, actor: TokenUser) -> TokenRead:
     token = service.revoke_token(session, token_id, actor=actor)
     session.commit()
     return TokenRead.model_validate(token)

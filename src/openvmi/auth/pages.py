@@ -9,6 +9,7 @@ from openvmi.access import Actor, Role
 from openvmi.auth import queries, service
 from openvmi.auth.schemas import LogInAttempt, PasswordChange, TokenCreate, UserCreate, UserUpdate
 from openvmi.errors import DomainError, FieldError, InvalidInput, NotAuthenticated
+from openvmi.fields import Id, Text
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession, authenticate, client_address
 from openvmi.web.exports import FORMATS, export_list
@@ -42,8 +43,8 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def log_in(request: Request, session: DbSession, username: Annotated[str, Form(max_length=80)],
-           password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
+def log_in(request: Request, session: DbSession, username: Annotated[Text, Form(max_length=80)],
+           password: Annotated[Text, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
     """Check the password (throttled by auth.service.authenticate) and start a portal session."""
     settings = request.app.state.settings
     attempt = LogInAttempt(username=username.strip(), password=password, address=client_address(request))
@@ -172,7 +173,7 @@ async def create_user(request: Request, session: DbSession, _: UserAdmin) -> Res
 
 
 @router.get("/users/{user_id}")
-def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) -> Response:
+def edit_user(request: Request, user_id: Id, session: DbSession, _: UserAdmin) -> Response:
     user = queries.get_user(session, user_id)
     supplier_code = next((code for id_, code, name in parties_queries.supplier_choices(session) if id_ == user.supplier_id),
                          "")
@@ -182,7 +183,7 @@ def edit_user(request: Request, user_id: int, session: DbSession, _: UserAdmin) 
 
 
 @router.post("/users/{user_id}")
-async def update_user(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
+async def update_user(request: Request, user_id: Id, session: DbSession, actor: UserAdmin) -> Response:
     user = queries.get_user(session, user_id)
     form = FormState(values={**form_values(await request.form(), USER_FIELDS), "username": user.username})
     data = {k: v for k, v in form.values.items() if k != "username"}
@@ -202,7 +203,7 @@ async def update_user(request: Request, user_id: int, session: DbSession, actor:
 
 
 @router.post("/users/{user_id}/active")
-async def set_user_active(request: Request, user_id: int, session: DbSession, actor: UserAdmin) -> Response:
+async def set_user_active(request: Request, user_id: Id, session: DbSession, actor: UserAdmin) -> Response:
     active = (await request.form()).get("active") == "true"
     user = service.set_user_active(session, user_id, active, actor=actor)
     session.commit()
@@ -239,7 +240,7 @@ async def create_token(request: Request, session: DbSession, actor: TokenUser) -
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, session: DbSession, actor: TokenUser) -> Response:
+def revoke_token(request: Request, token_id: Id, session: DbSession, actor: TokenUser) -> Response:
     token = service.revoke_token(session, token_id, actor=actor)
     session.commit()
     return flash(redirect("/tokens"), request, N_("Token %(name)s revoked."), name=token.name)

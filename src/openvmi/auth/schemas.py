@@ -5,27 +5,28 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from openvmi.access import Role
+from openvmi.fields import Code, Text
 
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
-    display_name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=200)
-    password: str = Field(min_length=8, max_length=200)
+    display_name: Text = Field(min_length=1, max_length=200)
+    email: Text | None = Field(default=None, max_length=200)
+    password: Text = Field(min_length=8, max_length=200)
     role: Role
-    supplier_code: str | None = None
+    supplier_code: Code | None = None
     locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
 
 
 class UserUpdate(BaseModel):
     """An admin's changes to a user; a new password only when one is given."""
 
-    display_name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=200)
+    display_name: Text = Field(min_length=1, max_length=200)
+    email: Text | None = Field(default=None, max_length=200)
     role: Role
-    supplier_code: str | None = None
+    supplier_code: Code | None = None
     locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: Text | None = Field(default=None, min_length=8, max_length=200)
 
 
 class PasswordChange(BaseModel):
@@ -63,7 +64,7 @@ class UserPage(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: Text = Field(min_length=1, max_length=120)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 

@@ -9,8 +9,9 @@ from openvmi.catalog.schemas import (
     ItemCreate, ItemPage, ItemRead, ItemUpdate, SupplierItemCreate, SupplierItemPage, SupplierItemRead,
     SupplierItemUpdate,
 )
-from openvmi.errors import FieldError, InvalidInput
+from openvmi.fields import Id, Search
 from openvmi.web.deps import DbSession, requires
+from openvmi.web.etags import etag, version_from_etag
 
 router = APIRouter(tags=["catalog"])
 Reader = Annotated[Actor, Depends(requires("masterdata.read"))]
@@ -20,13 +21,13 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/items", response_model=ItemPage)
-def list_items(session: DbSession, _: Reader, q: str | None = None, cursor: str | None = None,
+def list_items(session: DbSession, _: Reader, q: Search | None = None, cursor: str | None = None,
                limit: Limit = 50) -> ItemPage:
     return queries.list_items(session, search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/items/{item_id}", response_model=ItemRead)
-def get_item(item_id: int, session: DbSession, _: Reader) -> ItemRead:
+def get_item(item_id: Id, session: DbSession, _: Reader) -> ItemRead:
     return ItemRead.model_validate(queries.get_item(session, item_id))
 
 
@@ -38,24 +39,24 @@ def create_item(body: ItemCreate, session: DbSession, _: ItemWriter) -> ItemRead
 
 
 @router.patch("/items/{item_id}", response_model=ItemRead)
-def update_item(item_id: int, body: ItemUpdate, session: DbSession, _: ItemWriter) -> ItemRead:
+def update_item(item_id: Id, body: ItemUpdate, session: DbSession, _: ItemWriter) -> ItemRead:
     item = service.update_item(session, item_id, body)
     session.commit()
     return ItemRead.model_validate(item)
 
 
 @router.get("/supplier-items", response_model=SupplierItemPage)
-def list_supplier_items(session: DbSession, _: Reader, supplier_id: int | None = None,
-                        item_id: int | None = None, q: str | None = None, cursor: str | None = None,
+def list_supplier_items(session: DbSession, _: Reader, supplier_id: Id | None = None,
+                        item_id: Id | None = None, q: Search | None = None, cursor: str | None = None,
                         limit: Limit = 50) -> SupplierItemPage:
     return queries.list_supplier_items(session, supplier_id=supplier_id, item_id=item_id, search=q,
                                        cursor=cursor, limit=limit)
 
 
 @router.get("/supplier-items/{supplier_item_id}", response_model=SupplierItemRead)
-def get_supplier_item(supplier_item_id: int, session: DbSession, _: Reader, response: Response) -> SupplierItemRead:
+def get_supplier_item(supplier_item_id: Id, session: DbSession, _: Reader, response: Response) -> SupplierItemRead:
     row = queries.get_supplier_item(session, supplier_item_id)
-    response.headers["ETag"] = _etag(row.version)
+    response.headers["ETag"] = etag(row.version)
     return queries.describe_supplier_items(session, [row])[0]
 
 
@@ -64,29 +65,16 @@ def create_supplier_item(body: SupplierItemCreate, session: DbSession, _: Suppli
                          response: Response) -> SupplierItemRead:
     row = service.create_supplier_item(session, body)
     session.commit()
-    response.headers["ETag"] = _etag(row.version)
+    response.headers["ETag"] = etag(row.version)
     return queries.describe_supplier_items(session, [row])[0]
 
 
 @router.patch("/supplier-items/{supplier_item_id}", response_model=SupplierItemRead)
-def update_supplier_item(supplier_item_id: int, body: SupplierItemUpdate, session: DbSession,
+def update_supplier_item(supplier_item_id: Id, body: SupplierItemUpdate, session: DbSession,
                          _: SupplierItemWriter, response: Response,
                          if_match: Annotated[str | None, Header()] = None) -> SupplierItemRead:
     row = service.update_supplier_item(session, supplier_item_id, body,
-                                       expected_version=_version_from_etag(if_match))
+                                       expected_version=None if if_match is None else version_from_etag(if_match))
     session.commit()
-    response.headers["ETag"] = _etag(row.version)
+    response.headers["ETag"] = etag(row.version)
     return queries.describe_supplier_items(session, [row])[0]
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _version_from_etag(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    value = if_match.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise InvalidInput([FieldError("If-Match", "must be an ETag returned by this API")])
-    return int(value)

@@ -9,6 +9,8 @@ from openvmi.catalog import queries, service
 from openvmi.catalog.schemas import ItemCreate, ItemUpdate, PriceCreate, SupplierItemCreate, SupplierItemUpdate
 from openvmi.catalog.service import StaleVersion
 from openvmi.errors import DomainError
+from openvmi.fields import Id
+from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
@@ -70,7 +72,7 @@ async def create_item(request: Request, session: DbSession, _: ItemWriter) -> Re
 
 
 @router.get("/items/{item_id}")
-def edit_item(request: Request, item_id: int, session: DbSession, actor: PortalActor) -> Response:
+def edit_item(request: Request, item_id: Id, session: DbSession, actor: PortalActor) -> Response:
     item = queries.get_item(session, item_id)
     values = {"code": item.code, "name": item.name, "unit": item.unit, "category": item.category or "",
               "default_low_water": plain(item.default_low_water), "active": "on" if item.active else ""}
@@ -79,7 +81,7 @@ def edit_item(request: Request, item_id: int, session: DbSession, actor: PortalA
 
 
 @router.post("/items/{item_id}")
-async def update_item(request: Request, item_id: int, session: DbSession, _: ItemWriter) -> Response:
+async def update_item(request: Request, item_id: Id, session: DbSession, _: ItemWriter) -> Response:
     item = queries.get_item(session, item_id)
     posted = form_values(await request.form(), ITEM_FIELDS)
     form = FormState(values={**posted, "code": item.code})
@@ -163,7 +165,7 @@ async def create_supplier_item(request: Request, session: DbSession, actor: Supp
 
 
 @router.get("/supplier-items/{supplier_item_id}")
-def edit_supplier_item(request: Request, supplier_item_id: int, session: DbSession, actor: PortalActor) -> Response:
+def edit_supplier_item(request: Request, supplier_item_id: Id, session: DbSession, actor: PortalActor) -> Response:
     row = queries.get_supplier_item(session, supplier_item_id)
     values = {"supplier_part_number": row.supplier_part_number, "lead_time_days": str(row.lead_time_days),
               "moq": plain(row.moq), "pack_size": plain(row.pack_size), "active": "on" if row.active else "",
@@ -173,7 +175,7 @@ def edit_supplier_item(request: Request, supplier_item_id: int, session: DbSessi
 
 
 @router.post("/supplier-items/{supplier_item_id}")
-async def update_supplier_item(request: Request, supplier_item_id: int, session: DbSession,
+async def update_supplier_item(request: Request, supplier_item_id: Id, session: DbSession,
                                actor: SupplierItemWriter) -> Response:
     row = queries.get_supplier_item(session, supplier_item_id)
     form = FormState(values=form_values(await request.form(), SUPPLIER_ITEM_FIELDS))
@@ -191,7 +193,7 @@ async def update_supplier_item(request: Request, supplier_item_id: int, session:
     if body is not None:
         try:
             service.update_supplier_item(session, supplier_item_id, body,
-                                         expected_version=int(version) if version.isdigit() else None)
+                                         expected_version=counter(version))
             session.commit()
             return flash(redirect("/supplier-items"), request, N_("Supplier item %(part)s saved."),
                          part=body.supplier_part_number or row.supplier_part_number)

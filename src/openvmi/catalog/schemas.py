@@ -1,29 +1,29 @@
 """Item and supplier-item shapes."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ItemCode = Annotated[str, Field(min_length=1, max_length=60)]
-NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)]
+from openvmi.fields import Code, Money, PositiveQuantity, Quantity, Text
+
+ItemCode = Code
 
 
 class ItemCreate(BaseModel):
     code: ItemCode
-    name: str = Field(min_length=1, max_length=300)
-    unit: str = Field(min_length=1, max_length=20)
-    category: str | None = Field(default=None, max_length=100)
-    default_low_water: NonNegativeQuantity | None = None
+    name: Text = Field(min_length=1, max_length=300)
+    unit: Text = Field(min_length=1, max_length=20)
+    category: Text | None = Field(default=None, max_length=100)
+    default_low_water: Quantity | None = None
 
 
 class ItemUpdate(BaseModel):
     # Omitted = unchanged. Columns that cannot be empty are typed without None, so an explicit
     # null is a field error (422) instead of a NOT NULL failure (500); defaults are not validated.
-    name: str = Field(default=None, min_length=1, max_length=300)
-    unit: str = Field(default=None, min_length=1, max_length=20)
-    category: str | None = Field(default=None, max_length=100)
-    default_low_water: NonNegativeQuantity | None = None
+    name: Text = Field(default=None, min_length=1, max_length=300)
+    unit: Text = Field(default=None, min_length=1, max_length=20)
+    category: Text | None = Field(default=None, max_length=100)
+    default_low_water: Quantity | None = None
     active: bool = None  # type: ignore[assignment]
 
 
@@ -45,7 +45,7 @@ class ItemPage(BaseModel):
 
 
 class PriceCreate(BaseModel):
-    price: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)]
+    price: Money
     currency: str = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
     valid_from: date
     valid_to: date | None = None
@@ -64,21 +64,21 @@ class PriceRead(PriceCreate):
 
 
 class SupplierItemCreate(BaseModel):
-    supplier_code: str
+    supplier_code: Code
     item_code: ItemCode
-    supplier_part_number: str = Field(min_length=1, max_length=80)
+    supplier_part_number: Text = Field(min_length=1, max_length=80)
     lead_time_days: int = Field(default=0, ge=0, le=3650)
-    moq: NonNegativeQuantity = Decimal(0)
-    pack_size: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)] = Decimal(1)
+    moq: Quantity = Decimal(0)
+    pack_size: PositiveQuantity = Decimal(1)
     prices: list[PriceCreate] = Field(default_factory=list)
 
 
 class SupplierItemUpdate(BaseModel):
     # Omitted = unchanged; an explicit null is refused (see ItemUpdate).
-    supplier_part_number: str = Field(default=None, min_length=1, max_length=80)
+    supplier_part_number: Text = Field(default=None, min_length=1, max_length=80)
     lead_time_days: int = Field(default=None, ge=0, le=3650)
-    moq: NonNegativeQuantity = None  # type: ignore[assignment]
-    pack_size: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)] = None  # type: ignore[assignment]
+    moq: Quantity = None  # type: ignore[assignment]
+    pack_size: PositiveQuantity = None  # type: ignore[assignment]
     active: bool = None  # type: ignore[assignment]
     prices: list[PriceCreate] | None = None  # replaces the whole price list when given
 

@@ -1,14 +1,14 @@
 """JSON API for the move journal and balances."""
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from openvmi.access import Actor
+from openvmi.fields import Id, Text
 from openvmi.ledger import queries, rules, service
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import (
-    BalanceFilter, BalancePage, MoveFilter, MoveKind, MovePage, PostingCreate, PostingRead, RouteRead,
+    BalanceFilter, BalancePage, FilterTime, MoveFilter, MoveKind, MovePage, PostingCreate, PostingRead, RouteRead,
 )
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
 
@@ -19,11 +19,11 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/stock-moves", response_model=MovePage)
-def list_stock_moves(session: DbSession, _: Reader, item_id: int | None = None,
-                     location_id: int | None = None, owner_id: int | None = None,
-                     kind: MoveKind | None = None, reference: str | None = None,
-                     document_kind: DocumentKind | None = None, document_id: int | None = None,
-                     created_from: datetime | None = None, created_to: datetime | None = None,
+def list_stock_moves(session: DbSession, _: Reader, item_id: Id | None = None,
+                     location_id: Id | None = None, owner_id: Id | None = None,
+                     kind: MoveKind | None = None, reference: Annotated[Text | None, Query(max_length=200)] = None,
+                     document_kind: DocumentKind | None = None, document_id: Id | None = None,
+                     created_from: FilterTime | None = None, created_to: FilterTime | None = None,
                      cursor: str | None = None, limit: Limit = 100) -> MovePage:
     filters = MoveFilter(item_id=item_id, location_id=location_id, owner_id=owner_id, kind=kind,
                          reference=reference, document_kind=document_kind, document_id=document_id,
@@ -31,7 +31,8 @@ def list_stock_moves(session: DbSession, _: Reader, item_id: int | None = None,
     return queries.list_moves(session, filters, cursor=cursor, limit=limit)
 
 
-@router.post("/stock-moves", status_code=201, response_model=PostingRead)
+@router.post("/stock-moves", status_code=201, response_model=PostingRead, responses={
+    200: {"model": PostingRead, "description": "A retry: the first posting of this Idempotency-Key"}})
 def post_stock_moves(body: PostingCreate, session: DbSession, actor: Poster,
                      idempotency_key: IdempotencyKey, response: Response) -> PostingRead:
     """Post a batch of moves atomically (manual corrections, ERP/MES integration).
@@ -48,8 +49,8 @@ def post_stock_moves(body: PostingCreate, session: DbSession, actor: Poster,
 
 
 @router.get("/stock-balances", response_model=BalancePage)
-def list_stock_balances(session: DbSession, _: Reader, item_id: int | None = None,
-                        location_id: int | None = None, owner_id: int | None = None,
+def list_stock_balances(session: DbSession, _: Reader, item_id: Id | None = None,
+                        location_id: Id | None = None, owner_id: Id | None = None,
                         nonzero: bool = False, cursor: str | None = None, limit: Limit = 100) -> BalancePage:
     filters = BalanceFilter(item_id=item_id, location_id=location_id, owner_id=owner_id, nonzero=nonzero)
     return queries.list_balances(session, filters, cursor=cursor, limit=limit)

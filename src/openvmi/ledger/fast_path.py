@@ -12,6 +12,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from openvmi.db import quantize
+from openvmi.errors import InvalidInput
+from openvmi.ledger import planner, rules
 from openvmi.ledger.models import ReceiptLayer, StockBalance
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, MoveRead, PostingCreate, PostingRead
 from openvmi.scoping import current_supplier_scope
@@ -42,6 +44,14 @@ def post_one_move(session: Session, move: MoveCreate, *, actor_id: int | None, c
     move_id, posting_id, source_id, source_on_hand, target_id, target_on_hand, drawn_ids, drawn_left = found
     if move_id is None:
         return None
+    # The function cannot overflow its columns: committed balances stay within limits.MAX_QUANTITY
+    # and one move adds no more than that. A balance it takes past that limit is refused here as the
+    # planner refuses it; the caller commits nothing after a refusal (as after a keyed shortfall).
+    too_large = [planner.overflow(0, after) for after, change in ((source_on_hand, -move.quantity),
+                                                                  (target_on_hand, move.quantity))
+                 if rules.overflows(after - change, after)]
+    if too_large:
+        raise InvalidInput(too_large)
     if session.identity_map:  # loaded objects stay true to the database, as after a flush
         for balance_id, on_hand in ((source_id, source_on_hand), (target_id, target_on_hand)):
             loaded = session.identity_map.get(identity_key(StockBalance, balance_id))

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from openvmi.errors import FieldError, InvalidInput, Reason
 from openvmi.ledger import rules
+from openvmi.limits import MAX_QUANTITY
 
 BalanceKey = tuple[int, int, int]  # (item_id, location_id, owner_id)
 _SIX_PLACES = Decimal("0.000001")
@@ -94,7 +95,8 @@ def plan_posting(moves: Sequence[PlannedMove], balances: Mapping[BalanceKey, Loc
     `layers` holds, oldest first, the open layers of every physical source, and at the physical
     target of a reversal also the (maybe empty) layers its move drew from; `posting` the columns
     every journal row shares (posting_id, created_by_id). Reversals must have passed
-    `refuse_bad_reversals`. Returns shortfalls instead of rows when stock is short.
+    `refuse_bad_reversals`. Returns shortfalls instead of rows when stock is short; InvalidInput
+    when a line would leave a balance past what is kept exactly (rules.overflows).
     """
     plan = Plan()
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
@@ -104,11 +106,16 @@ def plan_posting(moves: Sequence[PlannedMove], balances: Mapping[BalanceKey, Loc
     touched: dict[int, OpenLayer] = {}  # stored layers whose quantity left changes
     unrestored = {move_id: [quantity for _, quantity in original.draws]
                   for move_id, original in reversed_moves.items()}
+    too_large: list[FieldError] = []
     for index, move in enumerate(moves):
         source = (move.item_id, move.from_location_id, move.from_owner_id)
         target = (move.item_id, move.to_location_id, move.to_owner_id)
+        before = on_hand[source], on_hand[target]
         on_hand[source] = _six(on_hand[source] - move.quantity)
         on_hand[target] = _six(on_hand[target] + move.quantity)
+        for was, key in zip(before, (source, target), strict=True):
+            if rules.overflows(was, on_hand[key]):
+                too_large.append(overflow(index, on_hand[key]))
         requested[source] = requested.get(source, Decimal(0)) + move.quantity
         if on_hand[source] < 0 and balances[source].is_physical:
             short.add(source)
@@ -126,12 +133,21 @@ def plan_posting(moves: Sequence[PlannedMove], balances: Mapping[BalanceKey, Loc
             ages = _restore(plan, index, move, reversed_moves[move.reverses_move_id],
                             unrestored[move.reverses_move_id], open_layers.setdefault(target, []), touched, now=now)
         _open(plan, index, target, ages, open_layers)
+    if too_large:
+        raise InvalidInput(too_large)
     if short:
         plan.shortfalls = [Short(key, requested[key], balances[key].on_hand) for key in sorted(short)]
         return plan
     plan.balances = [(balance.id, on_hand[key]) for key, balance in balances.items()]
     plan.drawn = [(layer_id, layer.quantity_left) for layer_id, layer in touched.items()]
     return plan
+
+
+def overflow(index: int, on_hand: Decimal) -> FieldError:
+    """The refusal of line `index`, which would leave a balance at `on_hand` (rules.overflows)."""
+    return FieldError(f"moves[{index}].quantity", Reason(
+        "this move would leave a balance of %(on_hand)s; a balance holds at most %(limit)s either way",
+        on_hand=_plain(on_hand), limit=f"{MAX_QUANTITY:,}"))
 
 
 def refuse_bad_reversals(moves: Sequence[PlannedMove], reversed_moves: Mapping[int, ReversedMove]) -> None:

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from openvmi.enums import N_, Labelled
+from openvmi.limits import MAX_QUANTITY
 from openvmi.locations.rules import LocationKind
 from openvmi.parties.rules import PartyKind
 
@@ -92,6 +93,12 @@ def route_problem(route: Route, *, document: DocumentKind) -> tuple[str, str, di
         return ("to_owner_id", N_("a supplier's stock becomes the buyer's only through a consumption or a buyout, "
                                   "which settles it"), {})
     return None
+
+
+def overflows(before: Decimal, after: Decimal) -> bool:
+    """Whether a move leaves a balance past what is kept exactly on both databases (a quantity's
+    limit, either way: virtual places go below zero); one already past it may still move back."""
+    return abs(after) > MAX_QUANTITY and abs(after) > abs(before)
 
 
 def shortfall(on_hand: Decimal, requested: Decimal, *, is_physical: bool) -> Decimal:

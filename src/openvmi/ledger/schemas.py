@@ -1,35 +1,35 @@
 """Ledger input and output shapes."""
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from openvmi.fields import Id, PositiveQuantity, Text, Timestamp
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.locations.rules import LocationKind
 
-PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 # Answers show quantities as stored (six places), so a replayed posting reads exactly like the first.
 StoredQuantity = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.000001")))]
 
 BalanceKey = tuple[int, int, int]  # (item_id, location_id, owner_id)
 # A filter time without a zone (or a bare date) means UTC; stored timestamps refuse naive values.
-FilterTime = Annotated[datetime, AfterValidator(lambda value: value if value.tzinfo else value.replace(tzinfo=UTC))]
+FilterTime = Timestamp
 
 
 class MoveCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    item_id: int
+    item_id: Id
     quantity: PositiveQuantity
-    from_location_id: int
-    from_owner_id: int
-    to_location_id: int
-    to_owner_id: int
+    from_location_id: Id
+    from_owner_id: Id
+    to_location_id: Id
+    to_owner_id: Id
     kind: MoveKind
-    reference: str | None = Field(default=None, max_length=200)
+    reference: Text | None = Field(default=None, max_length=200)
     # Undo (part of) an earlier move: the same item back the way it came, as the same kind.
-    reverses_move_id: int | None = None
+    reverses_move_id: Id | None = None
 
     @model_validator(mode="after")
     def _moves_something(self) -> "MoveCreate":
@@ -56,7 +56,7 @@ class DocumentRef(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: DocumentKind
-    id: int | None = None
+    id: Id | None = None
 
     @model_validator(mode="after")
     def _named(self) -> "DocumentRef":
@@ -118,21 +118,21 @@ class BalancePage(BaseModel):
 
 
 class MoveFilter(BaseModel):
-    item_id: int | None = None
-    location_id: int | None = None  # either side of the move
-    owner_id: int | None = None  # either side of the move
+    item_id: Id | None = None
+    location_id: Id | None = None  # either side of the move
+    owner_id: Id | None = None  # either side of the move
     kind: MoveKind | None = None
-    reference: str | None = None
+    reference: Text | None = Field(default=None, max_length=200)
     document_kind: DocumentKind | None = None
-    document_id: int | None = None
+    document_id: Id | None = None
     created_from: FilterTime | None = None
     created_to: FilterTime | None = None
 
 
 class BalanceFilter(BaseModel):
-    item_id: int | None = None
-    location_id: int | None = None
-    owner_id: int | None = None
+    item_id: Id | None = None
+    location_id: Id | None = None
+    owner_id: Id | None = None
     nonzero: bool = False
 
 

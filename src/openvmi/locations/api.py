@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from openvmi.access import Actor
+from openvmi.fields import Id, Search
 from openvmi.locations import queries, service
 from openvmi.locations.rules import LocationKind
 from openvmi.locations.schemas import LocationCreate, LocationPage, LocationRead
@@ -16,12 +17,12 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.get("/locations", response_model=LocationPage)
 def list_locations(session: DbSession, _: MasterReader, kind: LocationKind | None = None,
-                   q: str | None = None, cursor: str | None = None, limit: Limit = 50) -> LocationPage:
+                   q: Search | None = None, cursor: str | None = None, limit: Limit = 50) -> LocationPage:
     return queries.list_locations(session, kind=kind, search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/locations/{location_id}", response_model=LocationRead)
-def get_location(location_id: int, session: DbSession, _: MasterReader) -> LocationRead:
+def get_location(location_id: Id, session: DbSession, _: MasterReader) -> LocationRead:
     return LocationRead.model_validate(queries.get_location(session, location_id))
 
 

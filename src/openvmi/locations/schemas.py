@@ -1,15 +1,16 @@
 """Location input and output shapes."""
 from pydantic import BaseModel, ConfigDict, Field
 
+from openvmi.fields import Code, Text
 from openvmi.locations.rules import LocationKind
 
 
 class LocationCreate(BaseModel):
     code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     kind: LocationKind
-    plant_code: str | None = None
-    supplier_code: str | None = None  # required for supplier_site, refused otherwise
+    plant_code: Code | None = None
+    supplier_code: Code | None = None  # required for supplier_site, refused otherwise
 
 
 class LocationRead(BaseModel):

@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from openvmi.access import Actor
+from openvmi.fields import Id, Search
 from openvmi.parties import queries, service
 from openvmi.parties.rules import PartyKind
 from openvmi.parties.schemas import PartyCreate, PartyPage, PartyRead, PartyUpdate, PlantCreate, PlantRead
@@ -15,20 +16,20 @@ Writer = Annotated[Actor, Depends(requires("parties.write"))]
 
 
 @router.get("/suppliers", response_model=PartyPage)
-def list_suppliers(session: DbSession, _: Reader, q: str | None = None, cursor: str | None = None,
+def list_suppliers(session: DbSession, _: Reader, q: Search | None = None, cursor: str | None = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 50) -> PartyPage:
     return queries.list_parties(session, kind="supplier", search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/parties", response_model=PartyPage)
 def list_parties(session: DbSession, _: Reader, kind: PartyKind | None = None,
-                 q: str | None = None, cursor: str | None = None,
+                 q: Search | None = None, cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> PartyPage:
     return queries.list_parties(session, kind=kind, search=q, cursor=cursor, limit=limit)
 
 
 @router.get("/suppliers/{party_id}", response_model=PartyRead)
-def get_supplier(party_id: int, session: DbSession, _: Reader) -> PartyRead:
+def get_supplier(party_id: Id, session: DbSession, _: Reader) -> PartyRead:
     return PartyRead.model_validate(queries.get_party(session, party_id))
 
 
@@ -40,7 +41,7 @@ def create_supplier(body: PartyCreate, session: DbSession, _: Writer) -> PartyRe
 
 
 @router.patch("/suppliers/{party_id}", response_model=PartyRead)
-def update_supplier(party_id: int, body: PartyUpdate, session: DbSession, _: Writer) -> PartyRead:
+def update_supplier(party_id: Id, body: PartyUpdate, session: DbSession, _: Writer) -> PartyRead:
     party = service.update_party(session, party_id, body)
     session.commit()
     return PartyRead.model_validate(party)

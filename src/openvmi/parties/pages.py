@@ -6,6 +6,7 @@ from fastapi.responses import Response
 
 from openvmi.access import Actor
 from openvmi.errors import DomainError, NotFound
+from openvmi.fields import Id
 from openvmi.parties import queries, service
 from openvmi.parties.schemas import PartyCreate, PartyUpdate
 from openvmi.web.deps import DbSession
@@ -61,7 +62,7 @@ async def create_supplier(request: Request, session: DbSession, _: Writer) -> Re
 
 
 @router.get("/suppliers/{party_id}")
-def edit_supplier(request: Request, party_id: int, session: DbSession, actor: PortalActor) -> Response:
+def edit_supplier(request: Request, party_id: Id, session: DbSession, actor: PortalActor) -> Response:
     party = _supplier(session, party_id)
     values = {"code": party.code, "name": party.name, "country": party.country or "",
               "contact_email": party.contact_email or "", "stale_after_days": str(party.stale_after_days),
@@ -71,7 +72,7 @@ def edit_supplier(request: Request, party_id: int, session: DbSession, actor: Po
 
 
 @router.post("/suppliers/{party_id}")
-async def update_supplier(request: Request, party_id: int, session: DbSession, _: Writer) -> Response:
+async def update_supplier(request: Request, party_id: Id, session: DbSession, _: Writer) -> Response:
     party = _supplier(session, party_id)
     posted = form_values(await request.form(), FIELDS)
     form = FormState(values={**posted, "code": party.code})

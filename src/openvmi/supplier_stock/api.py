@@ -8,18 +8,20 @@ from pydantic import ValidationError
 from openvmi.access import Actor
 from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
+from openvmi.fields import Code, Id, Search
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
-    AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors, ImportMode,
-    ImportPage, ImportRead, ImportRequest, StockFilter, StockLineCreate, StockLineReplace, StockLineUpdate,
-    SupplierStockPage, SupplierStockRead, ThresholdPage, ThresholdRead, ThresholdSet,
+    MAX_ITEMS, AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors,
+    ImportMode, ImportPage, ImportRead, ImportRequest, StockFilter, StockLineCreate, StockLineReplace,
+    StockLineUpdate, SupplierStockPage, SupplierStockRead, ThresholdPage, ThresholdRead, ThresholdSet,
 )
 from openvmi.supplier_stock.service import import_queue, imports, lines, thresholds
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
 from openvmi.web.guard import takes_upload
+from openvmi.web.etags import etag, version_from_etag
 
 router = APIRouter(tags=["supplier stock"])
 Reader = Annotated[Actor, Depends(requires("supplier_stock.read"))]
@@ -27,12 +29,14 @@ Writer = Annotated[Actor, Depends(requires("supplier_stock.write"))]
 ThresholdWriter = Annotated[Actor, Depends(requires("supplier_stock.thresholds"))]
 AvailabilityReader = Annotated[Actor, Depends(requires("availability.read"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
+IF_MATCH_REQUIRED: dict[int | str, dict] = {428: {"description": "If-Match is missing: send the ETag you read"}}
 
 
 # Fixed paths first: "/supplier-stock/imports" must not be read as a line id.
 @router.post("/supplier-stock/imports", status_code=201, response_model=ImportRead,
-             responses={200: {"description": "a dry run, or a replay of an earlier import"},
-                        202: {"description": "queued (Prefer: respond-async); follow Location for its status"},
+             responses={200: {"model": ImportRead, "description": "a dry run, or a replay of an earlier import"},
+                        202: {"model": ImportRead,
+                              "description": "queued (Prefer: respond-async); follow Location for its status"},
                         413: {"description": "the upload is larger than OPENVMI_MAX_UPLOAD_BYTES"},
                         422: {"description": "the file cannot be imported; every bad row is listed"}})
 @takes_upload
@@ -91,25 +95,25 @@ def _import_status(batch: SupplierStockImport) -> ImportRead:
 
 
 @router.get("/supplier-stock/imports", response_model=ImportPage)
-def list_imports(session: DbSession, _: Reader, supplier_id: int | None = None, cursor: str | None = None,
+def list_imports(session: DbSession, _: Reader, supplier_id: Id | None = None, cursor: str | None = None,
                  limit: Limit = 50) -> ImportPage:
     return queries.list_imports(session, supplier_id=supplier_id, cursor=cursor, limit=limit)
 
 
 @router.get("/supplier-stock/imports/{import_id}", response_model=ImportRead)
-def get_import(import_id: int, session: DbSession, _: Reader) -> ImportRead:
+def get_import(import_id: Id, session: DbSession, _: Reader) -> ImportRead:
     """An import's outcome; while it is queued or running, its status (and how far it has read
     the file, when this server process runs it)."""
     return _import_status(queries.get_import(session, import_id))
 
 
 @router.get("/supplier-stock/imports/{import_id}/errors", response_model=ImportErrors)
-def get_import_errors(import_id: int, session: DbSession, _: Reader) -> ImportErrors:
+def get_import_errors(import_id: Id, session: DbSession, _: Reader) -> ImportErrors:
     return queries.import_errors(session, import_id)
 
 
 @router.get("/supplier-stock/thresholds", response_model=ThresholdPage)
-def list_thresholds(session: DbSession, _: Reader, supplier_id: int | None = None, item_id: int | None = None,
+def list_thresholds(session: DbSession, _: Reader, supplier_id: Id | None = None, item_id: Id | None = None,
                     cursor: str | None = None, limit: Limit = 100) -> ThresholdPage:
     return queries.list_thresholds(session, supplier_id=supplier_id, item_id=item_id, cursor=cursor, limit=limit)
 
@@ -123,19 +127,19 @@ def set_threshold(body: ThresholdSet, session: DbSession, actor: ThresholdWriter
 
 
 @router.delete("/supplier-stock/thresholds/{threshold_id}", status_code=204)
-def delete_threshold(threshold_id: int, session: DbSession, _: ThresholdWriter) -> Response:
+def delete_threshold(threshold_id: Id, session: DbSession, _: ThresholdWriter) -> Response:
     thresholds.delete_threshold(session, threshold_id)
     session.commit()
     return Response(status_code=204)
 
 
 @router.get("/supplier-stock/column-mappings/{supplier_id}", response_model=ColumnMappingRead)
-def get_column_mapping(supplier_id: int, session: DbSession, _: Reader) -> ColumnMappingRead:
+def get_column_mapping(supplier_id: Id, session: DbSession, _: Reader) -> ColumnMappingRead:
     return queries.column_mapping(session, supplier_id)
 
 
 @router.put("/supplier-stock/column-mappings/{supplier_id}", response_model=ColumnMappingRead)
-def set_column_mapping(supplier_id: int, body: ColumnMappingSet, session: DbSession, _: Writer) -> ColumnMappingRead:
+def set_column_mapping(supplier_id: Id, body: ColumnMappingSet, session: DbSession, _: Writer) -> ColumnMappingRead:
     """Remember which of the supplier's own headers holds which field."""
     imports.save_column_mapping(session, supplier_id, body.mapping)
     session.commit()
@@ -143,8 +147,8 @@ def set_column_mapping(supplier_id: int, body: ColumnMappingSet, session: DbSess
 
 
 @router.get("/supplier-stock", response_model=SupplierStockPage)
-def list_supplier_stock(session: DbSession, _: Reader, supplier_id: int | None = None, item_id: int | None = None,
-                        location_id: int | None = None, q: str | None = None, cursor: str | None = None,
+def list_supplier_stock(session: DbSession, _: Reader, supplier_id: Id | None = None, item_id: Id | None = None,
+                        location_id: Id | None = None, q: Search | None = None, cursor: str | None = None,
                         limit: Limit = 100) -> SupplierStockPage:
     filters = StockFilter(supplier_id=supplier_id, item_id=item_id, location_id=location_id, search=q)
     return queries.list_supplier_stock(session, filters, cursor=cursor, limit=limit)
@@ -156,43 +160,43 @@ def create_supplier_stock(body: StockLineCreate, session: DbSession, actor: Writ
     """Publish a line that does not exist yet; change existing ones with PUT/PATCH and If-Match."""
     row = lines.create_supplier_stock(session, body, actor_id=actor.user_id, source="api")
     session.commit()
-    response.headers["ETag"] = _etag(row.version)
+    response.headers["ETag"] = etag(row.version)
     return queries.describe_stock(session, [row])[0]
 
 
 @router.get("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
-def get_supplier_stock(stock_id: int, session: DbSession, _: Reader, response: Response) -> SupplierStockRead:
+def get_supplier_stock(stock_id: Id, session: DbSession, _: Reader, response: Response) -> SupplierStockRead:
     row = queries.get_supplier_stock(session, stock_id)
-    response.headers["ETag"] = _etag(row.version)
+    response.headers["ETag"] = etag(row.version)
     return queries.describe_stock(session, [row])[0]
 
 
-@router.put("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
-def replace_supplier_stock(stock_id: int, body: StockLineReplace, session: DbSession, actor: Writer,
+@router.put("/supplier-stock/{stock_id}", response_model=SupplierStockRead, responses=IF_MATCH_REQUIRED)
+def replace_supplier_stock(stock_id: Id, body: StockLineReplace, session: DbSession, actor: Writer,
                            response: Response, if_match: Annotated[str | None, Header()] = None) -> SupplierStockRead:
     """Set a line's figures; If-Match must carry the ETag you read (a stale one gets 409)."""
     changes = StockLineUpdate(**body.model_dump())  # every field given: what is left out is cleared
     return _adjust(session, stock_id, changes, actor, response, if_match)
 
 
-@router.patch("/supplier-stock/{stock_id}", response_model=SupplierStockRead)
-def patch_supplier_stock(stock_id: int, body: StockLineUpdate, session: DbSession, actor: Writer,
+@router.patch("/supplier-stock/{stock_id}", response_model=SupplierStockRead, responses=IF_MATCH_REQUIRED)
+def patch_supplier_stock(stock_id: Id, body: StockLineUpdate, session: DbSession, actor: Writer,
                          response: Response, if_match: Annotated[str | None, Header()] = None) -> SupplierStockRead:
     """Change some of a line's figures; If-Match must carry the ETag you read (a stale one gets 409)."""
     return _adjust(session, stock_id, body, actor, response, if_match)
 
 
 @router.get("/supplier-stock/{stock_id}/history", response_model=list[HistoryRead])
-def get_supplier_stock_history(stock_id: int, session: DbSession, _: Reader,
+def get_supplier_stock_history(stock_id: Id, session: DbSession, _: Reader,
                                limit: Limit = 100) -> list[HistoryRead]:
     return queries.list_history(session, stock_id, limit=limit)
 
 
 @router.get("/availability", response_model=AvailabilityRead)
 def availability(session: DbSession, _: AvailabilityReader,
-                 item_id: Annotated[list[int], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-                 item_code: Annotated[list[str], Query()] = [],  # noqa: B006
-                 q: str | None = None, limit_items: Annotated[int, Query(ge=1, le=200)] = 20) -> AvailabilityRead:
+                 item_id: Annotated[list[Id], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006 - FastAPI copies
+                 item_code: Annotated[list[Code], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006
+                 q: Search | None = None, limit_items: Annotated[int, Query(ge=1, le=200)] = 20) -> AvailabilityRead:
     """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock."""
     if not item_id and not item_code and not q:
         raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
@@ -204,10 +208,10 @@ def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: 
             if_match: str | None) -> SupplierStockRead:
     if if_match is None:
         raise HTTPException(428, "If-Match is required: send the ETag of the line you read")
-    row = lines.adjust_supplier_stock(session, stock_id, changes, expected_version=_version_from_etag(if_match),
+    row = lines.adjust_supplier_stock(session, stock_id, changes, expected_version=version_from_etag(if_match),
                                       actor_id=actor.user_id, source="api")
     session.commit()
-    response.headers["ETag"] = _etag(row.version)
+    response.headers["ETag"] = etag(row.version)
     return queries.describe_stock(session, [row])[0]
 
 
@@ -227,14 +231,3 @@ def _parse_mapping(text: str | None) -> dict[str, str] | None:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise InvalidInput([FieldError("mapping", "must be a JSON object: field -> header")])
     return value
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _version_from_etag(if_match: str) -> int:
-    value = if_match.removeprefix("W/").strip().strip('"')
-    if not value.isdigit():
-        raise InvalidInput([FieldError("If-Match", "must be an ETag returned by this API")])
-    return int(value)

@@ -9,6 +9,8 @@ from starlette.datastructures import UploadFile
 from openvmi.access import Actor
 from openvmi.db import commit_refusal
 from openvmi.errors import DomainError, InvalidImportFile
+from openvmi.fields import Id
+from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
@@ -21,7 +23,7 @@ from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.guard import takes_upload
 from openvmi.web.i18n import N_
-from openvmi.web.listing import ListView, list_request
+from openvmi.web.listing import ListView, list_request, search_text
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import flash, redirect, render, translate
 from openvmi.web.viewer import page_requires
@@ -113,7 +115,7 @@ def _upload_page(request: Request, session: DbSession, actor: Actor, form: FormS
 
 
 @router.get("/supplier-stock/imports/{import_id}")
-def import_status(request: Request, import_id: int, session: DbSession, _: Reader) -> Response:
+def import_status(request: Request, import_id: Id, session: DbSession, _: Reader) -> Response:
     """A queued import's status; while it waits or runs, htmx fetches the page again every second
     and swaps in its status part."""
     batch = queries.get_import(session, import_id)
@@ -123,7 +125,7 @@ def import_status(request: Request, import_id: int, session: DbSession, _: Reade
 
 
 @router.get("/supplier-stock/{stock_id}")
-def stock_line(request: Request, stock_id: int, session: DbSession, actor: Reader) -> Response:
+def stock_line(request: Request, stock_id: Id, session: DbSession, actor: Reader) -> Response:
     row = queries.get_supplier_stock(session, stock_id)
     values = {"on_hand": plain(row.on_hand), "available": plain(row.available),
               "next_available_date": row.next_available_date.isoformat() if row.next_available_date else "",
@@ -133,17 +135,17 @@ def stock_line(request: Request, stock_id: int, session: DbSession, actor: Reade
 
 
 @router.post("/supplier-stock/{stock_id}")
-async def adjust_line(request: Request, stock_id: int, session: DbSession, actor: Writer) -> Response:
+async def adjust_line(request: Request, stock_id: Id, session: DbSession, actor: Writer) -> Response:
     """Set one line's figures; a version read before someone else's change is refused."""
     row = queries.get_supplier_stock(session, stock_id)
     form = FormState(values=form_values(await request.form(), LINE_FIELDS))
     data = {k: v for k, v in form.values.items() if k != "version"}
     body = parse(StockLineUpdate, data, form)
-    version = form.values["version"]
-    if body is not None and version.isdigit():
+    version = counter(form.values["version"])
+    if body is not None and version is not None:
         changes = StockLineUpdate(**body.model_dump())  # every field as posted: an empty one is cleared
         try:
-            lines.adjust_supplier_stock(session, stock_id, changes, expected_version=int(version),
+            lines.adjust_supplier_stock(session, stock_id, changes, expected_version=version,
                                         actor_id=actor.user_id, source="portal")
             session.commit()
             return flash(redirect(f"/supplier-stock/{stock_id}"), request, N_("Stock line saved."))
@@ -171,9 +173,9 @@ def _line_page(request: Request, session: DbSession, actor: Actor, row, form: Fo
 @router.get("/availability")
 def availability(request: Request, session: DbSession, _: AvailabilityReader, q: str | None = None) -> Response:
     """Who has an item now and who can deliver it soonest."""
-    search = (q or "").strip()[:100]
+    search = search_text(q)
     answer = list_availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
-    return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search,
+    return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search or "",
                   answer=answer, sources=AvailabilitySource.labels())
 
 

@@ -11,7 +11,8 @@ from openvmi.supplier_stock import rules
 from openvmi.supplier_stock.files.cells import FormulaWithoutValue, cell_text
 
 # The quantity as most files write it ("1200", "37.5"): checked by its shape alone, no Decimal made
-# for a million cells. At most 15 significant digits, so floats order such quantities exactly.
+# for a million cells. Nine whole digits and six decimals at most: limits.MAX_QUANTITY, the 15
+# significant digits a float (SQLite's REAL) keeps, so such quantities are stored exactly.
 _plain_quantity = re.compile(r"(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,6})?").fullmatch
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from openvmi.enums import N_, Labelled
 from openvmi.errors import Reason
+from openvmi.limits import MAX_QUANTITY
 
 
 class ImportStatus(StrEnum):
@@ -81,8 +82,6 @@ UNIT_ALIASES: dict[str, frozenset[str]] = {
     "M": frozenset({"M", "METER", "METRE", "米"}),
     "L": frozenset({"L", "LITRE", "LITER", "升"}),
 }
-
-MAX_QUANTITY = Decimal("1e12")
 
 
 def normalise_header(text: str) -> str:
@@ -197,8 +196,8 @@ def parse_quantity(value: object) -> Decimal:
         raise CellError("not a number")
     if quantity < 0:
         raise CellError("negative quantity")
-    if quantity >= MAX_QUANTITY:
-        raise CellError("quantity too large")
+    if quantity > MAX_QUANTITY:
+        raise CellError("quantity too large: at most %(limit)s", limit=f"{MAX_QUANTITY:,}")
     if quantity != quantity.quantize(Decimal("0.000001")):
         raise CellError("more than 6 decimal places")
     return quantity if quantity else Decimal(0)

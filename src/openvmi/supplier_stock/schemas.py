@@ -7,9 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from openvmi.enums import N_
+from openvmi.fields import Code, Id, Quantity, Search, Text
 from openvmi.supplier_stock.rules import FIELDS, AvailabilitySource, ChangeKind, ImportMode, ImportStatus
-
-NonNegative = Field(ge=0, max_digits=18, decimal_places=6)
 
 
 class SupplierStockRead(BaseModel):
@@ -38,21 +37,21 @@ class SupplierStockPage(BaseModel):
 
 
 class StockFilter(BaseModel):
-    supplier_id: int | None = None
-    item_id: int | None = None
-    location_id: int | None = None
-    search: str | None = None  # item code or name, supplier part number
+    supplier_id: Id | None = None
+    item_id: Id | None = None
+    location_id: Id | None = None
+    search: Search | None = None  # item code or name, supplier part number
 
 
 class StockLineCreate(BaseModel):
     """Publish one line that is not there yet. Supplier users may leave supplier_code out."""
 
-    supplier_code: str | None = None
-    item_code: str | None = None
-    supplier_part_number: str | None = None
-    site_code: str
-    on_hand: Decimal = NonNegative
-    available: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+    supplier_code: Code | None = None
+    item_code: Code | None = None
+    supplier_part_number: Text | None = Field(default=None, max_length=80)
+    site_code: Code
+    on_hand: Quantity
+    available: Quantity | None = None
     next_available_date: date | None = None
     lead_time_days: int | None = Field(default=None, ge=0, le=3650)
 
@@ -66,14 +65,14 @@ class StockLineCreate(BaseModel):
 class StockLineUpdate(BaseModel):
     """New figures for one line (PATCH: only the fields given; PUT: on_hand is required)."""
 
-    on_hand: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
-    available: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+    on_hand: Quantity | None = None
+    available: Quantity | None = None
     next_available_date: date | None = None
     lead_time_days: int | None = Field(default=None, ge=0, le=3650)
 
 
 class StockLineReplace(StockLineUpdate):
-    on_hand: Decimal = NonNegative  # type: ignore[assignment]
+    on_hand: Quantity  # type: ignore[assignment]
 
 
 class HistoryRead(BaseModel):
@@ -93,13 +92,13 @@ class HistoryRead(BaseModel):
 class ImportRequest(BaseModel):
     """How to read and apply one uploaded file (the file itself travels separately)."""
 
-    supplier_code: str | None = None  # supplier users: their own supplier
-    filename: str = Field(default="upload", max_length=300)
+    supplier_code: Code | None = None  # supplier users: their own supplier
+    filename: Text = Field(default="upload", max_length=300)
     mode: ImportMode = ImportMode.FULL
     dry_run: bool = False
     encoding: str | None = Field(default=None, max_length=40)
-    sheet: str | None = Field(default=None, max_length=100)
-    mapping: dict[str, str] | None = None  # field -> header in the file
+    sheet: Text | None = Field(default=None, max_length=100)
+    mapping: dict[Text, Text] | None = None  # field -> header in the file
     save_mapping: bool = False
 
     @field_validator("encoding")
@@ -186,10 +185,10 @@ class ImportErrors(BaseModel):
 
 
 class ThresholdSet(BaseModel):
-    supplier_code: str
-    item_code: str
-    low_water: Decimal = NonNegative
-    high_water: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=6)
+    supplier_code: Code
+    item_code: Code
+    low_water: Quantity
+    high_water: Quantity | None = None
 
     @model_validator(mode="after")
     def _high_above_low(self) -> "ThresholdSet":
@@ -215,7 +214,7 @@ class ThresholdPage(BaseModel):
 
 
 class ColumnMappingSet(BaseModel):
-    mapping: dict[str, str]
+    mapping: dict[Text, Text]
 
     @model_validator(mode="after")
     def _known_fields(self) -> "ColumnMappingSet":
@@ -231,10 +230,13 @@ class ColumnMappingRead(BaseModel):
     updated_at: datetime | None
 
 
+MAX_ITEMS = 200  # items one availability question may name
+
+
 class AvailabilityQuery(BaseModel):
-    item_ids: list[int] = Field(default_factory=list, max_length=200)
-    item_codes: list[str] = Field(default_factory=list, max_length=200)
-    search: str | None = None  # item code or name
+    item_ids: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
+    item_codes: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
+    search: Search | None = None  # item code or name
     limit_items: int = Field(default=20, ge=1, le=200)
 
 

@@ -33,6 +33,9 @@ _MESSAGES = {
     "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
     "literal_error": N_("Choose one of the options."),
     "enum": N_("Choose one of the options."),
+    "nul_character": N_("Remove the NUL characters from this text."),
+    "lone_surrogate": N_("This text has characters that are not valid Unicode."),
+    "string_unicode": N_("This text has characters that are not valid Unicode."),
 }
 
 

@@ -5,20 +5,30 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from openvmi.fields import storable_text
+from openvmi.limits import MAX_SEARCH, counter
 from openvmi.listing import ListPage, ListRequest
 
 
 def list_request(request: Request) -> ListRequest:
     """The list the user asked for; nonsense values fall back to defaults instead of failing."""
     params = request.query_params
-    page = params.get("page", "1")
-    per_page = params.get("per_page", "50")
     return ListRequest(
-        search=(params.get("q") or "").strip()[:100] or None,
+        search=search_text(params.get("q")),
         sort=params.get("sort") or None,
         descending=params.get("dir") == "desc",
-        page=int(page) if page.isdigit() else 1,
-        per_page=int(per_page) if per_page.isdigit() else 50)
+        page=counter(params.get("page", "")) or 1,
+        per_page=counter(params.get("per_page", "")) or 50)
+
+
+def search_text(typed: str | None) -> str | None:
+    """What a search box holds, as a search: cut to MAX_SEARCH characters; text no database can
+    compare (a NUL character) searches for nothing rather than failing the page."""
+    search = (typed or "").strip()[:MAX_SEARCH]
+    try:
+        return storable_text(search) or None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

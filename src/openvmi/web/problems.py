@@ -1,5 +1,6 @@
 """One mapping from errors to HTTP answers: application/problem+json (RFC 9457) for the API,
 an HTML error page (rendered by the portal) for every other path."""
+import json
 import logging
 from collections.abc import Callable
 
@@ -13,10 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openvmi import errors
 from openvmi.db import database_failure
+from openvmi.web.openapi import PROBLEM_JSON, describe_problems, is_api_path
 
 log = logging.getLogger(__name__)
-
-PROBLEM_JSON = "application/problem+json"
 
 STATUS = {
     errors.NotAuthenticated: 401,
@@ -51,13 +51,23 @@ def status_of(error: errors.DomainError) -> int:
     return 400
 
 
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+    def render(self, content: object) -> bytes:
+        # A refused field's name may hold what the caller sent, e.g. a lone surrogate in a JSON
+        # key, which UTF-8 cannot encode: it is sent as "?" rather than failing the answer.
+        return json.dumps(content, ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":")).encode("utf-8", "replace")
+
+
 def problem(status: int, detail: str, *, code: str, extra: dict | None = None,
             headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"type": f"urn:openvmi:problem:{code}", "title": TITLES.get(status, "Error"),
             "status": status, "detail": detail, "code": code, **(extra or {})}
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def domain_problem(error: errors.DomainError) -> JSONResponse:
@@ -85,13 +95,10 @@ class RefusedBeforeBody(StarletteHTTPException):
         self.reason = reason
 
 
-def is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
-
-
 def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None = None) -> None:
-    """Every API error becomes problem+json; other paths get `page_errors`' HTML page when given.
-    No stack trace ever reaches the client."""
+    """Every API error becomes problem+json (and the OpenAPI document says so); other paths get
+    `page_errors`' HTML page when given. No stack trace ever reaches the client."""
+    describe_problems(app)
 
     def as_page(request: Request) -> bool:
         return page_errors is not None and not is_api_path(request.url.path)

@@ -7,6 +7,7 @@ import pytest
 
 from openvmi.errors import InvalidInput
 from openvmi.ledger.planner import OpenLayer, ReversedMove, Short, plan_posting, refuse_bad_reversals
+from openvmi.limits import MAX_QUANTITY
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 MONDAY, TUESDAY = NOW - timedelta(days=8), NOW - timedelta(days=7)
@@ -177,3 +178,15 @@ def test_a_reversal_that_does_not_mirror_what_is_left_of_its_move_is_refused(mov
 def test_two_lines_reversing_more_than_is_left_between_them_are_refused():
     with pytest.raises(InvalidInput, match="only 3 of move 50 is left to reverse; 4 requested"):
         plan([reversal(4), reversal(4)], layers=emptied_layers(), reversed_moves={50: consumed()})
+
+
+def test_a_line_that_would_overfill_a_balance_is_refused_naming_its_quantity():
+    with pytest.raises(InvalidInput) as refused:
+        plan([Move(Decimal(1), ORIGIN, STORE, kind="receipt"), Move(MAX_QUANTITY, ORIGIN, STORE, kind="receipt")],
+             on_hand={"store_supplier": Decimal(5), "origin_supplier": Decimal(-5)})
+
+    assert [(e.field, e.message.msgid) for e in refused.value.errors] == [
+        ("moves[1].quantity", "this move would leave a balance of %(on_hand)s; a balance holds at most %(limit)s "
+                              "either way")] * 2  # the store past the limit, and the origin below minus it
+    assert [e.message.params["on_hand"] for e in refused.value.errors] == ["-1000000005.999999", "1000000005.999999"]
+    assert refused.value.errors[0].message.params["limit"] == "999,999,999.999999"

@@ -2,7 +2,8 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from openvmi.ledger.rules import Draw, drain_fifo, restore_draws, shortfall
+from openvmi.ledger.rules import Draw, drain_fifo, overflows, restore_draws, shortfall
+from openvmi.limits import MAX_QUANTITY
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -22,6 +23,17 @@ def test_virtual_locations_never_run_short_even_below_zero():
 
 def test_fractional_shortfall_is_exact():
     assert shortfall(Decimal("0.1"), Decimal("0.3"), is_physical=True) == Decimal("0.2")
+
+
+def test_a_balance_may_not_grow_past_what_both_databases_keep_exactly():
+    assert overflows(Decimal(0), MAX_QUANTITY + Decimal("0.000001"))
+    assert overflows(Decimal(0), -MAX_QUANTITY - 1)  # a virtual origin going ever further below zero
+    assert not overflows(Decimal(0), MAX_QUANTITY)
+    assert not overflows(-MAX_QUANTITY, -MAX_QUANTITY + 1)
+
+
+def test_a_balance_already_past_the_limit_may_still_be_drawn_down():
+    assert not overflows(MAX_QUANTITY * 2, MAX_QUANTITY * 2 - 1)
 
 
 def test_fifo_takes_the_oldest_layer_first_whatever_the_list_order():

@@ -20,6 +20,12 @@ def test_a_filter_time_with_a_zone_keeps_it():
                                                                                           tzinfo=shanghai)
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_filter_time_with_no_utc_time_is_refused(moment):
+    with pytest.raises(ValidationError, match="has no UTC time within the years 1 to 9999"):
+        MoveFilter(created_from=moment)
+
+
 def test_only_a_manual_posting_may_name_no_document():
     assert DocumentRef(kind=DocumentKind.MANUAL).id is None
     with pytest.raises(ValidationError, match="a consumption posting names its document"):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from openvmi.alerts.schemas import WebhookEndpointCreate
 from openvmi.catalog.schemas import ItemCreate, SupplierItemCreate
-from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound, Reason
 from openvmi.web.forms import FormState, Message, add_domain_error, parse, plain
 
 
@@ -99,3 +99,27 @@ def test_a_refusal_no_field_is_about_is_shown_on_top_as_it_is():
 def test_a_quantity_is_shown_as_a_person_types_it():
     assert [plain(q) for q in (Decimal("1200.000000"), Decimal("0.500000"), Decimal("1E+3"), Decimal(0), None)] == [
         "1200", "0.5", "1000", "0", ""]
+
+
+def test_text_no_database_stores_is_a_message_under_its_field():
+    form = item_form(name="Hex\x00bolt", category="Fasteners\ud800")
+
+    assert parse(ItemCreate, form.values, form) is None
+    assert form.errors == {"name": [Message("Remove the NUL characters from this text.")],
+                           "category": [Message("This text has characters that are not valid Unicode.")]}
+
+
+def test_a_quantity_past_what_is_stored_exactly_names_the_limit():
+    form = item_form(default_low_water="999999999999.999999")
+
+    assert parse(ItemCreate, form.values, form) is None
+    assert form.errors == {"default_low_water": [Message("Must be at most %(le)s.",
+                                                         {"le": Decimal("999999999.999999")})]}
+
+
+def test_a_service_reason_keeps_its_msgid_and_values_for_the_reader():
+    form = FormState(values={"quantity": "5"})
+
+    add_domain_error(form, InvalidInput([FieldError("quantity", Reason("only %(left)s left", left="2"))]))
+
+    assert form.errors == {"quantity": [Message("only %(left)s left", {"left": "2"})]}
