@@ -78,7 +78,7 @@ def test_a_form_posted_without_the_csrf_token_is_refused(session, portal, url):
 
     assert answer.status_code == 403
     assert answer.headers["content-type"].startswith("text/html")
-    assert "Access denied" in answer.text
+    assert heading(answer.text) == "Form expired" and "reload the page" in answer.text
     # and nothing the form asked for happened: no item, no language change, still signed in
     assert not item_exists(session, "X")
     assert session.get(User, user.id, populate_existing=True).locale is None
@@ -170,6 +170,7 @@ def test_a_role_without_the_permission_gets_a_403_page(session, portal):
     answer = portal.get("/users")
 
     assert answer.status_code == 403 and heading(answer.text) == "Access denied"
+    assert "form" not in answer.text.split("<main", 1)[1].lower()  # a page view is not a failed form
 
 
 def test_pages_forbid_inline_scripts_and_foreign_assets(session, portal):
