@@ -11,7 +11,7 @@ from openvmi.catalog.models import Item
 from openvmi.web.csrf import check_csrf
 from openvmi.web.viewer import SESSION_COOKIE
 from tests.builders import make_party, make_user
-from tests.web.conftest import heading
+from tests.web.conftest import app_routes, heading
 
 
 def test_pages_send_a_visitor_who_is_not_signed_in_to_the_login_page_and_back(portal):
@@ -106,19 +106,8 @@ def item_exists(session, code: str) -> bool:
     return session.scalar(select(Item.id).where(Item.code == code)) is not None
 
 
-def _routes(routes, prefix="", inherited=()):
-    """(full path, route, dependencies that apply to it) for every route, through included routers."""
-    for route in routes:
-        original = getattr(route, "original_router", None)
-        if original is not None:
-            yield from _routes(original.routes, prefix + route.include_context.prefix + original.prefix,
-                               (*inherited, *original.dependencies))
-        elif isinstance(route, APIRoute):
-            yield prefix + route.path, route, [*inherited, *route.dependencies]
-
-
 def test_every_portal_route_that_changes_something_checks_csrf(api_app):
-    unsafe = [(path, deps) for path, route, deps in _routes(api_app.routes)
+    unsafe = [(path, deps) for path, route, deps in app_routes(api_app.routes)
               if not path.startswith("/api/") and route.methods - {"GET", "HEAD", "OPTIONS"}]
 
     assert len(unsafe) >= 10, "the portal has forms"
