@@ -1,7 +1,8 @@
 """Pages follow the navigation: every GET page of the portal, found in the app's routes (so a new page
 is walked without touching this file), is opened as every role with ids from a small demo-like
-company. What a role's menus offer answers 200; what they do not offer is refused (403, or 404 for
-a hidden row); and a supplier user never sees another supplier's rows or the buyer's plants."""
+company. What a role's menus offer answers 200, and so does every link on the pages it opens; what
+they do not offer is refused (403, or 404 for a hidden row); and a supplier user never sees another
+supplier's rows or the buyer's plants."""
 import io
 import re
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def test_every_role_opens_what_its_menus_offer_and_nothing_else(session, portal,
         assert offered[role], role
         for href in offered[role]:
             assert portal.get(href).status_code == 200, (role, href)
+        linked = set()
         for path in pages:
             home = section(path, every_link)
             assert home is not None, f"{path} is in no menu: link it, or list it in PUBLIC"
@@ -129,6 +131,10 @@ def test_every_role_opens_what_its_menus_offer_and_nothing_else(session, portal,
             assert answer.status_code < 500, (role, path, answer.status_code)
             if home not in offered[role]:
                 assert answer.status_code in REFUSED, (role, path, answer.status_code)
+            elif answer.status_code == 200:
+                linked |= set(re.findall(r'<a href="(/[^"#]*)', shown(answer.text)))
+        for href in linked:  # and what the pages it may open link to, it may open too
+            assert portal.get(href).status_code == 200, (role, href)
 
 
 @pytest.mark.parametrize("export", [False, True])
