@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeSerializer
 
@@ -57,3 +58,14 @@ def field_error(html: str, name: str) -> str | None:
         return None
     match = re.search(rf'<small id="f-{name}-error" class="field-error">(.*?)</small>', html, re.S)
     return match.group(1).strip() if match else None
+
+
+def app_routes(routes, prefix="", inherited=()):
+    """(full path, route, dependencies that apply to it) for every route, through included routers."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            yield from app_routes(original.routes, prefix + route.include_context.prefix + original.prefix,
+                               (*inherited, *original.dependencies))
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route, [*inherited, *route.dependencies]

@@ -240,5 +240,5 @@ feature = PortalFeature(
          NavEntry(N_("Inbox"), "/inbox", permission="notifications.read", order=95),
          NavEntry(N_("Notifications"), "/notifications/deliveries", permission="notifications.manage", order=96)],
     panels=[DashboardPanel(key="alerts", title=N_("Open alerts"), template="alerts/panel.html",
-                           roles=frozenset({"buyer", "supplier", "admin"}), load=_open_alerts_panel)],
+                           roles=frozenset({"buyer", "supplier", "admin"}), load=_open_alerts_panel, order=10)],
 )

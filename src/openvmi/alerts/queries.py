@@ -103,7 +103,7 @@ def get_webhook_endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
 
 
 ALERT_SORTS = {"opened_at": Alert.opened_at, "kind": Alert.kind, "status": Alert.status,
-               "supplier": Party.code, "item": Item.code, "updated_at": Alert.updated_at}
+               "supplier": Party.code, "item": Item.code_sort_key, "updated_at": Alert.updated_at}
 
 
 def _alert_rows(request: ListRequest, *, status: str | None, kind: str | None) -> Any:

@@ -5,8 +5,13 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from openvmi.catalog.rules import code_sort_key
 from openvmi.db import Base, Money, Quantity, UtcDateTime, utcnow
 from openvmi.scoping import SupplierScoped
+
+
+def _code_sort_key(context) -> str:
+    return code_sort_key(context.get_current_parameters()["code"])
 
 
 class Item(Base):
@@ -14,6 +19,9 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
+    # What lists order by "code" (natural order), set from the code on every insert, ORM or Core
+    # alike; a code never changes after that.
+    code_sort_key: Mapped[str] = mapped_column(String(200), index=True, default=_code_sort_key)
     name: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(20))  # unit of measure, e.g. PCS, KG, M
     category: Mapped[str | None] = mapped_column(String(100))

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.access import Actor
+from openvmi.access import STAFF, Actor, Role
 from openvmi.catalog import queries, service
 from openvmi.catalog.schemas import ItemCreate, ItemUpdate, PriceCreate, SupplierItemCreate, SupplierItemUpdate
 from openvmi.catalog.service import StaleVersion
@@ -19,11 +19,16 @@ from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import DashboardPanel, NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import flash, redirect, render
-from openvmi.web.viewer import PortalActor, page_requires
+from openvmi.web.viewer import page_for, page_requires
 
 router = portal_router()
 ItemWriter = Annotated[Actor, Depends(page_requires("items.write"))]
 SupplierItemWriter = Annotated[Actor, Depends(page_requires("supplier_items.write"))]
+# Who is offered each list (nav) and so may open its pages: a supplier sees only what it supplies.
+ITEM_ROLES = STAFF
+SUPPLIER_ITEM_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.FINANCE, Role.SUPPLIER})
+ItemReader = Annotated[Actor, Depends(page_for(ITEM_ROLES))]
+SupplierItemReader = Annotated[Actor, Depends(page_for(SUPPLIER_ITEM_ROLES))]
 ITEM_FIELDS = ["code", "name", "unit", "category", "default_low_water", "active"]
 SUPPLIER_ITEM_FIELDS = ["supplier_code", "item_code", "supplier_part_number", "lead_time_days", "moq", "pack_size",
                         "price", "currency", "valid_from", "active", "version"]
@@ -37,7 +42,7 @@ STALE_MESSAGE = N_("Someone else changed this supplier item after you opened it.
 # --- items -------------------------------------------------------------------------------
 
 @router.get("/items")
-def item_list(request: Request, session: DbSession, actor: PortalActor, format: str | None = None) -> Response:
+def item_list(request: Request, session: DbSession, actor: ItemReader, format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
         rows = [(i.code, i.name, i.unit, i.category, i.default_low_water, i.active)
@@ -72,7 +77,7 @@ async def create_item(request: Request, session: DbSession, _: ItemWriter) -> Re
 
 
 @router.get("/items/{item_id}")
-def edit_item(request: Request, item_id: Id, session: DbSession, actor: PortalActor) -> Response:
+def edit_item(request: Request, item_id: Id, session: DbSession, actor: ItemReader) -> Response:
     item = queries.get_item(session, item_id)
     values = {"code": item.code, "name": item.name, "unit": item.unit, "category": item.category or "",
               "default_low_water": plain(item.default_low_water), "active": "on" if item.active else ""}
@@ -105,7 +110,7 @@ async def update_item(request: Request, item_id: Id, session: DbSession, _: Item
 # --- supplier items ----------------------------------------------------------------------
 
 @router.get("/supplier-items")
-def supplier_item_list(request: Request, session: DbSession, actor: PortalActor,
+def supplier_item_list(request: Request, session: DbSession, actor: SupplierItemReader,
                        format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
@@ -125,7 +130,9 @@ def _supplier_item_form(request: Request, session: DbSession, actor: Actor, form
     if row is None:
         suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
         return render(request, "catalog/supplier_item_form.html", title=N_("New supplier item"), form=form,
-                      row=None, suppliers=suppliers, items=queries.item_choices(session), can_write=True,
+                      row=None, suppliers=suppliers, can_write=True,
+                      # the buyer's whole catalogue is not a supplier's to browse: it types the code
+                      items=queries.item_choices(session) if actor.supplier_id is None else [],
                       status_code=status_code)
     described = queries.describe_supplier_items(session, [row])[0]
     return render(request, "catalog/supplier_item_form.html", title=N_("Supplier item %(part)s"),
@@ -165,7 +172,8 @@ async def create_supplier_item(request: Request, session: DbSession, actor: Supp
 
 
 @router.get("/supplier-items/{supplier_item_id}")
-def edit_supplier_item(request: Request, supplier_item_id: Id, session: DbSession, actor: PortalActor) -> Response:
+def edit_supplier_item(request: Request, supplier_item_id: Id, session: DbSession,
+                       actor: SupplierItemReader) -> Response:
     row = queries.get_supplier_item(session, supplier_item_id)
     values = {"supplier_part_number": row.supplier_part_number, "lead_time_days": str(row.lead_time_days),
               "moq": plain(row.moq), "pack_size": plain(row.pack_size), "active": "on" if row.active else "",
@@ -213,8 +221,8 @@ def _supplier_catalog_panel(session, actor: Actor) -> dict:
 
 feature = PortalFeature(
     router=router,
-    nav=[NavEntry(N_("Items"), "/items", roles=frozenset({"admin", "buyer", "warehouse", "finance"}), order=70),
-         NavEntry(N_("Supplier items"), "/supplier-items", roles=frozenset({"admin", "buyer", "finance"}), order=71),
+    nav=[NavEntry(N_("Items"), "/items", roles=ITEM_ROLES, order=70),
+         NavEntry(N_("Supplier items"), "/supplier-items", roles=SUPPLIER_ITEM_ROLES - {Role.SUPPLIER}, order=71),
          NavEntry(N_("My items"), "/supplier-items", roles=frozenset({"supplier"}), order=50)],
     panels=[DashboardPanel(key="supplier_items", title=N_("Your catalogue"), template="catalog/panel_catalog.html",
                            roles=frozenset({"supplier"}), load=_supplier_catalog_panel, order=40),

@@ -14,9 +14,9 @@ from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, l
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Party
 
-ITEM_SORTS = {"code": Item.code, "name": Item.name, "unit": Item.unit, "category": Item.category,
+ITEM_SORTS = {"code": Item.code_sort_key, "name": Item.name, "unit": Item.unit, "category": Item.category,
               "default_low_water": Item.default_low_water}
-SUPPLIER_ITEM_SORTS = {"item_code": Item.code, "item_name": Item.name, "supplier_code": Party.code,
+SUPPLIER_ITEM_SORTS = {"item_code": Item.code_sort_key, "item_name": Item.name, "supplier_code": Party.code,
                        "part_number": SupplierItem.supplier_part_number, "lead_time_days": SupplierItem.lead_time_days,
                        "moq": SupplierItem.moq, "pack_size": SupplierItem.pack_size}
 
@@ -75,7 +75,7 @@ def count_supplier_items(session: Session) -> int:
 def item_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) of active items, for pickers."""
     return [tuple(row) for row in session.execute(
-        select(Item.code, Item.name).where(Item.active.is_(True)).order_by(Item.code))]
+        select(Item.code, Item.name).where(Item.active.is_(True)).order_by(Item.code_sort_key))]
 
 
 def catalogue_counts(session: Session) -> dict[str, int]:

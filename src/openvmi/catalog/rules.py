@@ -1,4 +1,5 @@
-"""Pure catalog rules: which price applies on a day, and whether price periods overlap."""
+"""Pure catalog rules: which price applies on a day, whether price periods overlap, and how codes sort."""
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,3 +33,15 @@ def overlapping(periods: Sequence[PricePeriod]) -> list[tuple[PricePeriod, Price
                 earlier.valid_to is not None and earlier.valid_to >= later.valid_from):
             clashes.append((earlier, later))
     return clashes
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def code_sort_key(code: str) -> str:
+    """A text that sorts item codes the way people read them (M10X8 before M10X60) under plain string
+    comparison: each run of digits becomes its length (two digits) and its value without leading zeros."""
+    def number(match: re.Match[str]) -> str:
+        digits = match.group().lstrip("0") or "0"
+        return f"{len(digits):02d}{digits}"
+    return _DIGITS.sub(number, code)

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.access import Actor
+from openvmi.access import Actor, Role
 from openvmi.errors import DomainError
 from openvmi.locations import queries, service
 from openvmi.locations.rules import LocationKind
@@ -17,16 +17,19 @@ from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import flash, redirect, render, translate
-from openvmi.web.viewer import PortalActor, page_requires
+from openvmi.web.viewer import page_for, page_requires
 
 router = portal_router()
 Writer = Annotated[Actor, Depends(page_requires("locations.write"))]
+# The buyer's plants and stores are for the buyer's own people, not for suppliers or finance.
+LOCATION_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.WAREHOUSE})
+Reader = Annotated[Actor, Depends(page_for(LOCATION_ROLES))]
 FIELDS = ["code", "name", "kind", "plant_code", "supplier_code"]
 KIND_LABELS = LocationKind.labels()
 
 
 @router.get("/locations")
-def location_list(request: Request, session: DbSession, actor: PortalActor, kind: str | None = None,
+def location_list(request: Request, session: DbSession, actor: Reader, kind: str | None = None,
                   format: str | None = None) -> Response:
     wanted = list_request(request)
     kind = kind if kind in KIND_LABELS else None
@@ -69,5 +72,5 @@ async def create_location(request: Request, session: DbSession, _: Writer) -> Re
 
 
 feature = PortalFeature(router=router, nav=[
-    NavEntry(N_("Locations"), "/locations", roles=frozenset({"admin", "buyer", "warehouse"}), order=75),
+    NavEntry(N_("Locations"), "/locations", roles=LOCATION_ROLES, order=75),
 ])

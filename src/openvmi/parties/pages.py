@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.access import Actor
+from openvmi.access import Actor, Role
 from openvmi.errors import DomainError, NotFound
 from openvmi.fields import Id
 from openvmi.parties import queries, service
@@ -16,15 +16,17 @@ from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import flash, redirect, render
-from openvmi.web.viewer import PortalActor, page_requires
+from openvmi.web.viewer import page_for, page_requires
 
 router = portal_router()
 Writer = Annotated[Actor, Depends(page_requires("parties.write"))]
+SUPPLIER_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.FINANCE, Role.SUPPLIER})  # a supplier: its own only
+Reader = Annotated[Actor, Depends(page_for(SUPPLIER_ROLES))]
 FIELDS = ["code", "name", "country", "contact_email", "stale_after_days", "active"]
 
 
 @router.get("/suppliers")
-def supplier_list(request: Request, session: DbSession, actor: PortalActor, format: str | None = None) -> Response:
+def supplier_list(request: Request, session: DbSession, actor: Reader, format: str | None = None) -> Response:
     wanted = list_request(request)
     if format in FORMATS:
         rows = [(p.code, p.name, p.country, p.contact_email, p.stale_after_days, p.active)
@@ -62,7 +64,7 @@ async def create_supplier(request: Request, session: DbSession, _: Writer) -> Re
 
 
 @router.get("/suppliers/{party_id}")
-def edit_supplier(request: Request, party_id: Id, session: DbSession, actor: PortalActor) -> Response:
+def edit_supplier(request: Request, party_id: Id, session: DbSession, actor: Reader) -> Response:
     party = _supplier(session, party_id)
     values = {"code": party.code, "name": party.name, "country": party.country or "",
               "contact_email": party.contact_email or "", "stale_after_days": str(party.stale_after_days),
@@ -101,6 +103,6 @@ def _supplier(session: DbSession, party_id: int):
 
 
 feature = PortalFeature(router=router, nav=[
-    NavEntry(N_("Suppliers"), "/suppliers", roles=frozenset({"admin", "buyer", "finance"}), order=60),
-    NavEntry(N_("My company"), "/suppliers", roles=frozenset({"supplier"}), order=60),
+    NavEntry(N_("Suppliers"), "/suppliers", roles=SUPPLIER_ROLES - {Role.SUPPLIER}, order=60),
+    NavEntry(N_("My company"), "/suppliers", roles=frozenset({Role.SUPPLIER}), order=60),
 ])

@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from openvmi.access import Actor
+from openvmi.access import Actor, Role
 from openvmi.db import commit_refusal
 from openvmi.errors import DomainError, InvalidImportFile
 from openvmi.fields import Id
@@ -26,12 +26,15 @@ from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request, search_text
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import flash, redirect, render, translate
-from openvmi.web.viewer import page_requires
+from openvmi.web.viewer import page_for, page_requires
 
 router = portal_router()
-Reader = Annotated[Actor, Depends(page_requires("supplier_stock.read"))]
+# Who is offered each page in the navigation, and so may open it.
+STOCK_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.WAREHOUSE, Role.SUPPLIER})
+AVAILABILITY_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.WAREHOUSE})
+Reader = Annotated[Actor, Depends(page_for(STOCK_ROLES))]
 Writer = Annotated[Actor, Depends(page_requires("supplier_stock.write"))]
-AvailabilityReader = Annotated[Actor, Depends(page_requires("availability.read"))]
+AvailabilityReader = Annotated[Actor, Depends(page_for(AVAILABILITY_ROLES))]
 UPLOAD_FIELDS = ["file", "supplier_code", "mode", "dry_run", "encoding", "sheet"]
 LINE_FIELDS = ["on_hand", "available", "next_available_date", "lead_time_days", "version"]
 ENCODINGS = [("", N_("Detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030"), ("big5", "Big5"),
@@ -181,9 +184,8 @@ def availability(request: Request, session: DbSession, _: AvailabilityReader, q:
 
 feature = PortalFeature(
     router=router,
-    nav=[NavEntry(N_("Availability"), "/availability", roles=frozenset({"admin", "buyer", "warehouse"}), order=20),
-         NavEntry(N_("Supplier stock"), "/supplier-stock", roles=frozenset({"admin", "buyer", "warehouse"}),
-                  order=21),
-         NavEntry(N_("My stock"), "/supplier-stock", roles=frozenset({"supplier"}), order=20),
+    nav=[NavEntry(N_("Availability"), "/availability", roles=AVAILABILITY_ROLES, order=20),
+         NavEntry(N_("Supplier stock"), "/supplier-stock", roles=STOCK_ROLES - {Role.SUPPLIER}, order=21),
+         NavEntry(N_("My stock"), "/supplier-stock", roles=frozenset({Role.SUPPLIER}), order=20),
          NavEntry(N_("Upload stock"), "/supplier-stock/upload", permission="supplier_stock.write", order=22)],
 )

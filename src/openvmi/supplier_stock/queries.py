@@ -91,7 +91,7 @@ def _stock_rows(request: ListRequest) -> tuple[Any, dict[str, Any]]:
                                         func.lower(Item.name).like(pattern, escape="\\"),
                                         func.lower(Party.code).like(pattern, escape="\\"),
                                         func.lower(site.c.code).like(pattern, escape="\\")))
-    sort_columns = {"item_code": Item.code, "supplier_code": Party.code, "site_code": site.c.code,
+    sort_columns = {"item_code": Item.code_sort_key, "supplier_code": Party.code, "site_code": site.c.code,
                     "on_hand": SupplierStock.on_hand, "available": SupplierStock.available,
                     "reported_at": SupplierStock.reported_at}
     return statement, sort_columns

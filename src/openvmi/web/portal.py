@@ -34,7 +34,7 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class DashboardPanel:
-    """A box on the home dashboard. A panel whose key matches a shell placeholder replaces it."""
+    """A box on the home dashboard, shown to `roles`; only features that exist contribute one."""
 
     key: str
     title: str  # msgid

@@ -82,7 +82,7 @@ def domain_problem(error: errors.DomainError) -> JSONResponse:
     return problem(status_of(error), str(error), code=error.code, extra=extra)
 
 
-PageErrors = Callable[[Request, int, str], Response]
+PageErrors = Callable[[Request, int, str, str | None], Response]  # request, status, detail, error code
 
 
 class RefusedBeforeBody(StarletteHTTPException):
@@ -103,14 +103,14 @@ def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None
     def as_page(request: Request) -> bool:
         return page_errors is not None and not is_api_path(request.url.path)
 
-    async def page(request: Request, status: int, detail: str) -> Response:
+    async def page(request: Request, status: int, detail: str, code: str | None = None) -> Response:
         # A page may read the database (who is signed in): never on the event loop.
-        return await run_in_threadpool(page_errors, request, status, detail)  # type: ignore[arg-type]
+        return await run_in_threadpool(page_errors, request, status, detail, code)  # type: ignore[arg-type]
 
     @app.exception_handler(errors.DomainError)
     async def _domain(request: Request, error: errors.DomainError) -> Response:
         if as_page(request):
-            return await page(request, status_of(error), str(error))
+            return await page(request, status_of(error), str(error), error.code)
         return domain_problem(error)
 
     @app.exception_handler(RequestValidationError)

@@ -4,7 +4,7 @@ The supplier boundary is applied here exactly as for the API: the session cookie
 token, the app's `Identity` (wired from auth by app.py) resolves it and `scope_to_supplier`
 scopes the session.
 """
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -96,4 +96,18 @@ def page_requires(permission: str) -> Callable[[Actor], Actor]:
         return actor
 
     check.__name__ = f"page_requires_{permission.replace('.', '_')}"
+    return check
+
+
+def page_for(roles: Collection[str]) -> Callable[[Actor], Actor]:
+    """Dependency: a page only these roles are offered (the roles of its NavEntry), refused to the rest,
+    so typing the URL serves nothing the navigation does not offer."""
+    allowed = frozenset(roles)
+
+    def check(actor: PortalActor) -> Actor:
+        if actor.role not in allowed:
+            raise PermissionDenied(f"your role ({actor.role}) has no such page")
+        return actor
+
+    check.__name__ = "page_for_" + "_".join(sorted(allowed))
     return check

@@ -1,8 +1,11 @@
-"""Pure catalog rules: the price in force on a day, and overlapping price periods."""
+"""Pure catalog rules: the price in force on a day, overlapping price periods, how item codes sort."""
 from datetime import date
 from decimal import Decimal
 
-from openvmi.catalog.rules import PricePeriod, overlapping, price_on
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from openvmi.catalog.rules import PricePeriod, code_sort_key, overlapping, price_on
 
 
 def period(start: str, end: str | None = None, price: str = "1.00") -> PricePeriod:
@@ -64,3 +67,20 @@ def test_an_end_on_the_next_start_day_overlaps_by_one_day():
     a, b = period("2026-01-01", "2026-04-01"), period("2026-04-01", "2026-05-01")
 
     assert overlapping([a, b]) == [(a, b)]
+
+
+def test_item_codes_sort_the_way_people_read_them():
+    codes = ["BOLT-M10X60", "BOLT-M10X8", "BOLT-M8X100", "BOLT-M10X10", "HSG-010", "HSG-9", "BOLT-M10X08"]
+
+    ordered = sorted(codes, key=lambda code: (code_sort_key(code), code))
+
+    assert ordered == ["BOLT-M8X100", "BOLT-M10X08", "BOLT-M10X8", "BOLT-M10X10", "BOLT-M10X60", "HSG-9", "HSG-010"]
+
+
+@given(st.text(alphabet="AB-", max_size=3), st.integers(0, 10**30), st.integers(0, 10**30))
+def test_numbers_in_codes_compare_by_value(prefix, first, second):
+    assume(first != second)
+
+    smaller = code_sort_key(f"{prefix}{first}X") < code_sort_key(f"{prefix}{second}X")
+
+    assert smaller == (first < second)
