@@ -124,13 +124,15 @@ def import_progress(import_id: int) -> float | None:
 
 
 def sweep_orphan_files(session: Session, storage: Path, *, modified_before: datetime) -> list[Path]:
-    """Delete kept uploads that no queued or running import waits for: left by a process that died
-    between keeping the file and committing its import, or between ending it and deleting the file.
+    """Delete kept uploads that no queued or running import waits for and no checked file still kept
+    (dry_runs): used or expired checks, and files left by a process that died between keeping the
+    file and committing its import, or between ending it and deleting the file.
     Files modified since `modified_before` may belong to an upload whose request is still running."""
     if not storage.is_dir():
         return []
+    kept = and_(SupplierStockImport.kept_until.is_not(None), SupplierStockImport.kept_until > utcnow())
     waiting = {Path(name).name for name in session.scalars(select(SupplierStockImport.stored_file).where(
-        SupplierStockImport.status.in_(UNFINISHED), SupplierStockImport.stored_file.is_not(None)))}
+        or_(SupplierStockImport.status.in_(UNFINISHED), kept), SupplierStockImport.stored_file.is_not(None)))}
     cutoff = modified_before.timestamp()
     removed = []
     for path in storage.glob("supplier-stock-*.upload"):
