@@ -1,5 +1,5 @@
 """Read models of supplier stock: lines, history, imports, thresholds, freshness (availability has its own)."""
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -279,6 +279,28 @@ def site_keys(session: Session, supplier_id: int) -> dict[str, int]:
         if site_id in active)
     keys.update((rules.site_key(code), site_id) for site_id, code, _ in sites)
     return keys
+
+
+def template_lines(session: Session, supplier_id: int, *, today: date, limit: int = 50_000) -> list[tuple]:
+    """A stock file's rows for the supplier's own template, in rules.FIELDS order: its current lines
+    (to edit; a next-available date already past left out), else each of its items at its first site
+    with zero (to fill in)."""
+    site = Location.__table__.c
+    rows = session.execute(
+        select(Item.code, SupplierItem.supplier_part_number, site.code, SupplierStock.on_hand, SupplierStock.available,
+               SupplierStock.next_available_date, SupplierStock.lead_time_days, SupplierStock.unit)
+        .join(Item, Item.id == SupplierStock.item_id).join(Location, Location.id == SupplierStock.location_id)
+        .join(SupplierItem, and_(SupplierItem.item_id == Item.id, SupplierItem.supplier_id == supplier_id))
+        .where(SupplierStock.supplier_id == supplier_id, site.active.is_(True))
+        .order_by(Item.code, site.code).limit(limit)).all()
+    if rows:
+        return [(*r[:5], r[5] if r[5] is None or r[5] >= today else None, *r[6:]) for r in rows]
+    sites = list_sites(session, supplier_id)
+    if not sites:
+        return []
+    return [(code, part, sites[0][1], 0, 0, None, None, unit) for code, part, unit in session.execute(
+        select(Item.code, SupplierItem.supplier_part_number, Item.unit).join(SupplierItem, SupplierItem.item_id == Item.id)
+        .where(SupplierItem.supplier_id == supplier_id, SupplierItem.active.is_(True)).order_by(Item.code).limit(limit))]
 
 
 def get_site_alias(session: Session, alias_id: int) -> SiteAlias:

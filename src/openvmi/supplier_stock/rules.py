@@ -46,6 +46,11 @@ ZEROED_WARNING = N_("This full import sets %(count)s line(s) to zero: they are n
                     "covers. Check the list before you confirm.")
 
 
+def check_usable(*, kept_until: datetime | None, checked_by: int | None, user_id: int, now: datetime) -> bool:
+    """A checked file may still be confirmed or checked again: by who checked it, until it expires."""
+    return kept_until is not None and kept_until > now and checked_by == user_id
+
+
 class AvailabilitySource(Labelled):
     """Where an availability line's stock is: ours (at a VMI location or on its way, named like
     those location kinds) or still at a supplier's own site."""
@@ -78,6 +83,13 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "lead_time_days": ("交期", "交期天数", "交货期", "交货周期", "提前期", "采购提前期", "leadtime",
                        "leadtimedays", "lt"),
     "unit": ("单位", "计量单位", "主计量单位", "基本单位", "基本计量单位", "unit", "uom", "unitofmeasure"),
+}
+
+# The headers of the upload template, one set per language; each is one of HEADER_SYNONYMS, in FIELDS order.
+TEMPLATE_HEADERS: dict[str, tuple[str, ...]] = {
+    "zh_CN": ("物料编码", "供应商料号", "仓库", "库存数量", "可用数量", "预计可用日期", "交期天数", "单位"),
+    "en": ("item code", "supplier part number", "site", "on hand", "available", "next available date",
+           "lead time days", "unit"),
 }
 
 # Spellings of the same unit; a different unit is refused, never converted.

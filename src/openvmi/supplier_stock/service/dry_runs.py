@@ -34,11 +34,10 @@ def check_file(session: Session, request: ImportRequest, *, stream: BinaryIO, st
     except InvalidImportFile as error:
         refused = session.get(SupplierStockImport, error.import_id) if error.import_id else None
         if refused is not None:
-            _keep(refused, request, stream=stream, storage=storage, until=now + keep_for, history_mark=None)
+            _keep(refused, request, stream=stream, storage=storage, until=now + keep_for, outcome=None)
             session.flush()
         raise
-    _keep(outcome.batch, request, stream=stream, storage=storage, until=now + keep_for,
-          history_mark=outcome.history_mark)
+    _keep(outcome.batch, request, stream=stream, storage=storage, until=now + keep_for, outcome=outcome)
     session.flush()
     return outcome
 
@@ -99,7 +98,7 @@ def _kept(session: Session, import_id: int, *, actor_id: int, now: datetime,
 
 
 def _keep(batch: SupplierStockImport, request: ImportRequest, *, stream: BinaryIO, storage: Path,
-          until: datetime, history_mark: int | None) -> None:
+          until: datetime, outcome: ImportOutcome | None) -> None:
     storage.mkdir(parents=True, exist_ok=True)
     path = storage / f"supplier-stock-{uuid.uuid4().hex}.upload"
     stream.seek(0)
@@ -107,8 +106,10 @@ def _keep(batch: SupplierStockImport, request: ImportRequest, *, stream: BinaryI
         for chunk in iter(lambda: stream.read(1 << 20), b""):
             stored.write(chunk)
     batch.stored_file, batch.kept_until = str(path), until
+    # what the check saw and showed: the confirmation is refused if the stock moved past the mark
     batch.options = {"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
-                     "save_mapping": request.save_mapping, "history_mark": history_mark}
+                     "save_mapping": request.save_mapping, "history_mark": outcome and outcome.history_mark,
+                     "zeroed": [line.model_dump(mode="json") for line in outcome.zeroed] if outcome else []}
 
 
 def _supplier(session: Session, batch: SupplierStockImport) -> Party:
