@@ -17,7 +17,9 @@ from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
-from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, import_supplier_stock
+from openvmi.supplier_stock.service.imports import (
+    ImportOutcome, check_and_apply, import_supplier_stock, request_of,
+)
 
 
 def check_file(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path, keep_for: timedelta,
@@ -58,7 +60,7 @@ def confirm_dry_run(session: Session, import_id: int, *, actor_id: int, now: dat
         raise Conflict("this dry run was already confirmed")
     session.refresh(batch)
     options = batch.options or {}
-    request = _request_of(session, batch, dry_run=False)
+    request = request_of(batch, _supplier(session, batch).code, dry_run=False)
     with Path(batch.stored_file or "").open("rb") as stream:
         outcome = check_and_apply(session, batch, _supplier(session, batch), request, stream=stream,
                                   actor_id=actor_id, progress=None, now=now, xlsx_limits=xlsx_limits,
@@ -74,7 +76,7 @@ def check_again(session: Session, import_id: int, *, actor_id: int, storage: Pat
     takes the file over. Caller commits."""
     now = now or utcnow()
     batch = _kept(session, import_id, actor_id=actor_id, now=now, status=None)
-    request = _request_of(session, batch, dry_run=True)
+    request = request_of(batch, _supplier(session, batch).code, dry_run=True)
     path = Path(batch.stored_file or "")
     batch.stored_file = batch.kept_until = None  # the new check keeps its own copy; the sweep deletes this one
     session.flush()
@@ -116,11 +118,3 @@ def _supplier(session: Session, batch: SupplierStockImport) -> Party:
     supplier = session.get(Party, batch.supplier_id)
     assert supplier is not None
     return supplier
-
-
-def _request_of(session: Session, batch: SupplierStockImport, *, dry_run: bool) -> ImportRequest:
-    options = batch.options or {}
-    return ImportRequest(supplier_code=_supplier(session, batch).code, filename=batch.filename,
-                         mode=batch.mode, dry_run=dry_run, encoding=options.get("encoding"),  # type: ignore[arg-type]
-                         sheet=options.get("sheet"), mapping=options.get("mapping"),
-                         save_mapping=bool(options.get("save_mapping")))

@@ -18,7 +18,9 @@ from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import UNFINISHED, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
-from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, keyed_import_taken, new_batch
+from openvmi.supplier_stock.service.imports import (
+    ImportOutcome, check_and_apply, keyed_import_taken, new_batch, request_of,
+)
 
 def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path,
                  actor_id: int | None, idempotency_key: str | None = None,
@@ -93,10 +95,7 @@ def run_queued_import(session: Session, import_id: int, *, worker_id: str, progr
         return None
     supplier = session.get(Party, batch.supplier_id)
     assert supplier is not None
-    options = batch.options or {}
-    request = ImportRequest(supplier_code=supplier.code, filename=batch.filename, mode=batch.mode,  # type: ignore[arg-type]
-                            dry_run=batch.dry_run, encoding=options.get("encoding"), sheet=options.get("sheet"),
-                            mapping=options.get("mapping"), save_mapping=bool(options.get("save_mapping")))
+    request = request_of(batch, supplier.code, dry_run=batch.dry_run)
 
     def report(done: int, total: int) -> None:
         _running[import_id] = (done, total)

@@ -86,6 +86,14 @@ def new_batch(session: Session, supplier: Party, request: ImportRequest, *, stat
     return batch
 
 
+def request_of(batch: SupplierStockImport, supplier_code: str, *, dry_run: bool) -> ImportRequest:
+    """How a kept file (queued, or checked) is read again: as its uploader asked (batch.options)."""
+    options = batch.options or {}
+    return ImportRequest(supplier_code=supplier_code, filename=batch.filename, mode=batch.mode,  # type: ignore[arg-type]
+                         dry_run=dry_run, encoding=options.get("encoding"), sheet=options.get("sheet"),
+                         mapping=options.get("mapping"), save_mapping=bool(options.get("save_mapping")))
+
+
 def keyed_import_taken(session: Session, supplier_id: int, request: ImportRequest, *, idempotency_key: str | None,
                        file_hash: str) -> SupplierStockImport:
     """The import that took `idempotency_key` while this upload was on its way (IdempotencyMismatch
