@@ -117,3 +117,22 @@ def test_a_template_reads_back_through_the_importer_without_a_problem(session, p
                                         stream=io.BytesIO(data), actor_id=None)
         assert checked.batch.error_count == 0 and checked.batch.row_count == expected
     assert checked.batch.new_count == 3  # the starter lists each item at the first site, at zero
+
+
+def test_a_supplier_sees_and_removes_only_its_own_aliases_in_the_portal(session, portal):
+    world = make_world(session)
+    site = next(iter(world.sites))
+    other = make_user(session, role=Role.SUPPLIER, supplier=world.other, locale="en")
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="en"))
+
+    added = portal.post("/supplier-stock/site-aliases/new", {"alias": "主仓", "site_code": site, "import_id": ""})
+    listed = portal.get("/supplier-stock/site-aliases/new")
+    alias_id = re.search(r"/supplier-stock/site-aliases/(\d+)/remove", listed.text).group(1)
+    portal.sign_in(other)
+    theirs = portal.get("/supplier-stock/site-aliases/new")
+    foreign_removal = portal.post(f"/supplier-stock/site-aliases/{alias_id}/remove")
+
+    assert "Alias 主仓 added." in added.text
+    assert "<td>主仓</td>" in listed.text and "<td>主仓</td>" not in theirs.text
+    assert foreign_removal.status_code == 404
+    assert f'value="{site}"' not in theirs.text  # nor can it pick the other supplier's sites

@@ -252,7 +252,16 @@ def _alias_page(request: Request, session: DbSession, actor: Actor, form: FormSt
     return render(request, "supplier_stock/alias_form.html", title=N_("Add a site alias"), form=form,
                   sites=[("", translate(request, N_("— choose a site —")))] + sites,
                   suppliers=_supplier_choices(request, session) if actor.supplier_id is None else None,
+                  aliases=queries.list_site_aliases(session, supplier_id=None, limit=500).items,
                   status_code=status_code)
+
+
+@router.post("/supplier-stock/site-aliases/{alias_id}/remove")
+def remove_alias(request: Request, alias_id: Id, session: DbSession, _: Writer) -> Response:
+    """Files no longer name a site by this alias."""
+    site_aliases.remove_site_alias(session, alias_id)
+    session.commit()
+    return flash(redirect("/supplier-stock/site-aliases/new"), request, N_("Alias removed."))
 
 
 @router.get("/supplier-stock/imports/{import_id}")
