@@ -112,6 +112,7 @@ def test_a_supplier_adds_the_name_its_erp_gives_a_site_from_the_error_report_and
     page.locator("form.form-card button[type=submit]").click()
     row = page.locator("section.import-errors tbody tr").first
     expect(row).to_contain_text("未知仓库")
+    screenshot(page, "upload-unknown-site-zh")
     row.get_by_role("link", name="添加为别名").click()
 
     # the form is filled in with the name; the supplier picks the site
@@ -121,6 +122,7 @@ def test_a_supplier_adds_the_name_its_erp_gives_a_site_from_the_error_report_and
 
     # the file is checked again at once and passes; confirming imports it without choosing it again
     expect(page.locator(".flash")).to_contain_text("已重新检查")
+    screenshot(page, "upload-checked-again-zh")
     assert stock_at(demo_database, codes[0], site) != 1300
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".flash")).to_contain_text("文件已导入")

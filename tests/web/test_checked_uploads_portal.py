@@ -75,6 +75,7 @@ def test_the_error_report_adds_an_unknown_site_as_an_alias_and_checks_the_file_a
 
     # then the check passes and its confirmation imports the file
     assert "/confirm" in passed.text, passed.text
+    assert "<td>FX-CABLE-2C</td><td>NB-WH2</td>" in passed.text  # the page shows what the check found
     portal.post(follow(portal, passed, r"/supplier-stock/imports/\d+/confirm"))
     assert stock_of(session, world.supplier)[("FX-BOLT-M8", "NB-WH1")] == (Decimal(1200), Decimal(1000))
     assert stock_of(session, world.supplier)[("FX-CABLE-2C", "NB-WH2")] == (Decimal("12.5"), Decimal("12.5"))

@@ -271,11 +271,12 @@ def import_status(request: Request, import_id: Id, session: DbSession, actor: Re
     batch = queries.get_import(session, import_id)
     kept = actor.can("supplier_stock.write") and batch.stored_file is not None and check_usable(
         kept_until=batch.kept_until, checked_by=batch.created_by_id, user_id=actor.user_id, now=utcnow())
-    zeroed = [PreviewLine.model_validate(line) for line in (batch.options or {}).get("zeroed", [])] if kept else []
+    shown = {name: [PreviewLine.model_validate(line) for line in (batch.options or {}).get(name, [])] if kept else []
+             for name in ("preview", "zeroed")}  # what the check showed when it was made
     return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
                   title_params={"file": batch.filename}, batch=batch, waiting=batch.status in UNFINISHED,
                   progress=import_queue.import_progress(import_id), kept=batch.id if kept else None,
-                  zeroed=zeroed, unknown_site=UNKNOWN_SITE, zeroed_warning=ZEROED_WARNING)
+                  changes=ChangeKind.labels(), unknown_site=UNKNOWN_SITE, zeroed_warning=ZEROED_WARNING, **shown)
 
 
 @router.get("/supplier-stock/{stock_id}")

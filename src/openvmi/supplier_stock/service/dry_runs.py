@@ -15,7 +15,7 @@ from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
-from openvmi.supplier_stock.rules import ImportStatus
+from openvmi.supplier_stock.rules import ChangeKind, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service.imports import (
     ImportOutcome, check_and_apply, import_supplier_stock, request_of,
@@ -111,6 +111,8 @@ def _keep(batch: SupplierStockImport, request: ImportRequest, *, stream: BinaryI
     # what the check saw and showed: the confirmation is refused if the stock moved past the mark
     batch.options = {"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,
                      "save_mapping": request.save_mapping, "history_mark": outcome and outcome.history_mark,
+                     "preview": [line.model_dump(mode="json") for line in outcome.preview
+                                 if line.change != ChangeKind.ZEROED] if outcome else [],
                      "zeroed": [line.model_dump(mode="json") for line in outcome.zeroed] if outcome else []}
 
 
