@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     import_runner: bool = True  # this process runs queued imports in a background thread
     import_lease_seconds: int = 900  # a runner that dies gives its import back after this
     import_max_attempts: int = 3  # then the import fails instead of killing runner after runner
+    # A checked upload (dry run) is kept this long in import_storage_dir: its uploader confirms it
+    # (or checks it again after fixing a site alias) without sending the file again.
+    import_keep_checked_minutes: int = 60
     # --- Hostile spreadsheets (issue 14) ---------------------------------------------------------
     # An XLSX is a zip of XML files: a small upload can inflate to gigabytes. These bound what one
     # may inflate to and what is held in memory while it is read; a file over one is refused with

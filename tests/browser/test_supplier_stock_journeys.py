@@ -95,3 +95,35 @@ def test_a_big_file_is_imported_in_the_background_and_its_page_updates_itself(ne
     expect(page.locator("#import-status")).to_contain_text(str(len(codes)))
     screenshot(page, "import-status")
     assert stock_at(demo_database, codes[-1], site) == 300 + len(codes) - 1
+
+
+def test_a_supplier_adds_the_name_its_erp_gives_a_site_from_the_error_report_and_confirms_the_check(
+        new_page, demo_database, tmp_path):
+    codes, site = hengda_catalogue(demo_database)
+    erp_file = tmp_path / "即时库存.csv"
+    erp_file.write_bytes((HEADER + f"{codes[0]},恒达一号库,1300,1100,\r\n").encode("gbk"))
+    page = new_page(locale="zh-CN")
+    log_in(page, "hengda")
+
+    # a check (the form's default) refuses the row and offers the name as an alias
+    page.goto("/supplier-stock/upload")
+    page.locator("#f-file").set_input_files(str(erp_file))
+    page.locator("#f-mode").select_option("delta")
+    page.locator("form.form-card button[type=submit]").click()
+    row = page.locator("section.import-errors tbody tr").first
+    expect(row).to_contain_text("未知仓库")
+    screenshot(page, "upload-unknown-site-zh")
+    row.get_by_role("link", name="添加为别名").click()
+
+    # the form is filled in with the name; the supplier picks the site
+    expect(page.locator("#f-alias")).to_have_value("恒达一号库")
+    page.locator("#f-site_code").select_option(site)
+    page.get_by_role("button", name="添加别名并重新检查文件").click()
+
+    # the file is checked again at once and passes; confirming imports it without choosing it again
+    expect(page.locator(".flash")).to_contain_text("已重新检查")
+    screenshot(page, "upload-checked-again-zh")
+    assert stock_at(demo_database, codes[0], site) != 1300
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".flash")).to_contain_text("文件已导入")
+    assert stock_at(demo_database, codes[0], site) == 1300

@@ -1,5 +1,6 @@
 """JSON API for supplier stock: lines (with ETags), file imports, thresholds, mappings, availability."""
 import json
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, Response, UploadFile
@@ -15,10 +16,12 @@ from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
     MAX_ITEMS, AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors,
-    ImportMode, ImportPage, ImportRead, ImportRequest, StockFilter, StockLineCreate, StockLineReplace,
-    StockLineUpdate, SupplierStockPage, SupplierStockRead, ThresholdPage, ThresholdRead, ThresholdSet,
+    ImportMode, ImportPage, ImportRead, ImportRequest, SiteAliasCreate, SiteAliasPage, SiteAliasRead, StockFilter,
+    StockLineCreate, StockLineReplace, StockLineUpdate, SupplierStockPage, SupplierStockRead, ThresholdPage,
+    ThresholdRead, ThresholdSet,
 )
-from openvmi.supplier_stock.service import import_queue, imports, lines, thresholds
+from openvmi.supplier_stock.rules import ZEROED_WARNING
+from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases, thresholds
 from openvmi.web.deps import DbSession, IdempotencyKey, requires
 from openvmi.web.guard import takes_upload
 from openvmi.web.etags import etag, version_from_etag
@@ -63,10 +66,16 @@ def import_supplier_stock(
                             for e in error.errors()]) from None
     if prefer and "respond-async" in prefer.lower():
         return _queue(request, session, actor, response, wanted, file, idempotency_key)
+    settings = request.app.state.settings
     with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
-        outcome = imports.import_supplier_stock(
-            session, wanted, stream=file.file, actor_id=actor.user_id, idempotency_key=idempotency_key,
-            xlsx_limits=XlsxLimits.from_settings(request.app.state.settings))
+        if dry_run:  # kept, so that POST .../confirm applies what it showed
+            outcome = dry_runs.check_file(session, wanted, stream=file.file, storage=settings.import_storage_dir,
+                                          keep_for=timedelta(minutes=settings.import_keep_checked_minutes),
+                                          actor_id=actor.user_id, xlsx_limits=XlsxLimits.from_settings(settings))
+        else:
+            outcome = imports.import_supplier_stock(
+                session, wanted, stream=file.file, actor_id=actor.user_id, idempotency_key=idempotency_key,
+                xlsx_limits=XlsxLimits.from_settings(settings))
     session.commit()
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -107,9 +116,49 @@ def get_import(import_id: Id, session: DbSession, _: Reader) -> ImportRead:
     return _import_status(queries.get_import(session, import_id))
 
 
+@router.post("/supplier-stock/imports/{import_id}/confirm", response_model=ImportRead,
+             responses={409: {"description": "already confirmed, expired, or the stock changed since the dry run"}})
+def confirm_import(request: Request, import_id: Id, session: DbSession, actor: Writer) -> ImportRead:
+    """Apply a dry run of yours as it was checked, without sending the file again (until its
+    `kept_until`). Refused if the stock changed since the dry run: check the file again."""
+    with commit_refusal(session, InvalidImportFile):
+        outcome = dry_runs.confirm_dry_run(session, import_id, actor_id=actor.user_id,
+                                           xlsx_limits=XlsxLimits.from_settings(request.app.state.settings))
+    session.commit()
+    return _import_read(outcome)
+
+
 @router.get("/supplier-stock/imports/{import_id}/errors", response_model=ImportErrors)
 def get_import_errors(import_id: Id, session: DbSession, _: Reader) -> ImportErrors:
     return queries.import_errors(session, import_id)
+
+
+@router.get("/supplier-stock/site-aliases", response_model=SiteAliasPage)
+def list_site_aliases(session: DbSession, _: Reader, supplier_id: Id | None = None, cursor: str | None = None,
+                      limit: Limit = 100) -> SiteAliasPage:
+    """The names suppliers' files may give their sites besides the site code (a supplier: its own)."""
+    return queries.list_site_aliases(session, supplier_id=supplier_id, cursor=cursor, limit=limit)
+
+
+@router.post("/supplier-stock/site-aliases", status_code=201, response_model=SiteAliasRead)
+def add_site_alias(body: SiteAliasCreate, session: DbSession, actor: Writer) -> SiteAliasRead:
+    """Let a supplier's files name one of its sites as its ERP does (e.g. 主仓 for NB-WH1); matched
+    like headers: case, full-width letters and spaces do not matter."""
+    row = site_aliases.add_site_alias(session, body, actor_id=actor.user_id)
+    session.commit()
+    return queries.describe_site_aliases(session, [row])[0]
+
+
+@router.get("/supplier-stock/site-aliases/{alias_id}", response_model=SiteAliasRead)
+def get_site_alias(alias_id: Id, session: DbSession, _: Reader) -> SiteAliasRead:
+    return queries.describe_site_aliases(session, [queries.get_site_alias(session, alias_id)])[0]
+
+
+@router.delete("/supplier-stock/site-aliases/{alias_id}", status_code=204)
+def remove_site_alias(alias_id: Id, session: DbSession, _: Writer) -> Response:
+    site_aliases.remove_site_alias(session, alias_id)
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/supplier-stock/thresholds", response_model=ThresholdPage)
@@ -217,8 +266,9 @@ def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: 
 
 def _import_read(outcome: imports.ImportOutcome) -> ImportRead:
     read = ImportRead.model_validate(outcome.batch)
+    warnings = [ZEROED_WARNING % {"count": outcome.batch.zeroed_count}] if outcome.zeroed else []
     return read.model_copy(update={"replayed": outcome.replayed, "ignored_columns": outcome.ignored_columns,
-                                   "preview": outcome.preview})
+                                   "preview": outcome.preview, "zeroed": outcome.zeroed, "warnings": warnings})
 
 
 def _parse_mapping(text: str | None) -> dict[str, str] | None:

@@ -1,5 +1,5 @@
 """Supplier-published stock per (supplier, item, site), its append-only history, import batches,
-saved column mappings and thresholds. Every table here belongs to one supplier (SupplierScoped)."""
+saved column mappings, site aliases and thresholds. Every table here belongs to one supplier (SupplierScoped)."""
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -126,6 +126,8 @@ class SupplierStockImport(_OwnedBySupplier, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
+    # A checked upload keeps its file until then: its uploader can apply exactly what it showed, or check it again.
+    kept_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SupplierColumnMapping(_OwnedBySupplier, Base):
@@ -137,6 +139,21 @@ class SupplierColumnMapping(_OwnedBySupplier, Base):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"), unique=True)
     mapping: Mapped[dict[str, str]] = mapped_column(JSON)  # field -> header as written in the file
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class SiteAlias(_OwnedBySupplier, Base):
+    """A name a supplier's ERP writes for one of its sites (主仓 for NB-WH1); the supplier's own."""
+
+    __tablename__ = "site_alias"
+    __table_args__ = (UniqueConstraint("supplier_id", "match_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))  # as the user wrote it
+    match_key: Mapped[str] = mapped_column(String(200))  # rules.site_key(alias): what a file's cell is matched on
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StockThreshold(_OwnedBySupplier, Base):

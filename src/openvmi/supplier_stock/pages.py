@@ -1,5 +1,7 @@
-"""Portal pages for supplier stock: upload with a dry-run preview and an error report, the stock
-list, one line's adjustment form with its history, and the availability search."""
+"""Portal pages for supplier stock: upload with a dry-run preview to confirm and an error report
+(with a site alias added from it), templates, the stock list, one line's adjustment form with its
+history, and the availability search."""
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -7,25 +9,30 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from openvmi.access import Actor, Role
-from openvmi.db import commit_refusal
-from openvmi.errors import DomainError, InvalidImportFile
+from openvmi.db import commit_refusal, utcnow
+from openvmi.errors import Conflict, DomainError, InvalidImportFile, NotFound
 from openvmi.fields import Id
 from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
-from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
-from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
-from openvmi.supplier_stock.service import import_queue, imports, lines
+from openvmi.supplier_stock.rules import (
+    TEMPLATE_HEADERS, UNFINISHED, UNKNOWN_SITE, ZEROED_WARNING, AvailabilitySource, ChangeKind, ImportMode,
+    check_usable,
+)
+from openvmi.supplier_stock.schemas import (
+    AvailabilityQuery, ImportRequest, PreviewLine, SiteAliasCreate, StockLineUpdate,
+)
+from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases
 from openvmi.web.deps import DbSession
-from openvmi.web.exports import FORMATS, export_list
+from openvmi.web.exports import FORMATS, export_list, export_response
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.guard import takes_upload
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request, search_text
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
-from openvmi.web.rendering import flash, redirect, render, translate
+from openvmi.web.rendering import flash, redirect, render, request_locale, translate
 from openvmi.web.viewer import page_for, page_requires
 
 router = portal_router()
@@ -83,18 +90,26 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     body = parse(ImportRequest, data, form)
     if body is None:
         return _upload_page(request, session, actor, form, status_code=422)
+    if actor.supplier_id is None and body.supplier_code is None:  # staff upload for a supplier they choose
+        form.add("supplier_code", Message(N_("Choose the supplier whose stock this file is.")))
+        return _upload_page(request, session, actor, form, status_code=422)
     settings = request.app.state.settings
     queued = (file.size or 0) > settings.import_background_bytes  # too big to keep the user waiting
+    limits = XlsxLimits.from_settings(settings)
     try:
         with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
             if queued:
                 batch = import_queue.queue_import(session, body, stream=file.file,
                                                   storage=settings.import_storage_dir, actor_id=actor.user_id)
+            elif body.dry_run:  # kept, so that "Confirm" applies what it shows without the file
+                outcome = dry_runs.check_file(session, body, stream=file.file, storage=settings.import_storage_dir,
+                                              keep_for=_keep_for(request), actor_id=actor.user_id, xlsx_limits=limits)
             else:
                 outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id,
-                                                        xlsx_limits=XlsxLimits.from_settings(settings))
+                                                        xlsx_limits=limits)
     except InvalidImportFile as error:
-        return _upload_page(request, session, actor, form, rejected=error, status_code=422)
+        return _upload_page(request, session, actor, form, rejected=error, status_code=422,
+                            kept=error.import_id if body.dry_run else None)
     except DomainError as error:
         session.rollback()
         add_domain_error(form, error, field_names={"supplier": "supplier_code"})
@@ -106,25 +121,165 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     return _upload_page(request, session, actor, form, outcome=outcome)
 
 
+def _keep_for(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.settings.import_keep_checked_minutes)
+
+
+def _supplier_choices(request: Request, session: DbSession) -> list[tuple[str, str]]:
+    """Staff pick the supplier: an empty first choice, never the first supplier preselected."""
+    return [("", translate(request, N_("— choose a supplier —")))] + [
+        (code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
+
+
 def _upload_page(request: Request, session: DbSession, actor: Actor, form: FormState, *, outcome=None,
-                 rejected: InvalidImportFile | None = None, status_code: int = 200) -> Response:
-    suppliers = None
-    if actor.supplier_id is None:
-        suppliers = [(code, f"{code} · {name}") for _, code, name in parties_queries.supplier_choices(session)]
+                 rejected: InvalidImportFile | None = None, kept: int | None = None,
+                 status_code: int = 200) -> Response:
+    suppliers = _supplier_choices(request, session) if actor.supplier_id is None else None
     return render(request, "supplier_stock/upload.html", title=N_("Upload stock"), form=form, suppliers=suppliers,
                   encodings=[(value, translate(request, label) if value == "" else label) for value, label in ENCODINGS],
                   modes=[(value, translate(request, label)) for value, label in MODES.items()], outcome=outcome,
-                  changes=ChangeKind.labels(), rejected=rejected, status_code=status_code)
+                  changes=ChangeKind.labels(), rejected=rejected, kept=kept, unknown_site=UNKNOWN_SITE,
+                  zeroed_warning=ZEROED_WARNING, template_languages=TEMPLATE_HEADERS, status_code=status_code)
+
+
+@router.get("/supplier-stock/upload/template")
+def upload_template(request: Request, session: DbSession, actor: Writer, format: str = "xlsx",
+                    headers: str | None = None, supplier: str | None = None) -> Response:
+    """A stock file to fill in, headed in either language: the supplier's items and sites as they stand."""
+    language = headers if headers in TEMPLATE_HEADERS else ("zh_CN" if request_locale(request) == "zh_CN" else "en")
+    rows: list = []
+    if actor.supplier_id is not None or supplier:
+        owner = queries.get_publishing_supplier(session, None if actor.supplier_id is not None else supplier)
+        rows = queries.template_lines(session, owner.id, today=utcnow().date())
+    return export_response("xlsx" if format == "xlsx" else "csv", filename=f"stock-template-{language}",
+                           headers=TEMPLATE_HEADERS[language], rows=rows)
+
+
+NO_LONGER_KEPT = N_("This check can no longer be used (it was used or has expired). Upload the file again.")
+
+
+@router.post("/supplier-stock/imports/{import_id}/confirm")
+def confirm_import(request: Request, import_id: Id, session: DbSession, actor: Writer) -> Response:
+    """Apply a dry run as it was shown, without the file."""
+    try:
+        with commit_refusal(session, InvalidImportFile):
+            dry_runs.confirm_dry_run(session, import_id, actor_id=actor.user_id,
+                                     xlsx_limits=XlsxLimits.from_settings(request.app.state.settings))
+    except InvalidImportFile:
+        return redirect(f"/supplier-stock/imports/{import_id}")  # the page says why, and offers to check again
+    except Conflict:
+        session.rollback()
+        return flash(redirect(f"/supplier-stock/imports/{import_id}"), request, NO_LONGER_KEPT)
+    session.commit()
+    return flash(redirect(f"/supplier-stock/imports/{import_id}"), request, N_("The file was imported."))
+
+
+@router.post("/supplier-stock/imports/{import_id}/check-again")
+def check_again(request: Request, import_id: Id, session: DbSession, actor: Writer) -> Response:
+    """Check a kept file again (after adding a site alias, say); the answer is a new check."""
+    try:
+        new_id = _check_again(request, session, actor, import_id)
+    except Conflict:
+        session.rollback()
+        return flash(redirect(f"/supplier-stock/imports/{import_id}"), request, NO_LONGER_KEPT)
+    return redirect(f"/supplier-stock/imports/{new_id}")
+
+
+def _check_again(request: Request, session: DbSession, actor: Actor, import_id: int) -> int:
+    """The id of the new check of a kept file, committed whether it passed or not."""
+    settings = request.app.state.settings
+    try:
+        with commit_refusal(session, InvalidImportFile):
+            outcome = dry_runs.check_again(session, import_id, actor_id=actor.user_id,
+                                           storage=settings.import_storage_dir, keep_for=_keep_for(request),
+                                           xlsx_limits=XlsxLimits.from_settings(settings))
+    except InvalidImportFile as error:
+        assert error.import_id is not None
+        return error.import_id
+    session.commit()
+    return outcome.batch.id
+
+
+ALIAS_FIELDS = ["alias", "site_code", "supplier_code", "import_id"]
+
+
+@router.get("/supplier-stock/site-aliases/new")
+def alias_form(request: Request, session: DbSession, actor: Writer, alias: str = "",
+               import_id: Id | None = None) -> Response:
+    """Add a name the supplier's ERP writes for a site; opened from an error report's unknown site."""
+    supplier_code = ""
+    if import_id is not None:
+        supplier_code = parties_queries.get_party(session, queries.get_import(session, import_id).supplier_id).code
+    form = FormState(values={"alias": alias, "site_code": "", "supplier_code": supplier_code,
+                             "import_id": "" if import_id is None else str(import_id)})
+    return _alias_page(request, session, actor, form)
+
+
+@router.post("/supplier-stock/site-aliases/new")
+async def add_alias(request: Request, session: DbSession, actor: Writer) -> Response:
+    """Add the alias; coming from a kept file's error report, check that file again at once."""
+    form = FormState(values=form_values(await request.form(), ALIAS_FIELDS))
+    body = parse(SiteAliasCreate, {k: v for k, v in form.values.items() if k != "import_id"}, form)
+    if body is not None:
+        try:
+            site_aliases.add_site_alias(session, body, actor_id=actor.user_id)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            add_domain_error(form, error, field_names={"supplier": "supplier_code"})
+    if body is None or form.invalid:
+        return _alias_page(request, session, actor, form, status_code=422)
+    import_id = counter(form.values["import_id"])
+    if import_id is None:
+        return flash(redirect("/supplier-stock/upload"), request, N_("Alias %(alias)s added."), alias=body.alias)
+    try:
+        new_id = _check_again(request, session, actor, import_id)
+    except (Conflict, NotFound):  # the file is no longer kept: the alias stands, the file comes again
+        session.rollback()
+        return flash(redirect("/supplier-stock/upload"), request,
+                     N_("Alias %(alias)s added. Upload your file again."), alias=body.alias)
+    return flash(redirect(f"/supplier-stock/imports/{new_id}"), request,
+                 N_("Alias %(alias)s added; your file was checked again."), alias=body.alias)
+
+
+def _alias_page(request: Request, session: DbSession, actor: Actor, form: FormState, *,
+                status_code: int = 200) -> Response:
+    code = form.values.get("supplier_code") or None
+    sites: list[tuple[str, str]] = []
+    if actor.supplier_id is not None or code:
+        owner = parties_queries.find_party_by_code(session, code) if actor.supplier_id is None else None
+        owner_id = actor.supplier_id if actor.supplier_id is not None else (owner.id if owner else None)
+        if owner_id is not None:
+            sites = [(site_code, site_code if name == site_code else f"{site_code} · {name}")
+                     for _, site_code, name in queries.list_sites(session, owner_id)]
+    return render(request, "supplier_stock/alias_form.html", title=N_("Add a site alias"), form=form,
+                  sites=[("", translate(request, N_("— choose a site —")))] + sites,
+                  suppliers=_supplier_choices(request, session) if actor.supplier_id is None else None,
+                  aliases=queries.list_site_aliases(session, supplier_id=None, limit=500).items,
+                  status_code=status_code)
+
+
+@router.post("/supplier-stock/site-aliases/{alias_id}/remove")
+def remove_alias(request: Request, alias_id: Id, session: DbSession, _: Writer) -> Response:
+    """Files no longer name a site by this alias."""
+    site_aliases.remove_site_alias(session, alias_id)
+    session.commit()
+    return flash(redirect("/supplier-stock/site-aliases/new"), request, N_("Alias removed."))
 
 
 @router.get("/supplier-stock/imports/{import_id}")
-def import_status(request: Request, import_id: Id, session: DbSession, _: Reader) -> Response:
-    """A queued import's status; while it waits or runs, htmx fetches the page again every second
-    and swaps in its status part."""
+def import_status(request: Request, import_id: Id, session: DbSession, actor: Reader) -> Response:
+    """An import's outcome (a kept check: to confirm or check again); while it waits or runs, htmx
+    fetches the page again every second and swaps in its status part."""
     batch = queries.get_import(session, import_id)
+    kept = actor.can("supplier_stock.write") and batch.stored_file is not None and check_usable(
+        kept_until=batch.kept_until, checked_by=batch.created_by_id, user_id=actor.user_id, now=utcnow())
+    shown = {name: [PreviewLine.model_validate(line) for line in (batch.options or {}).get(name, [])] if kept else []
+             for name in ("preview", "zeroed")}  # what the check showed when it was made
     return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
                   title_params={"file": batch.filename}, batch=batch, waiting=batch.status in UNFINISHED,
-                  progress=import_queue.import_progress(import_id))
+                  progress=import_queue.import_progress(import_id), kept=batch.id if kept else None,
+                  changes=ChangeKind.labels(), unknown_site=UNKNOWN_SITE, zeroed_warning=ZEROED_WARNING, **shown)
 
 
 @router.get("/supplier-stock/{stock_id}")

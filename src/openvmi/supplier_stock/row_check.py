@@ -44,9 +44,10 @@ class RowValidator:
     headers: list[str]
     items_by_code: dict[str, ItemRef]  # keys upper-cased
     items_by_part_number: dict[str, ItemRef]  # keys upper-cased
-    sites_by_code: dict[str, int]  # keys upper-cased
+    sites_by_key: dict[str, int]  # rules.site_key of each site's code, name and aliases
     default_site_id: int | None
     today: date
+    site_list: str = "—"  # the supplier's sites, as the unknown-site error lists them
 
     def __post_init__(self) -> None:
         self._index = tuple(self.columns.get(name, -1) for name in rules.FIELDS)
@@ -96,7 +97,7 @@ class RowValidator:
             text = cells[site_col]
             site_id = self._site_of_text.get(text)
             if site_id is None:
-                site_id = self._site_of_text[text] = self.sites_by_code[text.strip().upper()]  # type: ignore[union-attr]
+                site_id = self._site_of_text[text] = self.sites_by_key[rules.site_key(text)]  # type: ignore[arg-type]
         else:
             site_id = self.default_site_id
         if site_id is None:
@@ -221,9 +222,9 @@ class RowValidator:
             if self.default_site_id is None:
                 fail("site", Reason("no site given"), None)
             return self.default_site_id
-        site_id = self.sites_by_code.get(cell_text(code).upper())
+        site_id = self.sites_by_key.get(rules.site_key(cell_text(code)))
         if site_id is None:
-            fail("site", Reason("unknown site (not one of your supplier sites)"), code)
+            fail("site", Reason(rules.UNKNOWN_SITE, sites=self.site_list), code)
         return site_id
 
     def _quantity(self, field: str, value: object, fail: Callable[[str, str, object], None], *,

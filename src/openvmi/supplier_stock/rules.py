@@ -41,6 +41,16 @@ class ChangeKind(Labelled):
     ZEROED = "zeroed", N_("set to zero")  # full mode: the file no longer lists it at a site it covers
 
 
+# A full dry run's warning above the list of lines its import would zero.
+ZEROED_WARNING = N_("This full import sets %(count)s line(s) to zero: they are not in the file, at sites the file "
+                    "covers. Check the list before you confirm.")
+
+
+def check_usable(*, kept_until: datetime | None, checked_by: int | None, user_id: int, now: datetime) -> bool:
+    """A checked file may still be confirmed or checked again: by who checked it, until it expires."""
+    return kept_until is not None and kept_until > now and checked_by == user_id
+
+
 class AvailabilitySource(Labelled):
     """Where an availability line's stock is: ours (at a VMI location or on its way, named like
     those location kinds) or still at a supplier's own site."""
@@ -75,6 +85,13 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "计量单位", "主计量单位", "基本单位", "基本计量单位", "unit", "uom", "unitofmeasure"),
 }
 
+# The headers of the upload template, one set per language; each is one of HEADER_SYNONYMS, in FIELDS order.
+TEMPLATE_HEADERS: dict[str, tuple[str, ...]] = {
+    "zh_CN": ("物料编码", "供应商料号", "仓库", "库存数量", "可用数量", "预计可用日期", "交期天数", "单位"),
+    "en": ("item code", "supplier part number", "site", "on hand", "available", "next available date",
+           "lead time days", "unit"),
+}
+
 # Spellings of the same unit; a different unit is refused, never converted.
 UNIT_ALIASES: dict[str, frozenset[str]] = {
     "PCS": frozenset({"PCS", "PC", "EA", "EACH", "PCE", "个", "件", "只", "支", "套"}),
@@ -93,6 +110,26 @@ def normalise_header(text: str) -> str:
 
 
 _SYNONYM_TO_FIELD = {normalise_header(s): f for f, names in HEADER_SYNONYMS.items() for s in names}
+
+
+def site_key(text: str) -> str:
+    """Compare site names as headers are compared, but keep punctuation (WH-1 and WH1 may be two
+    sites): full-width and half-width, case and spaces do not matter (ＮＢ－ＷＨ１, nb-wh1, 主 仓)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+# The row error for a site the supplier has no site, site name or alias for; the portal offers
+# to add the cell's text as an alias from the error report row that carries this message.
+UNKNOWN_SITE = N_("unknown site: your sites are %(sites)s. If your ERP names one of them so, add this name as "
+                  "an alias of that site (portal: “Add as alias” in this report; API: POST "
+                  "/api/v1/supplier-stock/site-aliases), then check the file again")
+
+
+def describe_sites(codes_and_names: list[tuple[str, str]], *, limit: int = 10) -> str:
+    """The supplier's sites as an error lists them: "NB-WH1 (宁波一号仓), NB-WH2" (the first `limit`)."""
+    named = [code if not name or name == code else f"{code} ({name})" for code, name in codes_and_names[:limit]]
+    more = len(codes_and_names) - limit
+    return ", ".join(named) + (f", … (+{more})" if more > 0 else "") if named else "—"
 
 
 def field_for_header(header: str) -> str | None:

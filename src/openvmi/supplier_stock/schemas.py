@@ -170,6 +170,10 @@ class ImportRead(BaseModel):
     progress: float | None = None  # 0..1 of the file read, while this server process runs the import
     ignored_columns: list[str] = []
     preview: list[PreviewLine] = []
+    # A full dry run: the lines its import would set to zero (they are not in the file at a site it covers).
+    zeroed: list[PreviewLine] = []
+    warnings: list[str] = []
+    kept_until: datetime | None = None  # a checked file: POST .../confirm applies it until then, without the file
 
 
 class ImportPage(BaseModel):
@@ -210,6 +214,30 @@ class ThresholdRead(BaseModel):
 
 class ThresholdPage(BaseModel):
     items: list[ThresholdRead]
+    next_cursor: str | None
+
+
+class SiteAliasCreate(BaseModel):
+    """A name the supplier's ERP writes for one of its sites. Supplier users may leave supplier_code out."""
+
+    supplier_code: Code | None = None
+    site_code: Code
+    alias: Text = Field(min_length=1, max_length=200)
+
+
+class SiteAliasRead(BaseModel):
+    id: int
+    supplier_id: int
+    supplier_code: str
+    location_id: int
+    site_code: str
+    site_name: str
+    alias: str
+    created_at: datetime
+
+
+class SiteAliasPage(BaseModel):
+    items: list[SiteAliasRead]
     next_cursor: str | None
 
 

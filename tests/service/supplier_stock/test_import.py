@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openvmi.errors import IdempotencyMismatch, InvalidImportFile
+from openvmi.supplier_stock import rules
 from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory, SupplierStockImport
 from tests.service.supplier_stock.world import make_world, run_import, stock_of
 from tests.unit.supplier_stock.files import csv_bytes, with_cached_values, xlsx_bytes
@@ -65,7 +66,7 @@ def test_every_bad_row_is_reported_with_its_column_and_nothing_is_written(sessio
     assert reported == {
         (3, "item code", "unknown item code (or not one of your supplier items)"),
         (4, "on hand", "negative quantity"),
-        (5, "site", "unknown site (not one of your supplier sites)"),
+        (5, "site", rules.UNKNOWN_SITE % {"sites": ", ".join(f"{code} (Location)" for code in sorted(world.sites))}),
         (5, "on hand", "not a number"),
         (6, "available", "available (9) is more than on hand (5)"),
         (6, "next available date", "date is in the past"),

@@ -13,7 +13,7 @@ TODAY = date(2026, 11, 25)
 HEADERS = ["物料编码", "仓库", "现存量", "可用量", "预计可用日期", "交期", "单位"]
 ITEMS = {code: ItemRef(n, code, unit, 7) for n, (code, unit) in
          enumerate([("ITM-1", "PCS"), ("ITM-2", "KG"), ("ABC-10023", "PCS")], start=1)}
-SITES = {"SH-01": 11, "NB-02": 12}
+SITES = {"sh-01": 11, "nb-02": 12}  # rules.site_key of the codes
 
 quantities = st.one_of(
     st.integers(min_value=0, max_value=20).map(str),

@@ -18,7 +18,9 @@ from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import UNFINISHED, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
-from openvmi.supplier_stock.service.imports import ImportOutcome, check_and_apply, keyed_import_taken, new_batch
+from openvmi.supplier_stock.service.imports import (
+    ImportOutcome, check_and_apply, keyed_import_taken, new_batch, request_of,
+)
 
 def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path,
                  actor_id: int | None, idempotency_key: str | None = None,
@@ -93,10 +95,7 @@ def run_queued_import(session: Session, import_id: int, *, worker_id: str, progr
         return None
     supplier = session.get(Party, batch.supplier_id)
     assert supplier is not None
-    options = batch.options or {}
-    request = ImportRequest(supplier_code=supplier.code, filename=batch.filename, mode=batch.mode,  # type: ignore[arg-type]
-                            dry_run=batch.dry_run, encoding=options.get("encoding"), sheet=options.get("sheet"),
-                            mapping=options.get("mapping"), save_mapping=bool(options.get("save_mapping")))
+    request = request_of(batch, supplier.code, dry_run=batch.dry_run)
 
     def report(done: int, total: int) -> None:
         _running[import_id] = (done, total)
@@ -124,13 +123,15 @@ def import_progress(import_id: int) -> float | None:
 
 
 def sweep_orphan_files(session: Session, storage: Path, *, modified_before: datetime) -> list[Path]:
-    """Delete kept uploads that no queued or running import waits for: left by a process that died
-    between keeping the file and committing its import, or between ending it and deleting the file.
+    """Delete kept uploads that no queued or running import waits for and no checked file still kept
+    (dry_runs): used or expired checks, and files left by a process that died between keeping the
+    file and committing its import, or between ending it and deleting the file.
     Files modified since `modified_before` may belong to an upload whose request is still running."""
     if not storage.is_dir():
         return []
+    kept = and_(SupplierStockImport.kept_until.is_not(None), SupplierStockImport.kept_until > utcnow())
     waiting = {Path(name).name for name in session.scalars(select(SupplierStockImport.stored_file).where(
-        SupplierStockImport.status.in_(UNFINISHED), SupplierStockImport.stored_file.is_not(None)))}
+        or_(SupplierStockImport.status.in_(UNFINISHED), kept), SupplierStockImport.stored_file.is_not(None)))}
     cutoff = modified_before.timestamp()
     removed = []
     for path in storage.glob("supplier-stock-*.upload"):

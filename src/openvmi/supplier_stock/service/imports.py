@@ -12,7 +12,6 @@ from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
 from openvmi.parties.models import Party
-from openvmi.locations.models import Location
 from openvmi.supplier_stock import queries, rules
 from openvmi.supplier_stock.files.formats import open_table
 from openvmi.supplier_stock.files.table_reader import Progress
@@ -34,6 +33,8 @@ class ImportOutcome:
     replayed: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     preview: list[PreviewLine] = field(default_factory=list)
+    zeroed: list[PreviewLine] = field(default_factory=list)  # a full dry run: lines it would set to zero
+    history_mark: int | None = None  # a dry run: the last stock change it saw (dry_runs confirms against it)
 
 
 def import_supplier_stock(session: Session, request: ImportRequest, *, stream: BinaryIO,
@@ -85,6 +86,14 @@ def new_batch(session: Session, supplier: Party, request: ImportRequest, *, stat
     return batch
 
 
+def request_of(batch: SupplierStockImport, supplier_code: str, *, dry_run: bool) -> ImportRequest:
+    """How a kept file (queued, or checked) is read again: as its uploader asked (batch.options)."""
+    options = batch.options or {}
+    return ImportRequest(supplier_code=supplier_code, filename=batch.filename, mode=batch.mode,  # type: ignore[arg-type]
+                         dry_run=dry_run, encoding=options.get("encoding"), sheet=options.get("sheet"),
+                         mapping=options.get("mapping"), save_mapping=bool(options.get("save_mapping")))
+
+
 def keyed_import_taken(session: Session, supplier_id: int, request: ImportRequest, *, idempotency_key: str | None,
                        file_hash: str) -> SupplierStockImport:
     """The import that took `idempotency_key` while this upload was on its way (IdempotencyMismatch
@@ -98,9 +107,11 @@ def keyed_import_taken(session: Session, supplier_id: int, request: ImportReques
 
 def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest, *,
                     stream: BinaryIO, actor_id: int | None, progress: Progress | None,
-                    now: datetime, xlsx_limits: XlsxLimits | None = None) -> ImportOutcome:
+                    now: datetime, xlsx_limits: XlsxLimits | None = None,
+                    unchanged_after: int | None = None) -> ImportOutcome:
     """Read, check and apply (or preview) the file of `batch` inside a savepoint; a bad file rolls
-    the savepoint back, records the rejection on `batch` and raises InvalidImportFile."""
+    the savepoint back, records the rejection on `batch` and raises InvalidImportFile. With
+    `unchanged_after` (a dry run's history mark) the file is refused if the supplier's stock changed since."""
     mapping = request.mapping
     if mapping is None:  # the supplier's saved header names, if any
         saved = queries.find_column_mapping(session, supplier.id)
@@ -108,7 +119,8 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
     savepoint = session.begin_nested()
     try:
         outcome = _read_check_apply(session, batch, supplier, request, stream=stream, mapping=mapping,
-                                    actor_id=actor_id, progress=progress, now=now, xlsx_limits=xlsx_limits)
+                                    actor_id=actor_id, progress=progress, now=now, xlsx_limits=xlsx_limits,
+                                    unchanged_after=unchanged_after)
     except InvalidImportFile as error:
         facts = _batch_facts(batch)
         savepoint.rollback()
@@ -136,7 +148,8 @@ def check_and_apply(session: Session, batch: SupplierStockImport, supplier: Part
 
 def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Party, request: ImportRequest,
                       *, stream: BinaryIO, mapping: dict[str, str] | None, actor_id: int | None,
-                      progress: Progress | None, now: datetime, xlsx_limits: XlsxLimits | None) -> ImportOutcome:
+                      progress: Progress | None, now: datetime, xlsx_limits: XlsxLimits | None,
+                      unchanged_after: int | None) -> ImportOutcome:
     reader = open_table(stream, filename=request.filename, encoding=request.encoding, sheet=request.sheet,
                         judge_header=lambda cells: rules.header_fitness(cells, mapping), xlsx_limits=xlsx_limits)
     try:
@@ -163,16 +176,29 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
     full = request.mode == ImportMode.FULL
     lock_supplier(session, supplier.id)
     if not request.dry_run:
+        if unchanged_after is not None:
+            _refuse_if_changed(session, supplier.id, after=unchanged_after)
         _refuse_if_superseded(session, batch)
     outcome = ImportOutcome(batch, ignored_columns=header.ignored)
     if request.dry_run:
         staging.count_changes(session, batch, supplier.id, present, full=full)
         outcome.preview = staging.preview_changes(session, supplier.id, present, full=full)
+        if batch.zeroed_count:
+            outcome.zeroed = staging.zeroed_lines(session, supplier.id)
+        outcome.history_mark = queries.last_history_id(session)  # under the supplier's lock
     else:
         staging.apply_changes(session, batch, supplier.id, present, full=full, actor_id=actor_id, now=now)
         sync_threshold_alerts(session, supplier.id, staging.items_changed_by(batch.id))
     staging.drop_stage(session)
     return outcome
+
+
+def _refuse_if_changed(session: Session, supplier_id: int, *, after: int) -> None:
+    """A confirmed dry run applies what it showed: not if the stock it compared against has changed."""
+    if queries.stock_changed_after(session, supplier_id, history_mark=after):
+        raise InvalidImportFile([RowError(None, None, Reason(
+            "the stock changed after this file was checked (another upload or an edit), so what the check showed "
+            "is out of date; check the file again to see what it would do now"))])
 
 
 def _refuse_if_superseded(session: Session, batch: SupplierStockImport) -> None:
@@ -232,18 +258,16 @@ def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, hea
         ref = ItemRef(item_id, code, unit, lead_time)
         items_by_code[code.upper()] = ref
         items_by_part[part_number.upper()] = ref
-    site = Location.__table__.c
-    sites = {code.upper(): site_id for site_id, code in session.execute(
-        select(site.id, site.code).where(site.supplier_id == supplier.id, site.kind == "supplier_site",
-                                         site.active.is_(True)))}
+    sites = queries.list_sites(session, supplier.id)
     default_site = None
     if "site" not in header.columns:
         if len(sites) != 1:
             raise InvalidImportFile([RowError(None, None, Reason(
                 "no site column (e.g. 仓库/site), and %(supplier)s has %(count)s sites, so the site must be given",
                 supplier=supplier.code, count=len(sites)))])
-        default_site = next(iter(sites.values()))
-    return RowValidator(header.columns, headers, items_by_code, items_by_part, sites, default_site, today)
+        default_site = sites[0][0]
+    return RowValidator(header.columns, headers, items_by_code, items_by_part, queries.site_keys(session, supplier.id),
+                        default_site, today, site_list=rules.describe_sites([(code, name) for _, code, name in sites]))
 
 
 def _key_column(header: rules.HeaderMatch) -> int:

@@ -213,16 +213,21 @@ def preview_changes(session: Session, supplier_id: int, present: set[str], *, fu
                          new_available=r[7])
              for r in rows]
     if full and len(lines) < MAX_PREVIEW_LINES:
-        zeroed = session.execute(
-            select(Item.code, site.c.code, _stock.c.on_hand, _stock.c.available)
-            .select_from(_stock).join(Item, Item.id == _stock.c.item_id)
-            .join(site, site.c.id == _stock.c.location_id)
-            .where(_missing_from_file(supplier_id)).order_by(Item.code, site.c.code)
-            .limit(MAX_PREVIEW_LINES - len(lines)))
-        lines += [PreviewLine(row=None, change=ChangeKind.ZEROED, item_code=item_code, site_code=site_code,
-                              old_on_hand=on_hand, new_on_hand=Decimal(0), old_available=available,
-                              new_available=Decimal(0)) for item_code, site_code, on_hand, available in zeroed]
+        lines += zeroed_lines(session, supplier_id, limit=MAX_PREVIEW_LINES - len(lines))
     return lines
+
+
+def zeroed_lines(session: Session, supplier_id: int, *, limit: int = MAX_PREVIEW_LINES) -> list[PreviewLine]:
+    """The lines a full import of the staged file sets to zero (the first `limit`, by item and site)."""
+    site = Location.__table__
+    zeroed = session.execute(
+        select(Item.code, site.c.code, _stock.c.on_hand, _stock.c.available)
+        .select_from(_stock).join(Item, Item.id == _stock.c.item_id)
+        .join(site, site.c.id == _stock.c.location_id)
+        .where(_missing_from_file(supplier_id)).order_by(Item.code, site.c.code).limit(limit))
+    return [PreviewLine(row=None, change=ChangeKind.ZEROED, item_code=item_code, site_code=site_code,
+                        old_on_hand=on_hand, new_on_hand=Decimal(0), old_available=available,
+                        new_available=Decimal(0)) for item_code, site_code, on_hand, available in zeroed]
 
 
 def apply_changes(session: Session, batch: SupplierStockImport, supplier_id: int, present: set[str], *, full: bool,
