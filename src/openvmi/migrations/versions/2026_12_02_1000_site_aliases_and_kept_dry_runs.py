@@ -1,7 +1,7 @@
 """site aliases and kept dry runs
 
 Revision ID: 3e8b6d1f4a27
-Revises: 7a4f2c9e1d05
+Revises: 3e9b7d2a4c61
 Create Date: 2026-12-02 10:00:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import openvmi.db
 
 
 revision = '3e8b6d1f4a27'
-down_revision = '7a4f2c9e1d05'
+down_revision = '3e9b7d2a4c61'
 branch_labels = None
 depends_on = None
 
