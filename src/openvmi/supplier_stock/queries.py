@@ -282,6 +282,12 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
     return signals
 
 
+def suppliers_publishing(session: Session, item_id: int) -> list[int]:
+    """The suppliers with published stock of the item."""
+    return list(session.scalars(select(SupplierStock.supplier_id).where(SupplierStock.item_id == item_id)
+                                .distinct().order_by(SupplierStock.supplier_id)))
+
+
 def anything_watched(session: Session, supplier_id: int) -> bool:
     """Whether any threshold could fire for the supplier: one of its own, or an item's default."""
     return bool(session.scalar(select(or_(

@@ -58,6 +58,16 @@ def delete_threshold(session: Session, threshold_id: int) -> None:
     sync_threshold_alerts(session, supplier_id, [item_id], include_unwatched=True)
 
 
+def sync_item_alerts(session: Session, item_id: int) -> None:
+    """The item's default low-water mark changed: open or resolve the alerts of every supplier that
+    publishes stock of it, at once (the default may also have been removed). Caller commits."""
+    signals = []
+    for supplier_id in queries.suppliers_publishing(session, item_id):
+        signals += queries.threshold_signals(session, supplier_id, [item_id], include_unwatched=True)
+    if signals:
+        alerts_service.sync_alerts(session, signals)
+
+
 def sync_threshold_alerts(session: Session, supplier_id: int, item_ids: Any, *,
                           include_unwatched: bool = False) -> None:
     """Hand the current threshold state of these items to the alerts feature (edge-triggered there)."""
