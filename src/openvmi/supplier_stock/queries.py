@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from openvmi.alerts import wording
 from openvmi.alerts.rules import AlertKind
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
@@ -269,16 +270,15 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
     for item_id, code, unit, default_low, own_low, own_high, total in rows:
         total = quantize(Decimal(str(total)))
         marks = rules.effective_thresholds(own_low=own_low, own_high=own_high, item_default_low=default_low)
-        numbers = {"available": str(total), "low_water": str(marks.low_water),
-                   "high_water": str(marks.high_water)}
-        signals.append(AlertSignal(
-            kind=AlertKind.LOW_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
-            active=rules.is_low(total, marks), numbers=numbers,
-            message=f"{supplier_code}: {total} {unit} of {code} available, below the low-water mark {marks.low_water}"))
-        signals.append(AlertSignal(
-            kind=AlertKind.HIGH_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
-            active=rules.is_high(total, marks), numbers=numbers,
-            message=f"{supplier_code}: {total} {unit} of {code} available, above the high-water mark {marks.high_water}"))
+        numbers = {"available": _figure(total), "low_water": _figure(marks.low_water),
+                   "high_water": _figure(marks.high_water)}
+        subject = {"supplier": supplier_code, "item": code, "unit": unit}
+        for kind, active in ((AlertKind.LOW_STOCK, rules.is_low(total, marks)),
+                             (AlertKind.HIGH_STOCK, rules.is_high(total, marks))):
+            signals.append(AlertSignal(
+                kind=kind, supplier_id=supplier_id, item_id=item_id, location_id=None, active=active,
+                numbers=numbers, message=wording.sentence(
+                    wording.ENGLISH, kind, resolved=not active, subject=subject, numbers=numbers) or ""))
     return signals
 
 
@@ -286,6 +286,11 @@ def suppliers_publishing(session: Session, item_id: int) -> list[int]:
     """The suppliers with published stock of the item."""
     return list(session.scalars(select(SupplierStock.supplier_id).where(SupplierStock.item_id == item_id)
                                 .distinct().order_by(SupplierStock.supplier_id)))
+
+
+def _figure(value: Decimal | None) -> str | None:
+    """A quantity as alert figures keep it: plain text without trailing zeros, None when not set."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def anything_watched(session: Session, supplier_id: int) -> bool:
@@ -308,11 +313,11 @@ def stale_data_signals(session: Session, *, now: datetime | None = None) -> list
     for supplier_id, code, stale_after, last in rows:
         stale = rules.is_stale(last, now=now, stale_after_days=stale_after)
         days = (now - last).days
+        numbers = {"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after), "days": str(days)}
         signals.append(AlertSignal(
             kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
-            message=f"{code} has not updated its stock for {days} days (limit {stale_after})",
-            numbers={"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after),
-                     "days": str(days)}))
+            numbers=numbers, message=wording.sentence(wording.ENGLISH, AlertKind.STALE_DATA, resolved=not stale,
+                                                      subject={"supplier": code}, numbers=numbers) or ""))
     return signals
 
 
