@@ -15,7 +15,7 @@ from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
-from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
+from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode, source_of
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
 from openvmi.supplier_stock.service import import_queue, imports, lines
 from openvmi.web.deps import DbSession
@@ -167,7 +167,7 @@ def _line_page(request: Request, session: DbSession, actor: Actor, row, form: Fo
     return render(request, "supplier_stock/line.html", title=N_("Stock of %(item)s at %(site)s"),
                   title_params={"item": line.item_code, "site": line.site_code}, line=line, form=form,
                   history=queries.list_history(session, row.id, limit=50), can_write=actor.can("supplier_stock.write"),
-                  status_code=status_code)
+                  source_of=source_of, status_code=status_code)
 
 
 @router.get("/availability")

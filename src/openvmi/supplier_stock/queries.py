@@ -270,8 +270,8 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
     for item_id, code, unit, default_low, own_low, own_high, total in rows:
         total = quantize(Decimal(str(total)))
         marks = rules.effective_thresholds(own_low=own_low, own_high=own_high, item_default_low=default_low)
-        numbers = {"available": _figure(total), "low_water": _figure(marks.low_water),
-                   "high_water": _figure(marks.high_water)}
+        numbers = {name: None if value is None else rules.plain_quantity(value) for name, value in (
+            ("available", total), ("low_water", marks.low_water), ("high_water", marks.high_water))}
         subject = {"supplier": supplier_code, "item": code, "unit": unit}
         for kind, active in ((AlertKind.LOW_STOCK, rules.is_low(total, marks)),
                              (AlertKind.HIGH_STOCK, rules.is_high(total, marks))):
@@ -286,11 +286,6 @@ def suppliers_publishing(session: Session, item_id: int) -> list[int]:
     """The suppliers with published stock of the item."""
     return list(session.scalars(select(SupplierStock.supplier_id).where(SupplierStock.item_id == item_id)
                                 .distinct().order_by(SupplierStock.supplier_id)))
-
-
-def _figure(value: Decimal | None) -> str | None:
-    """A quantity as alert figures keep it: plain text without trailing zeros, None when not set."""
-    return None if value is None else format(value.normalize(), "f")
 
 
 def anything_watched(session: Session, supplier_id: int) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from openvmi.alerts import service as alerts_service
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import quantize, utcnow
-from openvmi.errors import FieldError, InvalidInput, NotFound
+from openvmi.errors import FieldError, InvalidInput, NotFound, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import StockThreshold
@@ -30,7 +30,8 @@ def set_threshold(session: Session, request: ThresholdSet, *, actor_id: int | No
     elif supplier is not None and not session.scalar(select(exists().where(
             SupplierItem.supplier_id == supplier.id, SupplierItem.item_id == item.id))):
         # it could never fire: only the supplier's own items are published
-        errors.append(FieldError("item_code", f"{supplier.code} does not supply {item.code}"))
+        errors.append(FieldError("item_code", Reason("%(supplier)s does not supply %(item)s",
+                                                     supplier=supplier.code, item=item.code)))
     if errors:
         raise InvalidInput(errors)
     assert supplier is not None and item is not None
