@@ -41,16 +41,17 @@ class BackgroundWork:
 
     def _sweep_loop(self) -> None:
         while not self._stop.is_set():
-            self.sweep_once()
-            self._stop.wait(self.settings.alert_sweep_seconds)
+            swept = self.sweep_once()
+            self._stop.wait(self.settings.alert_sweep_seconds if swept else self.settings.worker_poll_seconds)
 
-    def sweep_once(self) -> None:
-        """Open and resolve stale-data (and threshold) alerts; a busy or absent database waits for
-        the next round instead of ending the thread."""
+    def sweep_once(self) -> bool:
+        """Open and resolve stale-data (and threshold) alerts. A busy or absent database is tried
+        again after the worker's poll interval, not a whole sweep interval later."""
         try:
             result = sweep_alerts(self.sessions)
         except DBAPIError as error:
-            log.error("alert sweep failed, next try in %ss: %s", self.settings.alert_sweep_seconds, error)
-            return
+            log.warning("alert sweep failed, retrying in %ss: %s", self.settings.worker_poll_seconds, error)
+            return False
         if result.opened or result.resolved:
             log.info("alert sweep: %s opened, %s resolved", result.opened, result.resolved)
+        return True
