@@ -29,8 +29,11 @@ class AlertSignal:
     item_id: int | None
     location_id: int | None
     active: bool
-    message: str  # English, true in the state `active` says (the API's and webhooks' text)
+    # English, true in the state `active` says (the API's and webhooks' text). Left empty, it is
+    # worded from kind, subject and numbers (alerts.wording), only for alerts that change.
+    message: str = ""
     numbers: dict[str, str | None] = field(default_factory=dict)  # decimals as text; None: not set
+    subject: dict[str, str | None] = field(default_factory=dict)  # supplier, item codes and unit
 
     def __post_init__(self) -> None:
         if self.kind not in AlertKind.values():

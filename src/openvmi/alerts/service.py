@@ -54,23 +54,32 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
             to_open.append({
                 "kind": signal.kind, "supplier_id": signal.supplier_id, "item_id": signal.item_id,
                 "location_id": signal.location_id, "open_key": key, "status": AlertStatus.OPENED,
-                "message": signal.message, "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
+                "message": _message(signal), "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
         elif decision is rules.Edge.RESOLVE:
             assert alert is not None
             alert.status, alert.open_key, alert.resolved_at, alert.updated_at = AlertStatus.RESOLVED, None, now, now
             if signal.numbers:  # what is true now: the figures and the sentence of the resolution
-                alert.numbers, alert.message = dict(signal.numbers), signal.message
+                alert.numbers, alert.message = dict(signal.numbers), _message(signal)
             resolved.append(alert)
         else:
             unchanged += 1
-            if alert is not None and (alert.numbers != signal.numbers or alert.message != signal.message):
-                alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), signal.message, now
+            if alert is not None and (alert.numbers != signal.numbers or alert.message != _message(signal)):
+                alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), _message(signal), now
     session.flush()
     opened = _insert_alerts(session, to_open)
     _notify(session, [(AlertEvent.OPENED, a) for a in opened] + [(AlertEvent.RESOLVED, a) for a in resolved],
             now=now)
     # an alert another sync opened a moment ago counts as unchanged here
     return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged + len(to_open) - len(opened))
+
+
+def _message(signal: AlertSignal) -> str:
+    """The signal's English sentence; worded here when the signal left it empty (most signals
+    change nothing, so they are never worded)."""
+    if signal.message:
+        return signal.message
+    return (wording.sentence(wording.ENGLISH, signal.kind, resolved=not signal.active, subject=signal.subject,
+                             numbers=signal.numbers) or "")[:1000]
 
 
 def _insert_alerts(session: Session, rows: list[dict[str, Any]]) -> list[Alert]:

@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from openvmi.alerts import wording
 from openvmi.alerts.rules import AlertKind
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
@@ -275,10 +274,8 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
         subject = {"supplier": supplier_code, "item": code, "unit": unit}
         for kind, active in ((AlertKind.LOW_STOCK, rules.is_low(total, marks)),
                              (AlertKind.HIGH_STOCK, rules.is_high(total, marks))):
-            signals.append(AlertSignal(
-                kind=kind, supplier_id=supplier_id, item_id=item_id, location_id=None, active=active,
-                numbers=numbers, message=wording.sentence(
-                    wording.ENGLISH, kind, resolved=not active, subject=subject, numbers=numbers) or ""))
+            signals.append(AlertSignal(kind=kind, supplier_id=supplier_id, item_id=item_id, location_id=None,
+                                       active=active, numbers=numbers, subject=subject))
     return signals
 
 
@@ -309,10 +306,8 @@ def stale_data_signals(session: Session, *, now: datetime | None = None) -> list
         stale = rules.is_stale(last, now=now, stale_after_days=stale_after)
         days = (now - last).days
         numbers = {"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after), "days": str(days)}
-        signals.append(AlertSignal(
-            kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
-            numbers=numbers, message=wording.sentence(wording.ENGLISH, AlertKind.STALE_DATA, resolved=not stale,
-                                                      subject={"supplier": code}, numbers=numbers) or ""))
+        signals.append(AlertSignal(kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None,
+                                   active=stale, numbers=numbers, subject={"supplier": code}))
     return signals
 
 
