@@ -59,14 +59,20 @@ def test_an_upload_without_the_form_token_is_refused_and_imports_nothing(session
     assert stock_of(session, world.supplier) == {}
 
 
-def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, portal):
+def imported_line(session, portal, *, locale):
+    """A supplier user (reading `locale`) who imported one line of 10 from a file: (world, bolt, site, line id)."""
     world = make_world(session)
     bolt, site = next(iter(world.items)), next(iter(world.sites))
-    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="en"))
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale=locale))
     upload(portal, csv_bytes([["item", "site", "qty"], [bolt, site, 10]]))
     [(line_id,)] = session.execute(
         __import__("sqlalchemy").text("SELECT id FROM supplier_stock WHERE supplier_id = :s"),
         {"s": world.supplier.id}).all()
+    return world, bolt, site, line_id
+
+
+def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, portal):
+    world, bolt, site, line_id = imported_line(session, portal, locale="en")
 
     saved = portal.post(f"/supplier-stock/{line_id}", {"on_hand": "7", "available": "", "version": "1"},
                         follow_redirects=False)
@@ -82,13 +88,7 @@ def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, porta
 
 def test_a_refused_adjustment_and_the_history_read_in_chinese(session, portal):
     # given a line imported from a file, on the page of a supplier user who reads Chinese
-    world = make_world(session)
-    bolt, site = next(iter(world.items)), next(iter(world.sites))
-    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="zh_CN"))
-    upload(portal, csv_bytes([["item", "site", "qty"], [bolt, site, 10]]))
-    [(line_id,)] = session.execute(
-        __import__("sqlalchemy").text("SELECT id FROM supplier_stock WHERE supplier_id = :s"),
-        {"s": world.supplier.id}).all()
+    *_, line_id = imported_line(session, portal, locale="zh_CN")
 
     # when it sets more available than on hand
     refused = portal.post(f"/supplier-stock/{line_id}", {"on_hand": "5", "available": "8", "version": "1"})
