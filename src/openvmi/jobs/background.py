@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundWork:
+    """Two daemon threads: deliveries (jobs.worker.run_forever) and the hourly alert sweep."""
+
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, *,
                  report: Callable[[WorkerPass], None] = lambda _: None) -> None:
         self.sessions = sessions
@@ -28,8 +30,9 @@ class BackgroundWork:
 
     def start(self) -> None:
         self._threads = [
-            threading.Thread(target=run_forever, args=(self.sessions, self.settings), kwargs={"stop": self._stop, "report": self.report},
-                             name="openvmi-deliveries", daemon=True),
+            threading.Thread(target=run_forever, args=(self.sessions, self.settings),
+                             kwargs={"stop": self._stop, "report": self.report}, name="openvmi-deliveries",
+                             daemon=True),
             threading.Thread(target=self._sweep_loop, name="openvmi-sweep", daemon=True)]
         for thread in self._threads:
             thread.start()
