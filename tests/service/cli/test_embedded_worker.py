@@ -112,3 +112,22 @@ def test_serve_alone_delivers_the_alert_a_threshold_change_opens(tmp_path, recei
     assert event["event"] == "alert.opened"
     assert (event["alert"]["kind"], event["alert"]["item_code"], event["alert"]["supplier_code"]) == (
         "low_stock", "BOLT-EMB", "S-EMB")
+
+
+def test_serve_no_worker_leaves_the_periodic_work_to_openvmi_worker(tmp_path, monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from openvmi.cli import app
+    from openvmi.settings import Settings
+
+    started = {}
+    monkeypatch.setenv("OPENVMI_DATABASE_URL", f"sqlite:///{tmp_path / 'openvmi.db'}")
+    monkeypatch.setenv("OPENVMI_SECRET_KEY", "no-worker-test")
+    monkeypatch.setenv("OPENVMI_EMBEDDED_WORKER", "true")  # so the flag's change is undone after the test
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.update(settings=Settings()))
+
+    result = CliRunner().invoke(app, ["serve", "--no-worker"])
+
+    assert result.exit_code == 0, result.output
+    assert started["settings"].embedded_worker is False  # what the app, built by uvicorn's factory, reads
