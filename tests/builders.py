@@ -125,7 +125,8 @@ def make_app(connection: Connection, database_url: str, *, storage: Path, **sett
     """The real app whose requests run inside `connection`'s transaction: a request's commit only
     releases a savepoint. Queued imports wait in `storage` and run only when a test calls
     app.state.import_runner.run_pending(). The caller disposes of app.state.engine."""
-    app = create_app(Settings(database_url=database_url, import_runner=False, import_storage_dir=storage,
+    app = create_app(Settings(database_url=database_url, import_runner=False, embedded_worker=False,
+                              import_storage_dir=storage,
                               **settings))
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)

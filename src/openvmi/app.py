@@ -16,6 +16,7 @@ from openvmi.auth.api import router as auth_router
 from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
 from openvmi.db import create_db_engine, create_session_factory
+from openvmi.jobs.background import BackgroundWork
 from openvmi.jobs.imports import ImportRunner
 from openvmi.ledger.api import router as ledger_router
 from openvmi.locations import pages as locations_pages
@@ -26,9 +27,10 @@ from openvmi.parties.api import router as parties_router
 from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
+from openvmi.supplier_stock.service import thresholds as thresholds_service
 from openvmi.web import home as home_pages
 from openvmi.web.api_docs import mount_api_docs
-from openvmi.web.deps import Identity
+from openvmi.web.deps import Identity, Reactions
 from openvmi.web.error_pages import error_page
 from openvmi.web.guard import RequestGuard
 from openvmi.web.headers import SecurityHeaders
@@ -52,7 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runner: ImportRunner = app.state.import_runner
         if settings.import_runner:
             runner.start()
+        work = BackgroundWork(app.state.session_factory, settings)
+        if settings.embedded_worker:
+            work.start()
         yield
+        work.stop()
         runner.stop()
 
     app = FastAPI(
@@ -69,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The web layer learns who is calling through this, so it needs no import of auth.
     app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
                                   viewer_names=auth_queries.viewer_names)
+    app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,

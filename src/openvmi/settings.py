@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = 300  # a claimed row returns to the queue if its worker dies
     outbox_batch_size: int = 50
     worker_poll_seconds: float = 5
+    # Each web process also delivers notifications and sweeps alerts (stale data) in background
+    # threads, so an embedded install needs no `openvmi worker` and no cron job. Production may set
+    # it false and run `openvmi worker` (which does both) as its own service.
+    embedded_worker: bool = True
+    alert_sweep_seconds: float = 3600  # how often that sweep (and `openvmi worker`'s) runs
     # Supplier stock files bigger than this are queued and imported in the background (the portal
     # shows their progress; the API does so when asked with `Prefer: respond-async`).
     import_background_bytes: int = 4 * 1024 * 1024

@@ -74,7 +74,7 @@ def world(sqlite_file, tmp_path):
         secret, token = auth_service.issue_login_token(session, user, lifetime=timedelta(hours=1))
         session.commit()
     settings = Settings(database_url=sqlite_file, db_busy_timeout_seconds=BUSY, retry_after_seconds=3,
-                        import_runner=False, import_storage_dir=tmp_path / "imports")
+                        import_runner=False, embedded_worker=False, import_storage_dir=tmp_path / "imports")
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {secret}"
         client.cookies.set(SESSION_COOKIE, URLSafeSerializer(settings.secret_key, salt="openvmi.portal.session")

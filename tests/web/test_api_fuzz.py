@@ -47,7 +47,7 @@ DRAW = {"dictionary": "hostile", "probability": 0.25}
 
 def _document() -> dict:
     """What the app serves at /openapi.json (built without a database: nothing is connected)."""
-    app = create_app(Settings(database_url="sqlite://", import_runner=False))
+    app = create_app(Settings(database_url="sqlite://", import_runner=False, embedded_worker=False))
     return TestClient(app).get("/openapi.json").json()
 
 

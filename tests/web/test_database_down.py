@@ -55,7 +55,7 @@ def silent_server() -> Iterator[int]:
 
 def client_for(database_url: str) -> TestClient:
     settings = Settings(database_url=database_url, db_connect_timeout_seconds=CONNECT_TIMEOUT, retry_after_seconds=7,
-                        import_runner=False)
+                        import_runner=False, embedded_worker=False)
     client = TestClient(create_app(settings), raise_server_exceptions=False)
     client.headers["Authorization"] = "Bearer ovmi_some-token"
     client.cookies.set(SESSION_COOKIE, URLSafeSerializer(settings.secret_key, salt="openvmi.portal.session")
@@ -112,7 +112,8 @@ def test_a_statement_stuck_behind_a_lock_is_cut_off_by_the_statement_timeout(fre
         user = make_user(session)
         secret, _ = auth_service.issue_login_token(session, user, lifetime=timedelta(hours=1))
         session.commit()
-    settings = Settings(database_url=fresh_database, db_statement_timeout_seconds=0.3, import_runner=False)
+    settings = Settings(database_url=fresh_database, db_statement_timeout_seconds=0.3, import_runner=False,
+                        embedded_worker=False)
     locker = create_engine(fresh_database)
     with TestClient(create_app(settings)) as client, locker.connect() as other:
         other.execute(text("LOCK TABLE item IN ACCESS EXCLUSIVE MODE"))  # e.g. a migration in progress

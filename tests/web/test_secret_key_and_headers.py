@@ -36,5 +36,6 @@ def test_api_answers_and_pages_forbid_mime_sniffing_and_hsts_waits_for_https(api
 
     assert [a.headers.get("x-content-type-options") for a in answers] == ["nosniff"] * len(answers)
     assert all("strict-transport-security" not in a.headers for a in answers)
-    with TestClient(create_app(Settings(database_url=database_url, secure_cookies=True, import_runner=False))) as https:
+    with TestClient(create_app(Settings(database_url=database_url, secure_cookies=True, import_runner=False,
+                                        embedded_worker=False))) as https:
         assert https.get("/healthz").headers["strict-transport-security"] == "max-age=31536000"

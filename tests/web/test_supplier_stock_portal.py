@@ -59,14 +59,20 @@ def test_an_upload_without_the_form_token_is_refused_and_imports_nothing(session
     assert stock_of(session, world.supplier) == {}
 
 
-def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, portal):
+def imported_line(session, portal, *, locale):
+    """A supplier user (reading `locale`) who imported one line of 10 from a file: (world, bolt, site, line id)."""
     world = make_world(session)
     bolt, site = next(iter(world.items)), next(iter(world.sites))
-    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="en"))
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale=locale))
     upload(portal, csv_bytes([["item", "site", "qty"], [bolt, site, 10]]))
     [(line_id,)] = session.execute(
         __import__("sqlalchemy").text("SELECT id FROM supplier_stock WHERE supplier_id = :s"),
         {"s": world.supplier.id}).all()
+    return world, bolt, site, line_id
+
+
+def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, portal):
+    world, bolt, site, line_id = imported_line(session, portal, locale="en")
 
     saved = portal.post(f"/supplier-stock/{line_id}", {"on_hand": "7", "available": "", "version": "1"},
                         follow_redirects=False)
@@ -76,7 +82,21 @@ def test_an_adjustment_from_a_stale_page_is_refused_with_a_reason(session, porta
     assert saved.status_code == 303
     assert stale.status_code == 422 and "Someone else changed this stock line" in stale.text
     assert stock_of(session, world.supplier)[(bolt, site)] == (Decimal(7), Decimal(7))
-    assert "portal" in page.text  # the history shows where the change came from
+    assert "Entered in the portal" in page.text  # the history says where each change came from, in words
+    assert "File import #" in page.text and "import:" not in page.text
+
+
+def test_a_refused_adjustment_and_the_history_read_in_chinese(session, portal):
+    # given a line imported from a file, on the page of a supplier user who reads Chinese
+    *_, line_id = imported_line(session, portal, locale="zh_CN")
+
+    # when it sets more available than on hand
+    refused = portal.post(f"/supplier-stock/{line_id}", {"on_hand": "5", "available": "8", "version": "1"})
+
+    # then the service's refusal and the history's source are in Chinese
+    assert refused.status_code == 422
+    assert "可用量（8）大于现存量（5）" in refused.text and "is more than on hand" not in refused.text
+    assert "文件导入 #" in refused.text
 
 
 def test_a_buyer_finds_who_has_an_item_and_another_supplier_does_not(session, portal, api_client):

@@ -13,7 +13,9 @@ from openvmi.alerts.schemas import (
     WebhookEndpointIssued, WebhookEndpointPage, WebhookEndpointRead, WebhookEndpointUpdate,
 )
 from openvmi.alerts.targets import WebhookTargets
+from openvmi.settings import Settings
 from openvmi.web.deps import AppSettings, DbSession, requires
+from openvmi.web.i18n import Words
 
 router = APIRouter(tags=["alerts"])
 Reader = Annotated[Actor, Depends(requires("alerts.read"))]
@@ -54,10 +56,15 @@ def add_comment(alert_id: Id, body: CommentCreate, session: DbSession, actor: Ac
 
 
 @router.get("/notifications", response_model=InboxPage)
-def list_notifications(session: DbSession, actor: InboxReader, unread: bool = False,
+def list_notifications(session: DbSession, actor: InboxReader, settings: AppSettings, unread: bool = False,
                        cursor: str | None = None, limit: Limit = 50) -> InboxPage:
-    """The caller's in-app inbox, newest first."""
-    return queries.list_inbox(session, actor, unread_only=unread, cursor=cursor, limit=limit)
+    """The caller's in-app inbox, newest first, in the caller's language."""
+    return queries.list_inbox(session, actor, words=_words(actor, settings), unread_only=unread, cursor=cursor,
+                              limit=limit)
+
+
+def _words(actor: Actor, settings: Settings) -> Words:
+    return Words.preferred(actor.locale, default=settings.default_locale, timezone=settings.timezone)
 
 
 @router.post("/notifications/read-all")
@@ -68,10 +75,10 @@ def mark_all_read(session: DbSession, actor: InboxReader) -> dict[str, int]:
 
 
 @router.post("/notifications/{message_id}/read", response_model=InboxRead)
-def mark_read(message_id: Id, session: DbSession, actor: InboxReader) -> InboxRead:
+def mark_read(message_id: Id, session: DbSession, actor: InboxReader, settings: AppSettings) -> InboxRead:
     message = service.mark_read(session, message_id, actor=actor)
     session.commit()
-    return InboxRead.model_validate(message)
+    return queries.inbox_read(message, _words(actor, settings))
 
 
 @router.get("/outbox", response_model=OutboxPage)

@@ -82,8 +82,11 @@ class InboxMessage(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"), index=True)
     event: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    # Rows written before the wording moved to read time hold English title and body; newer rows
+    # hold only `content` (alerts.wording: the event's facts), worded in the reader's language.
+    title: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

@@ -1,8 +1,6 @@
 """Portal pages: the alert list and detail (acknowledge, comment), the user's inbox, and the
 dashboard's open-alerts panel."""
 import re
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -10,7 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
-from openvmi.alerts import queries, rules, service
+from openvmi.alerts import queries, rules, service, wording
 from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
 from openvmi.alerts.schemas import CommentCreate, WebhookEndpointCreate
 from openvmi.alerts.targets import WebhookTargets
@@ -22,7 +20,7 @@ from openvmi.web.forms import FormState, add_domain_error, form_values, parse
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import DashboardPanel, NavEntry, PortalFeature, portal_router
-from openvmi.web.rendering import flash, redirect, render, safe_next, translate
+from openvmi.web.rendering import flash, redirect, render, request_words, safe_next, translate
 from openvmi.web.viewer import page_requires
 
 router = portal_router()
@@ -35,19 +33,6 @@ KIND_LABELS = AlertKind.labels()
 STATUS_LABELS = AlertStatus.labels()
 STATUS_FILTERS = {"unresolved": N_("Unresolved"), **STATUS_LABELS, "all": N_("All")}
 EVENT_LABELS = AlertEvent.labels()
-# What an alert says, in the reader's language (the stored message is English, for e-mail and the API).
-KIND_SENTENCES = {
-    AlertKind.LOW_STOCK: N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, below the low-water "
-                            "mark %(low_water)s."),
-    AlertKind.HIGH_STOCK: N_("%(supplier)s has %(available)s %(unit)s of %(item)s available, above the high-water "
-                             "mark %(high_water)s."),
-    AlertKind.STALE_DATA: N_("%(supplier)s has not updated its stock for %(days)s days (limit: %(stale_after_days)s "
-                             "days)."),
-}
-NUMBER_LABELS = {"available": N_("Available"), "low_water": N_("Low-water mark"),
-                 "high_water": N_("High-water mark"), "last_reported_at": N_("Last reported"),
-                 "stale_after_days": N_("Stale after (days)"), "days": N_("Days without an update")}
-
 
 @router.get("/alerts")
 def alert_list(request: Request, session: DbSession, actor: Reader, status: str = "unresolved",
@@ -58,33 +43,28 @@ def alert_list(request: Request, session: DbSession, actor: Reader, status: str 
         session, list_request(request), status=None if status == "all" else status, kind=kind))
     return render(request, "alerts/list.html", title=N_("Alerts"), view=view, status=status, kind=kind,
                   kinds=KIND_LABELS, statuses=STATUS_LABELS, status_filters=STATUS_FILTERS,
-                  figures_of={row.Alert.id: figures(row.Alert.numbers) for row in view.rows},
+                  summaries=_summaries(request, [row.Alert for row in view.rows]),
                   can_act=actor.can("alerts.act"))
+
+
+def _summaries(request: Request, alerts: list[Any]) -> dict[int, str]:
+    """Each alert's list-row text in the reader's language, true in its current state."""
+    words = request_words(request)
+    return {a.id: wording.summary(words, a.kind, resolved=a.status == AlertStatus.RESOLVED, numbers=a.numbers)
+            or a.message for a in alerts}
 
 
 def _detail(request: Request, session: Session, actor: Actor, alert_id: int, form: FormState,
             status_code: int = 200) -> Response:
     view = queries.alert_view(session, alert_id)
+    alert, supplier, item = view["alert"], view["supplier"], view["item"]
+    subject = {"supplier": supplier.code, "item": item.code if item else None, "unit": item.unit if item else None}
+    sentence = wording.sentence(request_words(request), alert.kind, resolved=alert.status == AlertStatus.RESOLVED,
+                                subject=subject, numbers=alert.numbers) or alert.message
     return render(request, "alerts/detail.html", title=N_("Alert #%(id)s"), title_params={"id": alert_id},
                   form=form, kinds=KIND_LABELS, statuses=STATUS_LABELS, can_act=actor.can("alerts.act"),
-                  sentences=KIND_SENTENCES, labels=NUMBER_LABELS, figures=figures(view["alert"].numbers),
+                  sentence=sentence, labels=wording.FIGURE_LABELS, figures=wording.figures(alert.numbers),
                   status_code=status_code, **view)
-
-
-def figures(numbers: dict[str, str]) -> dict[str, object]:
-    """An alert's figures (stored as text), typed so that pages format them; empty ones left out."""
-    typed: dict[str, object] = {}
-    for name, value in sorted(numbers.items()):
-        if value in (None, "", "None"):
-            continue  # e.g. no high-water mark set
-        if name == "last_reported_at":
-            typed[name] = datetime.fromisoformat(value)
-        else:
-            try:
-                typed[name] = Decimal(value)
-            except InvalidOperation:
-                typed[name] = value
-    return typed
 
 
 @router.get("/alerts/{alert_id}")
@@ -122,8 +102,10 @@ async def comment(request: Request, session: DbSession, actor: Actor_, alert_id:
 @router.get("/inbox")
 def inbox(request: Request, session: DbSession, actor: InboxReader, unread: bool = False) -> Response:
     view = ListView.of(request, queries.browse_inbox(session, actor, list_request(request), unread_only=unread))
+    words = request_words(request)
     return render(request, "alerts/inbox.html", title=N_("Inbox"), view=view, unread=unread,
-                  unread_count=queries.count_unread(session, actor), events=EVENT_LABELS)
+                  unread_count=queries.count_unread(session, actor), events=EVENT_LABELS,
+                  worded={m.id: queries.inbox_read(m, words) for m in view.rows})
 
 
 @router.post("/inbox/{message_id}/read")

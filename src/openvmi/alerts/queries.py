@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from openvmi.access import Actor
+from openvmi.alerts import wording
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.alerts.rules import UNRESOLVED, OutboxStatus
 from openvmi.alerts.schemas import (
@@ -51,15 +52,35 @@ def count_unresolved_alerts(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Alert).where(OPEN_ALERTS)) or 0
 
 
-def list_inbox(session: Session, actor: Actor, *, unread_only: bool, cursor: str | None, limit: int) -> InboxPage:
-    """The caller's own notifications, newest first, with the number still unread."""
+def list_inbox(session: Session, actor: Actor, *, words: wording.Words, unread_only: bool, cursor: str | None,
+               limit: int) -> InboxPage:
+    """The caller's own notifications, newest first and worded by `words`, with the number still unread."""
     mine = InboxMessage.user_id == actor.user_id
     statement = select(InboxMessage).where(mine)
     if unread_only:
         statement = statement.where(InboxMessage.read_at.is_(None))
     rows, next_cursor = fetch_page(session, statement, InboxMessage.id, cursor=cursor, limit=limit, descending=True)
-    return InboxPage(items=[InboxRead.model_validate(r) for r in rows], next_cursor=next_cursor,
+    return InboxPage(items=[inbox_read(r, words) for r in rows], next_cursor=next_cursor,
                      unread=count_unread(session, actor))
+
+
+def inbox_read(message: InboxMessage, words: wording.Words) -> InboxRead:
+    """An inbox message with its title and text in the reader's language (older rows: as stored)."""
+    if message.content is None:
+        title, body = message.title or "", message.body or ""
+    else:
+        title, body = wording.title(words, message.content), wording.body(words, message.content)
+    return InboxRead(id=message.id, alert_id=message.alert_id, event=message.event, title=title, body=body,
+                     created_at=message.created_at, read_at=message.read_at)
+
+
+def recipient_locales(session: Session, user_ids: list[int]) -> dict[int, str | None]:
+    """The language each user chose (None: the portal's default), for e-mails written at send time."""
+    if not user_ids:
+        return {}
+    with unscoped(session):
+        return {user_id: locale for user_id, locale in session.execute(
+            select(User.id, User.locale).where(User.id.in_(sorted(set(user_ids)))))}
 
 
 def count_unread(session: Session, actor: Actor) -> int:
@@ -158,10 +179,14 @@ def browse_inbox(session: Session, actor: Actor, request: ListRequest, *, unread
     statement = select(InboxMessage).where(InboxMessage.user_id == actor.user_id)
     if unread_only:
         statement = statement.where(InboxMessage.read_at.is_(None))
-    if request.search:
+    if request.search:  # by the codes of the alert's supplier and item (older rows: their stored text)
         pattern = like_pattern(request.search)
+        named = (select(Alert.id).join(Party, Party.id == Alert.supplier_id).outerjoin(Item, Item.id == Alert.item_id)
+                 .where(or_(*(func.lower(c).like(pattern, escape="\\") for c in (
+                     Party.code, Party.name, Item.code, Item.name)))))
         statement = statement.where(or_(func.lower(InboxMessage.title).like(pattern, escape="\\"),
-                                        func.lower(InboxMessage.body).like(pattern, escape="\\")))
+                                        func.lower(InboxMessage.body).like(pattern, escape="\\"),
+                                        InboxMessage.alert_id.in_(named)))
     request = ListRequest(search=request.search, sort="created_at", descending=True, page=request.page,
                           per_page=request.per_page)
     return fetch_list_page(session, statement, request, sort_columns={"created_at": InboxMessage.created_at},

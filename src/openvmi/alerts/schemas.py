@@ -3,8 +3,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints, field_validator
 
+from openvmi.alerts import wording
 from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
 from openvmi.fields import Id, Text
 
@@ -28,8 +29,11 @@ class AlertSignal:
     item_id: int | None
     location_id: int | None
     active: bool
-    message: str
-    numbers: dict[str, str] = field(default_factory=dict)
+    # English, true in the state `active` says (the API's and webhooks' text). Left empty, it is
+    # worded from kind, subject and numbers (alerts.wording), only for alerts that change.
+    message: str = ""
+    numbers: dict[str, str | None] = field(default_factory=dict)  # decimals as text; None: not set
+    subject: dict[str, str | None] = field(default_factory=dict)  # supplier, item codes and unit
 
     def __post_init__(self) -> None:
         if self.kind not in AlertKind.values():
@@ -74,13 +78,19 @@ class AlertRead(BaseModel):
     item_id: int | None
     location_id: int | None
     status: AlertStatus
-    message: str
-    numbers: dict[str, Any]
+    message: str  # English, true in the alert's current state
+    numbers: dict[str, Any]  # figures as numbers; a mark that is not set is null
     opened_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by_id: int | None
     resolved_at: datetime | None
     updated_at: datetime
+
+
+    @field_validator("numbers", mode="before")
+    @classmethod
+    def _typed(cls, numbers: dict[str, Any]) -> dict[str, Any]:
+        return wording.json_figures(numbers)
 
 
 class AlertDetail(AlertRead):

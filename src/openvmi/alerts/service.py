@@ -13,8 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
-from openvmi.alerts import rules
-from openvmi.alerts.rules import AlertEvent, AlertKind, AlertStatus, Channel, OutboxStatus
+from openvmi.alerts import rules, wording
+from openvmi.alerts.rules import AlertEvent, AlertStatus, Channel, OutboxStatus
 from openvmi.alerts.models import Alert, AlertComment, InboxMessage, OutboxMessage, WebhookEndpoint
 from openvmi.alerts.schemas import (
     AlertSignal, CommentCreate, DeliveryJob, DeliveryOutcome, SyncResult, WebhookEndpointCreate,
@@ -54,23 +54,32 @@ def sync_alerts(session: Session, signals: list[AlertSignal], *, now: datetime |
             to_open.append({
                 "kind": signal.kind, "supplier_id": signal.supplier_id, "item_id": signal.item_id,
                 "location_id": signal.location_id, "open_key": key, "status": AlertStatus.OPENED,
-                "message": signal.message, "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
+                "message": _message(signal), "numbers": dict(signal.numbers), "opened_at": now, "updated_at": now})
         elif decision is rules.Edge.RESOLVE:
             assert alert is not None
             alert.status, alert.open_key, alert.resolved_at, alert.updated_at = AlertStatus.RESOLVED, None, now, now
-            if signal.numbers:
-                alert.numbers = dict(signal.numbers)
+            if signal.numbers:  # what is true now: the figures and the sentence of the resolution
+                alert.numbers, alert.message = dict(signal.numbers), _message(signal)
             resolved.append(alert)
         else:
             unchanged += 1
-            if alert is not None and (alert.numbers != signal.numbers or alert.message != signal.message):
-                alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), signal.message, now
+            if alert is not None and (alert.numbers != signal.numbers or alert.message != _message(signal)):
+                alert.numbers, alert.message, alert.updated_at = dict(signal.numbers), _message(signal), now
     session.flush()
     opened = _insert_alerts(session, to_open)
     _notify(session, [(AlertEvent.OPENED, a) for a in opened] + [(AlertEvent.RESOLVED, a) for a in resolved],
             now=now)
     # an alert another sync opened a moment ago counts as unchanged here
     return SyncResult(opened=len(opened), resolved=len(resolved), unchanged=unchanged + len(to_open) - len(opened))
+
+
+def _message(signal: AlertSignal) -> str:
+    """The signal's English sentence; worded here when the signal left it empty (most signals
+    change nothing, so they are never worded)."""
+    if signal.message:
+        return signal.message
+    return (wording.sentence(wording.ENGLISH, signal.kind, resolved=not signal.active, subject=signal.subject,
+                             numbers=signal.numbers) or "")[:1000]
 
 
 def _insert_alerts(session: Session, rows: list[dict[str, Any]]) -> list[Alert]:
@@ -106,7 +115,9 @@ def _unresolved_alerts(session: Session, latest: dict[str, AlertSignal]) -> dict
 
 
 def _notify(session: Session, events: list[tuple[AlertEvent, Alert]], *, now: datetime) -> None:
-    """Inbox rows for every recipient, plus e-mail and webhook outbox rows, for each event."""
+    """Inbox rows for every recipient, plus e-mail and webhook outbox rows, for each event. Inbox
+    rows and e-mails keep the event's facts and are worded when read or sent, in the recipient's
+    language (alerts.wording); a webhook gets a JSON document with English text."""
     if not events:
         return
     with unscoped(session):  # the buyer's staff and endpoints are recipients of a supplier's alert
@@ -114,14 +125,14 @@ def _notify(session: Session, events: list[tuple[AlertEvent, Alert]], *, now: da
             User.active.is_(True), or_(User.role.in_(NOTIFIED_STAFF_ROLES), User.role == "supplier"))).all()
         endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
                                     .order_by(WebhookEndpoint.id)).all()
-        names = _subject_codes(session, [alert for _, alert in events])
+        subjects = _subjects(session, [alert for _, alert in events])
     staff = [u for u in users if u.role in NOTIFIED_STAFF_ROLES]
     supplier_users: dict[int, list[Any]] = defaultdict(list)
     for user in users:
         if user.role == "supplier":
             supplier_users[user.supplier_id].append(user)
 
-    described = {alert.id: _describe(event, alert, names) for event, alert in events}
+    contents = {(event, alert.id): wording.event_content(event, alert, subjects[alert.id]) for event, alert in events}
     per_user: dict[int, list[tuple[AlertEvent, Alert]]] = defaultdict(list)
     for event, alert in events:
         for user in (*staff, *supplier_users.get(alert.supplier_id, ())):
@@ -134,40 +145,27 @@ def _notify(session: Session, events: list[tuple[AlertEvent, Alert]], *, now: da
         if not mine:
             continue
         if len(mine) > DIGEST_AFTER:  # a mass event (e.g. a first import): one summary, not a flood
-            messages = [(AlertEvent.DIGEST, None, *_digest(mine, described))]
+            digest = wording.digest_content([contents[(e, a.id)] for e, a in mine], lines=DIGEST_LINES)
+            messages = [(AlertEvent.DIGEST, None, digest)]
         else:
-            messages = [(event, alert.id, *described[alert.id]) for event, alert in mine]
-        for event, alert_id, title, body in messages:
-            inbox.append({"user_id": user.id, "alert_id": alert_id, "event": event, "title": title,
-                          "body": body, "created_at": now, "read_at": None})
+            messages = [(event, alert.id, contents[(event, alert.id)]) for event, alert in mine]
+        for event, alert_id, content in messages:
+            inbox.append({"user_id": user.id, "alert_id": alert_id, "event": event, "title": None, "body": None,
+                          "content": content, "created_at": now, "read_at": None})
             if user.email:
                 outbox.append(_outbox_row(Channel.EMAIL, event, alert_id, user.email, None,
-                                          {"to": user.email, "subject": f"[OpenVMI] {title}", "text": body}, now))
+                                          {"to": user.email, "user_id": user.id, "content": content}, now))
     for event, alert in events:  # machines get every event: they reconcile, people skim
         matching = [e for e in endpoints if e.supplier_id in (None, alert.supplier_id)
                     and (e.kinds is None or alert.kind in e.kinds)]
         if matching:
-            document = _event_document(event, alert, names, now=now)
+            document = _event_document(event, alert, subjects[alert.id], now=now)
             for endpoint in matching:
                 outbox.append(_outbox_row(Channel.WEBHOOK, event, alert.id, endpoint.url, endpoint.id, document, now))
     for batch in _chunks(inbox, size=5000):
         session.execute(insert(InboxMessage), batch)
     for batch in _chunks(outbox, size=5000):
         session.execute(insert(OutboxMessage), batch)
-
-
-def _digest(events: list[tuple[AlertEvent, Alert]], described: dict[int, tuple[str, str]]) -> tuple[str, str]:
-    """One message summing up many alert events for one recipient."""
-    opened = sum(1 for event, _ in events if event == AlertEvent.OPENED)
-    resolved = len(events) - opened
-    by_kind: dict[str, int] = defaultdict(int)
-    for event, alert in events:
-        by_kind[f"{_kind_label(alert.kind)} {event.removeprefix('alert.')}"] += 1
-    lines = [f"{count} x {label}" for label, count in sorted(by_kind.items())]
-    lines += ["", *(described[alert.id][0] for _, alert in events[:DIGEST_LINES])]
-    if len(events) > DIGEST_LINES:
-        lines.append(f"... and {len(events) - DIGEST_LINES} more; see the alert list.")
-    return f"{opened} alerts opened, {resolved} resolved", "\n".join(lines)
 
 
 def _outbox_row(channel: Channel, event: AlertEvent, alert_id: int | None, recipient: str, endpoint_id: int | None,
@@ -178,49 +176,36 @@ def _outbox_row(channel: Channel, event: AlertEvent, alert_id: int | None, recip
             "created_at": now, "delivered_at": None}
 
 
-def _subject_codes(session: Session, alerts: Sequence[Alert]) -> dict[tuple[str, int], str]:
-    """Codes of the suppliers and items named by `alerts`, for readable messages. (Locations are
-    named by the signal's message: ledger models are the ledger's own, see .importlinter.)"""
-    wanted = {("party", a.supplier_id) for a in alerts}
-    wanted |= {("item", a.item_id) for a in alerts if a.item_id is not None}
-    codes: dict[tuple[str, int], str] = {}
-    for table, model in (("party", Party), ("item", Item)):
-        ids = sorted(i for t, i in wanted if t == table)
-        for batch in _chunks(ids):
-            for row_id, code in session.execute(select(model.id, model.code).where(model.id.in_(batch))):
-                codes[(table, row_id)] = code
-    return codes
+def _subjects(session: Session, alerts: Sequence[Alert]) -> dict[int, dict[str, str | None]]:
+    """Supplier code, item code and unit of each alert, as its messages name them. (Locations are
+    not named: ledger models are the ledger's own, see .importlinter.)"""
+    suppliers: dict[int, str] = {}
+    items: dict[int, tuple[str, str]] = {}
+    for batch in _chunks(sorted({a.supplier_id for a in alerts})):
+        suppliers.update({row_id: code for row_id, code in session.execute(
+            select(Party.id, Party.code).where(Party.id.in_(batch)))})
+    for batch in _chunks(sorted({a.item_id for a in alerts if a.item_id is not None})):
+        for row_id, code, unit in session.execute(select(Item.id, Item.code, Item.unit).where(Item.id.in_(batch))):
+            items[row_id] = (code, unit)
+    subjects = {}
+    for alert in alerts:
+        item_code, unit = items.get(alert.item_id, (None, None)) if alert.item_id is not None else (None, None)
+        subjects[alert.id] = {"supplier": suppliers.get(alert.supplier_id), "item": item_code, "unit": unit}
+    return subjects
 
 
-def _kind_label(kind: str) -> str:
-    """The English name of an alert kind, for e-mail and inbox text (the portal translates its own)."""
-    return AlertKind(kind).label if kind in AlertKind.values() else kind
-
-
-def _describe(event: AlertEvent, alert: Alert, codes: dict[tuple[str, int], str]) -> tuple[str, str]:
-    verb = "opened" if event == AlertEvent.OPENED else "resolved"
-    subject = " / ".join(filter(None, (
-        codes.get(("party", alert.supplier_id)),
-        codes.get(("item", alert.item_id)) if alert.item_id is not None else None)))
-    title = f"{_kind_label(alert.kind)} {verb}: {subject}"[:300]
-    lines = [alert.message, ""] + [f"{name}: {value}" for name, value in sorted(alert.numbers.items())]
-    lines.append(f"\nAlert #{alert.id}, {verb} at {(alert.resolved_at or alert.opened_at).isoformat()}")
-    return title, "\n".join(lines)
-
-
-def _event_document(event: AlertEvent, alert: Alert, codes: dict[tuple[str, int], str], *,
+def _event_document(event: AlertEvent, alert: Alert, subject: dict[str, str | None], *,
                     now: datetime) -> dict[str, Any]:
-    """The JSON body a webhook receives."""
+    """The JSON body a webhook receives: figures as numbers (null where no mark is set)."""
     return {
         "event": event,
         "occurred_at": now.isoformat(),
         "alert": {
             "id": alert.id, "kind": alert.kind, "status": alert.status,
-            "supplier_id": alert.supplier_id, "supplier_code": codes.get(("party", alert.supplier_id)),
-            "item_id": alert.item_id,
-            "item_code": codes.get(("item", alert.item_id)) if alert.item_id is not None else None,
+            "supplier_id": alert.supplier_id, "supplier_code": subject["supplier"],
+            "item_id": alert.item_id, "item_code": subject["item"],
             "location_id": alert.location_id,
-            "message": alert.message, "numbers": alert.numbers,
+            "message": alert.message, "numbers": wording.json_figures(alert.numbers),
             "opened_at": alert.opened_at.isoformat(),
             "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
         },

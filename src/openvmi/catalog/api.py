@@ -10,7 +10,7 @@ from openvmi.catalog.schemas import (
     SupplierItemUpdate,
 )
 from openvmi.fields import Id, Search
-from openvmi.web.deps import DbSession, requires
+from openvmi.web.deps import AppReactions, DbSession, requires
 from openvmi.web.etags import etag, version_from_etag
 
 router = APIRouter(tags=["catalog"])
@@ -39,8 +39,9 @@ def create_item(body: ItemCreate, session: DbSession, _: ItemWriter) -> ItemRead
 
 
 @router.patch("/items/{item_id}", response_model=ItemRead)
-def update_item(item_id: Id, body: ItemUpdate, session: DbSession, _: ItemWriter) -> ItemRead:
-    item = service.update_item(session, item_id, body)
+def update_item(item_id: Id, body: ItemUpdate, session: DbSession, _: ItemWriter,
+                reactions: AppReactions) -> ItemRead:
+    item = service.update_item(session, item_id, body, low_water_changed=reactions.item_low_water_changed)
     session.commit()
     return ItemRead.model_validate(item)
 

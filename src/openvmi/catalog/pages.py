@@ -12,7 +12,7 @@ from openvmi.errors import DomainError
 from openvmi.fields import Id
 from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
-from openvmi.web.deps import DbSession
+from openvmi.web.deps import DbSession, get_reactions
 from openvmi.web.exports import FORMATS, export_list
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
 from openvmi.web.i18n import N_
@@ -97,7 +97,8 @@ async def update_item(request: Request, item_id: Id, session: DbSession, _: Item
     body = parse(ItemUpdate, data, form)
     if body is not None:
         try:
-            service.update_item(session, item_id, body)
+            service.update_item(
+                session, item_id, body, low_water_changed=get_reactions(request).item_low_water_changed)
             session.commit()
             return flash(redirect("/items"), request, N_("Item %(code)s saved."), code=item.code)
         except DomainError as error:

@@ -1,4 +1,6 @@
 """Use cases for the item master and supplier items. Caller commits."""
+from collections.abc import Callable
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,11 +22,18 @@ def create_item(session: Session, item: ItemCreate) -> Item:
     return row
 
 
-def update_item(session: Session, item_id: int, changes: ItemUpdate) -> Item:
+def update_item(session: Session, item_id: int, changes: ItemUpdate, *,
+                low_water_changed: Callable[[Session, int], None]) -> Item:
+    """Change an item; a new default low-water mark is handed to `low_water_changed` (the alert
+    check of the supplier stock feature, which sits above catalog) in the same transaction, so
+    alerts open or resolve at once. Caller commits."""
     row = queries.get_item(session, item_id)
+    before = row.default_low_water
     for field, value in changes.model_dump(exclude_unset=True).items():
         setattr(row, field, value)
     session.flush()
+    if row.default_low_water != before:
+        low_water_changed(session, row.id)
     return row
 
 

@@ -52,13 +52,20 @@ def serve(
     port: Annotated[int | None, typer.Option()] = None,
     load_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo company into an empty database.")] = False,
     reload: bool = False,
+    embedded_worker: Annotated[bool | None, typer.Option(
+        "--worker/--no-worker", help="Deliver notifications and sweep alerts in this process (default from "
+        "settings: yes). Use --no-worker when `openvmi worker` runs as its own service.")] = None,
 ) -> None:
     """Migrate the database and serve the API (and portal) with uvicorn."""
+    import os
+
     import uvicorn
 
     from openvmi.jobs.demo import DEMO_USERS, has_data
     from openvmi.jobs.demo import load_demo as load
 
+    if embedded_worker is not None:  # the app (built by uvicorn's factory) reads its settings from the environment
+        os.environ["OPENVMI_EMBEDDED_WORKER"] = "true" if embedded_worker else "false"
     settings = load_settings()
     if refusal := settings.default_secret_key_refusal():
         console.print(f"[red]error:[/red] {escape(refusal)}", soft_wrap=True)
@@ -86,14 +93,16 @@ def worker(
     batch_size: Annotated[int | None, typer.Option(help="Rows claimed per pass (default from settings).")] = None,
 ) -> None:
     """Deliver notifications from the outbox (e-mail, webhooks), retrying failures with back-off,
-    and run queued supplier stock imports (as each `serve` process also does)."""
+    sweep alerts (stale data) and run queued supplier stock imports (as each `serve` process also
+    does unless OPENVMI_EMBEDDED_WORKER / OPENVMI_IMPORT_RUNNER are false)."""
     import signal
     import threading
 
     from openvmi.alerts import queries as alerts_queries
     from openvmi.alerts.delivery import webhook_client
+    from openvmi.jobs.background import BackgroundWork
     from openvmi.jobs.imports import ImportRunner
-    from openvmi.jobs.worker import deliverable_channels, new_worker_id, run_forever, run_once
+    from openvmi.jobs.worker import deliverable_channels, new_worker_id, run_once
 
     settings = load_settings()
     if batch_size is not None:
@@ -121,7 +130,11 @@ def worker(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     imports.start()
-    run_forever(sessions, settings, stop=stop, report=report)
+    work = BackgroundWork(sessions, settings, report=report)
+    work.start()
+    while not stop.wait(1):  # wakes now and then so the signal handlers run
+        pass
+    work.stop()
     imports.stop()
     console.print("worker stopped")
 

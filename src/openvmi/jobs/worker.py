@@ -6,18 +6,21 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from openvmi.alerts import delivery
-from openvmi.alerts.rules import Channel
+from openvmi.alerts import delivery, wording
+from openvmi.alerts import queries as alerts_queries
 from openvmi.alerts import service as alerts_service
-from openvmi.alerts.schemas import DeliveryOutcome, WorkerPass
+from openvmi.alerts.rules import Channel
+from openvmi.alerts.schemas import DeliveryJob, DeliveryOutcome, WorkerPass
 from openvmi.db import utcnow
 from openvmi.settings import Settings
+from openvmi.web.i18n import Words
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ def run_once(sessions: sessionmaker[Session], settings: Settings, *, worker_id: 
             session, deliverable_channels(settings), worker_id=worker_id, now=claimed_at,
             lease=timedelta(seconds=settings.outbox_lease_seconds), limit=settings.outbox_batch_size)
         session.commit()  # the lease is visible to other workers before anything is sent
+        locales = alerts_queries.recipient_locales(
+            session, [job.payload["user_id"] for job in jobs if "user_id" in job.payload])
+    jobs = [worded(job, locales, settings) for job in jobs]
     if not jobs:
         return WorkerPass()
     outcomes = []
@@ -57,6 +63,17 @@ def run_once(sessions: sessionmaker[Session], settings: Settings, *, worker_id: 
             retry_cap_seconds=settings.outbox_retry_cap_seconds)
         session.commit()
     return result
+
+
+def worded(job: DeliveryJob, locales: dict[int, str | None], settings: Settings) -> DeliveryJob:
+    """An e-mail written now, in its recipient's current language; the outbox keeps only its facts."""
+    content = job.payload.get("content")
+    if job.channel != Channel.EMAIL or content is None:
+        return job  # a webhook document, or an e-mail written before wording moved to send time
+    words = Words.preferred(locales.get(job.payload.get("user_id")), default=settings.default_locale,
+                            timezone=settings.timezone)
+    return replace(job, payload={"to": job.payload["to"], "subject": f"[OpenVMI] {wording.title(words, content)}",
+                                 "text": wording.body(words, content)})
 
 
 def run_forever(sessions: sessionmaker[Session], settings: Settings, *, stop: threading.Event,

@@ -19,7 +19,7 @@ from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.rules import (
     TEMPLATE_HEADERS, UNFINISHED, UNKNOWN_SITE, ZEROED_WARNING, AvailabilitySource, ChangeKind, ImportMode,
-    check_usable,
+    check_usable, source_of,
 )
 from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, ImportRequest, PreviewLine, SiteAliasCreate, StockLineUpdate,
@@ -325,7 +325,7 @@ def _line_page(request: Request, session: DbSession, actor: Actor, row, form: Fo
     return render(request, "supplier_stock/line.html", title=N_("Stock of %(item)s at %(site)s"),
                   title_params={"item": line.item_code, "site": line.site_code}, line=line, form=form,
                   history=queries.list_history(session, row.id, limit=50), can_write=actor.can("supplier_stock.write"),
-                  status_code=status_code)
+                  source_of=source_of, status_code=status_code)
 
 
 @router.get("/availability")

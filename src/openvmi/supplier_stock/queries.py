@@ -353,17 +353,20 @@ def threshold_signals(session: Session, supplier_id: int, item_ids: Any, *,
     for item_id, code, unit, default_low, own_low, own_high, total in rows:
         total = quantize(Decimal(str(total)))
         marks = rules.effective_thresholds(own_low=own_low, own_high=own_high, item_default_low=default_low)
-        numbers = {"available": str(total), "low_water": str(marks.low_water),
-                   "high_water": str(marks.high_water)}
-        signals.append(AlertSignal(
-            kind=AlertKind.LOW_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
-            active=rules.is_low(total, marks), numbers=numbers,
-            message=f"{supplier_code}: {total} {unit} of {code} available, below the low-water mark {marks.low_water}"))
-        signals.append(AlertSignal(
-            kind=AlertKind.HIGH_STOCK, supplier_id=supplier_id, item_id=item_id, location_id=None,
-            active=rules.is_high(total, marks), numbers=numbers,
-            message=f"{supplier_code}: {total} {unit} of {code} available, above the high-water mark {marks.high_water}"))
+        numbers = {name: None if value is None else rules.plain_quantity(value) for name, value in (
+            ("available", total), ("low_water", marks.low_water), ("high_water", marks.high_water))}
+        subject = {"supplier": supplier_code, "item": code, "unit": unit}
+        for kind, active in ((AlertKind.LOW_STOCK, rules.is_low(total, marks)),
+                             (AlertKind.HIGH_STOCK, rules.is_high(total, marks))):
+            signals.append(AlertSignal(kind=kind, supplier_id=supplier_id, item_id=item_id, location_id=None,
+                                       active=active, numbers=numbers, subject=subject))
     return signals
+
+
+def suppliers_publishing(session: Session, item_id: int) -> list[int]:
+    """The suppliers with published stock of the item."""
+    return list(session.scalars(select(SupplierStock.supplier_id).where(SupplierStock.item_id == item_id)
+                                .distinct().order_by(SupplierStock.supplier_id)))
 
 
 def anything_watched(session: Session, supplier_id: int) -> bool:
@@ -386,11 +389,9 @@ def stale_data_signals(session: Session, *, now: datetime | None = None) -> list
     for supplier_id, code, stale_after, last in rows:
         stale = rules.is_stale(last, now=now, stale_after_days=stale_after)
         days = (now - last).days
-        signals.append(AlertSignal(
-            kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None, active=stale,
-            message=f"{code} has not updated its stock for {days} days (limit {stale_after})",
-            numbers={"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after),
-                     "days": str(days)}))
+        numbers = {"last_reported_at": last.isoformat(), "stale_after_days": str(stale_after), "days": str(days)}
+        signals.append(AlertSignal(kind=AlertKind.STALE_DATA, supplier_id=supplier_id, item_id=None, location_id=None,
+                                   active=stale, numbers=numbers, subject={"supplier": code}))
     return signals
 
 

@@ -51,6 +51,27 @@ def check_usable(*, kept_until: datetime | None, checked_by: int | None, user_id
     return kept_until is not None and kept_until > now and checked_by == user_id
 
 
+class ChangeSource(Labelled):
+    """Who changed a published line, as its history shows it; a file import is stored as
+    "import:<batch id>" (see source_of)."""
+
+    API = "api", N_("API")
+    PORTAL = "portal", N_("Entered in the portal")
+    IMPORT = "import", N_("File import #%(id)s")
+
+
+def plain_quantity(value: Decimal) -> str:
+    """A quantity as plain text without trailing zeros or exponent: 1100, 2.5 (never 1100.000000)."""
+    return format(value.normalize(), "f")
+
+
+def source_of(stored: str) -> tuple[ChangeSource | None, str | None]:
+    """A stored source as (kind, import batch id): "import:12" -> (IMPORT, "12"), "api" -> (API, None);
+    an unknown one -> (None, None)."""
+    kind, _, batch = stored.partition(":")
+    return (ChangeSource(kind), batch or None) if kind in ChangeSource.values() else (None, None)
+
+
 class AvailabilitySource(Labelled):
     """Where an availability line's stock is: ours (at a VMI location or on its way, named like
     those location kinds) or still at a supplier's own site."""

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from openvmi.enums import N_
+from openvmi.errors import Reason
 from openvmi.fields import Code, Id, Quantity, Search, Text
 from openvmi.supplier_stock.rules import FIELDS, AvailabilitySource, ChangeKind, ImportMode, ImportStatus
 
@@ -58,7 +59,7 @@ class StockLineCreate(BaseModel):
     @model_validator(mode="after")
     def _names_an_item(self) -> "StockLineCreate":
         if not self.item_code and not self.supplier_part_number:
-            raise ValueError("give item_code or supplier_part_number")
+            raise ValueError(Reason("give item_code or supplier_part_number"))
         return self
 
 
@@ -197,7 +198,7 @@ class ThresholdSet(BaseModel):
     @model_validator(mode="after")
     def _high_above_low(self) -> "ThresholdSet":
         if self.high_water is not None and self.high_water <= self.low_water:
-            raise ValueError("high_water must be above low_water")
+            raise ValueError(Reason("high_water must be above low_water"))
         return self
 
 

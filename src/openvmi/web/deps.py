@@ -52,6 +52,23 @@ def get_identity(request: Request) -> Identity:
     return request.app.state.identity
 
 
+@dataclass(frozen=True)
+class Reactions:
+    """Use cases of a higher feature that a lower feature's change must run in the same transaction.
+    app.py wires them into `app.state.reactions` (as it wires Identity), so a lower feature's routes
+    need no import of the higher one."""
+
+    # An item's default low-water mark changed: open or resolve its low-stock alerts now.
+    item_low_water_changed: Callable[[Session, int], None]
+
+
+def get_reactions(request: Request) -> Reactions:
+    return request.app.state.reactions
+
+
+AppReactions = Annotated[Reactions, Depends(get_reactions)]
+
+
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 

@@ -145,7 +145,10 @@ def _field_of(loc: tuple[Any, ...], field_names: Mapping[str, str] | None) -> st
 def _message_of(problem: Mapping[str, Any]) -> Message:
     kind = problem["type"]
     if kind == "value_error":
-        return split_message(str(problem.get("ctx", {}).get("error", problem["msg"])))
+        error = problem.get("ctx", {}).get("error")
+        if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Reason):
+            return split_message(error.args[0])  # str(error) would drop its msgid
+        return split_message(str(error if error is not None else problem["msg"]))
     if kind in _MESSAGES:
         return Message(_MESSAGES[kind], {k: v for k, v in (problem.get("ctx") or {}).items()})
     return Message(str(problem["msg"]))

@@ -120,3 +120,28 @@ class Formatter:
         if value is None:
             return ""
         return babel_numbers.format_currency(value, currency, locale=self.locale)
+
+
+class Words:
+    """One reader's language for text worded when it is read or sent (inbox, e-mail, alert
+    sentences): the catalog of `locale`, its figures, times in the configured zone."""
+
+    def __init__(self, locale: str, timezone: str) -> None:
+        self.locale = locale
+        self._catalog = translations(locale)
+        self._format = Formatter(locale, timezone)
+
+    @classmethod
+    def preferred(cls, choice: str | None, *, default: str, timezone: str) -> "Words":
+        """The words of a user who chose `choice` (None: the portal's default language)."""
+        return cls(normalize(choice) or normalize(default) or "en", timezone)
+
+    def text(self, msgid: str, **params: object) -> str:
+        text = self._catalog.gettext(msgid)
+        return text % params if params else text
+
+    def number(self, value: Decimal | int | None) -> str:
+        return self._format.number(value)
+
+    def datetime(self, value: datetime) -> str:
+        return self._format.datetime(value, "short")

@@ -111,6 +111,11 @@ def request_locale(request: Request) -> str:
         default=settings.default_locale)
 
 
+def request_words(request: Request) -> i18n.Words:
+    """The page reader's language, for text worded at read time (alerts.wording)."""
+    return i18n.Words(request_locale(request), request.app.state.settings.timezone)
+
+
 @contextmanager
 def _locale_of(request: Request) -> Iterator[str]:
     locale = request_locale(request)

@@ -10,6 +10,7 @@ from openvmi.alerts import queries
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage
 from openvmi.alerts.schemas import AlertFilter, AlertSignal, CommentCreate
 from openvmi.alerts.service import acknowledge_alert, add_comment, mark_all_read, mark_read, sync_alerts
+from openvmi.alerts.wording import ENGLISH
 from openvmi.errors import Conflict, NotFound, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from tests.builders import make_item, make_party, make_user
@@ -134,12 +135,13 @@ def test_a_user_reads_only_their_own_inbox(session):
     buyer, other = make_user(session, role=Role.BUYER), make_user(session, role=Role.BUYER)
     open_low_stock(session, supplier)
 
-    inbox = queries.list_inbox(session, actor_of(buyer), unread_only=True, cursor=None, limit=50)
+    inbox = queries.list_inbox(session, actor_of(buyer), words=ENGLISH, unread_only=True, cursor=None, limit=50)
     [message] = inbox.items
-    assert inbox.unread == 1 and "Low stock opened" in message.title
+    assert inbox.unread == 1 and message.title.startswith("Low stock: ")
 
     with pytest.raises(NotFound):
         mark_read(session, message.id, actor=actor_of(other))
     assert mark_read(session, message.id, actor=actor_of(buyer)).read_at is not None
-    assert queries.list_inbox(session, actor_of(buyer), unread_only=True, cursor=None, limit=50).unread == 0
+    assert queries.list_inbox(session, actor_of(buyer), words=ENGLISH, unread_only=True, cursor=None,
+                              limit=50).unread == 0
     assert mark_all_read(session, actor=actor_of(other)) == 1

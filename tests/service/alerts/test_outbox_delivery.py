@@ -175,7 +175,7 @@ def test_an_alert_e_mail_reaches_the_smtp_server(outbox_database, sessions, smtp
     [envelope] = mailbox.messages
     assert envelope.rcpt_tos == ["buyer@example.com"]
     text = envelope.content.decode()
-    assert "Subject: [OpenVMI] Low stock opened: HENGDA-" in text and "low_water: 10" in text
+    assert "Subject: [OpenVMI] Low stock: HENGDA-" in text and "Low-water mark: 10" in text
     [row] = outbox_rows(sessions)
     assert (row.status, row.attempts, row.delivered_at is not None) == ("delivered", 1, True)
 
@@ -204,7 +204,7 @@ def test_a_webhook_arrives_signed_and_the_signature_verifies(outbox_database, se
                                     signature=headers[rules.SIGNATURE_HEADER], now=int(utcnow().timestamp()))
     document = json.loads(body)
     assert (document["event"], document["alert"]["kind"], document["alert"]["numbers"]["available"]) == (
-        "alert.opened", "low_stock", "2")
+        "alert.opened", "low_stock", 2)
     assert headers[rules.EVENT_HEADER] == "alert.opened"
 
 

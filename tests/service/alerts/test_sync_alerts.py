@@ -148,6 +148,7 @@ def test_staying_below_sends_nothing_new_and_resolving_notifies_again(session):
 
 
 def test_a_mass_event_sends_people_one_summary_but_webhooks_every_alert(session):
+    from openvmi.alerts import wording
     from openvmi.alerts.schemas import WebhookEndpointCreate
     from openvmi.alerts.service import create_webhook_endpoint
     from openvmi.alerts.targets import WebhookTargets
@@ -161,10 +162,11 @@ def test_a_mass_event_sends_people_one_summary_but_webhooks_every_alert(session)
     sync_alerts(session, [low(supplier, item) for item in items], now=T0)
 
     [digest] = session.scalars(select(InboxMessage).where(InboxMessage.user_id == buyer.id)).all()
-    assert (digest.event, digest.alert_id, digest.title) == ("alert.digest", None, "12 alerts opened, 0 resolved")
-    assert "12 x Low stock opened" in digest.body
+    assert (digest.event, digest.alert_id, digest.title) == ("alert.digest", None, None)  # worded when read
+    assert wording.title(wording.ENGLISH, digest.content) == "12 alerts opened, 0 resolved"
+    assert "12 × Low stock, opened" in wording.body(wording.ENGLISH, digest.content)
     mails = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "buyer@example.com")).all()
-    assert [m.payload["subject"] for m in mails] == ["[OpenVMI] 12 alerts opened, 0 resolved"]
+    assert [m.payload["content"] for m in mails] == [digest.content]
     hooks = session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.endpoint_id == endpoint.id))
     assert hooks == 12

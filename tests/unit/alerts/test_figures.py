@@ -3,7 +3,7 @@ reader, and a figure that was never set (no high-water mark) is not shown at all
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from openvmi.alerts.pages import figures
+from openvmi.alerts.wording import figures
 
 
 def test_figures_are_numbers_and_times_and_unset_ones_are_left_out():

@@ -9,12 +9,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from openvmi.catalog.models import Item
 from openvmi.db import quantize, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput
+from openvmi.errors import Conflict, FieldError, InvalidInput, Reason
 from openvmi.parties.models import Party
 from openvmi.locations.models import Location
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory
+from openvmi.supplier_stock.rules import plain_quantity
 from openvmi.supplier_stock.schemas import StockLineCreate, StockLineUpdate
 from openvmi.supplier_stock.service.thresholds import sync_threshold_alerts
 
@@ -35,7 +36,8 @@ def create_supplier_stock(session: Session, line: StockLineCreate, *, actor_id: 
     site = session.execute(select(sites.id, sites.code).where(
         sites.code == line.site_code, sites.supplier_id == supplier.id, sites.kind == "supplier_site")).first()
     if site is None:
-        raise InvalidInput([FieldError("site_code", f"not a site of {supplier.code}: {line.site_code}")])
+        raise InvalidInput([FieldError("site_code", Reason("not a site of %(supplier)s: %(site)s",
+                                                           supplier=supplier.code, site=line.site_code))])
     lock_supplier(session, supplier.id)
     existing = session.scalars(select(SupplierStock).where(
         SupplierStock.supplier_id == supplier.id, SupplierStock.item_id == item.id,
@@ -69,7 +71,7 @@ def adjust_supplier_stock(session: Session, stock_id: int, changes: StockLineUpd
     values = changes.model_dump(exclude_unset=True)
     on_hand = values.get("on_hand", row.on_hand)
     if on_hand is None:
-        raise InvalidInput([FieldError("on_hand", "must not be empty")])
+        raise InvalidInput([FieldError("on_hand", Reason("must not be empty"))])
     if values.get("available") is not None:
         available = values["available"]
     elif "available" in values:
@@ -102,9 +104,11 @@ def adjust_supplier_stock(session: Session, stock_id: int, changes: StockLineUpd
 def _check_figures(on_hand: Decimal, available: Decimal, next_date: date | None, *, today: date) -> None:
     errors = []
     if available > on_hand:
-        errors.append(FieldError("available", f"available ({available}) is more than on hand ({on_hand})"))
+        errors.append(FieldError("available", Reason("available (%(available)s) is more than on hand (%(on_hand)s)",
+                                                     available=plain_quantity(available),
+                                                     on_hand=plain_quantity(on_hand))))
     if next_date is not None and next_date < today:
-        errors.append(FieldError("next_available_date", "date is in the past"))
+        errors.append(FieldError("next_available_date", Reason("date is in the past")))
     if errors:
         raise InvalidInput(errors)
 
@@ -114,5 +118,6 @@ def _supplier_item(session: Session, supplier: Party, line: StockLineCreate) -> 
                                       supplier_part_number=line.supplier_part_number)
     if item is None:
         field_name = "item_code" if line.item_code else "supplier_part_number"
-        raise InvalidInput([FieldError(field_name, f"not one of {supplier.code}'s supplier items")])
+        raise InvalidInput([FieldError(field_name, Reason("not one of %(supplier)s's supplier items",
+                                                          supplier=supplier.code))])
     return item

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from openvmi.alerts import service as alerts_service
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import quantize, utcnow
-from openvmi.errors import FieldError, InvalidInput, NotFound
+from openvmi.errors import FieldError, InvalidInput, NotFound, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import StockThreshold
@@ -30,7 +30,8 @@ def set_threshold(session: Session, request: ThresholdSet, *, actor_id: int | No
     elif supplier is not None and not session.scalar(select(exists().where(
             SupplierItem.supplier_id == supplier.id, SupplierItem.item_id == item.id))):
         # it could never fire: only the supplier's own items are published
-        errors.append(FieldError("item_code", f"{supplier.code} does not supply {item.code}"))
+        errors.append(FieldError("item_code", Reason("%(supplier)s does not supply %(item)s",
+                                                     supplier=supplier.code, item=item.code)))
     if errors:
         raise InvalidInput(errors)
     assert supplier is not None and item is not None
@@ -56,6 +57,16 @@ def delete_threshold(session: Session, threshold_id: int) -> None:
     session.delete(row)
     session.flush()
     sync_threshold_alerts(session, supplier_id, [item_id], include_unwatched=True)
+
+
+def sync_item_alerts(session: Session, item_id: int) -> None:
+    """The item's default low-water mark changed: open or resolve the alerts of every supplier that
+    publishes stock of it, at once (the default may also have been removed). Caller commits."""
+    signals = []
+    for supplier_id in queries.suppliers_publishing(session, item_id):
+        signals += queries.threshold_signals(session, supplier_id, [item_id], include_unwatched=True)
+    if signals:
+        alerts_service.sync_alerts(session, signals)
 
 
 def sync_threshold_alerts(session: Session, supplier_id: int, item_ids: Any, *,
