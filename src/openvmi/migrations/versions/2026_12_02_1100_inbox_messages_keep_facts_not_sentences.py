@@ -1,7 +1,7 @@
 """inbox messages keep facts, not sentences
 
 Revision ID: 3e8b1f6a9c27
-Revises: 7a4f2c9e1d05
+Revises: 3e8b6d1f4a27
 Create Date: 2026-12-02 09:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '3e8b1f6a9c27'
-down_revision = '7a4f2c9e1d05'
+down_revision = '3e8b6d1f4a27'
 branch_labels = None
 depends_on = None
 
