@@ -152,7 +152,8 @@ def upload_template(request: Request, session: DbSession, actor: Writer, format:
         owner = queries.get_publishing_supplier(session, None if actor.supplier_id is not None else supplier)
         rows = queries.template_lines(session, owner.id, today=utcnow().date())
     return export_response("xlsx" if format == "xlsx" else "csv", filename=f"stock-template-{language}",
-                           headers=TEMPLATE_HEADERS[language], rows=rows)
+                           headers=TEMPLATE_HEADERS[language], rows=rows,
+                           timezone=request.app.state.settings.timezone)
 
 
 NO_LONGER_KEPT = N_("This check can no longer be used (it was used or has expired). Upload the file again.")
