@@ -1,14 +1,18 @@
 """Availability, a read model: who can deliver each item soonest, from suppliers' published stock,
 their lead times and our own VMI and in-transit stock (read through ledger.figures, never written)."""
+import base64
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from openvmi.alerts import queries as alerts_queries
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import utcnow
+from openvmi.errors import FieldError, InvalidInput
 from openvmi.ledger import figures
+from openvmi.listing import like_pattern
 from openvmi.locations.models import Location
 from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.parties.models import Party
@@ -24,14 +28,16 @@ BUYER_SIDE_KINDS = AVAILABLE_KINDS - {LocationKind.WAREHOUSE}
 
 def list_availability(session: Session, query: AvailabilityQuery, *, now: datetime | None = None) -> AvailabilityRead:
     """Who can deliver each item soonest: our VMI and in-transit stock, every supplier's available
-    stock with its freshness, and suppliers with none yet by next-available date or lead time."""
+    stock with its freshness and alert state, and suppliers with none yet by next-available date or
+    lead time. Items come a page at a time in code order; `next_cursor` asks for the next page."""
     now = now or utcnow()
     today = now.date()
-    items = _items_for(session, query)
+    items, next_cursor = _items_for(session, query)
     if not items:
-        return AvailabilityRead(items=[])
+        return AvailabilityRead(items=[], next_cursor=None)
     item_ids = [i.id for i in items]
     lines: dict[int, list[AvailabilityLine]] = {i: [] for i in item_ids}
+    alerts = alerts_queries.open_stock_alerts(session, item_ids=item_ids)
     seen: set[tuple[int, int]] = set()
     site = Location.__table__
     published = session.execute(  # plain columns: a thousand suppliers answer, no entities needed
@@ -51,7 +57,7 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
         lines[item_id].append(_supplier_line(
             supplier_id=supplier_id, code=code, name=name, location_id=location_id, site_code=site_code,
             on_hand=on_hand, available=available, next_date=next_date, lead_time=lead_time, reported_at=reported_at,
-            stale_after=stale_after, now=now))
+            stale_after=stale_after, now=now, alert=alerts.get((supplier_id, item_id))))
     unpublished = session.execute(
         select(SupplierItem.supplier_id, SupplierItem.item_id, SupplierItem.lead_time_days, Party.code, Party.name)
         .join(Party, Party.id == SupplierItem.supplier_id)
@@ -61,7 +67,7 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
             lines[item_id].append(_supplier_line(
                 supplier_id=supplier_id, code=code, name=name, location_id=None, site_code=None, on_hand=Decimal(0),
                 available=Decimal(0), next_date=None, lead_time=lead_time, reported_at=None, stale_after=None,
-                now=now))
+                now=now, alert=alerts.get((supplier_id, item_id))))
     for stock in figures.on_hand_at(session, item_ids=item_ids, kinds=BUYER_SIDE_KINDS):
         lines[stock.item_id].append(_buyer_side_line(stock, today=today))
     for item_id in item_ids:
@@ -73,26 +79,54 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
         total_available=sum((ln.available for ln in lines[i.id] if ln.source == AvailabilitySource.SUPPLIER),
                             Decimal(0)),
         buyer_side=sum((ln.available for ln in lines[i.id] if ln.source != AvailabilitySource.SUPPLIER), Decimal(0)),
-        lines=lines[i.id]) for i in items])
+        lines=lines[i.id]) for i in items], next_cursor=next_cursor)
 
 
-def _items_for(session: Session, query: AvailabilityQuery) -> list[Item]:
+def _items_for(session: Session, query: AvailabilityQuery) -> tuple[list[Item], str | None]:
+    """One page of the items asked for, in code order (a code is unique, so it is the keyset)."""
     conditions = []
     if query.item_ids:
         conditions.append(Item.id.in_(query.item_ids))
     if query.item_codes:
         conditions.append(Item.code.in_(query.item_codes))
     if query.search:
-        pattern = f"%{query.search.lower()}%"
-        conditions.append(or_(func.lower(Item.code).like(pattern), func.lower(Item.name).like(pattern)))
+        conditions.append(_all_words(query.search))
     if not conditions:
-        return []
-    return list(session.scalars(select(Item).where(or_(*conditions)).order_by(Item.code).limit(query.limit_items)))
+        return [], None
+    statement = select(Item).where(or_(*conditions))
+    after = decode_code_cursor(query.cursor)
+    if after is not None:
+        statement = statement.where(Item.code > after)
+    items = list(session.scalars(statement.order_by(Item.code).limit(query.limit + 1)))
+    if len(items) > query.limit:
+        return items[:query.limit], encode_code_cursor(items[query.limit - 1].code)
+    return items, None
+
+
+def _all_words(search: str) -> ColumnElement[bool]:
+    """Every word typed must be in the item's code or name, in any order ("螺栓 M10")."""
+    return and_(*(or_(func.lower(Item.code).like(pattern, escape="\\"),
+                      func.lower(Item.name).like(pattern, escape="\\"))
+                  for pattern in (like_pattern(word) for word in search.split())))
+
+
+def encode_code_cursor(code: str) -> str:
+    return base64.urlsafe_b64encode(code.encode()).decode().rstrip("=")
+
+
+def decode_code_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput([FieldError("cursor", "not a cursor returned by this API")]) from None
 
 
 def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int | None, site_code: str | None,
                    on_hand: Decimal, available: Decimal, next_date: date | None, lead_time: int | None,
-                   reported_at: datetime | None, stale_after: int | None, now: datetime) -> AvailabilityLine:
+                   reported_at: datetime | None, stale_after: int | None, now: datetime,
+                   alert: tuple[int, str] | None) -> AvailabilityLine:
     age_hours = (now - reported_at).total_seconds() / 3600 if reported_at is not None else None
     return AvailabilityLine(
         source=AvailabilitySource.SUPPLIER, supplier_id=supplier_id, supplier_code=code, supplier_name=name,
@@ -102,7 +136,8 @@ def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int |
                                             next_available_date=next_date, lead_time_days=lead_time,
                                             today=now.date()),
         reported_at=reported_at, age_hours=round(age_hours, 1) if age_hours is not None else None,
-        stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after))
+        stale=stale_after is not None and rules.is_stale(reported_at, now=now, stale_after_days=stale_after),
+        alert_id=alert[0] if alert else None, alert_kind=alert[1] if alert else None)
 
 
 def _buyer_side_line(stock: figures.OnHandAt, *, today: date) -> AvailabilityLine:

@@ -8,7 +8,8 @@ from starlette.datastructures import UploadFile
 
 from openvmi.access import Actor
 from openvmi.db import commit_refusal
-from openvmi.errors import DomainError, InvalidImportFile
+from openvmi.alerts.rules import AlertKind
+from openvmi.errors import DomainError, InvalidImportFile, InvalidInput
 from openvmi.fields import Id
 from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
@@ -171,12 +172,25 @@ def _line_page(request: Request, session: DbSession, actor: Actor, row, form: Fo
 
 
 @router.get("/availability")
-def availability(request: Request, session: DbSession, _: AvailabilityReader, q: str | None = None) -> Response:
-    """Who has an item now and who can deliver it soonest."""
-    search = search_text(q)
-    answer = list_availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
+def availability(request: Request, session: DbSession, _: AvailabilityReader, q: str | None = None,
+                 item: str | None = None, cursor: str | None = None) -> Response:
+    """Who has an item now and who can deliver it soonest: search by words, or one item by id (the
+    item page links here); a page of items at a time."""
+    search, item_id = search_text(q), counter(item or "")
+    answer = None
+    if search or item_id:
+        wanted = AvailabilityQuery(search=search, item_ids=[item_id] if item_id else [], cursor=cursor or None)
+        try:
+            answer = list_availability(session, wanted)
+        except InvalidInput:  # a cursor edited by hand: start again at the first page
+            answer = list_availability(session, wanted.model_copy(update={"cursor": None}))
+    pages = {"next": None, "first": None}
+    if answer is not None and answer.next_cursor:
+        pages["next"] = request.url.include_query_params(cursor=answer.next_cursor)
+    if cursor:
+        pages["first"] = request.url.remove_query_params("cursor")
     return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search or "",
-                  answer=answer, sources=AvailabilitySource.labels())
+                  answer=answer, pages=pages, sources=AvailabilitySource.labels(), alert_kinds=AlertKind.labels())
 
 
 feature = PortalFeature(
