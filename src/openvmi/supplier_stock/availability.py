@@ -118,9 +118,12 @@ def decode_code_cursor(cursor: str | None) -> str | None:
     if not cursor:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput([FieldError("cursor", "not a cursor returned by this API")]) from None
+        code = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        code = ""
+    if not code or "\x00" in code:  # a NUL is no code, and PostgreSQL refuses it in a comparison
+        raise InvalidInput([FieldError("cursor", "not a cursor returned by this API")])
+    return code
 
 
 def _supplier_line(*, supplier_id: int, code: str, name: str, location_id: int | None, site_code: str | None,

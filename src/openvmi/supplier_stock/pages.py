@@ -17,7 +17,7 @@ from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
-from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
+from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockFilter, StockLineUpdate
 from openvmi.supplier_stock.service import import_queue, imports, lines
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list
@@ -44,18 +44,25 @@ STALE_MESSAGE = N_("Someone else changed this stock line after you opened it. Re
 
 @router.get("/supplier-stock")
 def stock_list(request: Request, session: DbSession, actor: Reader, format: str | None = None) -> Response:
-    wanted = list_request(request)
+    wanted, filters = list_request(request), _stock_filter(request)
     if format in FORMATS:
         rows = [(r.item_code, r.item_name, r.supplier_code, r.site_code, r[0].on_hand, r[0].available, r[0].unit,
                  r[0].next_available_date, r[0].lead_time_days, r[0].reported_at)
-                for r in queries.export_stock(session, wanted)]
+                for r in queries.export_stock(session, wanted, filters)]
         return export_list(request, format, filename="supplier-stock", rows=rows,
                            columns=(N_("Item"), N_("Item name"), N_("Supplier"), N_("Site"), N_("On hand"),
                                     N_("Available"), N_("Unit"), N_("Next available"), N_("Lead time (days)"),
                                     N_("Reported at")))
-    view = ListView.of(request, queries.browse_stock(session, wanted))
+    view = ListView.of(request, queries.browse_stock(session, wanted, filters))
     return render(request, "supplier_stock/list.html", title=N_("Supplier stock"), view=view,
-                  can_write=actor.can("supplier_stock.write"))
+                  filtered=filters != StockFilter(), can_write=actor.can("supplier_stock.write"))
+
+
+def _stock_filter(request: Request) -> StockFilter:
+    """`?supplier=`, `?item=`, `?location=`: one of them by id, as the pages that link here name it."""
+    params = request.query_params
+    return StockFilter(supplier_id=counter(params.get("supplier", "")), item_id=counter(params.get("item", "")),
+                       location_id=counter(params.get("location", "")))
 
 
 @router.get("/supplier-stock/upload")
