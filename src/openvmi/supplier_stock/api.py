@@ -198,9 +198,10 @@ def availability(session: DbSession, _: AvailabilityReader,
                  item_code: Annotated[list[Code], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006
                  q: Annotated[Search | None, Query(
                      description="Words, each in the item code or name, in any order: `螺栓 M10`")] = None,
-                 cursor: Annotated[str | None, Query(description="`next_cursor` of the page before")] = None,
-                 limit: Annotated[int, Query(ge=1, le=MAX_AVAILABILITY_PAGE,
-                                             description="Items per page (each with all its lines)")] = AVAILABILITY_PAGE,
+                 cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor` of the page before")] = None,
+                 limit: Annotated[int, Query(ge=1, le=MAX_AVAILABILITY_PAGE, description=(
+                     f"Items per page, each with all its lines (default {AVAILABILITY_PAGE}, "
+                     f"at most {MAX_AVAILABILITY_PAGE})"))] = AVAILABILITY_PAGE,
                  ) -> Response:
     """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock.
     Items come in code order, `limit` a page; while `next_cursor` is not null, pass it as `cursor`
