@@ -26,6 +26,7 @@ from openvmi.parties import pages as parties_pages
 from openvmi.parties.api import router as parties_router
 from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
+from openvmi.supplier_stock import threshold_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.supplier_stock.service import thresholds as thresholds_service
 from openvmi.web import home as home_pages
@@ -89,7 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
-                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
+                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
+                       threshold_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 from openvmi.access import Actor
 from openvmi.alerts import wording
 from openvmi.alerts.models import Alert, InboxMessage, OutboxMessage, WebhookEndpoint
-from openvmi.alerts.rules import UNRESOLVED, OutboxStatus
+from openvmi.alerts.rules import UNRESOLVED, AlertKind, OutboxStatus
 from openvmi.alerts.schemas import (
     AlertFilter, AlertPage, AlertRead, InboxPage, InboxRead, OutboxFilter, OutboxPage, OutboxRead,
     WebhookEndpointPage, WebhookEndpointRead,
@@ -37,6 +37,13 @@ def list_alerts(session: Session, filters: AlertFilter, *, cursor: str | None, l
                             (Alert.item_id, filters.item_id), (Alert.location_id, filters.location_id))
     rows, next_cursor = fetch_page(session, statement, Alert.id, cursor=cursor, limit=limit, descending=True)
     return AlertPage(items=[AlertRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def open_stock_alerts(session: Session, *, item_ids: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
+    """The unresolved low- or high-stock alert of each (supplier, item) among these items."""
+    rows = session.execute(select(Alert.supplier_id, Alert.item_id, Alert.id, Alert.kind).where(
+        Alert.item_id.in_(item_ids), Alert.kind.in_([AlertKind.LOW_STOCK, AlertKind.HIGH_STOCK]), OPEN_ALERTS))
+    return {(supplier_id, item_id): (alert_id, kind) for supplier_id, item_id, alert_id, kind in rows}
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:

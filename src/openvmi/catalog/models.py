@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openvmi.catalog.rules import code_sort_key
@@ -39,11 +39,13 @@ class SupplierItem(SupplierScoped, Base):
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("moq >= 0", name="moq_not_negative"),
         CheckConstraint("pack_size > 0", name="pack_size_positive"),
+        # An item's suppliers with what availability reads of them, straight from the index.
+        Index("ix_supplier_item_item", "item_id", "supplier_id", "active", "lead_time_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     supplier_part_number: Mapped[str] = mapped_column(String(80))
     lead_time_days: Mapped[int] = mapped_column(default=0)
     moq: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))

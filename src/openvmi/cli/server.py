@@ -55,6 +55,10 @@ def serve(
     embedded_worker: Annotated[bool | None, typer.Option(
         "--worker/--no-worker", help="Deliver notifications and sweep alerts in this process (default from "
         "settings: yes). Use --no-worker when `openvmi worker` runs as its own service.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help=(
+        "Server processes. Each answers requests on its own core; on PostgreSQL use about one per "
+        "core (or two per core when requests wait on the database). On SQLite writes still queue "
+        "for its one write lock."))] = 1,
 ) -> None:
     """Migrate the database and serve the API (and portal) with uvicorn."""
     import os
@@ -82,9 +86,12 @@ def serve(
     if load_demo:
         _print_logins(DEMO_USERS)
     host, port = host or settings.host, port or settings.port
-    console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload)
-
+    if reload and workers > 1:
+        console.print("[red]error:[/red] --reload serves one process; leave out --workers")
+        raise typer.Exit(code=2)
+    console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
+                  + (f", {workers} processes" if workers > 1 else ""))
+    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload, workers=workers)
 
 
 @commands.command()

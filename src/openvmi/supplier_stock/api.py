@@ -15,10 +15,10 @@ from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
-    MAX_ITEMS, AvailabilityQuery, AvailabilityRead, ColumnMappingRead, ColumnMappingSet, HistoryRead, ImportErrors,
-    ImportMode, ImportPage, ImportRead, ImportRequest, SiteAliasCreate, SiteAliasPage, SiteAliasRead, StockFilter,
-    StockLineCreate, StockLineReplace, StockLineUpdate, SupplierStockPage, SupplierStockRead, ThresholdPage,
-    ThresholdRead, ThresholdSet,
+    AVAILABILITY_PAGE, MAX_AVAILABILITY_PAGE, MAX_ITEMS, AvailabilityQuery, AvailabilityRead, ColumnMappingRead,
+    ColumnMappingSet, HistoryRead, ImportErrors, ImportMode, ImportPage, ImportRead, ImportRequest, SiteAliasCreate,
+    SiteAliasPage, SiteAliasRead, StockFilter, StockLineCreate, StockLineReplace, StockLineUpdate, SupplierStockPage,
+    SupplierStockRead, ThresholdPage, ThresholdRead, ThresholdSet,
 )
 from openvmi.supplier_stock.rules import ZEROED_WARNING
 from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases, thresholds
@@ -245,12 +245,22 @@ def get_supplier_stock_history(stock_id: Id, session: DbSession, _: Reader,
 def availability(session: DbSession, _: AvailabilityReader,
                  item_id: Annotated[list[Id], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006 - FastAPI copies
                  item_code: Annotated[list[Code], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006
-                 q: Search | None = None, limit_items: Annotated[int, Query(ge=1, le=200)] = 20) -> AvailabilityRead:
-    """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock."""
+                 q: Annotated[Search | None, Query(
+                     description="Words, each in the item code or name, in any order: `螺栓 M10`")] = None,
+                 cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor` of the page before")] = None,
+                 limit: Annotated[int, Query(ge=1, le=MAX_AVAILABILITY_PAGE, description=(
+                     f"Items per page, each with all its lines (default {AVAILABILITY_PAGE}, "
+                     f"at most {MAX_AVAILABILITY_PAGE})"))] = AVAILABILITY_PAGE,
+                 ) -> Response:
+    """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock.
+    Items come in code order, `limit` a page; while `next_cursor` is not null, pass it as `cursor`
+    for the next page."""
     if not item_id and not item_code and not q:
         raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
-    return list_availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
-                                                        limit_items=limit_items))
+    answer = list_availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
+                                                          cursor=cursor, limit=limit))
+    # Already a checked AvailabilityRead: serialise it once rather than have it validated again.
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: Actor, response: Response,

@@ -35,7 +35,10 @@ class SupplierStock(_OwnedBySupplier, Base):
         CheckConstraint("available >= 0", name="available_not_negative"),
         CheckConstraint("available <= on_hand", name="available_within_on_hand"),
         CheckConstraint("lead_time_days IS NULL OR lead_time_days >= 0", name="lead_time_not_negative"),
-        Index("ix_supplier_stock_item", "item_id", "supplier_id"),
+        # Covers what availability reads of an item's lines: an index-only scan, not a table page
+        # per supplier (the 2026-12-01 migration says why).
+        Index("ix_supplier_stock_item", "item_id", "supplier_id", "location_id", "available", "on_hand",
+              "next_available_date", "lead_time_days", "reported_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

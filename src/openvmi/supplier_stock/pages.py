@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from openvmi.access import Actor, Role
+from openvmi.alerts.rules import AlertKind
 from openvmi.db import commit_refusal, utcnow
-from openvmi.errors import Conflict, DomainError, InvalidImportFile, NotFound
+from openvmi.errors import Conflict, DomainError, InvalidImportFile, InvalidInput, NotFound
 from openvmi.fields import Id
 from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
@@ -22,7 +23,7 @@ from openvmi.supplier_stock.rules import (
     check_usable, source_of,
 )
 from openvmi.supplier_stock.schemas import (
-    AvailabilityQuery, ImportRequest, PreviewLine, SiteAliasCreate, StockLineUpdate,
+    AvailabilityQuery, ImportRequest, PreviewLine, SiteAliasCreate, StockFilter, StockLineUpdate,
 )
 from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases
 from openvmi.web.deps import DbSession
@@ -53,18 +54,25 @@ STALE_MESSAGE = N_("Someone else changed this stock line after you opened it. Re
 
 @router.get("/supplier-stock")
 def stock_list(request: Request, session: DbSession, actor: Reader, format: str | None = None) -> Response:
-    wanted = list_request(request)
+    wanted, filters = list_request(request), _stock_filter(request)
     if format in FORMATS:
         rows = [(r.item_code, r.item_name, r.supplier_code, r.site_code, r[0].on_hand, r[0].available, r[0].unit,
                  r[0].next_available_date, r[0].lead_time_days, r[0].reported_at)
-                for r in queries.export_stock(session, wanted)]
+                for r in queries.export_stock(session, wanted, filters)]
         return export_list(request, format, filename="supplier-stock", rows=rows,
                            columns=(N_("Item"), N_("Item name"), N_("Supplier"), N_("Site"), N_("On hand"),
                                     N_("Available"), N_("Unit"), N_("Next available"), N_("Lead time (days)"),
                                     N_("Reported at")))
-    view = ListView.of(request, queries.browse_stock(session, wanted))
+    view = ListView.of(request, queries.browse_stock(session, wanted, filters))
     return render(request, "supplier_stock/list.html", title=N_("Supplier stock"), view=view,
-                  can_write=actor.can("supplier_stock.write"))
+                  filtered=filters != StockFilter(), can_write=actor.can("supplier_stock.write"))
+
+
+def _stock_filter(request: Request) -> StockFilter:
+    """`?supplier=`, `?item=`, `?location=`: one of them by id, as the pages that link here name it."""
+    params = request.query_params
+    return StockFilter(supplier_id=counter(params.get("supplier", "")), item_id=counter(params.get("item", "")),
+                       location_id=counter(params.get("location", "")))
 
 
 @router.get("/supplier-stock/upload")
@@ -330,12 +338,25 @@ def _line_page(request: Request, session: DbSession, actor: Actor, row, form: Fo
 
 
 @router.get("/availability")
-def availability(request: Request, session: DbSession, _: AvailabilityReader, q: str | None = None) -> Response:
-    """Who has an item now and who can deliver it soonest."""
-    search = search_text(q)
-    answer = list_availability(session, AvailabilityQuery(search=search, limit_items=20)) if search else None
+def availability(request: Request, session: DbSession, _: AvailabilityReader, q: str | None = None,
+                 item: str | None = None, cursor: str | None = None) -> Response:
+    """Who has an item now and who can deliver it soonest: search by words, or one item by id (the
+    item page links here); a page of items at a time."""
+    search, item_id = search_text(q), counter(item or "")
+    answer = None
+    if search or item_id:
+        wanted = AvailabilityQuery(search=search, item_ids=[item_id] if item_id else [], cursor=cursor or None)
+        try:
+            answer = list_availability(session, wanted)
+        except InvalidInput:  # a cursor edited by hand: start again at the first page
+            answer = list_availability(session, wanted.model_copy(update={"cursor": None}))
+    pages = {"next": None, "first": None}
+    if answer is not None and answer.next_cursor:
+        pages["next"] = request.url.include_query_params(cursor=answer.next_cursor)
+    if cursor:
+        pages["first"] = request.url.remove_query_params("cursor")
     return render(request, "supplier_stock/availability.html", title=N_("Availability"), search=search or "",
-                  answer=answer, sources=AvailabilitySource.labels())
+                  answer=answer, pages=pages, sources=AvailabilitySource.labels(), alert_kinds=AlertKind.labels())
 
 
 feature = PortalFeature(

@@ -13,7 +13,7 @@ from openvmi.db import quantize, utcnow
 from openvmi.errors import FieldError, IdempotencyMismatch, InvalidInput, NotFound
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.locations.models import Location
-from openvmi.pagination import fetch_page
+from openvmi.pagination import fetch_page, where_given
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 from openvmi.supplier_stock import rules
@@ -79,12 +79,14 @@ def list_supplier_stock(session: Session, filters: StockFilter, *, cursor: str |
     return SupplierStockPage(items=describe_stock(session, list(rows)), next_cursor=next_cursor)
 
 
-def _stock_rows(request: ListRequest) -> tuple[Any, dict[str, Any]]:
+def _stock_rows(request: ListRequest, filters: StockFilter) -> tuple[Any, dict[str, Any]]:
     site = Location.__table__
     statement = (select(SupplierStock, Item.code.label("item_code"), Item.name.label("item_name"),
                         Party.code.label("supplier_code"), site.c.code.label("site_code"))
                  .join(Item, Item.id == SupplierStock.item_id).join(Party, Party.id == SupplierStock.supplier_id)
                  .join(site, site.c.id == SupplierStock.location_id))
+    statement = where_given(statement, (SupplierStock.supplier_id, filters.supplier_id),
+                            (SupplierStock.item_id, filters.item_id), (SupplierStock.location_id, filters.location_id))
     if request.search:
         pattern = like_pattern(request.search)
         statement = statement.where(or_(func.lower(Item.code).like(pattern, escape="\\"),
@@ -97,15 +99,16 @@ def _stock_rows(request: ListRequest) -> tuple[Any, dict[str, Any]]:
     return statement, sort_columns
 
 
-def browse_stock(session: Session, request: ListRequest) -> ListPage:
-    """The portal's stock list: search by item, supplier or site; any column sorts."""
-    statement, sort_columns = _stock_rows(request)
+def browse_stock(session: Session, request: ListRequest, filters: StockFilter) -> ListPage:
+    """The portal's stock list: search by item, supplier or site, or one of them by id (the item,
+    supplier and location pages link here); any column sorts."""
+    statement, sort_columns = _stock_rows(request, filters)
     return fetch_list_page(session, statement, request, sort_columns=sort_columns, default_sort="item_code",
                            tie_breaker=SupplierStock.id)
 
 
-def export_stock(session: Session, request: ListRequest) -> list[Any]:
-    statement, sort_columns = _stock_rows(request)
+def export_stock(session: Session, request: ListRequest, filters: StockFilter) -> list[Any]:
+    statement, sort_columns = _stock_rows(request, filters)
     return fetch_all(session, statement, request, sort_columns=sort_columns, default_sort="item_code",
                      tie_breaker=SupplierStock.id)
 

@@ -352,6 +352,30 @@ def is_high(available: Decimal, thresholds: Thresholds) -> bool:
     return thresholds.high_water is not None and available > thresholds.high_water
 
 
+class WatchState(Labelled):
+    """Where a supplier item's published stock stands against its marks (what the next sync does)."""
+
+    BELOW = "below", N_("Below the low-water mark")
+    ABOVE = "above", N_("Above the high-water mark")
+    WITHIN = "within", N_("Within the marks")
+    UNWATCHED = "unwatched", N_("No marks")
+    UNPUBLISHED = "unpublished", N_("No stock published")
+
+
+def watch_state(available: Decimal | None, thresholds: Thresholds) -> WatchState:
+    """`available` is the supplier's total over its sites, None when it has published none
+    (nothing to compare, so no alert either)."""
+    if thresholds.low_water is None and thresholds.high_water is None:
+        return WatchState.UNWATCHED
+    if available is None:
+        return WatchState.UNPUBLISHED
+    if is_low(available, thresholds):
+        return WatchState.BELOW
+    if is_high(available, thresholds):
+        return WatchState.ABOVE
+    return WatchState.WITHIN
+
+
 def is_stale(last_reported_at: datetime | None, *, now: datetime, stale_after_days: int) -> bool:
     """A supplier that once published stock but has not confirmed any for N days."""
     return last_reported_at is not None and now - last_reported_at > timedelta(days=stale_after_days)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from openvmi.alerts.rules import AlertKind
 from openvmi.enums import N_
 from openvmi.errors import Reason
 from openvmi.fields import Code, Id, Quantity, Search, Text
@@ -260,13 +261,18 @@ class ColumnMappingRead(BaseModel):
 
 
 MAX_ITEMS = 200  # items one availability question may name
+# Items per page of availability: one item may have a line per supplier (a thousand), so pages
+# stay small; a broad search pages on with next_cursor instead of answering megabytes at once.
+AVAILABILITY_PAGE = 20
+MAX_AVAILABILITY_PAGE = 50
 
 
 class AvailabilityQuery(BaseModel):
     item_ids: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
     item_codes: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
-    search: Search | None = None  # item code or name
-    limit_items: int = Field(default=20, ge=1, le=200)
+    search: Search | None = None  # words, each in the item code or name
+    cursor: str | None = None  # next_cursor of the page before
+    limit: int = Field(default=AVAILABILITY_PAGE, ge=1, le=MAX_AVAILABILITY_PAGE)
 
 
 class AvailabilityLine(BaseModel):
@@ -284,6 +290,9 @@ class AvailabilityLine(BaseModel):
     reported_at: datetime | None
     age_hours: float | None  # how old the figure is
     stale: bool
+    # The supplier's unresolved low- or high-stock alert on this item, if one is open.
+    alert_id: int | None = None
+    alert_kind: AlertKind | None = None
 
 
 class ItemAvailability(BaseModel):
@@ -298,3 +307,4 @@ class ItemAvailability(BaseModel):
 
 class AvailabilityRead(BaseModel):
     items: list[ItemAvailability]
+    next_cursor: str | None  # None: this was the last page

@@ -20,3 +20,19 @@ def test_serve_with_an_unreachable_database_says_so_in_one_line_with_a_hint(monk
                             "cannot be reached: ")
     assert hint.startswith("hint: ") and "OPENVMI_DATABASE_URL" in hint
     assert "s3cret" not in result.output and "Traceback" not in result.output
+
+
+def test_serve_starts_the_processes_asked_for(monkeypatch, tmp_path):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: started.update(target=target, **options))
+    monkeypatch.setenv("OPENVMI_DATABASE_URL", f"sqlite:///{tmp_path / 'served.db'}")
+    monkeypatch.setenv("OPENVMI_SECRET_KEY", "a-test-key-that-is-not-the-default-one-0123456789")
+
+    result = CliRunner().invoke(app, ["serve", "--workers", "3"])
+    refused = CliRunner().invoke(app, ["serve", "--workers", "3", "--reload"])
+
+    assert result.exit_code == 0, result.output
+    assert started["workers"] == 3 and started["factory"] is True and "3 processes" in " ".join(result.output.split())
+    assert refused.exit_code == 2 and "--reload" in refused.output

@@ -1,0 +1,138 @@
+"""HTTP load on loopback: 50 clients for 30 s against availability of one item with 400 lines (400
+suppliers), with /healthz under the same load as the baseline of the same run, on the settings
+`make run` uses (SQLite, one process) and on the production setting (PostgreSQL, several worker
+processes: `openvmi serve --workers N`).
+
+Needs wrk (Debian: `apt-get install wrk`). Run `.venv/bin/python bench/http_load.py` (`--help` for
+the knobs). Not part of the test suite. It serves a throw-away database on a free port and removes
+both at the end. See bench/README.md.
+"""
+import argparse
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from supplier_stock_import import DEFAULT_PG_URL, drop_database, new_database, seed_catalogue, seed_stock_lines
+
+from openvmi.db import create_db_engine, create_session_factory
+
+OPENVMI = str(Path(sys.executable).with_name("openvmi"))
+
+
+def make_token(url: str) -> str:
+    """A buyer and a bearer token of theirs, made through the auth service like any login."""
+    from openvmi.access import Role
+    from openvmi.auth import service
+    from openvmi.auth.schemas import UserCreate
+
+    engine = create_db_engine(url)
+    with create_session_factory(engine)() as session:
+        user = service.create_user(session, UserCreate(username="bench-buyer", display_name="Bench buyer",
+                                                       password=secrets.token_urlsafe(16), role=Role.BUYER))
+        session.flush()
+        secret, _ = service.issue_login_token(session, user, lifetime=timedelta(hours=2))
+        session.commit()
+    engine.dispose()
+    return secret
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen:
+    env = {**os.environ, "OPENVMI_DATABASE_URL": url, "OPENVMI_SECRET_KEY": secrets.token_urlsafe(48),
+           "OPENVMI_IMPORT_STORAGE_DIR": str(workdir / "imports")}
+    server = subprocess.Popen([OPENVMI, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"the server did not start:\n{server.stderr.read().decode()[-3000:]}")
+            time.sleep(0.5)
+    raise SystemExit("the server did not answer /healthz within a minute")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)  # its own session: uvicorn and its worker processes
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def wrk(url: str, args: argparse.Namespace, token: str | None = None) -> dict[str, float]:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+               "--timeout", "10s"]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              "errors": sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|timeout) (\d+)", out))}
+    for percent in ("50", "99"):
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        result[f"p{percent}"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return result
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(backend: str, workers: int, args: argparse.Namespace, workdir: Path) -> None:
+    url = new_database(backend, args.pg_url, workdir)
+    server = None
+    try:
+        seed_catalogue(url, items=1, sites=1, suppliers=args.lines)
+        seed_stock_lines(url, suppliers=args.lines, items=1)
+        token = make_token(url)
+        port = free_port()
+        server = serve(url, port, workers, workdir)
+        base = f"http://127.0.0.1:{port}"
+        wrk(f"{base}/api/v1/availability?item_code=ITM-0000000", argparse.Namespace(
+            threads=1, connections=4, duration=3), token)  # warm-up: caches, connection pools
+        print(f"{backend:8} {workers} worker(s), load average before: {load_average()}")
+        for name, target, bearer in (("healthz", f"{base}/healthz", None),
+                                     ("availability", f"{base}/api/v1/availability?item_code=ITM-0000000", token)):
+            result = wrk(target, args, bearer)
+            print(f"{backend:8} {workers} worker(s) {name:12} {result['rps']:8.0f} requests/s, p50 "
+                  f"{result['p50']:7.1f} ms, p99 {result['p99']:7.1f} ms, errors {result['errors']}; "
+                  f"load average after: {load_average()}")
+    finally:
+        if server is not None:
+            stop(server)
+        drop_database(url, args.pg_url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--runs", default="sqlite:1,postgres:4",
+                        help="backend:workers pairs; sqlite:1 is what `make run` serves")
+    parser.add_argument("--lines", type=int, default=400, help="suppliers with a line of the one item")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per measurement")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for pair in args.runs.split(","):
+            backend, workers = pair.split(":")
+            run(backend, int(workers), args, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
