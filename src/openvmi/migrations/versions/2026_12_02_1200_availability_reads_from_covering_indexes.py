@@ -1,14 +1,14 @@
 """availability reads from covering indexes
 
 Revision ID: 3e9b6d2a8c14
-Revises: 7a4f2c9e1d05
+Revises: 3e8b1f6a9c27
 Create Date: 2026-12-01 10:00:00.000000
 """
 from alembic import op
 
 
 revision = '3e9b6d2a8c14'
-down_revision = '7a4f2c9e1d05'
+down_revision = '3e8b1f6a9c27'
 branch_labels = None
 depends_on = None
 
