@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts import delivery, wording
@@ -84,7 +84,7 @@ def run_forever(sessions: sessionmaker[Session], settings: Settings, *, stop: th
         while not stop.is_set():
             try:
                 result = run_once(sessions, settings, worker_id=worker_id, client=client)
-            except OperationalError as error:  # database restarting or unreachable: wait, then go on
+            except DBAPIError as error:  # database restarting, unreachable or not migrated yet: wait, go on
                 log.error("outbox pass failed, retrying in %ss: %s", settings.worker_poll_seconds, error)
                 stop.wait(settings.worker_poll_seconds)
                 continue

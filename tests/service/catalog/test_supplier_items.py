@@ -126,7 +126,7 @@ def test_items_are_unique_by_code_and_can_be_renamed(session):
     with pytest.raises(Conflict):
         service.create_item(session, ItemCreate(code="NUT-M8", name="dup", unit="PCS"))
 
-    service.update_item(session, item.id, ItemUpdate(name="Hex nut M8"))
+    service.update_item(session, item.id, ItemUpdate(name="Hex nut M8"), low_water_changed=lambda *_: None)
 
     assert queries.get_item(session, item.id).name == "Hex nut M8"
     with pytest.raises(NotFound):
