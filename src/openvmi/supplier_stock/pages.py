@@ -14,7 +14,7 @@ from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.rules import UNFINISHED, AvailabilitySource, ChangeKind, ImportMode
 from openvmi.supplier_stock.schemas import AvailabilityQuery, ImportRequest, StockLineUpdate
 from openvmi.supplier_stock.service import import_queue, imports, lines

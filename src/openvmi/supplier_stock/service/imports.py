@@ -14,9 +14,10 @@ from openvmi.errors import Conflict, FieldError, InvalidImportFile, InvalidInput
 from openvmi.parties.models import Party
 from openvmi.locations.models import Location
 from openvmi.supplier_stock import queries, rules
-from openvmi.supplier_stock.files.formats import open_table
-from openvmi.supplier_stock.files.table_reader import Progress
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.formats import open_table
+from openvmi.tabular.report import ErrorList, stored_errors
+from openvmi.tabular.table_reader import Progress
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport
 from openvmi.supplier_stock.row_check import ItemRef, RowValidator
@@ -146,7 +147,7 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
             raise InvalidImportFile([RowError(reader.header_row, column or None, reason)
                                      for column, reason in header.problems] + reader.header_hints())
         validator = _validator(session, supplier, header, reader.headers, today=now.date())
-        errors = staging.ErrorList()
+        errors = ErrorList()
         staging.create_stage(session)
         row_count = staging.load_stage(session, reader, validator, errors, progress)
     finally:
@@ -211,9 +212,7 @@ def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFi
     batch.claimed_until = None
     batch.idempotency_key = None  # a corrected file may reuse the key
     batch.error_count = error.error_count
-    batch.errors = [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value,
-                     "msgid": getattr(e.reason, "msgid", None), "params": getattr(e.reason, "params", None)}
-                    for e in error.errors[:staging.MAX_REPORTED_ERRORS]]
+    batch.errors = stored_errors(error.errors)
     batch.new_count = batch.changed_count = batch.unchanged_count = batch.zeroed_count = 0
     batch.finished_at = now
     session.flush()

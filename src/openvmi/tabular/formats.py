@@ -2,10 +2,10 @@
 import io
 from typing import BinaryIO
 
-from openvmi.supplier_stock.files.csv_reader import CsvReader
-from openvmi.supplier_stock.files.table_reader import HeaderJudge, TableReader, file_error
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
-from openvmi.supplier_stock.files.xlsx_reader import XlsxReader
+from openvmi.tabular.csv_reader import CsvReader
+from openvmi.tabular.table_reader import HeaderJudge, TableReader, file_error
+from openvmi.tabular.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_reader import XlsxReader
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
