@@ -23,6 +23,7 @@ from openvmi.locations.api import router as locations_router
 from openvmi.migrations import current_revision, head_revision
 from openvmi.parties import pages as parties_pages
 from openvmi.parties.api import router as parties_router
+from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
-                   supplier_stock_router):
+                   supplier_stock_router, planning_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)

@@ -1,6 +1,5 @@
 """Import a supplier's stock file: checked whole, then applied all or nothing; a rejected file is
 recorded with its bad rows. Also the supplier's saved column mapping for its files. Caller commits."""
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -14,7 +13,7 @@ from openvmi.errors import Conflict, FieldError, InvalidImportFile, InvalidInput
 from openvmi.parties.models import Party
 from openvmi.locations.models import Location
 from openvmi.supplier_stock import queries, rules
-from openvmi.tabular.formats import open_table
+from openvmi.tabular.formats import file_sha256, open_table
 from openvmi.tabular.report import ErrorList, stored_errors
 from openvmi.tabular.table_reader import Progress
 from openvmi.tabular.xlsx_archive import XlsxLimits
@@ -46,7 +45,7 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
     its rejected batch stays recorded when the caller commits. Caller commits."""
     now = now or utcnow()
     supplier = queries.get_publishing_supplier(session, request.supplier_code)
-    file_hash = _sha256(stream)
+    file_hash = file_sha256(stream)
 
     if not request.dry_run:
         replay = queries.find_replayed_import(session, supplier.id, file_hash=file_hash, mode=request.mode,
@@ -186,14 +185,6 @@ def _refuse_if_superseded(session: Session, batch: SupplierStockImport) -> None:
             "a newer import (no. %(newer)s) was applied at %(at)s; this file was sent before it, so it was not "
             "applied over it (send it again if its figures are still current)", newer=newer.id, at=applied_at))])
 
-
-def _sha256(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1 << 20), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
 
 
 _FACTS = ("file_format", "encoding", "row_count", "new_count", "changed_count", "unchanged_count", "zeroed_count")
