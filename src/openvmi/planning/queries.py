@@ -9,6 +9,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
+from openvmi.db import quantize
 from openvmi.errors import NotFound
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Plant
@@ -124,7 +125,7 @@ def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: 
     items, plants = _codes(session, {r[0] for r in rows}, {r[1] for r in rows})
     changes = []
     for item_id, plant_id, monday, now, then in rows:
-        now, then = Decimal(now), Decimal(then)
+        now, then = quantize(Decimal(now)), quantize(Decimal(then))
         changes.append(WeekChangeRead(item_id=item_id, item_code=items[item_id], plant_id=plant_id,
                                       plant_code=plants[plant_id], week=rules.week_label(monday), week_start=monday,
                                       previous=then, current=now, delta=now - then, change=rules.change_of(then, now)))
@@ -151,7 +152,7 @@ def planned_quantities(session: Session, since: date, until: date, *, item_ids: 
         statement = statement.where(_line.item_id.in_(item_ids))
     if plant_ids is not None:
         statement = statement.where(_line.plant_id.in_(plant_ids))
-    return [PlannedDay(item_id=i, plant_id=p, day=_as_date(d), quantity=Decimal(q))
+    return [PlannedDay(item_id=i, plant_id=p, day=_as_date(d), quantity=quantize(Decimal(q)))
             for i, p, d, q in session.execute(statement)]
 
 
