@@ -23,6 +23,7 @@ from openvmi.locations.api import router as locations_router
 from openvmi.migrations import current_revision, head_revision
 from openvmi.parties import pages as parties_pages
 from openvmi.parties.api import router as parties_router
+from openvmi.planning import pages as planning_pages
 from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
@@ -83,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
-                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature])
+                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
+                       planning_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])
