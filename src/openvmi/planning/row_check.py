@@ -29,6 +29,10 @@ class Problem(NamedTuple):
     value: object
 
 
+_UNKNOWN_ITEM, _NO_ITEM = Reason("unknown item code"), Reason("no item given")
+_UNKNOWN_PLANT, _NO_PLANT = Reason("unknown plant code"), Reason("no plant given")
+
+
 @dataclass
 class PlanChecker:
     """Checks one row at a time; `where` is how the user finds it again (file row, line number)."""
@@ -38,22 +42,25 @@ class PlanChecker:
     today: date
     _days: dict[tuple[int, int, date], int] = field(default_factory=dict)  # (item, plant, day) -> where
     _weeks: dict[tuple[int, int, date], tuple[str, int]] = field(default_factory=dict)  # -> (bucket, where)
+    # A plan names a few dozen days and weeks and few distinct quantities a hundred thousand times.
+    _read_when: dict[tuple[object, object], tuple[str, date]] = field(default_factory=dict)
+    _read_quantity: dict[object, Decimal] = field(default_factory=dict)
 
     def check(self, where: int, *, item: object, plant: object, day: object, week: object,
               quantity: object) -> CheckedLine | list[Problem]:
         """The checked line, or every problem of the row."""
         problems: list[Problem] = []
-        item_id = self._find(self.items_by_code, item, "item_code", problems,
-                             Reason("unknown item code"), Reason("no item given"))
-        plant_id = self._find(self.plants_by_code, plant, "plant", problems,
-                              Reason("unknown plant code"), Reason("no plant given"))
-        bucket, when = self._when(day, week, problems)
-        amount = None
-        if quantity is None:
+        item_id = self._find(self.items_by_code, item, "item_code", problems, _UNKNOWN_ITEM, _NO_ITEM)
+        plant_id = self._find(self.plants_by_code, plant, "plant", problems, _UNKNOWN_PLANT, _NO_PLANT)
+        bucket, when = self._read_when.get((day, week)) or self._when(day, week, problems)
+        amount = None if isinstance(quantity, bool) else self._read_quantity.get(quantity)  # True == 1
+        if amount is not None:
+            pass
+        elif quantity is None:
             problems.append(Problem("quantity", Reason("no quantity given"), None))
         else:
             try:
-                amount = values.parse_quantity(quantity)
+                amount = self._read_quantity[quantity] = values.parse_quantity(quantity)
             except values.CellError as error:
                 problems.append(Problem("quantity", error.reason, quantity))
         if problems:
@@ -82,9 +89,11 @@ class PlanChecker:
             return None, None
         try:
             if day is not None:
-                return Bucket.DAY, values.parse_date(day, today=self.today)
+                read = self._read_when[day, week] = Bucket.DAY, values.parse_date(day, today=self.today)
+                return read
             if week is not None:
-                return Bucket.WEEK, rules.parse_week(week, today=self.today)
+                read = self._read_when[day, week] = Bucket.WEEK, rules.parse_week(week, today=self.today)
+                return read
         except values.CellError as error:
             problems.append(Problem("day" if day is not None else "week", error.reason, day if day is not None
                                     else week))

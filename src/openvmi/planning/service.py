@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import BinaryIO
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
@@ -14,7 +13,7 @@ from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, Reason, RowError
 from openvmi.planning import queries, rules
 from openvmi.planning.locks import lock_publications
-from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
+from openvmi.planning.models import DemandPlanVersion
 from openvmi.planning.row_check import CheckedLine, PlanChecker, Problem
 from openvmi.planning.rules import Source
 from openvmi.planning.schemas import PlanCheckRead, PlanPublish, PlanUploadRequest, PlanVersionRead
@@ -25,7 +24,6 @@ from openvmi.tabular.values import CellError, is_total_label, readable
 from openvmi.tabular.xlsx_archive import XlsxLimits
 
 MAX_FILE_ROWS = 1_000_000
-INSERT_CHUNK = 10_000
 
 
 @dataclass
@@ -132,15 +130,19 @@ def _checked_rows(rows: Iterable[tuple[int, list[object]]], columns: dict[str, i
         found: dict[str, object] = {}
         problems: list[Problem] = []
         for name, index in columns.items():
+            value = cells[index] if index < len(cells) else None
+            if type(value) is str and value[:1] not in _UNUSUAL:  # the common cell: plain text
+                found[name] = value.strip() or None
+                continue
             try:
-                found[name] = readable(cells[index]) if index < len(cells) else None
+                found[name] = readable(value)
             except CellError as error:
-                problems.append(Problem(name, error.reason, cells[index]))
+                problems.append(Problem(name, error.reason, value))
                 found[name] = None
-        if not problems and _not_a_line(cells, headers, found.get("item_code")):
-            continue
         checked = checker.check(row, item=found["item_code"], plant=found["plant"], day=found.get("day"),
                                 week=found.get("week"), quantity=found["quantity"])
+        if isinstance(checked, list) and not problems and _not_a_line(cells, headers, found.get("item_code")):
+            continue  # only rows that failed pay for this
         if isinstance(checked, list) or problems:
             reported = {p.field for p in problems}  # an unreadable cell is not also "not given"
             problems += [p for p in (checked if isinstance(checked, list) else []) if p.field not in reported]
@@ -148,6 +150,9 @@ def _checked_rows(rows: Iterable[tuple[int, list[object]]], columns: dict[str, i
                                  None if p.value is None else str(p.value)) for p in problems])
         else:
             yield checked
+
+
+_UNUSUAL = ("", "=", "#", "E")  # empty, ="00123", #REF!, Err:502: readable() decides
 
 
 def _not_a_line(cells: list[object], headers: list[str], item: object) -> bool:
@@ -193,11 +198,28 @@ def _store(session: Session, lines: list[CheckedLine], *, source: Source, filena
         if replay is None:
             raise
         return replay
-    table = DemandPlanLine.__table__
-    for start in range(0, len(lines), INSERT_CHUNK):
-        session.execute(insert(table), [
-            {"version_id": version.id, "item_id": line.item_id, "plant_id": line.plant_id, "bucket": line.bucket,
-             "day": line.day, "week_start": rules.week_start(line.day), "quantity": line.quantity}
-            for line in lines[start:start + INSERT_CHUNK]])
+    _insert_lines(session, version.id, lines)
     return Publication(version, lines)
+
+
+_LINE_COLUMNS = "version_id, item_id, plant_id, bucket, day, week_start, quantity"
+
+
+def _insert_lines(session: Session, version_id: int, lines: list[CheckedLine]) -> None:
+    """Bulk-load the lines: COPY on PostgreSQL, executemany on SQLite (as the stock import's staging)."""
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                f"COPY demand_plan_line ({_LINE_COLUMNS}) FROM STDIN") as copy:
+            for line in lines:
+                copy.write_row((version_id, line.item_id, line.plant_id, line.bucket, line.day,
+                                rules.week_start(line.day), line.quantity))
+        return
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    # SQLite keeps dates as ISO text (SQLAlchemy's Date) and turns the quantity text into its number.
+    cursor.executemany(f"INSERT INTO demand_plan_line ({_LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        (version_id, line.item_id, line.plant_id, str(line.bucket), line.day.isoformat(),
+         rules.week_start(line.day).isoformat(), str(line.quantity)) for line in lines))
+    cursor.close()
 
