@@ -20,6 +20,7 @@ router = APIRouter(tags=["demand plans"])
 Reader = Annotated[Actor, Depends(requires("demand_plans.read"))]
 Publisher = Annotated[Actor, Depends(requires("demand_plans.publish"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
+NO_PLAN: dict[int | str, dict] = {404: {"description": "No demand plan has been published yet"}}
 PUBLISHED = {200: {"model": PlanCheckRead, "description": "a replay of an earlier publication (Idempotency-Key)"},
              422: {"description": "the plan cannot be published; every bad line is listed"}}
 
@@ -76,12 +77,12 @@ def list_versions(session: DbSession, _: Reader, cursor: str | None = None, limi
     return queries.list_versions(session, cursor=cursor, limit=limit)
 
 
-@router.get("/demand-plans/current", response_model=PlanVersionRead)
+@router.get("/demand-plans/current", response_model=PlanVersionRead, responses=NO_PLAN)
 def current_version(session: DbSession, _: Reader) -> PlanVersionRead:
     return PlanVersionRead.model_validate(queries.get_current_version(session))
 
 
-@router.get("/demand-plans/current/lines", response_model=PlanLinePage)
+@router.get("/demand-plans/current/lines", response_model=PlanLinePage, responses=NO_PLAN)
 def current_lines(session: DbSession, _: Reader, item_id: Id | None = None, plant_id: Id | None = None,
                   since: date | None = None, until: date | None = None, cursor: str | None = None,
                   limit: Limit = 500) -> PlanLinePage:
@@ -90,7 +91,7 @@ def current_lines(session: DbSession, _: Reader, item_id: Id | None = None, plan
                               queries.LineFilter(item_id, plant_id, since, until), cursor=cursor, limit=limit)
 
 
-@router.get("/demand-plans/current/changes", response_model=PlanChangesRead)
+@router.get("/demand-plans/current/changes", response_model=PlanChangesRead, responses=NO_PLAN)
 def current_changes(session: DbSession, _: Reader, only_changed: bool = False,
                     since: date | None = None) -> PlanChangesRead:
     """Per item, plant and ISO week: the current quantity, the previous version's, and how it moved
