@@ -25,7 +25,8 @@ router = portal_router()
 Reader = Annotated[Actor, Depends(page_requires("demand_plans.read"))]
 Publisher = Annotated[Actor, Depends(page_requires("demand_plans.publish"))]
 UPLOAD_FIELDS = ["encoding", "sheet"]
-SHOWN_WEEKS = 2000  # rows of the week table; the API pages through the rest
+SHOWN_WEEKS = 2000  # rows of the week table; the API lists them all
+MOVED_WEEKS = 20_000  # changed weeks looked through for the sharp ones
 
 
 @router.get("/demand-plans")
@@ -35,8 +36,11 @@ def plan_view(request: Request, session: DbSession, actor: Reader, changed: str 
     version = queries.find_current_version(session)
     changes = sharp = None
     if version is not None:
-        changes = queries.week_changes(session, version, only_changed=changed == "1", since=utcnow().date())
-        sharp = [c for c in changes.items if c.change in (Change.UP_SHARPLY, Change.DOWN_SHARPLY)]
+        today = utcnow().date()
+        changes = queries.week_changes(session, version, only_changed=changed == "1", since=today,
+                                       limit=SHOWN_WEEKS + 1)
+        moved = queries.week_changes(session, version, only_changed=True, since=today, limit=MOVED_WEEKS)
+        sharp = [c for c in moved.items if c.change in (Change.UP_SHARPLY, Change.DOWN_SHARPLY)]
     return render(request, "planning/plan.html", title=N_("Demand plan"), version=version, changes=changes,
                   sharp=sharp, only_changed=changed == "1", shown=SHOWN_WEEKS, labels=Change.labels(),
                   sources=Source.labels(), can_publish=actor.can("demand_plans.publish"))

@@ -103,7 +103,7 @@ def _codes(session: Session, item_ids: Collection[int], plant_ids: Collection[in
 
 
 def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: bool = False,
-                 since: date | None = None) -> PlanChangesRead:
+                 since: date | None = None, limit: int | None = None) -> PlanChangesRead:
     """Per item, plant and ISO week: the quantity in `version` and in the version before it. Weeks
     that ended before `since` are left out (they no longer matter to anyone)."""
     previous = find_previous_version(session, version)
@@ -121,7 +121,7 @@ def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: 
         statement = statement.where(both.c.week_start > since - timedelta(days=7))
     if only_changed:
         statement = statement.having(current != before)
-    rows = session.execute(statement).all()
+    rows = session.execute(statement.limit(limit)).all()
     items, plants = _codes(session, {r[0] for r in rows}, {r[1] for r in rows})
     changes = []
     for item_id, plant_id, monday, now, then in rows:
