@@ -22,6 +22,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/supplier_stock_import.py
+	$(BIN)/python bench/demand_plan_upload.py
 
 # Pinned install: constraints.txt holds the exact versions CI and every machine use.
 # Portal assets (htmx, Pico CSS) and the API docs' Swagger UI come from npm at the locked versions

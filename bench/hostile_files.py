@@ -107,7 +107,7 @@ def build(folder: Path, legit_rows: int) -> dict[str, Path]:
 
 def child(path: str) -> None:
     from openvmi.errors import InvalidImportFile
-    from openvmi.supplier_stock.files.formats import open_table
+    from openvmi.tabular.formats import open_table
 
     started = time.perf_counter()
     try:
@@ -139,7 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args.child)
-    baseline = subprocess.run([sys.executable, "-c", "import pathlib, openpyxl, openvmi.supplier_stock.files.formats;"
+    baseline = subprocess.run([sys.executable, "-c", "import pathlib, openpyxl, openvmi.tabular.formats;"
                                "print([l for l in pathlib.Path('/proc/self/status').read_text().splitlines()"
                                " if l.startswith('VmHWM')][0].split()[1] + ' KB')"],
                               capture_output=True, text=True, check=True).stdout.strip()

@@ -24,6 +24,8 @@ from openvmi.locations.api import router as locations_router
 from openvmi.migrations import current_revision, head_revision
 from openvmi.parties import pages as parties_pages
 from openvmi.parties.api import router as parties_router
+from openvmi.planning import pages as planning_pages
+from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock import threshold_pages
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
-                   supplier_stock_router):
+                   supplier_stock_router, planning_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -91,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
-                       threshold_pages.feature])
+                       threshold_pages.feature, planning_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

@@ -5,11 +5,12 @@ from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
 from openvmi.locations.models import Location
 from openvmi.parties.models import Party, Plant
+from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 
-__all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
+__all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVersion", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
            "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport"]

@@ -35,3 +35,21 @@ def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
         assert log_in(session, user.username, f"{user.username}-demo") is user
     assert 0 < count(session, Alert.id, Alert.kind == "low_stock") < 150
     assert has_data(session)
+
+
+def test_the_demo_plan_has_two_versions_and_hengda_sees_its_jump(session):
+    from datetime import date
+
+    from openvmi.planning import queries as plan_queries
+    from openvmi.planning.rules import Change
+    from openvmi.scoping import scope_to_supplier
+
+    load_demo(session)
+
+    current = plan_queries.get_current_version(session)
+    assert current.number == 2 and current.line_count > 1000 and current.line_count % (12 * 2) == 0
+    hengda = session.scalars(select(Party).where(Party.code == "S-NBHD")).one()
+    scope_to_supplier(session, hengda.id)
+    changes = plan_queries.week_changes(session, current, since=date.today()).items
+    assert [(c.plant_code, c.current / c.previous) for c in changes if c.change == Change.UP_SHARPLY] == [("SZ01", 4)]
+    assert {c.week for c in changes} and len({c.week for c in changes}) == 12

@@ -4,7 +4,7 @@ but the rejected import's record."""
 import pytest
 
 from openvmi.access import Role
-from openvmi.supplier_stock.files.xlsx_archive import ENTITIES, MB
+from openvmi.tabular.xlsx_archive import ENTITIES, MB
 from tests.builders import bearer, make_user
 from tests.service.supplier_stock.world import make_world, stock_of
 from tests.unit.supplier_stock.hostile_xlsx import (

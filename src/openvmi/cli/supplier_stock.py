@@ -28,7 +28,7 @@ def import_supplier_stock(
 
     from openvmi.errors import InvalidImportFile
     from openvmi.jobs.supplier_stock import import_file
-    from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+    from openvmi.tabular.xlsx_archive import XlsxLimits
     from openvmi.supplier_stock.rules import ImportMode
     from openvmi.supplier_stock.schemas import ImportRequest
 

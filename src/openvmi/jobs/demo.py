@@ -177,9 +177,11 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
 
         start = date(2026, 1, 1)
         supplier_items = []
+        item_codes: dict[int, str] = {}
         for item_request, supplier_codes in catalogue:
             item = catalog_service.create_item(session, item_request.model_copy(update={
                 "default_low_water": Decimal(rng.choice((50, 100, 200, 500)))}))
+            item_codes[item.id] = item.code
             base_price = Decimal(rng.randint(5, 5000)) / Decimal(100)
             for index, supplier_code in enumerate(supplier_codes):
                 country = next(c for s, _, c in SUPPLIERS if s == supplier_code)
@@ -195,8 +197,9 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
                                         currency=CURRENCY[country], valid_from=date(2026, 7, 1))])))
             bar.advance(task)
 
+        users = {}
         for username, password, role, supplier_code in DEMO_USERS:
-            auth_service.create_user(session, UserCreate(
+            users[username] = auth_service.create_user(session, UserCreate(
                 username=username, display_name=DISPLAY_NAMES[username], password=password, role=Role(role),
                 supplier_code=supplier_code, email=f"{username}@demo.openvmi.example.com",
                 locale="zh_CN" if role in ("warehouse", "supplier") and supplier_code != "S-RHEIN" else "en"))
@@ -204,6 +207,7 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
 
         _opening_stock(session, rng, buyer_id=buyer.id, supplier_items=supplier_items)
         _published_supplier_stock(session, rng, supplier_items=supplier_items)
+        _demand_plan(session, rng, supplier_items=supplier_items, item_codes=item_codes, buyer=users["buyer"])
     return (f"demo company loaded: {len(SUPPLIERS)} suppliers, {len(catalogue)} items, "
             f"{len(supplier_items)} supplier items, {len(DEMO_USERS)} users")
 
@@ -269,3 +273,48 @@ def _published_supplier_stock(session: Session, rng: random.Random, *, supplier_
         imports.import_supplier_stock(
             session, ImportRequest(supplier_code=supplier.code, filename=f"{supplier.code}-stock.csv", mode="full"),
             stream=io.BytesIO(text.getvalue().encode()), actor_id=None)
+
+
+PLAN_WEEKS = 12
+PLANNED_SUPPLIERS = {"S-NBHD": 12, "S-WXRB": 8, "S-RHEIN": 5}  # the demo supplier users' items, and others
+
+
+def _demand_plan(session: Session, rng: random.Random, *, supplier_items: list, item_codes: dict[int, str],
+                 buyer) -> None:
+    """A 12-week plan by ISO week at both plants, published twice: the second version moves a few
+    weeks a little and quadruples one week of Hengda's first item, the jump its supplier must see."""
+    from openvmi.access import Actor
+    from openvmi.planning import service as planning_service
+    from openvmi.planning.rules import week_label, week_start
+    from openvmi.planning.schemas import PlanLineIn, PlanPublish
+
+    codes = {s.id: code for code, s in ((c, parties_queries.find_party_by_code(session, c)) for c in PLANNED_SUPPLIERS)
+             if s is not None}
+    planned: list[str] = []
+    for supplier_id, code in codes.items():
+        planned += [item_codes[si.item_id] for si in supplier_items
+                    if si.supplier_id == supplier_id][:PLANNED_SUPPLIERS[code]]
+    others = sorted(set(item_codes.values()) - set(planned))
+    planned += rng.sample(others, 40)
+    monday = week_start(date.today())
+    weeks = [week_label(monday + timedelta(weeks=n)) for n in range(PLAN_WEEKS)]
+    base = {(item, plant): rng.randint(20, 120) * 10 for item in planned for plant, _, _ in PLANTS}
+    actor = Actor(user_id=buyer.id, username=buyer.username, role=Role.BUYER, supplier_id=None)
+
+    def plan(quantity_of) -> PlanPublish:
+        return PlanPublish(lines=[PlanLineIn(item_code=item, plant_code=plant, week=week,
+                                             quantity=Decimal(quantity_of(item, plant, n)))
+                                  for (item, plant) in base for n, week in enumerate(weeks)])
+
+    planning_service.publish_plan(session, plan(lambda item, plant, n: base[item, plant]), actor=actor)
+    surge = (planned[0], PLANTS[0][0], 2)  # week 3 of Hengda's first item at Suzhou: four times the demand
+    nudged = set(rng.sample(sorted(base), 10))
+
+    def revised(item: str, plant: str, n: int) -> int:
+        if (item, plant, n) == surge:
+            return base[item, plant] * 4
+        if (item, plant) in nudged and n in (4, 5):
+            return base[item, plant] + rng.choice((-1, 1)) * 50
+        return base[item, plant]
+
+    planning_service.publish_plan(session, plan(revised), actor=actor)

@@ -16,7 +16,7 @@ from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
 from openvmi.settings import Settings
 from openvmi.supplier_stock import queries
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.service import import_queue
 
 log = logging.getLogger(__name__)

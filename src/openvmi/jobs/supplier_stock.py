@@ -13,7 +13,7 @@ from openvmi.db import commit_refusal, utcnow
 from openvmi.errors import InvalidImportFile
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.models import SupplierStock
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service import imports
 

@@ -12,7 +12,7 @@ from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.fields import Code, Id, Search
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
     AVAILABILITY_PAGE, MAX_AVAILABILITY_PAGE, MAX_ITEMS, AvailabilityQuery, AvailabilityRead, ColumnMappingRead,

@@ -17,7 +17,6 @@ from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
 from openvmi.supplier_stock import queries
 from openvmi.supplier_stock.availability import list_availability
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.rules import (
     TEMPLATE_HEADERS, UNFINISHED, UNKNOWN_SITE, ZEROED_WARNING, AvailabilitySource, ChangeKind, ImportMode,
     check_usable, source_of,
@@ -26,6 +25,7 @@ from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, ImportRequest, PreviewLine, SiteAliasCreate, StockFilter, StockLineUpdate,
 )
 from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list, export_response
 from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain

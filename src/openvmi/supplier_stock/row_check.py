@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 from openvmi.errors import Reason, RowError
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.files.cells import FormulaWithoutValue, cell_text
+from openvmi.tabular import values
+from openvmi.tabular.cells import cell_text
 
 # The quantity as most files write it ("1200", "37.5"): checked by its shape alone, no Decimal made
 # for a million cells. Nine whole digits and six decimals at most: limits.MAX_QUANTITY, the 15
@@ -58,7 +59,7 @@ class RowValidator:
         (a totals row, the header repeated on a new page)."""
         try:
             line = self._plain_row(row, cells)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError, ArithmeticError, rules.CellError):
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError, ArithmeticError, values.CellError):
             line = None
         if line is not None:
             return line
@@ -71,12 +72,12 @@ class RowValidator:
         if [t for t in texts if t] == [h for h in self.headers if h]:
             return True
         first = next((t for t in texts if t), "")
-        if not rules.is_total_label(first):
+        if not values.is_total_label(first):
             return False
         # the label may stand in the item column itself, but no real item may be named
         names = [texts[i] for f in ("item_code", "supplier_part_number") if (i := self.columns.get(f, -1)) >= 0
                  and i < len(texts)]
-        return all(not name or rules.is_total_label(name) for name in names)
+        return all(not name or values.is_total_label(name) for name in names)
 
     def _plain_row(self, row: int, cells: list[object]) -> StockRow | None:
         """Fast path for the common row (plain text cells, plain numbers): at least as strict as
@@ -118,7 +119,7 @@ class RowValidator:
         if date_col >= 0:
             text = cells[date_col].strip()  # type: ignore[union-attr]
             if text:
-                next_date = rules.parse_date(text, today=self.today).isoformat()
+                next_date = values.parse_date(text, today=self.today).isoformat()
         if lead_col >= 0:
             text = cells[lead_col].strip()  # type: ignore[union-attr]
             if text:
@@ -139,23 +140,12 @@ class RowValidator:
             index = self.columns.get(field)
             if index is None or index >= len(cells):
                 return None
-            value = cells[index]
-            if isinstance(value, FormulaWithoutValue):
+            try:
+                return values.readable(cells[index])
+            except values.CellError as error:
                 unreadable.add(field)
-                errors.append(RowError(row, self.headers[index],
-                                       Reason("formula without a saved value: open and save the file in a "
-                                              "spreadsheet program, or paste values"), value.formula))
+                errors.append(RowError(row, self.headers[index], error.reason, cell_text(cells[index])))
                 return None
-            text = cell_text(value)
-            if text.startswith('="') and text.endswith('"') and len(text) > 2:
-                value = text = text[2:-1].strip()  # ="00123": exports that keep Excel from dropping zeros
-            if text in rules.SPREADSHEET_ERRORS:
-                unreadable.add(field)
-                errors.append(RowError(row, self.headers[index],
-                                       Reason("the cell shows the spreadsheet error %(error)s: fix its formula",
-                                              error=text), text))
-                return None
-            return None if text == "" else value
 
         def fail(field: str, reason: Reason, value: object = None) -> None:
             if field in unreadable:
@@ -172,14 +162,14 @@ class RowValidator:
         raw_date = cell("next_available_date")
         if raw_date is not None:
             try:
-                next_date = rules.parse_date(raw_date, today=self.today)
-            except rules.CellError as error:
+                next_date = values.parse_date(raw_date, today=self.today)
+            except values.CellError as error:
                 fail("next_available_date", error.reason, raw_date)
         raw_days = cell("lead_time_days")
         if raw_days is not None:
             try:
                 lead_time = rules.parse_days(raw_days)
-            except rules.CellError as error:
+            except values.CellError as error:
                 fail("lead_time_days", error.reason, raw_days)
         raw_unit = cell("unit")
         if raw_unit is not None and item is not None and not rules.same_unit(cell_text(raw_unit), item.unit):
@@ -234,7 +224,7 @@ class RowValidator:
                 fail(field, Reason("no quantity given"), None)
             return None
         try:
-            return rules.parse_quantity(value)
-        except rules.CellError as error:
+            return values.parse_quantity(value)
+        except values.CellError as error:
             fail(field, error.reason, value)
             return None

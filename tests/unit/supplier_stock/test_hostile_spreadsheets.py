@@ -7,8 +7,8 @@ import pytest
 
 from openvmi.errors import InvalidImportFile
 from openvmi.settings import Settings
-from openvmi.supplier_stock.files.formats import open_table
-from openvmi.supplier_stock.files.xlsx_archive import ENTITIES, MB, XlsxLimits
+from openvmi.tabular.formats import open_table
+from openvmi.tabular.xlsx_archive import ENTITIES, MB, XlsxLimits
 from tests.unit.supplier_stock.hostile_xlsx import (
     BILLION_LAUGHS, HEADER_ROW, XXE, claiming, noise_cells, sheet_xml, workbook,
 )

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from openvmi.supplier_stock import rules
+from openvmi.tabular import values
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -20,7 +21,7 @@ def test_a_lead_time_reads_as_suppliers_write_it(text):
                                               ("3651", "lead time over 10 years"), ("soon", "not a number of days"),
                                               ("inf", "not a whole number of days")])
 def test_a_lead_time_that_is_no_whole_number_of_days_says_why(text, reason):
-    with pytest.raises(rules.CellError, match=reason):
+    with pytest.raises(values.CellError, match=reason):
         rules.parse_days(text)
 
 

@@ -8,7 +8,8 @@ from pydantic import ValidationError
 
 from openvmi.errors import InvalidImportFile
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.files.formats import open_table
+from openvmi.tabular import values
+from openvmi.tabular.formats import open_table
 from openvmi.supplier_stock.schemas import ImportRequest
 from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
 
@@ -18,7 +19,7 @@ TODAY = date(2026, 11, 25)
 @pytest.mark.parametrize("text,quantity", [("1,234.5", Decimal("1234.5")), ("12,5", Decimal("12.5")),
                                            (" 7 ", Decimal(7)), (3.0, Decimal(3)), ("０.５", Decimal("0.5"))])
 def test_quantities_read_as_suppliers_write_them(text, quantity):
-    assert rules.parse_quantity(text) == quantity
+    assert values.parse_quantity(text) == quantity
 
 
 @pytest.mark.parametrize("text,reason", [("-1", "negative quantity"), ("abc", "not a number"),
@@ -26,18 +27,18 @@ def test_quantities_read_as_suppliers_write_them(text, quantity):
                                          ("1,5000", "unclear number"), ("1,20,000", "unclear number"),
                                          (True, "not a number")])
 def test_bad_quantities_say_why(text, reason):
-    with pytest.raises(rules.CellError, match=reason):
-        rules.parse_quantity(text)
+    with pytest.raises(values.CellError, match=reason):
+        values.parse_quantity(text)
 
 
 @pytest.mark.parametrize("text", ["2026-12-01", "2026/12/1", "2026年12月1日", "20261201", "2026-12-01 00:00:00"])
 def test_dates_in_common_spellings(text):
-    assert rules.parse_date(text, today=TODAY) == date(2026, 12, 1)
+    assert values.parse_date(text, today=TODAY) == date(2026, 12, 1)
 
 
 def test_a_date_in_the_past_is_refused():
-    with pytest.raises(rules.CellError, match="in the past"):
-        rules.parse_date("2026-11-24", today=TODAY)
+    with pytest.raises(values.CellError, match="in the past"):
+        values.parse_date("2026-11-24", today=TODAY)
 
 
 def test_units_match_by_alias_but_never_convert():

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from openvmi.supplier_stock import rules
-from openvmi.supplier_stock.files.formats import open_table
+from openvmi.tabular import values
+from openvmi.tabular.formats import open_table
 from tests.unit.supplier_stock.files import csv_bytes
 
 TODAY = date(2026, 11, 25)
@@ -19,29 +20,29 @@ TODAY = date(2026, 11, 25)
                                             ("１，２００", Decimal(1200)), ("\u3000８０\u3000", Decimal(80)),
                                             ("1,200.000", Decimal(1200))])
 def test_quantities_are_the_figures_the_spreadsheet_shows(value, quantity):
-    assert rules.parse_quantity(value) == quantity
+    assert values.parse_quantity(value) == quantity
 
 
 @pytest.mark.parametrize("text", ["5-", "1,200.000-", "(5)"])
 def test_sap_trailing_minus_and_accounting_brackets_are_negative(text):
-    with pytest.raises(rules.CellError, match="negative quantity"):
-        rules.parse_quantity(text)
+    with pytest.raises(values.CellError, match="negative quantity"):
+        values.parse_quantity(text)
 
 
 @pytest.mark.parametrize("value", [48183, 48183.0, "48183", "20311201", 20311201, "２０３１／１２／０１", "2031.12.01"])
 def test_excel_day_numbers_and_eight_digit_dates(value):
-    assert rules.parse_date(value, today=TODAY) == date(2031, 12, 1)
+    assert values.parse_date(value, today=TODAY) == date(2031, 12, 1)
 
 
 @pytest.mark.parametrize("value", [123, "2031/13/01", "12/01/2031"])
 def test_numbers_that_are_no_date_are_refused(value):
-    with pytest.raises(rules.CellError):
-        rules.parse_date(value, today=TODAY)
+    with pytest.raises(values.CellError):
+        values.parse_date(value, today=TODAY)
 
 
 @pytest.mark.parametrize("label", ["合计", "总计", " 小计 ", "Total", "GRAND TOTAL", "合　计"])
 def test_total_labels(label):
-    assert rules.is_total_label(label)
+    assert values.is_total_label(label)
 
 
 def test_the_header_is_found_below_a_report_title_and_blank_lines():

@@ -13,7 +13,7 @@ from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidImportFile, NotFound
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import ChangeKind, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest

@@ -13,8 +13,8 @@ from openvmi.db import utcnow
 from openvmi.errors import Conflict, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
-from openvmi.supplier_stock.files.table_reader import Progress
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.table_reader import Progress
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import UNFINISHED, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest

@@ -1,6 +1,5 @@
 """Import a supplier's stock file: checked whole, then applied all or nothing; a rejected file is
 recorded with its bad rows. Also the supplier's saved column mapping for its files. Caller commits."""
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -13,9 +12,10 @@ from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries, rules
-from openvmi.supplier_stock.files.formats import open_table
-from openvmi.supplier_stock.files.table_reader import Progress
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
+from openvmi.tabular.formats import file_sha256, open_table
+from openvmi.tabular.report import ErrorList, stored_errors
+from openvmi.tabular.table_reader import Progress
+from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.locks import lock_supplier
 from openvmi.supplier_stock.models import SupplierColumnMapping, SupplierStock, SupplierStockImport
 from openvmi.supplier_stock.row_check import ItemRef, RowValidator
@@ -46,7 +46,7 @@ def import_supplier_stock(session: Session, request: ImportRequest, *, stream: B
     its rejected batch stays recorded when the caller commits. Caller commits."""
     now = now or utcnow()
     supplier = queries.get_publishing_supplier(session, request.supplier_code)
-    file_hash = _sha256(stream)
+    file_hash = file_sha256(stream)
 
     if not request.dry_run:
         replay = queries.find_replayed_import(session, supplier.id, file_hash=file_hash, mode=request.mode,
@@ -159,7 +159,7 @@ def _read_check_apply(session: Session, batch: SupplierStockImport, supplier: Pa
             raise InvalidImportFile([RowError(reader.header_row, column or None, reason)
                                      for column, reason in header.problems] + reader.header_hints())
         validator = _validator(session, supplier, header, reader.headers, today=now.date())
-        errors = staging.ErrorList()
+        errors = ErrorList()
         staging.create_stage(session)
         row_count = staging.load_stage(session, reader, validator, errors, progress)
     finally:
@@ -212,14 +212,6 @@ def _refuse_if_superseded(session: Session, batch: SupplierStockImport) -> None:
             "applied over it (send it again if its figures are still current)", newer=newer.id, at=applied_at))])
 
 
-def _sha256(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1 << 20), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
-
 
 _FACTS = ("file_format", "encoding", "row_count", "new_count", "changed_count", "unchanged_count", "zeroed_count")
 
@@ -237,9 +229,7 @@ def _reject(session: Session, batch: SupplierStockImport, error: InvalidImportFi
     batch.claimed_until = None
     batch.idempotency_key = None  # a corrected file may reuse the key
     batch.error_count = error.error_count
-    batch.errors = [{"row": e.row, "column": e.column, "reason": e.reason, "value": e.value,
-                     "msgid": getattr(e.reason, "msgid", None), "params": getattr(e.reason, "params", None)}
-                    for e in error.errors[:staging.MAX_REPORTED_ERRORS]]
+    batch.errors = stored_errors(error.errors)
     batch.new_count = batch.changed_count = batch.unchanged_count = batch.zeroed_count = 0
     batch.finished_at = now
     session.flush()

@@ -17,13 +17,13 @@ from openvmi.catalog.models import Item
 from openvmi.db import Quantity
 from openvmi.errors import InvalidImportFile, Reason, RowError
 from openvmi.locations.models import Location
-from openvmi.supplier_stock.files.table_reader import Progress, TableReader
+from openvmi.tabular.report import ErrorList
+from openvmi.tabular.table_reader import Progress, TableReader
 from openvmi.supplier_stock.models import SupplierStock, SupplierStockHistory, SupplierStockImport
 from openvmi.supplier_stock.row_check import RowValidator, StockRow
 from openvmi.supplier_stock.rules import ChangeKind
 from openvmi.supplier_stock.schemas import PreviewLine
 
-MAX_REPORTED_ERRORS = 1000
 MAX_PREVIEW_LINES = 500
 MAX_ROWS = 2_000_000
 CHUNK_ROWS = 5000
@@ -45,25 +45,6 @@ stage = Table(
     prefixes=["TEMPORARY"],
 )
 _STAGE_COLUMNS = [c.name for c in stage.columns]
-
-
-class ErrorList:
-    """Every error is counted; the first MAX_REPORTED_ERRORS are kept to show."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.bad_rows = 0
-        self.duplicates_possible = True
-        self.kept: list[RowError] = []
-
-    def add(self, errors: list[RowError]) -> None:
-        self.count += len(errors)
-        room = MAX_REPORTED_ERRORS - len(self.kept)
-        if room > 0:
-            self.kept.extend(errors[:room])
-
-    def sorted(self) -> list[RowError]:
-        return sorted(self.kept, key=lambda e: (e.row or 0, e.column or ""))
 
 
 def create_stage(session: Session) -> None:

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import IO
 
-from openvmi.supplier_stock.files.table_reader import file_error
-from openvmi.supplier_stock.files.xlsx_archive import ENTITIES, XlsxLimits, sizes
+from openvmi.tabular.table_reader import file_error
+from openvmi.tabular.xlsx_archive import ENTITIES, XlsxLimits, sizes
 
 _CHUNK = 1 << 20
 _LOOKAHEAD = 64  # a tag name cut by the end of a chunk is looked at again with the next one

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from openvmi.errors import InvalidImportFile, Reason, RowError
-from openvmi.supplier_stock.files.cells import FormulaWithoutValue, cell_text
-from openvmi.supplier_stock.files.table_reader import HeaderJudge, TableReader, file_error
-from openvmi.supplier_stock.files.xlsx_archive import GuardedArchive, XlsxLimits, load_workbook, refuse_entities
-from openvmi.supplier_stock.files.xlsx_rows import sheet_values
-from openvmi.supplier_stock.files.xlsx_scan import rows_over_limit, scan_sheet
+from openvmi.tabular.cells import FormulaWithoutValue, cell_text
+from openvmi.tabular.table_reader import HeaderJudge, TableReader, file_error
+from openvmi.tabular.xlsx_archive import GuardedArchive, XlsxLimits, load_workbook, refuse_entities
+from openvmi.tabular.xlsx_rows import sheet_values
+from openvmi.tabular.xlsx_scan import rows_over_limit, scan_sheet
 
 
 class XlsxReader(TableReader):

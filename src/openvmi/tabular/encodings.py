@@ -4,7 +4,7 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
-from openvmi.supplier_stock.files.table_reader import file_error
+from openvmi.tabular.table_reader import file_error
 
 _CANDIDATES = ["gb18030", "cp1252", "big5", "shift_jis", "euc_kr"]
 _READ_AS_GBK = {"gb18030", "euc_kr"}  # EUC-KR is what short GBK samples are most often mistaken for

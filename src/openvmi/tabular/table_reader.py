@@ -2,7 +2,7 @@
 from collections.abc import Callable, Iterator
 
 from openvmi.errors import InvalidImportFile, Reason, RowError
-from openvmi.supplier_stock.files.cells import cell_text
+from openvmi.tabular.cells import cell_text
 
 HEADER_SEARCH_ROWS = 20  # reports put a title, dates and blank lines above the header
 Progress = Callable[[int, int], None]  # (done, total) in the reader's own unit

@@ -10,7 +10,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.workbook import Workbook
 
 from openvmi.enums import N_
-from openvmi.supplier_stock.files.table_reader import file_error
+from openvmi.tabular.table_reader import file_error
 
 MB = 1024 * 1024
 _RATIO_FROM_BYTES = MB  # small parts (styles, a sheet of blanks) may compress better than any limit

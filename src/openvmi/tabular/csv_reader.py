@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from openvmi.errors import Reason
-from openvmi.supplier_stock.files.encodings import decodes, decodes_whole, detect_encoding
-from openvmi.supplier_stock.files.table_reader import HeaderJudge, TableReader, file_error
+from openvmi.tabular.encodings import decodes, decodes_whole, detect_encoding
+from openvmi.tabular.table_reader import HeaderJudge, TableReader, file_error
 
 SAMPLE_BYTES = 64 * 1024
 # A stock row is well under a kilobyte. csv builds a whole row at once, so one line of millions of

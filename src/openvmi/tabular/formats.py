@@ -1,11 +1,12 @@
 """Which kind of file an upload is, by its content: a reader for CSV and XLSX, advice for the rest."""
+import hashlib
 import io
 from typing import BinaryIO
 
-from openvmi.supplier_stock.files.csv_reader import CsvReader
-from openvmi.supplier_stock.files.table_reader import HeaderJudge, TableReader, file_error
-from openvmi.supplier_stock.files.xlsx_archive import XlsxLimits
-from openvmi.supplier_stock.files.xlsx_reader import XlsxReader
+from openvmi.tabular.csv_reader import CsvReader
+from openvmi.tabular.table_reader import HeaderJudge, TableReader, file_error
+from openvmi.tabular.xlsx_archive import XlsxLimits
+from openvmi.tabular.xlsx_reader import XlsxReader
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
@@ -35,3 +36,13 @@ def open_table(stream: BinaryIO, *, filename: str, encoding: str | None = None, 
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise file_error("the file is named .xlsx but is not an Excel workbook")
     return CsvReader(stream, encoding=encoding, total_bytes=size, judge_header=judge_header)
+
+
+def file_sha256(stream: BinaryIO) -> str:
+    """The upload's fingerprint (a retried upload is the same bytes), read without keeping it whole."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
