@@ -1,7 +1,7 @@
 """demand plans: versions and their lines
 
 Revision ID: 3b8e6d1f9a24
-Revises: 7a4f2c9e1d05
+Revises: 3e9b6d2a8c14
 Create Date: 2026-12-01 10:00:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from openvmi.db import UtcDateTime
 
 revision = '3b8e6d1f9a24'
-down_revision = '7a4f2c9e1d05'
+down_revision = '3e9b6d2a8c14'
 branch_labels = None
 depends_on = None
 
