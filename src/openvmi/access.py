@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "supplier_stock.write": frozenset({Role.ADMIN, Role.SUPPLIER}),  # import and adjust (suppliers: their own)
     "supplier_stock.thresholds": frozenset({Role.ADMIN, Role.BUYER}),
     "availability.read": EVERYONE,
+    "vmi_agreements.read": EVERYONE,  # a supplier user: its own agreements only
+    "vmi_agreements.write": frozenset({Role.ADMIN, Role.BUYER}),
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

@@ -8,8 +8,10 @@ from openvmi.parties.models import Party, Plant
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
+from openvmi.vmi.agreements.models import VmiAgreement
 
 __all__ = ["Alert", "AlertComment", "ApiToken", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
            "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
-           "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport"]
+           "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
+           "VmiAgreement"]

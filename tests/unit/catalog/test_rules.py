@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from openvmi.catalog.rules import PricePeriod, overlapping, price_on
 
+ONE = Decimal(1)
+
 
 def period(start: str, end: str | None = None, price: str = "1.00") -> PricePeriod:
     return PricePeriod(Decimal(price), "CNY", date.fromisoformat(start), date.fromisoformat(end) if end else None)
@@ -12,20 +14,20 @@ def period(start: str, end: str | None = None, price: str = "1.00") -> PricePeri
 def test_the_latest_started_price_applies():
     periods = [period("2026-01-01", price="1.50"), period("2026-06-01", price="1.60")]
 
-    assert price_on(periods, date(2026, 3, 1)).price == Decimal("1.50")
-    assert price_on(periods, date(2026, 6, 1)).price == Decimal("1.60")
-    assert price_on(periods, date(2030, 1, 1)).price == Decimal("1.60")
+    assert price_on(periods, date(2026, 3, 1), ONE).price == Decimal("1.50")
+    assert price_on(periods, date(2026, 6, 1), ONE).price == Decimal("1.60")
+    assert price_on(periods, date(2030, 1, 1), ONE).price == Decimal("1.60")
 
 
 def test_no_price_before_the_first_period():
-    assert price_on([period("2026-01-01")], date(2025, 12, 31)) is None
+    assert price_on([period("2026-01-01")], date(2025, 12, 31), ONE) is None
 
 
 def test_an_explicit_end_is_inclusive_and_then_no_price_applies():
     periods = [period("2026-01-01", "2026-03-31")]
 
-    assert price_on(periods, date(2026, 3, 31)) is not None
-    assert price_on(periods, date(2026, 4, 1)) is None
+    assert price_on(periods, date(2026, 3, 31), ONE) is not None
+    assert price_on(periods, date(2026, 4, 1), ONE) is None
 
 
 def test_an_open_ended_price_ends_when_the_next_period_starts_even_after_that_one_ended():
@@ -33,13 +35,13 @@ def test_an_open_ended_price_ends_when_the_next_period_starts_even_after_that_on
     # has ended does not bring the old list price back
     periods = [period("2026-01-01", price="1.50"), period("2026-03-01", "2026-04-30", price="1.20")]
 
-    assert price_on(periods, date(2026, 2, 1)).price == Decimal("1.50")
-    assert price_on(periods, date(2026, 4, 30)).price == Decimal("1.20")
-    assert price_on(periods, date(2026, 5, 1)) is None
+    assert price_on(periods, date(2026, 2, 1), ONE).price == Decimal("1.50")
+    assert price_on(periods, date(2026, 4, 30), ONE).price == Decimal("1.20")
+    assert price_on(periods, date(2026, 5, 1), ONE) is None
 
 
 def test_no_periods_no_price():
-    assert price_on([], date(2026, 1, 1)) is None
+    assert price_on([], date(2026, 1, 1), ONE) is None
 
 
 def test_an_explicit_end_after_the_next_start_overlaps():
@@ -48,10 +50,10 @@ def test_an_explicit_end_after_the_next_start_overlaps():
     assert overlapping([b, a]) == [(a, b)]
 
 
-def test_two_periods_starting_the_same_day_overlap():
+def test_two_prices_starting_the_same_day_are_one_break_set_not_an_overlap():
     a, b = period("2026-01-01", price="1"), period("2026-01-01", price="2")
 
-    assert len(overlapping([a, b])) == 1
+    assert overlapping([a, b]) == []
 
 
 def test_back_to_back_and_open_ended_periods_do_not_overlap():
