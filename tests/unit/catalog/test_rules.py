@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from openvmi.catalog.rules import PricePeriod, overlapping, price_on
+from openvmi.catalog.rules import PricePeriod, break_clashes, overlapping, price_on
 
 ONE = Decimal(1)
 
@@ -66,3 +66,57 @@ def test_an_end_on_the_next_start_day_overlaps_by_one_day():
     a, b = period("2026-01-01", "2026-04-01"), period("2026-04-01", "2026-05-01")
 
     assert overlapping([a, b]) == [(a, b)]
+
+
+# --- quantity breaks --------------------------------------------------------------------------
+
+def brk(start: str, minimum: str, price: str, end: str | None = None) -> PricePeriod:
+    return PricePeriod(Decimal(price), "CNY", date.fromisoformat(start), date.fromisoformat(end) if end else None,
+                       Decimal(minimum))
+
+
+BREAKS = [brk("2026-01-01", "1", "5.00"), brk("2026-01-01", "100", "4.50"), brk("2026-01-01", "500", "4.00")]
+
+
+def test_the_highest_break_the_line_quantity_reaches_applies():
+    day = date(2026, 2, 1)
+
+    assert [price_on(BREAKS, day, Decimal(q)).price for q in ("1", "99", "99.999999", "100", "101", "499", "500")] == [
+        Decimal("5.00"), Decimal("5.00"), Decimal("5.00"), Decimal("4.50"), Decimal("4.50"), Decimal("4.50"),
+        Decimal("4.00")]
+
+
+def test_a_quantity_below_the_lowest_break_has_no_price():
+    assert price_on(BREAKS, date(2026, 2, 1), Decimal("0.5")) is None
+
+
+def test_a_new_break_set_replaces_the_whole_old_one_from_its_day():
+    # the old set had a 500+ break; the new set has none, so 600 pays the new set's 100+ price
+    breaks = [*BREAKS, brk("2026-07-01", "1", "5.20"), brk("2026-07-01", "100", "4.80")]
+
+    assert price_on(breaks, date(2026, 6, 30), Decimal(600)).price == Decimal("4.00")
+    assert price_on(breaks, date(2026, 7, 1), Decimal(600)).price == Decimal("4.80")
+    assert price_on(breaks, date(2026, 7, 2), Decimal(99)).price == Decimal("5.20")
+
+
+def test_a_break_set_ends_as_a_whole():
+    breaks = [brk("2026-01-01", "0", "5", "2026-03-31"), brk("2026-01-01", "100", "4", "2026-03-31")]
+
+    assert price_on(breaks, date(2026, 3, 31), Decimal(100)).price == Decimal("4")
+    assert price_on(breaks, date(2026, 4, 1), Decimal(100)) is None
+
+
+def test_the_same_minimum_twice_on_one_day_and_ragged_ends_are_clashes():
+    twice = [brk("2026-01-01", "100", "4.50"), brk("2026-01-01", "100", "4.40")]
+    ragged = [brk("2026-01-01", "0", "5", "2026-06-30"), brk("2026-01-01", "100", "4")]
+
+    assert break_clashes(twice) == ["two prices starting 2026-01-01 for the same minimum quantity 100"]
+    assert break_clashes(ragged) == ["the prices starting 2026-01-01 end on different days; a break set is valid as a whole"]
+    assert break_clashes(BREAKS) == []
+
+
+def test_sets_overlap_when_an_earlier_sets_end_reaches_the_next_start():
+    breaks = [brk("2026-01-01", "0", "5", "2026-07-01"), brk("2026-01-01", "100", "4", "2026-07-01"),
+              brk("2026-07-01", "0", "6")]
+
+    assert overlapping(breaks) == [(breaks[0], breaks[2])]
