@@ -77,17 +77,17 @@ def activate_agreement(session: Session, agreement_id: int, *, now: datetime | N
     active = queries.find_active_agreement(session, row.supplier_item_id, location_id=row.location_id)
     if active is not None:
         raise ActiveAgreementExists(row, active.id)
-    row.state, row.activated_at = AgreementState.ACTIVE, now
     try:
         # A concurrent activation committed after the check above: on PostgreSQL the partial
         # unique index makes this flush wait for it and then fail (on SQLite writers queue, so the
-        # check saw it). The savepoint keeps the caller's transaction usable for the answer.
+        # check saw it). The savepoint keeps the caller's transaction usable for the answer, and
+        # the change is made inside it because beginning a savepoint flushes what is pending.
         with session.begin_nested():
+            row.state, row.activated_at = AgreementState.ACTIVE, now
             session.flush()
     except IntegrityError as error:
         if "uq_vmi_agreement_active" not in str(error.orig):
             raise
-        row.state, row.activated_at = AgreementState.DRAFT, None
         active = queries.find_active_agreement(session, row.supplier_item_id, location_id=row.location_id)
         raise ActiveAgreementExists(row, active.id if active else None) from error
     return row
