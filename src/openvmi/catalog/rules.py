@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from openvmi.errors import Reason
+
 
 @dataclass(frozen=True)
 class PricePeriod:
@@ -47,14 +49,16 @@ def overlapping(periods: Sequence[PricePeriod]) -> list[tuple[PricePeriod, Price
             if earlier.valid_to is not None and earlier.valid_to >= later.valid_from]
 
 
-def break_clashes(periods: Sequence[PricePeriod]) -> list[str]:
+def break_clashes(periods: Sequence[PricePeriod]) -> list[Reason]:
     """What is wrong inside break sets: one minimum quantity twice, or breaks that end on different days."""
     problems = []
     for breaks in break_sets(periods):
         start = breaks[0].valid_from
         minimums = [p.min_quantity for p in breaks]
         for minimum in sorted({m for m in minimums if minimums.count(m) > 1}):
-            problems.append(f"two prices starting {start} for the same minimum quantity {minimum.normalize():f}")
+            problems.append(Reason("two prices starting %(day)s for the same minimum quantity %(quantity)s",
+                                   day=start, quantity=f"{minimum.normalize():f}"))
         if len({p.valid_to for p in breaks}) > 1:
-            problems.append(f"the prices starting {start} end on different days; a break set is valid as a whole")
+            problems.append(Reason("the prices starting %(day)s end on different days; a break set is valid as a whole",
+                                   day=start))
     return problems
