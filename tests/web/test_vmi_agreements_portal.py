@@ -7,8 +7,8 @@ from tests.builders import (
 from tests.web.conftest import field_error, heading
 
 
-def form(supplier_item, location, **overrides) -> dict:
-    return {"supplier_item_id": str(supplier_item.id), "location_id": str(location.id), "min_level": "100",
+def form(supplier_item_id: int, location_id: int, **overrides) -> dict:
+    return {"supplier_item_id": str(supplier_item_id), "location_id": str(location_id), "min_level": "100",
             "max_level": "500", "settlement_cycle": "monthly", "currency": "CNY", "tax_rate_percent": "13",
             "call_off_answer_hours": "48", "over_shipment_tolerance_percent": "5", "adjustments_need_approval": "on",
             "valid_from": "2026-01-01", "valid_to": ""} | overrides
@@ -19,7 +19,7 @@ def test_a_buyer_drafts_and_activates_an_agreement_from_the_form(session, portal
     portal.sign_in(make_user(session, role=Role.BUYER, locale="en"))
 
     new = portal.get("/vmi/agreements/new")
-    created = portal.post("/vmi/agreements/new", form(supplier_item, location), follow_redirects=False)
+    created = portal.post("/vmi/agreements/new", form(supplier_item.id, location.id), follow_redirects=False)
     detail = portal.get(created.headers["location"])
     activated = portal.post(created.headers["location"] + "/activate")
 
@@ -34,8 +34,8 @@ def test_form_mistakes_are_shown_next_to_their_fields_and_nothing_is_saved(sessi
     warehouse = make_location(session, kind="warehouse", plant_code=make_plant(session).code)
     portal.sign_in(make_user(session, role=Role.BUYER, locale="en"))
 
-    page = portal.post("/vmi/agreements/new", form(supplier_item, warehouse, min_level="600", currency="XYZ"))
-    fixed = portal.post("/vmi/agreements/new", form(supplier_item, warehouse, min_level="600"))
+    page = portal.post("/vmi/agreements/new", form(supplier_item.id, warehouse.id, min_level="600", currency="XYZ"))
+    fixed = portal.post("/vmi/agreements/new", form(supplier_item.id, warehouse.id, min_level="600"))
 
     assert page.status_code == 422
     assert field_error(page.text, "currency").startswith("is not an ISO 4217 currency code")
@@ -84,10 +84,7 @@ def test_only_a_draft_offers_editing_and_the_edit_saves(session, portal):
 
 
 def form_of(row) -> dict:
-    return {"supplier_item_id": str(row.supplier_item_id), "location_id": str(row.location_id), "min_level": "100",
-            "max_level": "500", "settlement_cycle": "monthly", "currency": "CNY", "tax_rate_percent": "13",
-            "call_off_answer_hours": "48", "over_shipment_tolerance_percent": "0", "adjustments_need_approval": "on",
-            "valid_from": "2026-01-01", "valid_to": ""}
+    return form(row.supplier_item_id, row.location_id, over_shipment_tolerance_percent="0")
 
 
 def test_a_supplier_reads_its_own_agreements_without_buttons_and_not_anothers(session, portal):

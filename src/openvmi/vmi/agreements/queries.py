@@ -10,8 +10,7 @@ from openvmi.db import get_by_id
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.locations.models import Location
 from openvmi.locations.rules import LocationKind
-from openvmi.pagination import MAX_PAGE, decode_cursor, where_given
-from openvmi.errors import FieldError, InvalidInput
+from openvmi.pagination import fetch_page, where_given
 from openvmi.parties.models import Party, Plant
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.rules import AgreementState
@@ -75,17 +74,14 @@ def list_agreements(session: Session, *, supplier_id: int | None = None, item_id
                     supplier_item_id: int | None = None, location_id: int | None = None,
                     state: str | None = None, cursor: str | None = None, limit: int = 50) -> AgreementPage:
     """One keyset page of agreements, oldest first, filtered by whichever filters are given."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput([FieldError("limit", f"must be between 1 and {MAX_PAGE}")])
-    statement = where_given(_described(), (VmiAgreement.supplier_id, supplier_id), (SupplierItem.item_id, item_id),
+    statement = where_given(select(VmiAgreement).join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id),
+                            (VmiAgreement.supplier_id, supplier_id), (SupplierItem.item_id, item_id),
                             (VmiAgreement.supplier_item_id, supplier_item_id), (VmiAgreement.location_id, location_id),
                             (VmiAgreement.state, state))
-    after = decode_cursor(cursor)
-    if after is not None:
-        statement = statement.where(VmiAgreement.id > after)
-    rows = session.execute(statement.order_by(VmiAgreement.id).limit(limit + 1)).all()
-    next_cursor = str(rows[limit - 1][0].id) if len(rows) > limit else None
-    return AgreementPage(items=[_read(r) for r in rows[:limit]], next_cursor=next_cursor)
+    rows, next_cursor = fetch_page(session, statement, VmiAgreement.id, cursor=cursor, limit=limit)
+    described = session.execute(_described().where(VmiAgreement.id.in_([r.id for r in rows]))
+                                .order_by(VmiAgreement.id)).all()
+    return AgreementPage(items=[_read(r) for r in described], next_cursor=next_cursor)
 
 
 def _browsed(request: ListRequest, *, state: str | None) -> Select[Any]:
