@@ -47,6 +47,8 @@ def test_a_buyer_drafts_activates_and_ends_an_agreement(session, api_client, buy
     ({"tax_rate_percent": "101"}, "tax_rate_percent"),
     ({"call_off_answer_hours": 0}, "call_off_answer_hours"),
     ({"over_shipment_tolerance_percent": "-1"}, "over_shipment_tolerance_percent"),
+    ({"over_shipment_tolerance_percent": "1000"}, "over_shipment_tolerance_percent"),
+    ({"tax_rate_percent": "13.12345"}, "tax_rate_percent"),
     ({"currency": "ABC"}, "currency"),
     ({"currency": "RMB"}, "currency"),
     ({"currency": "CN"}, "currency"),

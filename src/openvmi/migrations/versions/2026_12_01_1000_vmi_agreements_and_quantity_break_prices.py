@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.CheckConstraint('call_off_answer_hours > 0', name=op.f('ck_vmi_agreement_answer_hours_positive')),
     sa.CheckConstraint('max_level >= min_level', name=op.f('ck_vmi_agreement_max_not_below_min')),
     sa.CheckConstraint('min_level >= 0', name=op.f('ck_vmi_agreement_min_level_not_negative')),
-    sa.CheckConstraint('over_shipment_tolerance_percent >= 0', name=op.f('ck_vmi_agreement_tolerance_not_negative')),
+    sa.CheckConstraint('over_shipment_tolerance_percent >= 0 AND over_shipment_tolerance_percent <= 100', name=op.f('ck_vmi_agreement_tolerance_range')),
     sa.CheckConstraint('tax_rate_percent >= 0 AND tax_rate_percent <= 100', name=op.f('ck_vmi_agreement_tax_rate_range')),
     sa.CheckConstraint('valid_to IS NULL OR valid_to >= valid_from', name=op.f('ck_vmi_agreement_valid_range')),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_vmi_agreement_created_by_id_app_user')),

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field
 from openvmi.fields import Currency, Id, Quantity
 from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
 
+# Tax rates and the over-shipment tolerance: 0 to 100 % (more tolerance is no tolerance but a
+# second order), four decimals, as the Numeric(7, 4) columns hold them.
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]
-TolerancePercent = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=4)]
 AnswerHours = Annotated[int, Field(ge=1, le=24 * 366)]
 
 
@@ -23,7 +24,7 @@ class AgreementCreate(BaseModel):
     tax_rate_percent: Percent
     adjustments_need_approval: bool = True
     call_off_answer_hours: AnswerHours = 48
-    over_shipment_tolerance_percent: TolerancePercent = Decimal(0)
+    over_shipment_tolerance_percent: Percent = Decimal(0)
     valid_from: date
     valid_to: date | None = None
     # min <= max and valid_from <= valid_to are checked by the service (rules.term_problems), which
@@ -42,7 +43,7 @@ class AgreementUpdate(BaseModel):
     tax_rate_percent: Percent = None  # type: ignore[assignment]
     adjustments_need_approval: bool = None  # type: ignore[assignment]
     call_off_answer_hours: AnswerHours = None  # type: ignore[assignment]
-    over_shipment_tolerance_percent: TolerancePercent = None  # type: ignore[assignment]
+    over_shipment_tolerance_percent: Percent = None  # type: ignore[assignment]
     valid_from: date = None  # type: ignore[assignment]
     valid_to: date | None = None
 
