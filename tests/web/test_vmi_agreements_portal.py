@@ -41,7 +41,8 @@ def test_form_mistakes_are_shown_next_to_their_fields_and_nothing_is_saved(sessi
     assert field_error(page.text, "currency").startswith("is not an ISO 4217 currency code")
     assert field_error(fixed.text, "max_level") == "the maximum level is below the minimum level"
     assert "is not a VMI location at one of our plants" in field_error(fixed.text, "location_id")
-    assert "No VMI agreements match" in portal.get("/vmi/agreements", params={"q": supplier_item.supplier_part_number}).text
+    listed = portal.get("/vmi/agreements", params={"q": supplier_item.supplier_part_number})
+    assert "No VMI agreements match" in listed.text
 
 
 def test_a_second_activation_is_refused_on_the_page_in_chinese(session, portal):

@@ -142,9 +142,13 @@ def describe_supplier_items(session: Session, rows: list[SupplierItem] | tuple) 
             unit=items[r.item_id].unit, supplier_part_number=r.supplier_part_number,
             lead_time_days=r.lead_time_days, moq=r.moq, pack_size=r.pack_size, active=r.active,
             version=r.version, created_at=r.created_at,
-            prices=[PriceRead.model_validate(p) for p in sorted(r.prices, key=lambda p: (p.valid_from, p.min_quantity))])
+            prices=[PriceRead.model_validate(p) for p in sorted(r.prices, key=_break_order)])
         for r in rows
     ]
+
+
+def _break_order(price: SupplierItemPrice) -> tuple:
+    return price.valid_from, price.min_quantity
 
 
 def price_on(session: Session, supplier_item_id: int, *, day: date, quantity: Decimal) -> rules.PricePeriod | None:

@@ -111,7 +111,8 @@ def test_the_same_minimum_twice_on_one_day_and_ragged_ends_are_clashes():
     ragged = [brk("2026-01-01", "0", "5", "2026-06-30"), brk("2026-01-01", "100", "4")]
 
     assert break_clashes(twice) == ["two prices starting 2026-01-01 for the same minimum quantity 100"]
-    assert break_clashes(ragged) == ["the prices starting 2026-01-01 end on different days; a break set is valid as a whole"]
+    assert break_clashes(ragged) == [
+        "the prices starting 2026-01-01 end on different days; a break set is valid as a whole"]
     assert break_clashes(BREAKS) == []
 
 

@@ -119,5 +119,6 @@ def supplier_item_choices(session: Session) -> list[tuple[int, str]]:
 def vmi_location_choices(session: Session) -> list[tuple[int, str]]:
     """(id, "code · name") of active VMI locations at our plants: where an agreement may keep stock."""
     rows = session.execute(select(Location.id, Location.code, Location.name).where(
-        Location.kind == LocationKind.VMI, Location.plant_id.is_not(None), Location.active.is_(True)).order_by(Location.code))
+        Location.kind == LocationKind.VMI, Location.plant_id.is_not(None), Location.active.is_(True))
+        .order_by(Location.code))
     return [(row_id, f"{code} · {name}") for row_id, code, name in rows]

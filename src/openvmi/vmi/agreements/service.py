@@ -122,7 +122,8 @@ def _checked(session: Session, values: dict[str, Any]) -> SupplierItem:
     errors = [FieldError(field, message) for field, message in rules.term_problems(_terms(values))]
     supplier_item = session.scalars(select(SupplierItem).where(SupplierItem.id == values["supplier_item_id"])).first()
     if supplier_item is None:
-        errors.append(FieldError("supplier_item_id", Reason("no such supplier item: %(id)s", id=values["supplier_item_id"])))
+        errors.append(FieldError("supplier_item_id",
+                                 Reason("no such supplier item: %(id)s", id=values["supplier_item_id"])))
     elif not supplier_item.active:
         errors.append(FieldError("supplier_item_id", Reason("supplier item %(id)s is inactive", id=supplier_item.id)))
     location = session.scalars(select(Location).where(Location.id == values["location_id"])).first()
