@@ -28,6 +28,9 @@ from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party
 from openvmi.parties.schemas import PartyCreate, PlantCreate
 from openvmi.settings import Settings
+from openvmi.vmi.agreements import service as agreements_service
+from openvmi.vmi.agreements.models import VmiAgreement
+from openvmi.vmi.agreements.schemas import AgreementCreate
 
 _counter = itertools.count(1)
 
@@ -72,6 +75,25 @@ def make_supplier_item(session: Session, *, supplier: Party | None = None, item:
 def make_location(session: Session, **overrides) -> Location:
     fields = {"code": unique("LOC"), "name": "Location", "kind": "vmi"} | overrides
     return locations_service.create_location(session, LocationCreate(**fields))
+
+
+def make_vmi_location(session: Session, **overrides) -> Location:
+    """A VMI (consignment) location at one of our plants."""
+    return make_location(session, **({"kind": "vmi", "plant_code": make_plant(session).code} | overrides))
+
+
+def make_vmi_agreement(session: Session, *, supplier_item: SupplierItem | None = None,
+                       location: Location | None = None, activate: bool = False, **overrides) -> VmiAgreement:
+    """A draft agreement (or an active one) for a supplier item at a VMI location."""
+    supplier_item = supplier_item or make_supplier_item(session)
+    location = location or make_vmi_location(session)
+    fields = {"supplier_item_id": supplier_item.id, "location_id": location.id, "min_level": Decimal(100),
+              "max_level": Decimal(500), "currency": "CNY", "tax_rate_percent": Decimal(13),
+              "valid_from": "2026-01-01"} | overrides
+    row = agreements_service.create_agreement(session, AgreementCreate(**fields), actor_id=None)
+    if activate:
+        agreements_service.activate_agreement(session, row.id)
+    return row
 
 
 PASSWORD = "correct-horse-1"  # every built user's

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "availability.read": EVERYONE,
     "demand_plans.read": EVERYONE,  # a supplier user: the lines of the items it supplies
     "demand_plans.publish": frozenset({Role.ADMIN, Role.BUYER}),
+    "vmi_agreements.read": EVERYONE,  # a supplier user: its own agreements only
+    "vmi_agreements.write": frozenset({Role.ADMIN, Role.BUYER}),
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

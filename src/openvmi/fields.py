@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from babel.numbers import list_currencies
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -27,6 +28,17 @@ def storable_text(value: str) -> str:
         except UnicodeEncodeError:
             raise PydanticCustomError("lone_surrogate", "must be valid Unicode text (no lone surrogates)") from None
     return value
+
+
+def currency_code(value: str) -> str:
+    """An ISO 4217 code as the CLDR data (through Babel) knows it; lower case is read as upper case."""
+    code = value.upper()
+    if code not in _CURRENCIES:
+        raise PydanticCustomError("unknown_currency", "is not an ISO 4217 currency code (such as CNY, USD, EUR)")
+    return code
+
+
+_CURRENCIES = frozenset(list_currencies())
 
 
 def utc_comparable(value: datetime) -> datetime:
@@ -59,6 +71,10 @@ Text = Annotated[str, AfterValidator(storable_text)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=60), AfterValidator(storable_text)]
 # What people type into a search box, in the API's `q` and in bodies alike.
 Search = Annotated[str, StringConstraints(max_length=limits.MAX_SEARCH), AfterValidator(storable_text)]
+
+# An ISO 4217 currency code, e.g. "CNY".
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$"),
+                     AfterValidator(currency_code)]
 
 # A point in time sent in, e.g. a filter's bounds (stored timestamps are UTC).
 Timestamp = Annotated[datetime, AfterValidator(utc_comparable)]

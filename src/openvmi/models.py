@@ -9,8 +9,10 @@ from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
+from openvmi.vmi.agreements.models import VmiAgreement
 
 __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVersion", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
            "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
-           "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport"]
+           "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
+           "VmiAgreement"]

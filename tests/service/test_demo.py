@@ -4,11 +4,12 @@ from sqlalchemy import func, select
 from openvmi.access import Role
 from openvmi.alerts.models import Alert
 from openvmi.auth.models import User
-from openvmi.catalog.models import Item, SupplierItem
+from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.jobs.demo import has_data, load_demo
 from openvmi.ledger.models import StockBalance
 from openvmi.parties.models import Party
 from openvmi.supplier_stock.models import SupplierStock
+from openvmi.vmi.agreements.models import VmiAgreement
 from tests.builders import log_in
 
 
@@ -34,6 +35,11 @@ def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
     for user in users:  # with the password the README prints
         assert log_in(session, user.username, f"{user.username}-demo") is user
     assert 0 < count(session, Alert.id, Alert.kind == "low_stock") < 150
+    # and VMI agreements in every state, with quantity-break prices behind them
+    states = dict(session.execute(select(VmiAgreement.state, func.count()).group_by(VmiAgreement.state)).all())
+    assert states == {"active": 70, "draft": 8, "ended": 2}
+    breaks = count(session, SupplierItemPrice.id, SupplierItemPrice.min_quantity > 0)
+    assert breaks == count(session, SupplierItem.id) * 2
     assert has_data(session)
 
 

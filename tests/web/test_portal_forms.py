@@ -1,5 +1,6 @@
 """Master-data forms and lists: create, edit, errors next to fields, stale edits, search and paging."""
 import re
+from decimal import Decimal
 
 from openvmi.access import Role
 from openvmi.catalog.models import SupplierItem
@@ -84,8 +85,8 @@ def test_a_stale_edit_is_refused_instead_of_overwriting_someone_elses_change(ses
     assert row.supplier_part_number == "PN-501"
 
 
-def test_an_overlapping_price_period_is_reported_at_the_new_price(session, portal):
-    row = make_supplier_item(session)  # a price from 2026-01-01, open-ended
+def test_a_second_price_for_the_same_day_and_quantity_is_reported_at_the_new_price(session, portal):
+    row = make_supplier_item(session)  # a price from 2026-01-01, open-ended, for any quantity
     _buyer(session, portal)
 
     answer = portal.post(f"/supplier-items/{row.id}", {
@@ -93,7 +94,7 @@ def test_an_overlapping_price_period_is_reported_at_the_new_price(session, porta
         "version": str(row.version), "price": "2", "currency": "CNY", "valid_from": "2026-01-01"})
 
     assert answer.status_code == 422
-    assert "overlap" in field_error(answer.text, "valid_from")
+    assert field_error(answer.text, "valid_from") == "two prices starting 2026-01-01 for the same minimum quantity 0"
 
 
 def test_a_duplicate_item_code_is_reported_on_the_code_field(session, portal):
@@ -166,3 +167,21 @@ def test_an_admin_resets_a_paused_users_password_and_role(session, portal):
     assert (user.role, user.display_name) == ("finance", "Moved to finance")
     assert field_error(own.text, "role") == "you cannot change your own role"
     assert new_password.status_code == 303
+
+
+def test_a_quantity_break_joins_its_days_price_set_and_the_page_shows_the_breaks(session, portal):
+    row = make_supplier_item(session, supplier_part_number="PN-500")  # 1.50 from 2026-01-01, any quantity
+    portal.sign_in(make_user(session, role=Role.BUYER, locale="zh_CN"))
+    version = re.search(r'name="version" value="(\d+)"', portal.get(f"/supplier-items/{row.id}").text).group(1)
+
+    answer = portal.post(f"/supplier-items/{row.id}", {
+        "supplier_part_number": "PN-500", "lead_time_days": "7", "moq": "0", "pack_size": "1", "active": "on",
+        "version": version, "price": "1.20", "currency": "CNY", "valid_from": "2026-01-01", "min_quantity": "100"},
+        follow_redirects=False)
+    page = portal.get(f"/supplier-items/{row.id}").text
+
+    assert answer.status_code == 303
+    assert "起订数量" in page and "100+" in page and "0+" in page
+    session.refresh(row)
+    assert sorted((p.min_quantity, p.price) for p in row.prices) == [(0, Decimal("1.50")), (100, Decimal("1.20"))]
+

@@ -1,4 +1,5 @@
 """JSON API for items and supplier items."""
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -6,10 +7,10 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from openvmi.access import Actor
 from openvmi.catalog import queries, service
 from openvmi.catalog.schemas import (
-    ItemCreate, ItemPage, ItemRead, ItemUpdate, SupplierItemCreate, SupplierItemPage, SupplierItemRead,
+    ItemCreate, ItemPage, ItemRead, ItemUpdate, PriceQuote, SupplierItemCreate, SupplierItemPage, SupplierItemRead,
     SupplierItemUpdate,
 )
-from openvmi.fields import Id, Search
+from openvmi.fields import Id, PositiveQuantity, Search
 from openvmi.web.deps import AppReactions, DbSession, requires
 from openvmi.web.etags import etag, version_from_etag
 
@@ -79,3 +80,10 @@ def update_supplier_item(supplier_item_id: Id, body: SupplierItemUpdate, session
     session.commit()
     response.headers["ETag"] = etag(row.version)
     return queries.describe_supplier_items(session, [row])[0]
+
+
+@router.get("/supplier-items/{supplier_item_id}/price", response_model=PriceQuote)
+def quote_price(supplier_item_id: Id, day: date, quantity: Annotated[PositiveQuantity, Query()], session: DbSession,
+                _: Reader) -> PriceQuote:
+    """The price break that applies to `quantity` (one line's quantity) on `day`."""
+    return queries.quote_price(session, supplier_item_id, day=day, quantity=quantity)

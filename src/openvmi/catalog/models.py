@@ -56,7 +56,7 @@ class SupplierItem(SupplierScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     prices: Mapped[list["SupplierItemPrice"]] = relationship(
-        back_populates="supplier_item", order_by="SupplierItemPrice.valid_from",
+        back_populates="supplier_item", order_by=lambda: [SupplierItemPrice.valid_from, SupplierItemPrice.min_quantity],
         cascade="all, delete-orphan")
 
     # The service sets the next version; the ORM adds "WHERE version = old" to the UPDATE.
@@ -71,12 +71,14 @@ class SupplierItem(SupplierScoped, Base):
 
 
 class SupplierItemPrice(SupplierScoped, Base):
-    """A price valid from a date (inclusive) until the next one or `valid_to` (inclusive)."""
+    """A price break valid from a date (inclusive) until the next break set or `valid_to` (inclusive),
+    for quantities of at least `min_quantity`; the breaks starting on one day form one set."""
 
     __tablename__ = "supplier_item_price"
     __table_args__ = (
-        UniqueConstraint("supplier_item_id", "valid_from"),
+        UniqueConstraint("supplier_item_id", "valid_from", "min_quantity"),
         CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint("min_quantity >= 0", name="min_quantity_not_negative"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),
     )
 
@@ -88,6 +90,7 @@ class SupplierItemPrice(SupplierScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
+    min_quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0), server_default="0")
 
     supplier_item: Mapped[SupplierItem] = relationship(back_populates="prices")
 

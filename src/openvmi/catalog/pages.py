@@ -31,10 +31,10 @@ ItemReader = Annotated[Actor, Depends(page_for(ITEM_ROLES))]
 SupplierItemReader = Annotated[Actor, Depends(page_for(SUPPLIER_ITEM_ROLES))]
 ITEM_FIELDS = ["code", "name", "unit", "category", "default_low_water", "active"]
 SUPPLIER_ITEM_FIELDS = ["supplier_code", "item_code", "supplier_part_number", "lead_time_days", "moq", "pack_size",
-                        "price", "currency", "valid_from", "active", "version"]
+                        "price", "currency", "valid_from", "min_quantity", "active", "version"]
 # Where a schema's error lands in the form: the first price line is the form's price fields.
 PRICE_FIELDS = {"prices.0.price": "price", "prices.0.currency": "currency", "prices.0.valid_from": "valid_from",
-                "prices": "price"}
+                "prices.0.min_quantity": "min_quantity", "prices": "price"}
 STALE_MESSAGE = N_("Someone else changed this supplier item after you opened it. Reload the page to see "
                    "their changes, then make yours again.")
 
@@ -158,7 +158,8 @@ async def create_supplier_item(request: Request, session: DbSession, actor: Supp
                                         "moq", "pack_size")}
     if form.values["price"] or form.values["valid_from"]:
         data["prices"] = [{"price": form.values["price"], "currency": form.values["currency"] or None,
-                           "valid_from": form.values["valid_from"] or None}]
+                           "valid_from": form.values["valid_from"] or None,
+                           "min_quantity": form.values["min_quantity"] or "0"}]
     body = parse(SupplierItemCreate, data, form, field_names=PRICE_FIELDS)
     if body is not None:
         try:
@@ -179,7 +180,7 @@ def edit_supplier_item(request: Request, supplier_item_id: Id, session: DbSessio
     values = {"supplier_part_number": row.supplier_part_number, "lead_time_days": str(row.lead_time_days),
               "moq": plain(row.moq), "pack_size": plain(row.pack_size), "active": "on" if row.active else "",
               "version": str(row.version), "currency": row.prices[-1].currency if row.prices else "CNY",
-              "price": "", "valid_from": ""}
+              "price": "", "valid_from": "", "min_quantity": ""}
     return _supplier_item_form(request, session, actor, FormState(values=values), row=row)
 
 
@@ -191,12 +192,14 @@ async def update_supplier_item(request: Request, supplier_item_id: Id, session: 
     data: dict = {k: form.values[k] for k in ("supplier_part_number", "lead_time_days", "moq", "pack_size")}
     data["active"] = form.values["active"] == "on"
     if form.values["price"] or form.values["valid_from"]:
-        existing = [{"price": p.price, "currency": p.currency, "valid_from": p.valid_from, "valid_to": p.valid_to}
-                    for p in row.prices]
+        existing = [{"price": p.price, "currency": p.currency, "valid_from": p.valid_from, "valid_to": p.valid_to,
+                     "min_quantity": p.min_quantity} for p in row.prices]
+        # A break starting on a day that already has prices joins that day's break set.
         new = {"price": form.values["price"], "currency": form.values["currency"] or None,
-               "valid_from": form.values["valid_from"] or None}
+               "valid_from": form.values["valid_from"] or None, "min_quantity": form.values["min_quantity"] or "0"}
         data["prices"] = existing + [new]
-    price_fields = {f"prices.{len(row.prices)}.{name}": name for name in ("price", "currency", "valid_from")}
+    price_fields = {f"prices.{len(row.prices)}.{name}": name
+                    for name in ("price", "currency", "valid_from", "min_quantity")}
     body = parse(SupplierItemUpdate, data, form, field_names={**price_fields, "prices": "valid_from"})
     version = form.values["version"]
     if body is not None:

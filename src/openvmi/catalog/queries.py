@@ -1,14 +1,15 @@
 """Read models of the catalog: items and supplier items by id or code, API pages, searchable and
 sortable lists for people, and the price of a supplier item on a day."""
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from openvmi.catalog import rules
 from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
-from openvmi.catalog.schemas import ItemPage, ItemRead, PriceRead, SupplierItemPage, SupplierItemRead
-from openvmi.db import get_by_id
+from openvmi.catalog.schemas import ItemPage, ItemRead, PriceQuote, PriceRead, SupplierItemPage, SupplierItemRead
+from openvmi.db import get_by_id, quantize
 from openvmi.errors import NotFound
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.pagination import fetch_page
@@ -141,14 +142,36 @@ def describe_supplier_items(session: Session, rows: list[SupplierItem] | tuple) 
             unit=items[r.item_id].unit, supplier_part_number=r.supplier_part_number,
             lead_time_days=r.lead_time_days, moq=r.moq, pack_size=r.pack_size, active=r.active,
             version=r.version, created_at=r.created_at,
-            prices=[PriceRead.model_validate(p) for p in r.prices])
+            prices=[PriceRead.model_validate(p) for p in sorted(r.prices, key=_break_order)])
         for r in rows
     ]
 
 
-def price_on(session: Session, supplier_item_id: int, day: date) -> rules.PricePeriod | None:
-    """The agreed price of a supplier item on a day, or None if no price is in force."""
-    periods = [rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to)
+def _break_order(price: SupplierItemPrice) -> tuple:
+    return price.valid_from, price.min_quantity
+
+
+def price_on(session: Session, supplier_item_id: int, *, day: date, quantity: Decimal) -> rules.PricePeriod | None:
+    """The price break of a supplier item for `quantity` (one line's, never a period's total) on
+    `day`, or None if no price is in force for them."""
+    periods = [rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to, p.min_quantity)
                for p in session.scalars(select(SupplierItemPrice).where(
                    SupplierItemPrice.supplier_item_id == supplier_item_id))]
-    return rules.price_on(periods, day)
+    return rules.price_on(periods, day, quantity)
+
+
+def quote_price(session: Session, supplier_item_id: int, *, day: date, quantity: Decimal) -> PriceQuote:
+    """What `quantity` of a supplier item costs on `day`; NotFound when no price applies to them."""
+    get_supplier_item(session, supplier_item_id)  # the supplier boundary: another's item is not found
+    found = price_on(session, supplier_item_id, day=day, quantity=quantity)
+    if found is None:
+        raise NoPrice(f"supplier item {supplier_item_id} has no price for {quantity.normalize():f} on {day}")
+    return PriceQuote(supplier_item_id=supplier_item_id, day=day, quantity=quantity, price=found.price,
+                      currency=found.currency, min_quantity=found.min_quantity, valid_from=found.valid_from,
+                      valid_to=found.valid_to, amount=quantize(quantity * found.price))
+
+
+class NoPrice(NotFound):
+    """No price break of the supplier item applies to that day and quantity."""
+
+    code = "no_price"

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from openvmi.fields import Code, Money, PositiveQuantity, Quantity, Text
+from openvmi.fields import Code, Currency, Money, PositiveQuantity, Quantity, Text
 
 ItemCode = Code
 
@@ -45,10 +45,14 @@ class ItemPage(BaseModel):
 
 
 class PriceCreate(BaseModel):
+    """One break of a price list: `price` per unit for quantities of at least `min_quantity`, from
+    `valid_from`. Prices starting on the same day form one break set, valid as a whole."""
+
     price: Money
-    currency: str = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
+    currency: Currency
     valid_from: date
     valid_to: date | None = None
+    min_quantity: Quantity = Decimal(0)
 
     @model_validator(mode="after")
     def _ordered(self) -> "PriceCreate":
@@ -61,6 +65,20 @@ class PriceRead(PriceCreate):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+
+
+class PriceQuote(BaseModel):
+    """The price of a supplier item for a quantity on a day: the break that applies."""
+
+    supplier_item_id: int
+    day: date
+    quantity: Decimal
+    price: Decimal
+    currency: str
+    min_quantity: Decimal
+    valid_from: date
+    valid_to: date | None
+    amount: Decimal  # quantity x price
 
 
 class SupplierItemCreate(BaseModel):

@@ -103,6 +103,7 @@ class StaleVersion(Conflict):
 
 
 def _price_errors(prices: list[PriceCreate]) -> list[FieldError]:
-    periods = [rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to) for p in prices]
+    periods = [rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to, p.min_quantity) for p in prices]
     return [FieldError("prices", f"price periods starting {a.valid_from} and {b.valid_from} overlap")
-            for a, b in rules.overlapping(periods)]
+            for a, b in rules.overlapping(periods)] + [
+        FieldError("prices", problem) for problem in rules.break_clashes(periods)]

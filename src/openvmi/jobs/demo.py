@@ -191,10 +191,7 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
                     supplier_part_number=f"{supplier_code.removeprefix('S-')}-{rng.randint(10000, 99999)}-{item.id}",
                     lead_time_days=rng.choice((3, 5, 7, 10, 14, 21, 30, 45)),
                     moq=Decimal(rng.choice((0, 10, 50, 100, 500))), pack_size=Decimal(rng.choice((1, 10, 50, 100))),
-                    prices=[PriceCreate(price=price.quantize(Decimal("0.0001")), currency=CURRENCY[country],
-                                        valid_from=start, valid_to=date(2026, 6, 30)),
-                            PriceCreate(price=(price * Decimal("0.97")).quantize(Decimal("0.0001")),
-                                        currency=CURRENCY[country], valid_from=date(2026, 7, 1))])))
+                    prices=_price_list(price, CURRENCY[country], start=start))))
             bar.advance(task)
 
         users = {}
@@ -208,8 +205,51 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
         _opening_stock(session, rng, buyer_id=buyer.id, supplier_items=supplier_items)
         _published_supplier_stock(session, rng, supplier_items=supplier_items)
         _demand_plan(session, rng, supplier_items=supplier_items, item_codes=item_codes, buyer=users["buyer"])
+        _vmi_agreements(session, rng, supplier_items=supplier_items)
     return (f"demo company loaded: {len(SUPPLIERS)} suppliers, {len(catalogue)} items, "
             f"{len(supplier_items)} supplier items, {len(DEMO_USERS)} users")
+
+
+def _price_list(price: Decimal, currency: str, *, start: date) -> list[PriceCreate]:
+    """Two half-year break sets: the list price for any quantity and 5 % off lines of 1,000 or more;
+    from July 1st, 3 % off both."""
+    breaks = []
+    for valid_from, valid_to, factor in ((start, date(2026, 6, 30), Decimal(1)),
+                                         (date(2026, 7, 1), None, Decimal("0.97"))):
+        for min_quantity, discount in ((Decimal(0), Decimal(1)), (Decimal(1000), Decimal("0.95"))):
+            breaks.append(PriceCreate(price=(price * factor * discount).quantize(Decimal("0.0001")),
+                                      currency=currency, valid_from=valid_from, valid_to=valid_to,
+                                      min_quantity=min_quantity))
+    return breaks
+
+
+def _vmi_agreements(session: Session, rng: random.Random, *, supplier_items: list) -> None:
+    """Agreements for a sample of the suppliers' items at each plant's VMI store: most active, a few
+    drafts waiting for activation and one ended, settled monthly unless the supplier asked otherwise."""
+    from openvmi.locations.queries import find_location_by_code
+    from openvmi.vmi.agreements import service as agreements_service
+    from openvmi.vmi.agreements.schemas import AgreementCreate
+
+    countries = {code: country for code, _, country in SUPPLIERS}
+    codes = {supplier_id: parties_queries.get_party(session, supplier_id).code
+             for supplier_id in {s.supplier_id for s in supplier_items}}
+    for plant_code, _, _ in PLANTS:
+        vmi = find_location_by_code(session, f"{plant_code}-VMI")
+        for index, supplier_item in enumerate(rng.sample(supplier_items, 40)):
+            country = countries[codes[supplier_item.supplier_id]]
+            minimum = Decimal(rng.choice((50, 100, 200, 500)))
+            row = agreements_service.create_agreement(session, AgreementCreate(
+                supplier_item_id=supplier_item.id, location_id=vmi.id, min_level=minimum,
+                max_level=minimum * rng.choice((3, 4, 5)),
+                settlement_cycle=rng.choice(("monthly", "monthly", "monthly", "semi_monthly", "weekly")),
+                currency=CURRENCY[country], tax_rate_percent=Decimal(13) if country == "CN" else Decimal(0),
+                adjustments_need_approval=rng.random() < 0.8, call_off_answer_hours=rng.choice((24, 48, 72)),
+                over_shipment_tolerance_percent=Decimal(rng.choice((0, 5, 10))), valid_from=date(2026, 1, 1)),
+                actor_id=None)
+            if index % 10 != 9:  # every tenth stays a draft
+                agreements_service.activate_agreement(session, row.id)
+            if index == 0:
+                agreements_service.end_agreement(session, row.id)
 
 
 def _opening_stock(session: Session, rng: random.Random, *, buyer_id: int, supplier_items: list) -> None:

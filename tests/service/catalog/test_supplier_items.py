@@ -59,10 +59,10 @@ def test_the_price_in_force_follows_its_validity_dates(session):
     row = make_supplier_item(session, prices=[
         price("1.50", "2026-01-01", "2026-03-31"), price("1.40", "2026-04-01"), price("1.30", "2026-09-01")])
 
-    assert queries.price_on(session, row.id, date(2025, 12, 31)) is None
-    assert queries.price_on(session, row.id, date(2026, 3, 31)).price == Decimal("1.50")
-    assert queries.price_on(session, row.id, date(2026, 4, 1)).price == Decimal("1.40")
-    assert queries.price_on(session, row.id, date(2027, 1, 1)).price == Decimal("1.30")
+    assert queries.price_on(session, row.id, day=date(2025, 12, 31), quantity=Decimal(1)) is None
+    assert queries.price_on(session, row.id, day=date(2026, 3, 31), quantity=Decimal(1)).price == Decimal("1.50")
+    assert queries.price_on(session, row.id, day=date(2026, 4, 1), quantity=Decimal(1)).price == Decimal("1.40")
+    assert queries.price_on(session, row.id, day=date(2027, 1, 1), quantity=Decimal(1)).price == Decimal("1.30")
 
 
 def test_overlapping_prices_are_refused_on_create_and_on_update(session):
@@ -87,7 +87,7 @@ def test_an_update_bumps_the_version_and_replaces_the_prices(session):
 
     assert (updated.version, updated.lead_time_days) == (2, 21)
     assert [p.price for p in updated.prices] == [Decimal("2.00")]
-    assert queries.price_on(session, row.id, date(2026, 6, 1)) is None
+    assert queries.price_on(session, row.id, day=date(2026, 6, 1), quantity=Decimal(1)) is None
 
 
 def test_an_edit_based_on_a_stale_version_is_refused(session):

@@ -1,0 +1,1 @@
+"""Vendor-managed inventory: the consignment loop, one sub-feature per document (agreements first)."""

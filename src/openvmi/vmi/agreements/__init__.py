@@ -1,0 +1,1 @@
+"""VMI agreements: the terms under which a supplier keeps an item in a VMI location of ours."""
