@@ -1,7 +1,7 @@
 """vmi agreements and quantity-break prices
 
 Revision ID: b3d8e61f0a27
-Revises: 7a4f2c9e1d05
+Revises: 3b8e6d1f9a24
 Create Date: 2026-12-01 10:00:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import openvmi.db
 
 
 revision = 'b3d8e61f0a27'
-down_revision = '7a4f2c9e1d05'
+down_revision = '3b8e6d1f9a24'
 branch_labels = None
 depends_on = None
 
