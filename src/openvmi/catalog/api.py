@@ -1,5 +1,6 @@
 """JSON API for items and supplier items."""
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -10,6 +11,7 @@ from openvmi.catalog.schemas import (
     ItemCreate, ItemPage, ItemRead, ItemUpdate, PriceQuote, SupplierItemCreate, SupplierItemPage, SupplierItemRead,
     SupplierItemUpdate,
 )
+from openvmi.db import utcnow
 from openvmi.fields import Id, PositiveQuantity, Search
 from openvmi.web.deps import AppReactions, DbSession, requires
 from openvmi.web.etags import etag, version_from_etag
@@ -83,7 +85,8 @@ def update_supplier_item(supplier_item_id: Id, body: SupplierItemUpdate, session
 
 
 @router.get("/supplier-items/{supplier_item_id}/price", response_model=PriceQuote)
-def quote_price(supplier_item_id: Id, day: date, quantity: Annotated[PositiveQuantity, Query()], session: DbSession,
-                _: Reader) -> PriceQuote:
-    """The price break that applies to `quantity` (one line's quantity) on `day`."""
-    return queries.quote_price(session, supplier_item_id, day=day, quantity=quantity)
+def quote_price(supplier_item_id: Id, session: DbSession, _: Reader, day: date | None = None,
+                quantity: Annotated[PositiveQuantity, Query()] = Decimal(1)) -> PriceQuote:
+    """The price break that applies to `quantity` (one line's quantity; 1 when not given) on `day`
+    (today, UTC, when not given); 404 `no_price` when no break applies."""
+    return queries.quote_price(session, supplier_item_id, day=day or utcnow().date(), quantity=quantity)
