@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from openvmi.catalog.rules import PricePeriod, break_clashes, code_sort_key, overlapping, price_on
 
+ONE = Decimal(1)
+
 
 def period(start: str, end: str | None = None, price: str = "1.00") -> PricePeriod:
     return PricePeriod(Decimal(price), "CNY", date.fromisoformat(start), date.fromisoformat(end) if end else None)
