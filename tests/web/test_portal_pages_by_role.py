@@ -19,7 +19,9 @@ from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service import imports
 from openvmi.web.csrf import check_csrf
 from tests.web.conftest import app_routes
-from tests.builders import make_item, make_location, make_party, make_plant, make_supplier_item, make_user, unique
+from tests.builders import (
+    make_item, make_location, make_party, make_plant, make_supplier_item, make_user, make_vmi_agreement, unique,
+)
 
 PUBLIC = {"/login"}  # pages for people who are not signed in yet
 REFUSED = {403, 404}
@@ -49,9 +51,11 @@ def _supplier(session, tag: str, shared_item) -> tuple[object, Company]:
         kind="low_stock", supplier_id=party.id, item_id=own_item.id, location_id=None, active=True,
         message=f"{own_item.code} low", numbers={"available": "10", "low_water": "500"})])
     alert = session.query(Alert).filter_by(supplier_id=party.id, item_id=own_item.id).one()
+    agreement = make_vmi_agreement(session, supplier_item=shared)
     return party, Company(markers=[party.code, party.name, shared.supplier_part_number, own_item.code, site.code],
                           ids={"party_id": party.id, "supplier_item_id": shared.id, "item_id": own_item.id,
-                               "stock_id": stock.id, "import_id": outcome.batch.id, "alert_id": alert.id})
+                               "stock_id": stock.id, "import_id": outcome.batch.id, "alert_id": alert.id,
+                               "agreement_id": agreement.id})
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from openvmi.access import Actor
+from openvmi.access import Actor, Role
 from openvmi.errors import DomainError
 from openvmi.fields import Id
 from openvmi.limits import counter
@@ -23,10 +23,12 @@ from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
 from openvmi.web.rendering import flash, redirect, render
-from openvmi.web.viewer import page_requires
+from openvmi.web.viewer import page_for, page_requires
 
 router = portal_router()
-Reader = Annotated[Actor, Depends(page_requires("supplier_stock.read"))]
+# Who is offered the page in the navigation, and so may open it: buyers set marks, suppliers read theirs.
+THRESHOLD_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.SUPPLIER})
+Reader = Annotated[Actor, Depends(page_for(THRESHOLD_ROLES))]
 Writer = Annotated[Actor, Depends(page_requires("supplier_stock.thresholds"))]
 FIELDS = ["low_water", "high_water"]
 SHOW = {Show.OWN: N_("Own marks"), Show.DEFAULT: N_("Item default"), Show.NONE: N_("No marks"),
@@ -110,6 +112,6 @@ def _form_page(request: Request, actor: Actor, row: WatchedItem, form: FormState
 
 feature = PortalFeature(
     router=router,
-    nav=[NavEntry(N_("Alert thresholds"), "/thresholds", roles=frozenset({"admin", "buyer"}), order=23),
-         NavEntry(N_("My alert thresholds"), "/thresholds", roles=frozenset({"supplier"}), order=23)],
+    nav=[NavEntry(N_("Alert thresholds"), "/thresholds", roles=THRESHOLD_ROLES - {Role.SUPPLIER}, order=23),
+         NavEntry(N_("My alert thresholds"), "/thresholds", roles=frozenset({Role.SUPPLIER}), order=23)],
 )

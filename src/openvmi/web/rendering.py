@@ -151,9 +151,12 @@ def render(request: Request, template: str, *, title: str, title_params: dict[st
     flashes = _take_flashes(request)
     with _locale_of(request) as locale:
         page = environment.get_template(template)
+        nav = _navigation(request, viewer)
         values = {
             "request": request, "viewer": viewer, "actor": viewer.actor if viewer else None,
-            "nav": _navigation(request, viewer), "locale": locale, "html_lang": locale.replace("_", "-"),
+            # `offered`: the menu hrefs the viewer has, so a page links another feature's page only
+            # where the viewer may open it (pages serve the roles their menu entry is shown to).
+            "nav": nav, "offered": {entry["href"] for entry in nav}, "locale": locale, "html_lang": locale.replace("_", "-"),
             "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.SUPPORTED],
             "csrf_token": csrf_token(request), "hx_headers": hx_headers(request),
             "title": _gettext(title, **(title_params or {})), "flashes": flashes,
