@@ -154,3 +154,7 @@ def _buyer_side_line(stock: figures.OnHandAt, *, today: date) -> dict[str, Any]:
         site_code=stock.location_code, on_hand=stock.on_hand, available=stock.on_hand, next_available_date=None,
         lead_time_days=None, deliverable_on=today, reported_at=stock.updated_at, age_hours=None, stale=False,
         alert_id=None, alert_kind=None)
+
+
+def availability_json(answer):
+    return answer.model_dump_json()
