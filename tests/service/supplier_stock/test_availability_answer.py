@@ -108,8 +108,9 @@ def test_availability_answers_every_field_in_order(session, world, buyer_side):
 
     # and the portal reads the same figures from the same answer
     shown = answer.items[0]
-    assert (shown.total_available, shown.buyer_side) == (supplier_total, ours)
-    assert [(line.deliverable_on, line.supplier_code, line.available, line.stale) for line in shown.lines] == [
+    assert (shown["total_available"], shown["buyer_side"]) == (supplier_total, ours)
+    assert [(line["deliverable_on"], line["supplier_code"], line["available"], line["stale"])
+            for line in shown["lines"]] == [
         (line["deliverable_on"], line["supplier_code"], line["available"], line["stale"]) for line in expected]
 
 
