@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from openvmi.alerts import queries as alerts_queries
@@ -59,22 +59,12 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
     # Each line: (sort key, the line). A thousand lines per item: built inline, without a call or a
     # model per line, which were most of the answer's time (bench/README.md).
     lines: dict[int, list[tuple[tuple, dict[str, Any]]]] = {i: [] for i in item_ids}
+    totals = {i: [Decimal(0), Decimal(0)] for i in item_ids}  # at suppliers, on our side
     alerts = alerts_queries.open_stock_alerts(session, item_ids=item_ids)
     no_alert = (None, None)
-    site = Location.__table__
-    published = session.execute(  # plain columns: a thousand suppliers answer, no entities needed
-        select(SupplierStock.supplier_id, SupplierStock.item_id, SupplierStock.location_id, SupplierStock.on_hand,
-               SupplierStock.available, SupplierStock.next_available_date, SupplierStock.lead_time_days,
-               SupplierStock.reported_at, Party.code, Party.name, Party.stale_after_days, site.c.code,
-               SupplierItem.lead_time_days)
-        .join(Party, Party.id == SupplierStock.supplier_id)
-        .join(site, site.c.id == SupplierStock.location_id)
-        .outerjoin(SupplierItem, (SupplierItem.supplier_id == SupplierStock.supplier_id)
-                   & (SupplierItem.item_id == SupplierStock.item_id))
-        .where(SupplierStock.item_id.in_(item_ids)))
     supplier, supplier_rank = AvailabilitySource.SUPPLIER, rules.SOURCE_RANK[AvailabilitySource.SUPPLIER]
     for (supplier_id, item_id, location_id, on_hand, available, next_date, own_lead_time, reported_at, code, name,
-         stale_after, site_code, item_lead_time) in published:
+         stale_after, site_code, item_lead_time) in session.execute(_PUBLISHED, {"item_ids": item_ids}):
         lead_time = own_lead_time if own_lead_time is not None else item_lead_time
         # rules.deliverable_on and rules.is_stale, inline (the answer's test holds them to the rules)
         if available > 0:
@@ -85,20 +75,15 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
             deliverable = today + timedelta(days=lead_time or 0)
         age = now - reported_at
         alert_id, alert_kind = alerts.get((supplier_id, item_id), no_alert)
+        totals[item_id][0] += available
         lines[item_id].append(((deliverable, supplier_rank, -available, age, code, site_code), dict(
             source=supplier, supplier_id=supplier_id, supplier_code=code, supplier_name=name,
             location_id=location_id, site_code=site_code, on_hand=on_hand, available=available,
             next_available_date=next_date, lead_time_days=lead_time, deliverable_on=deliverable,
             reported_at=reported_at, age_hours=round(age.total_seconds() / 3600, 1),
             stale=age > timedelta(days=stale_after), alert_id=alert_id, alert_kind=alert_kind)))
-    unpublished = session.execute(  # the database leaves out who has published: most have
-        select(SupplierItem.supplier_id, SupplierItem.item_id, SupplierItem.lead_time_days, Party.code, Party.name)
-        .join(Party, Party.id == SupplierItem.supplier_id)
-        .where(SupplierItem.item_id.in_(item_ids), SupplierItem.active.is_(True), Party.active.is_(True),
-               ~exists().where(SupplierStock.supplier_id == SupplierItem.supplier_id,
-                               SupplierStock.item_id == SupplierItem.item_id)))
     nothing, fresh = Decimal(0), timedelta(0)  # no figure yet ranks as a fresh one
-    for supplier_id, item_id, lead_time, code, name in unpublished:
+    for supplier_id, item_id, lead_time, code, name in session.execute(_UNPUBLISHED, {"item_ids": item_ids}):
         deliverable = today + timedelta(days=lead_time or 0)
         alert_id, alert_kind = alerts.get((supplier_id, item_id), no_alert)
         lines[item_id].append(((deliverable, supplier_rank, nothing, fresh, code, ""), dict(
@@ -108,22 +93,42 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
             alert_kind=alert_kind)))
     for stock in figures.on_hand_at(session, item_ids=item_ids, kinds=BUYER_SIDE_KINDS):
         source = AvailabilitySource(stock.location_kind.value)
+        totals[stock.item_id][1] += stock.on_hand
         lines[stock.item_id].append((
             (today, rules.SOURCE_RANK[source], -stock.on_hand, fresh, stock.owner_code, stock.location_code),
             _buyer_side_line(stock, source=source, today=today)))
-    return Availability(items=[_item(item, lines[item.id]) for item in items], next_cursor=next_cursor)
+    return Availability(items=[_item(item, lines[item.id], *totals[item.id]) for item in items],
+                        next_cursor=next_cursor)
 
 
-def _item(item: Item, ranked: list[tuple[tuple, dict[str, Any]]]) -> dict[str, Any]:
+_SITE = Location.__table__
+# Built once: composing a statement cost more than running it. Plain columns: a thousand
+# suppliers answer, no entities needed.
+_PUBLISHED = (
+    select(SupplierStock.supplier_id, SupplierStock.item_id, SupplierStock.location_id, SupplierStock.on_hand,
+           SupplierStock.available, SupplierStock.next_available_date, SupplierStock.lead_time_days,
+           SupplierStock.reported_at, Party.code, Party.name, Party.stale_after_days, _SITE.c.code,
+           SupplierItem.lead_time_days)
+    .join(Party, Party.id == SupplierStock.supplier_id)
+    .join(_SITE, _SITE.c.id == SupplierStock.location_id)
+    .outerjoin(SupplierItem, (SupplierItem.supplier_id == SupplierStock.supplier_id)
+               & (SupplierItem.item_id == SupplierStock.item_id))
+    .where(SupplierStock.item_id.in_(bindparam("item_ids", expanding=True))))
+_UNPUBLISHED = (  # the database leaves out who has published: most have
+    select(SupplierItem.supplier_id, SupplierItem.item_id, SupplierItem.lead_time_days, Party.code, Party.name)
+    .join(Party, Party.id == SupplierItem.supplier_id)
+    .where(SupplierItem.item_id.in_(bindparam("item_ids", expanding=True)), SupplierItem.active.is_(True),
+           Party.active.is_(True),
+           ~exists().where(SupplierStock.supplier_id == SupplierItem.supplier_id,
+                           SupplierStock.item_id == SupplierItem.item_id)))
+
+
+def _item(item: Item, ranked: list[tuple[tuple, dict[str, Any]]], at_suppliers: Decimal,
+          ours: Decimal) -> dict[str, Any]:
     """An item with its lines soonest first (rules.delivery_rank, then supplier and site code)."""
     ranked.sort(key=itemgetter(0))
-    lines = [line for _, line in ranked]
     return dict(item_id=item.id, item_code=item.code, item_name=item.name, unit=item.unit,
-                total_available=sum((ln["available"] for ln in lines if ln["source"] == AvailabilitySource.SUPPLIER),
-                                    Decimal(0)),
-                buyer_side=sum((ln["available"] for ln in lines if ln["source"] != AvailabilitySource.SUPPLIER),
-                               Decimal(0)),
-                lines=lines)
+                total_available=at_suppliers, buyer_side=ours, lines=[line for _, line in ranked])
 
 
 def _items_for(session: Session, query: AvailabilityQuery) -> tuple[list[Item], str | None]:
