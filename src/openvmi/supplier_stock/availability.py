@@ -83,12 +83,12 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
         age = now - reported_at
         alert_id, alert_kind = alerts.get((supplier_id, item_id), no_alert)
         totals[item_id][0] += available
-        lines[item_id].append(((deliverable, supplier_rank, -available, age, code, site_code), dict(
-            source=supplier, supplier_id=supplier_id, supplier_code=code, supplier_name=name,
-            location_id=location_id, site_code=site_code, on_hand=on_hand, available=available,
-            next_available_date=next_date, lead_time_days=lead_time, deliverable_on=deliverable,
-            reported_at=reported_at, age_hours=round(age.total_seconds() / 3600, 1),
-            stale=age > timedelta(days=stale_after), alert_id=alert_id, alert_kind=alert_kind)))
+        lines[item_id].append(((deliverable, supplier_rank, -available, age, code, site_code), {
+            "source": supplier, "supplier_id": supplier_id, "supplier_code": code, "supplier_name": name,
+            "location_id": location_id, "site_code": site_code, "on_hand": on_hand, "available": available,
+            "next_available_date": next_date, "lead_time_days": lead_time, "deliverable_on": deliverable,
+            "reported_at": reported_at, "age_hours": round(age.total_seconds() / 3600, 1),
+            "stale": age > timedelta(days=stale_after), "alert_id": alert_id, "alert_kind": alert_kind}))
     nothing, fresh = Decimal(0), timedelta(0)  # no figure yet ranks as a fresh one
     for supplier_id, item_id, lead_time, code, name in session.execute(_UNPUBLISHED, {"item_ids": item_ids}):
         deliverable = today + timedelta(days=lead_time or 0)
