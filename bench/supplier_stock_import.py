@@ -204,7 +204,7 @@ def time_availability(url: str, *, repeats: int) -> tuple[float, float, int]:
             started = time.perf_counter()
             answer = list_availability(session, AvailabilityQuery(item_ids=[item_id]))
             timings.append(time.perf_counter() - started)
-            lines = len(answer.items[0].lines)
+            lines = len(answer.items[0]["lines"])
             session.rollback()  # a fresh transaction per request, like the API
     timings.sort()
     return statistics.median(timings) * 1000, timings[int(len(timings) * 0.95) - 1] * 1000, lines

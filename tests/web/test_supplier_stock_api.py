@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from openvmi.access import Role
+from openvmi.supplier_stock.schemas import AvailabilityRead
 from tests.builders import bearer, make_user
 from tests.service.supplier_stock.world import make_world, stock_of
 from tests.unit.supplier_stock.files import csv_bytes, xlsx_bytes
@@ -130,6 +131,26 @@ def test_availability_for_a_buyer_and_for_a_supplier(session, api_client):
     assert [(line["supplier_code"], line["site_code"]) for line in item["lines"]] == [(world.supplier.code, site)]
     assert for_other["items"][0]["lines"] == []
     assert no_query.status_code == 422
+
+
+def test_the_availability_body_is_the_documented_model_and_the_service_answer(session, api_client):
+    # given a bolt with a published line and an unpublished supplier
+    world = make_world(session)
+    bolt, site = next(iter(world.items)), next(iter(world.sites))
+    supplier_user = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=world.supplier))
+    buyer = bearer(session, make_user(session, role=Role.BUYER))
+    upload(api_client, supplier_user, csv_bytes([["item", "site", "qty"], [bolt, site, "12.5"]]))
+
+    # when a buyer asks over HTTP
+    answer = api_client.get("/api/v1/availability", params={"item_code": bolt}, headers=buyer)
+
+    # then the body, written without a model per line, is what AvailabilityRead would write
+    assert answer.headers["content-type"] == "application/json"
+    assert AvailabilityRead.model_validate_json(answer.content).model_dump_json().encode() == answer.content
+    assert answer.json()["items"][0]["total_available"] == "12.500000"
+    # and the schema still documents that model
+    schema = api_client.get("/openapi.json").json()["paths"]["/api/v1/availability"]["get"]["responses"]["200"]
+    assert schema["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/AvailabilityRead"}
 
 
 def test_a_file_sent_with_respond_async_is_queued_and_its_status_followed(session, api_client, api_app):

@@ -11,7 +11,7 @@ from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.fields import Code, Id, Search
 from openvmi.supplier_stock import queries
-from openvmi.supplier_stock.availability import list_availability
+from openvmi.supplier_stock.availability import availability_json, list_availability
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
@@ -259,8 +259,8 @@ def availability(session: DbSession, _: AvailabilityReader,
         raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
     answer = list_availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
                                                           cursor=cursor, limit=limit))
-    # Already a checked AvailabilityRead: serialise it once rather than have it validated again.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    # Plain values serialised in one call; response_model above only documents the shape.
+    return Response(availability_json(answer), media_type="application/json")
 
 
 def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: Actor, response: Response,
