@@ -49,7 +49,9 @@ def _form(request: Request, session: DbSession, call_off_id: int, form: FormStat
 
 
 @router.get("/vmi/shipments/new")
-def new_shipment(request: Request, session: DbSession, _: Shipper, call_off_id: Id) -> Response:
+def new_shipment(request: Request, session: DbSession, _: Shipper, call_off_id: Id | None = None) -> Response:
+    if call_off_id is None:  # a shipment starts from an accepted call-off: pick one there
+        return redirect("/vmi/call-offs?state=accepted")
     call_off = call_off_queries.describe_call_off(session, call_off_id)
     values = {f"quantity_{line.id}": plain(max(line.quantity - line.shipped_quantity, 0)) for line in call_off.lines}
     return _form(request, session, call_off_id, FormState(values=values))
