@@ -33,6 +33,8 @@ from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.supplier_stock.service import thresholds as thresholds_service
 from openvmi.vmi.agreements import pages as agreements_pages
 from openvmi.vmi.agreements.api import router as agreements_router
+from openvmi.vmi.replenishment import pages as replenishment_pages
+from openvmi.vmi.replenishment.api import router as replenishment_router
 from openvmi.web import home as home_pages
 from openvmi.web.api_docs import mount_api_docs
 from openvmi.web.deps import Identity, Reactions
@@ -84,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
-                   supplier_stock_router, planning_router, agreements_router):
+                   supplier_stock_router, planning_router, agreements_router,
+                   replenishment_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -95,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
-                       threshold_pages.feature, planning_pages.feature, agreements_pages.feature])
+                       threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
+                       replenishment_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])
