@@ -1,0 +1,93 @@
+"""Replenishment read from the database: ledger stock at the VMI store and in transit, the current
+demand plan at the store's plant, suggestions in whole packs; a supplier sees only its own."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from openvmi.errors import InvalidInput, NotFound
+from openvmi.scoping import scope_to_supplier
+from openvmi.vmi.replenishment import queries
+from openvmi.vmi.replenishment.queries import AgreementNotInForce, Wanted
+from tests.builders import make_vmi_agreement
+from tests.service.planning.world import line, make_plan_world, publish
+from tests.service.vmi.replenishment_world import TODAY, make_vmi_world
+
+
+def day(offset: int):
+    return TODAY + timedelta(days=offset)
+
+
+def test_the_projection_adds_stock_in_transit_and_takes_the_plan_and_suggests_whole_packs(session):
+    # given 180 on hand, 20 in transit and 60 a day planned for 10 days (lead 3, MOQ 150, packs of 40)
+    world = make_vmi_world(session, make_plan_world(session))
+
+    # when the buyer projects 10 days
+    r = queries.project_agreement(session, world.agreement.id, today=TODAY, horizon_days=10)
+
+    # then the figures are the hand-computed ones (tests/unit/vmi/test_replenishment_rules.py)
+    assert (r.on_hand, r.in_transit) == (Decimal(180), Decimal(20))
+    assert [d.projected for d in r.days[:4]] == [Decimal(140), Decimal(80), Decimal(20), Decimal(-40)]
+    assert (r.first_below_min, r.run_out, r.earliest_due) == (day(1), day(3), day(3))
+    assert [(s.due, s.quantity) for s in r.suggestions] == [(day(3), Decimal(320)), (day(7), Decimal(240))]
+    assert (r.moq, r.pack_size, r.lead_time_days) == (Decimal(150), Decimal(40), 3)
+
+
+def test_another_plants_plan_and_another_suppliers_stock_do_not_count(session):
+    plan = make_plan_world(session)
+    world = make_vmi_world(session, plan, per_day=0)
+    publish(session, plan, line(world.item, plan.plants[1], 500, day=TODAY))  # the other plant's demand
+
+    r = queries.project_agreement(session, world.agreement.id, today=TODAY, horizon_days=5)
+
+    assert [d.projected for d in r.days] == [Decimal(200)] * 5 and r.suggestions == []
+
+
+def test_a_supplier_sees_its_own_agreements_and_another_is_not_found(session):
+    plan = make_plan_world(session)
+    mine, theirs = make_vmi_world(session, plan), make_vmi_world(session, plan, per_day=0)
+
+    scope_to_supplier(session, mine.supplier.id)
+    page = queries.project_agreements(session, Wanted(), today=TODAY, horizon_days=10)
+
+    assert [r.agreement_id for r in page.items] == [mine.agreement.id]
+    assert page.items[0].suggestions  # the plan of its own item is visible to it
+    with pytest.raises(NotFound):
+        queries.project_agreement(session, theirs.agreement.id, today=TODAY)
+
+
+def test_a_draft_agreement_is_not_replenished(session):
+    draft = make_vmi_agreement(session)
+
+    with pytest.raises(AgreementNotInForce):
+        queries.project_agreement(session, draft.id, today=TODAY)
+
+
+@pytest.mark.parametrize("horizon", [0, 183])
+def test_a_horizon_outside_one_day_to_26_weeks_is_refused(session, horizon):
+    with pytest.raises(InvalidInput):
+        queries.project_agreements(session, Wanted(), today=TODAY, horizon_days=horizon)
+
+
+def test_the_inputs_are_read_in_the_same_few_statements_for_one_agreement_or_many(session):
+    plan = make_plan_world(session)
+    make_vmi_world(session, plan)
+
+    def statements_for_all() -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(session.bind, "before_cursor_execute", listener)
+        try:
+            page = queries.project_agreements(session, Wanted(), today=TODAY, horizon_days=56, limit=500)
+        finally:
+            event.remove(session.bind, "before_cursor_execute", listener)
+        assert page.items
+        return len(seen)
+
+    one = statements_for_all()
+    for _ in range(4):
+        make_vmi_world(session, plan)
+    session.flush()
+
+    assert statements_for_all() == one
