@@ -10,9 +10,10 @@ from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
 from openvmi.vmi.agreements.models import VmiAgreement
+from openvmi.vmi.call_offs.models import CallOff, CallOffEvent, CallOffLine
 
 __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVersion", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
            "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
-           "VmiAgreement"]
+           "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine"]
