@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from openvmi.errors import InvalidInput, NotFound
 from openvmi.scoping import scope_to_supplier
+from openvmi.vmi.call_offs.models import CallOff, CallOffLine
 from openvmi.vmi.replenishment import queries
 from openvmi.vmi.replenishment.queries import AgreementNotInForce, Wanted
 from tests.builders import make_vmi_agreement
@@ -91,3 +92,27 @@ def test_the_inputs_are_read_in_the_same_few_statements_for_one_agreement_or_man
     session.flush()
 
     assert statements_for_all() == one
+
+
+def _call_off(session, world, state: str, *lines: tuple[int, int, int]) -> None:
+    header = CallOff(supplier_id=world.supplier.id, state=state)
+    session.add(header)
+    session.flush()
+    session.add_all(CallOffLine(call_off_id=header.id, supplier_id=world.supplier.id, agreement_id=world.agreement.id,
+                                quantity=Decimal(quantity), shipped_quantity=Decimal(shipped), due_date=day(offset))
+                    for offset, quantity, shipped in lines)
+    session.flush()
+
+
+def test_open_accepted_call_offs_arrive_on_their_due_date_less_what_is_shipped(session):
+    # given an accepted call-off of 200 due on day 2 of which 50 shipped (now in transit), one of 40 a
+    # day late, and a draft and a rejected one that promise nothing
+    world = make_vmi_world(session, make_plan_world(session), per_day=0)
+    _call_off(session, world, "accepted", (2, 200, 50), (-1, 40, 0))
+    _call_off(session, world, "draft", (2, 1000, 0))
+    _call_off(session, world, "rejected", (3, 1000, 0))
+
+    r = queries.project_agreement(session, world.agreement.id, today=TODAY, horizon_days=4)
+
+    assert [d.arriving for d in r.days] == [Decimal(40), Decimal(0), Decimal(150), Decimal(0)]
+    assert [d.projected for d in r.days] == [Decimal(240), Decimal(240), Decimal(390), Decimal(390)]

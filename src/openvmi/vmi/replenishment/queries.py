@@ -21,6 +21,7 @@ from openvmi.planning import queries as planning_queries
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.queries import get_agreement
 from openvmi.vmi.agreements.rules import AgreementState
+from openvmi.vmi.call_offs import queries as call_off_queries
 from openvmi.vmi.replenishment import rules
 from openvmi.vmi.replenishment.schemas import ProjectedDay, ReplenishmentPage, ReplenishmentRead, SuggestedShipment
 
@@ -63,9 +64,12 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
 
 def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date, until: date
                       ) -> dict[int, dict[date, Decimal]]:
-    """Open accepted call-off quantity per agreement and due date. Call-offs are not built yet (issue 16
-    item 5): until they are, nothing is on order beyond what is already in transit."""
-    return {}
+    """Open accepted call-off quantity (accepted, not yet shipped) per agreement and due date; a line
+    already late counts on the first day, as it is still owed."""
+    arrivals: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for owed in call_off_queries.open_accepted_quantities(session, agreement_ids, until=until):
+        arrivals[owed.agreement_id][max(owed.due_date, since)] += owed.quantity
+    return arrivals
 
 
 def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon_days: int = rules.DEFAULT_HORIZON_DAYS,
