@@ -13,6 +13,9 @@ class AlertKind(Labelled):
     LOW_STOCK = "low_stock", N_("Low stock")
     HIGH_STOCK = "high_stock", N_("High stock")
     STALE_DATA = "stale_data", N_("Stale stock data")
+    VMI_BELOW_MIN = "vmi_below_min", N_("VMI stock below minimum")
+    VMI_ABOVE_MAX = "vmi_above_max", N_("VMI stock above maximum")
+    VMI_RUN_OUT = "vmi_run_out", N_("VMI stock runs out within the lead time")
 
 
 class AlertStatus(Labelled):

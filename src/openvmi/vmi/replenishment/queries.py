@@ -1,14 +1,17 @@
 """Replenishment read model: the inputs of every agreement asked for, gathered in a few statements for
 all of them at once (agreements, ledger stock, call-offs, the demand plan), then projected by the rules."""
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openvmi.alerts.rules import AlertKind
+from openvmi.alerts.schemas import AlertSignal
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.enums import N_
 from openvmi.errors import Conflict, FieldError, InvalidInput, Reason
@@ -18,6 +21,7 @@ from openvmi.locations.rules import LocationKind
 from openvmi.pagination import MAX_PAGE, decode_cursor
 from openvmi.parties.models import Party, Plant
 from openvmi.planning import queries as planning_queries
+from openvmi.supplier_stock.rules import plain_quantity as plain
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.queries import get_agreement
 from openvmi.vmi.agreements.rules import AgreementState
@@ -38,12 +42,15 @@ class Wanted:
     item_id: int | None = None
     location_id: int | None = None
     agreement_id: int | None = None
+    agreement_ids: tuple[int, ...] | None = None
 
 
-def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[tuple]:
+def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[Any]:
+    """Active agreements with their terms and codes, one row each, `limit + 1` (to know there is more)."""
     statement = (
-        select(VmiAgreement.id, VmiAgreement.supplier_id, Party.code, SupplierItem.item_id, Item.code, Item.name,
-               Item.unit, VmiAgreement.location_id, Location.code, Location.plant_id, Plant.code,
+        select(VmiAgreement.id, VmiAgreement.supplier_id, Party.code.label("supplier_code"), SupplierItem.item_id,
+               Item.code.label("item_code"), Item.name.label("item_name"), Item.unit, VmiAgreement.location_id,
+               Location.code.label("location_code"), Location.plant_id, Plant.code.label("plant_code"),
                VmiAgreement.min_level, VmiAgreement.max_level, SupplierItem.lead_time_days, SupplierItem.moq,
                SupplierItem.pack_size)
         .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
@@ -57,6 +64,8 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
                           (VmiAgreement.location_id, wanted.location_id), (VmiAgreement.id, wanted.agreement_id)):
         if value is not None:
             statement = statement.where(column == value)
+    if wanted.agreement_ids is not None:
+        statement = statement.where(VmiAgreement.id.in_(wanted.agreement_ids))
     if after is not None:
         statement = statement.where(VmiAgreement.id > after)
     return session.execute(statement).all()
@@ -72,19 +81,23 @@ def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: 
     return arrivals
 
 
-def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon_days: int = rules.DEFAULT_HORIZON_DAYS,
-                       cursor: str | None = None, limit: int = 50) -> ReplenishmentPage:
-    """Projection and suggestions of one page of active agreements (a supplier session: its own)."""
-    if not 1 <= horizon_days <= rules.MAX_HORIZON_DAYS:
-        raise InvalidInput([FieldError("horizon_days", f"must be between 1 and {rules.MAX_HORIZON_DAYS}")])
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput([FieldError("limit", f"must be between 1 and {MAX_PAGE}")])
-    rows = _agreements(session, wanted, after=decode_cursor(cursor), limit=limit)
-    next_cursor = str(rows[limit - 1][0]) if len(rows) > limit else None
-    rows = rows[:limit]
-    until = today + timedelta(days=horizon_days - 1)
-    ids = [row[0] for row in rows]
-    item_ids, supplier_ids = {row[3] for row in rows}, {row[1] for row in rows}
+@dataclass(frozen=True)
+class Projected:
+    """One agreement's row (codes and terms, as `_agreements` reads it), its inputs and its projection."""
+
+    row: Any
+    inputs: rules.Inputs
+    projection: rules.Projection
+
+
+def _project(session: Session, rows: Sequence[Any], *, today: date, horizon_days: Callable[[Any], int]
+             ) -> list[Projected]:
+    """Gather the inputs of all `rows` in one statement each (ledger stock, call-offs, the plan), then
+    project each agreement over its own horizon."""
+    if not rows:
+        return []
+    until = today + timedelta(days=max(horizon_days(row) for row in rows) - 1)
+    item_ids, supplier_ids = {row.item_id for row in rows}, {row.supplier_id for row in rows}
     on_hand: dict[tuple[int, int, int], Decimal] = {}
     in_transit: dict[tuple[int, int, int | None], Decimal] = defaultdict(Decimal)
     for item_id, location_id, owner_id, quantity, kind, plant_id in ledger_queries.owned_stock(
@@ -94,34 +107,83 @@ def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon
         else:
             in_transit[(item_id, owner_id, plant_id)] += quantity
     demand: dict[tuple[int, int], dict[date, Decimal]] = defaultdict(dict)
-    for planned in planning_queries.planned_quantities(session, today, until, item_ids=item_ids,
-                                                       plant_ids={row[9] for row in rows if row[9] is not None}):
+    for planned in planning_queries.planned_quantities(session, today, until, item_ids=item_ids, plant_ids={
+            row.plant_id for row in rows if row.plant_id is not None}):
         demand[(planned.item_id, planned.plant_id)][planned.day] = planned.quantity
-    arrivals = call_off_arrivals(session, ids, since=today, until=until)
-    items = []
-    for (agreement_id, supplier_id, supplier_code, item_id, item_code, item_name, unit, location_id, location_code,
-         plant_id, plant_code, min_level, max_level, lead_time_days, moq, pack_size) in rows:
-        terms = rules.Terms(min_level=min_level, max_level=max_level, lead_time_days=lead_time_days, moq=moq,
-                            pack_size=pack_size)
-        # An in-transit location of the agreement's plant, or one without a plant (shared), carries its stock.
-        transit = in_transit.get((item_id, supplier_id, plant_id), Decimal(0))
-        if plant_id is not None:
-            transit += in_transit.get((item_id, supplier_id, None), Decimal(0))
-        inputs = rules.Inputs(on_hand=on_hand.get((item_id, location_id, supplier_id), Decimal(0)),
-                              in_transit_now=transit, arrivals=arrivals.get(agreement_id, {}),
-                              demand=demand.get((item_id, plant_id), {}) if plant_id is not None else {})
-        projection = rules.project(terms, inputs, today=today, horizon_days=horizon_days)
-        items.append(ReplenishmentRead(
-            agreement_id=agreement_id, supplier_id=supplier_id, supplier_code=supplier_code, item_id=item_id,
-            item_code=item_code, item_name=item_name, unit=unit, location_id=location_id, location_code=location_code,
-            plant_code=plant_code, min_level=min_level, max_level=max_level, lead_time_days=lead_time_days, moq=moq,
-            pack_size=pack_size, on_hand=inputs.on_hand, in_transit=transit,
-            first_below_min=projection.first_below_min, run_out=projection.run_out,
-            earliest_due=projection.earliest_due,
-            suggestions=[SuggestedShipment(due=s.due, quantity=s.quantity) for s in projection.suggestions],
-            days=[ProjectedDay(day=d.day, arriving=d.arriving, demand=d.demand, projected=d.projected,
-                               with_suggestions=d.with_suggestions) for d in projection.days]))
-    return ReplenishmentPage(today=today, horizon_days=horizon_days, items=items, next_cursor=next_cursor)
+    arrivals = call_off_arrivals(session, [row.id for row in rows], since=today, until=until)
+    projected = []
+    for row in rows:
+        terms = rules.Terms(min_level=row.min_level, max_level=row.max_level, lead_time_days=row.lead_time_days,
+                            moq=row.moq, pack_size=row.pack_size)
+        # An in-transit place at the agreement's plant, or one without a plant (shared), carries its stock.
+        transit = in_transit.get((row.item_id, row.supplier_id, row.plant_id), Decimal(0))
+        if row.plant_id is not None:
+            transit += in_transit.get((row.item_id, row.supplier_id, None), Decimal(0))
+        inputs = rules.Inputs(on_hand=on_hand.get((row.item_id, row.location_id, row.supplier_id), Decimal(0)),
+                              in_transit_now=transit, arrivals=arrivals.get(row.id, {}),
+                              demand=demand.get((row.item_id, row.plant_id), {}) if row.plant_id is not None else {})
+        projected.append(Projected(row, inputs, rules.project(terms, inputs, today=today,
+                                                              horizon_days=horizon_days(row))))
+    return projected
+
+
+def _read(item: Projected) -> ReplenishmentRead:
+    row, projection = item.row, item.projection
+    return ReplenishmentRead(
+        agreement_id=row.id, supplier_id=row.supplier_id, supplier_code=row.supplier_code, item_id=row.item_id,
+        item_code=row.item_code, item_name=row.item_name, unit=row.unit, location_id=row.location_id,
+        location_code=row.location_code, plant_code=row.plant_code, min_level=row.min_level,
+        max_level=row.max_level, lead_time_days=row.lead_time_days, moq=row.moq, pack_size=row.pack_size,
+        on_hand=item.inputs.on_hand, in_transit=item.inputs.in_transit_now,
+        first_below_min=projection.first_below_min, run_out=projection.run_out,
+        earliest_due=projection.earliest_due,
+        suggestions=[SuggestedShipment(due=s.due, quantity=s.quantity) for s in projection.suggestions],
+        days=[ProjectedDay(day=d.day, arriving=d.arriving, demand=d.demand, projected=d.projected,
+                           with_suggestions=d.with_suggestions) for d in projection.days])
+
+
+def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon_days: int = rules.DEFAULT_HORIZON_DAYS,
+                       cursor: str | None = None, limit: int = 50) -> ReplenishmentPage:
+    """Projection and suggestions of one page of active agreements (a supplier session: its own)."""
+    if not 1 <= horizon_days <= rules.MAX_HORIZON_DAYS:
+        raise InvalidInput([FieldError("horizon_days", f"must be between 1 and {rules.MAX_HORIZON_DAYS}")])
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput([FieldError("limit", f"must be between 1 and {MAX_PAGE}")])
+    rows = _agreements(session, wanted, after=decode_cursor(cursor), limit=limit)
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    projected = _project(session, rows[:limit], today=today, horizon_days=lambda row: horizon_days)
+    return ReplenishmentPage(today=today, horizon_days=horizon_days, items=[_read(p) for p in projected],
+                             next_cursor=next_cursor)
+
+
+def alert_signals(session: Session, wanted: Wanted, *, today: date, batch: int = MAX_PAGE) -> list[AlertSignal]:
+    """Below-min, above-max and run-out signals of every active agreement wanted, a batch of agreements
+    at a time. The run-out looks only as far as the lead time: beyond it, a shipment can still come."""
+    signals: list[AlertSignal] = []
+    after = None
+    while True:
+        rows = _agreements(session, wanted, after=after, limit=batch)
+        for item in _project(session, rows[:batch], today=today, horizon_days=lambda row: min(
+                row.lead_time_days + 1, rules.MAX_HORIZON_DAYS)):
+            signals += _signals(item)
+        if len(rows) <= batch:
+            return signals
+        after = rows[batch - 1].id
+
+
+def _signals(item: Projected) -> list[AlertSignal]:
+    row, projection, on_hand = item.row, item.projection, item.inputs.on_hand
+    subject = {"supplier": row.supplier_code, "item": row.item_code, "unit": row.unit, "location": row.location_code}
+    levels = {"on_hand": plain(on_hand), "min_level": plain(row.min_level), "max_level": plain(row.max_level)}
+    runs_out = rules.runs_out_within_lead_time(projection)
+    # Resolved with figures too, so the alert's stored sentence becomes the resolution's.
+    run_out = {"run_out": projection.run_out.isoformat() if runs_out and projection.run_out else None,
+               "earliest_due": projection.earliest_due.isoformat()}
+    return [AlertSignal(kind=kind, supplier_id=row.supplier_id, item_id=row.item_id, location_id=row.location_id,
+                        active=active, numbers=numbers, subject=subject)
+            for kind, active, numbers in ((AlertKind.VMI_BELOW_MIN, on_hand < row.min_level, levels),
+                                          (AlertKind.VMI_ABOVE_MAX, on_hand > row.max_level, levels),
+                                          (AlertKind.VMI_RUN_OUT, runs_out, run_out))]
 
 
 def project_agreement(session: Session, agreement_id: int, *, today: date,

@@ -1,0 +1,37 @@
+"""vmi alert kinds: below min, above max, run-out within the lead time
+
+Revision ID: 7d2c4f9e1a35
+Revises: b62e58cb7061
+Create Date: 2026-12-02 16:00:00.000000
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '7d2c4f9e1a35'
+down_revision = 'b62e58cb7061'
+branch_labels = None
+depends_on = None
+
+
+OLD_KINDS = "kind IN ('low_stock', 'high_stock', 'stale_data')"
+NEW_KINDS = "kind IN ('low_stock', 'high_stock', 'stale_data', 'vmi_below_min', 'vmi_above_max', 'vmi_run_out')"
+
+
+def _check(kinds: str) -> None:
+    # SQLite cannot alter a CHECK: batch mode copies the table (env.py turns foreign keys off for it).
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_alert_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_alert_kind'), sa.text(kinds))
+
+
+def upgrade() -> None:
+    _check(NEW_KINDS)
+
+
+def downgrade() -> None:
+    in_use = op.get_bind().scalar(sa.text("SELECT count(*) FROM alert WHERE kind LIKE 'vmi%'"))
+    if in_use:
+        # Alerts are an audit trail (comments, notifications point at them): not ours to delete.
+        raise RuntimeError(f"{in_use} VMI alert(s) exist and the older schema cannot hold them")
+    _check(OLD_KINDS)
