@@ -38,6 +38,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "demand_plans.publish": frozenset({Role.ADMIN, Role.BUYER}),
     "vmi_agreements.read": EVERYONE,  # a supplier user: its own agreements only
     "vmi_agreements.write": frozenset({Role.ADMIN, Role.BUYER}),
+    "vmi_call_offs.read": EVERYONE,  # a supplier user: its own call-offs only
+    "vmi_call_offs.write": frozenset({Role.ADMIN, Role.BUYER}),  # create, send, cancel, close, take a proposal
+    "vmi_call_offs.answer": frozenset({Role.SUPPLIER}),  # accept, reject, counter-propose its own
+    "vmi_shipments.read": EVERYONE,  # a supplier user: its own shipments and their differences
+    "vmi_shipments.ship": frozenset({Role.SUPPLIER}),  # announce (ASN) and cancel before receipt
+    "vmi_shipments.close": frozenset({Role.ADMIN, Role.BUYER}),  # settle what arrived short
+    "vmi_receipts.read": EVERYONE,
+    "vmi_receipts.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

@@ -33,8 +33,11 @@ from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.supplier_stock.service import thresholds as thresholds_service
 from openvmi.vmi.agreements import pages as agreements_pages
 from openvmi.vmi.agreements.api import router as agreements_router
+from openvmi.vmi.call_offs.api import router as call_offs_router
+from openvmi.vmi.receipts.api import router as receipts_router
 from openvmi.vmi.replenishment import pages as replenishment_pages
 from openvmi.vmi.replenishment.api import router as replenishment_router
+from openvmi.vmi.shipments.api import router as shipments_router
 from openvmi.web import home as home_pages
 from openvmi.web.api_docs import mount_api_docs
 from openvmi.web.deps import Identity, Reactions
@@ -87,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
-                   replenishment_router):
+                   call_offs_router, shipments_router, receipts_router, replenishment_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)

@@ -11,9 +11,12 @@ from openvmi.supplier_stock.models import (
 )
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.call_offs.models import CallOff, CallOffEvent, CallOffLine
+from openvmi.vmi.receipts.models import Receipt, ReceiptLine
+from openvmi.vmi.shipments.models import Shipment, ShipmentLine
 
 __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVersion", "InboxMessage", "Item", "LayerDraw", "Location", "LoginThrottle",
            "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
-           "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine"]
+           "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Receipt", "ReceiptLine",
+           "Shipment", "ShipmentLine"]

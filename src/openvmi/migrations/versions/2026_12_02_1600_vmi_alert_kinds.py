@@ -1,7 +1,7 @@
 """vmi alert kinds: below min, above max, run-out within the lead time
 
 Revision ID: 7d2c4f9e1a35
-Revises: b62e58cb7061
+Revises: 7285d8506f2b
 Create Date: 2026-12-02 16:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '7d2c4f9e1a35'
-down_revision = 'b62e58cb7061'
+down_revision = '7285d8506f2b'
 branch_labels = None
 depends_on = None
 

@@ -64,7 +64,7 @@ ACTORS: dict[CallOffAction, Side] = {
 EDITABLE_STATES = frozenset({S.DRAFT, S.COUNTER_PROPOSED})
 # What the supplier has promised and not yet shipped: the replenishment projection counts it.
 OPEN_ACCEPTED_STATES = frozenset({S.ACCEPTED, S.PARTLY_SHIPPED})
-SHIPPABLE_STATES = OPEN_ACCEPTED_STATES
+SHIPPABLE_STATES = OPEN_ACCEPTED_STATES | {S.SHIPPED}  # shipped: more may come within the tolerance
 del S, A
 
 
@@ -90,6 +90,13 @@ def shipping_state(lines: list[LineShipping]) -> CallOffState:
     if any(line.shipped > 0 for line in lines):
         return CallOffState.PARTLY_SHIPPED
     return CallOffState.ACCEPTED
+
+
+def line_state(quantity: Decimal, shipped: Decimal) -> CallOffState | None:
+    """A line's own shipping state: partly shipped or shipped; None while nothing is shipped."""
+    if shipped >= quantity:
+        return CallOffState.SHIPPED
+    return CallOffState.PARTLY_SHIPPED if shipped > 0 else None
 
 
 def tolerance_limit(quantity: Decimal, tolerance_percent: Decimal) -> Decimal:
