@@ -1,8 +1,10 @@
 """Replenishment over HTTP and in the portal: the buyer sees every active agreement, a supplier its own
 (another's is 404), a bad horizon is a field problem, and the board and chart read in both languages."""
 import pytest
+from sqlalchemy import func, select
 
 from openvmi.access import Role
+from openvmi.vmi.call_offs.models import CallOff
 from tests.builders import bearer, make_user, make_vmi_agreement
 from tests.service.planning.world import make_plan_world
 from tests.service.vmi.replenishment_world import make_vmi_world
@@ -84,3 +86,44 @@ def test_a_supplier_user_cannot_open_another_suppliers_chart(session, portal, wo
 
     assert portal.get(f"/vmi/replenishment/{theirs.agreement.id}").status_code == 404
     assert theirs.item.code not in portal.get("/vmi/replenishment").text
+
+
+def test_the_buyer_calls_off_the_suggestions_in_one_action_and_a_supplier_may_not(session, api_client, worlds):
+    low, _ = worlds
+    buyer = bearer(session, make_user(session, role=Role.BUYER))
+    supplier = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=low.supplier))
+    expected = api_client.get(f"{URL}/{low.agreement.id}", headers=buyer).json()["suggestions"]
+
+    refused = api_client.post(f"{URL}/call-offs", headers=supplier, json={"agreement_ids": [low.agreement.id]})
+    created = api_client.post(f"{URL}/call-offs", headers=buyer, json={"agreement_ids": [low.agreement.id]})
+
+    assert refused.status_code == 403
+    assert created.status_code == 201
+    [call_off] = created.json()
+    assert call_off["state"] == "draft" and call_off["supplier_id"] == low.supplier.id
+    assert [(line["due_date"], line["quantity"]) for line in call_off["lines"]] == [
+        (s["due"], s["quantity"]) for s in expected]
+
+
+def test_calling_off_an_agreement_that_is_not_active_or_needs_nothing_writes_nothing(session, api_client, worlds):
+    _, enough = worlds
+    buyer = bearer(session, make_user(session, role=Role.BUYER))
+    draft = make_vmi_agreement(session)
+
+    inactive = api_client.post(f"{URL}/call-offs", headers=buyer, json={"agreement_ids": [draft.id]})
+    nothing = api_client.post(f"{URL}/call-offs", headers=buyer, json={"agreement_ids": [enough.agreement.id]})
+
+    assert inactive.status_code == 422 and f"#{draft.id}" in inactive.json()["errors"][0]["message"]
+    assert nothing.status_code == 422 and "nothing to call off" in nothing.json()["errors"][0]["message"]
+    assert session.scalar(select(func.count()).select_from(CallOff)) == 0
+
+
+def test_the_portal_button_drafts_the_call_off(session, portal, worlds):
+    low, _ = worlds
+    portal.sign_in(make_user(session, role=Role.BUYER, locale="en"))
+
+    page = portal.get(f"/vmi/replenishment/{low.agreement.id}")
+    done = portal.post(f"/vmi/replenishment/{low.agreement.id}/call-off")
+
+    assert "Create a call-off from these suggestions" in page.text
+    assert done.status_code == 200 and "drafted from the suggestions" in done.text

@@ -7,12 +7,15 @@ from openvmi.access import Actor
 from openvmi.db import utcnow
 from openvmi.fields import Id
 from openvmi.pagination import MAX_PAGE
-from openvmi.vmi.replenishment import queries, rules
-from openvmi.vmi.replenishment.schemas import ReplenishmentPage, ReplenishmentRead
+from openvmi.vmi.call_offs import queries as call_off_queries
+from openvmi.vmi.call_offs.schemas import CallOffRead
+from openvmi.vmi.replenishment import queries, rules, service
+from openvmi.vmi.replenishment.schemas import ReplenishmentPage, ReplenishmentRead, SuggestionsCallOff
 from openvmi.web.deps import DbSession, requires
 
 router = APIRouter(prefix="/vmi/replenishment", tags=["vmi"])
 Reader = Annotated[Actor, Depends(requires("vmi_agreements.read"))]
+CallOffWriter = Annotated[Actor, Depends(requires("vmi_call_offs.write"))]
 Horizon = Annotated[int, Query(ge=1, le=rules.MAX_HORIZON_DAYS, description="days from today, 56 (8 weeks) by default")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
@@ -33,3 +36,12 @@ def get_replenishment(agreement_id: Id, session: DbSession, _: Reader,
                       horizon_days: Horizon = rules.DEFAULT_HORIZON_DAYS) -> ReplenishmentRead:
     """One active agreement's projection (another supplier's is 404; a draft or ended one 409)."""
     return queries.project_agreement(session, agreement_id, today=utcnow().date(), horizon_days=horizon_days)
+
+
+@router.post("/call-offs", status_code=201, response_model=list[CallOffRead])
+def call_off_suggestions(body: SuggestionsCallOff, session: DbSession, actor: CallOffWriter) -> list[CallOffRead]:
+    """Draft (with `send`: send) one call-off per supplier holding the suggested shipments of the agreements
+    named, as projected now (422 when an agreement is not active or nothing is suggested)."""
+    rows = service.call_off_suggestions(session, body, actor=actor, today=utcnow().date())
+    session.commit()
+    return [call_off_queries.describe_call_off(session, row.id) for row in rows]

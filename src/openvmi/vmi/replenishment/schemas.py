@@ -2,7 +2,11 @@
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from openvmi.fields import Id
+from openvmi.pagination import MAX_PAGE
+from openvmi.vmi.replenishment.rules import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS
 
 
 class ProjectedDay(BaseModel):
@@ -48,3 +52,12 @@ class ReplenishmentPage(BaseModel):
     horizon_days: int
     items: list[ReplenishmentRead]
     next_cursor: str | None
+
+
+class SuggestionsCallOff(BaseModel):
+    """Call off what the projection suggests for these agreements over this horizon (one call-off per
+    supplier); `send` sends them to the suppliers at once."""
+
+    agreement_ids: list[Id] = Field(min_length=1, max_length=MAX_PAGE)
+    horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=MAX_HORIZON_DAYS)
+    send: bool = False
