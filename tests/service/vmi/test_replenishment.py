@@ -29,7 +29,7 @@ def test_the_projection_adds_stock_in_transit_and_takes_the_plan_and_suggests_wh
 
     # then the figures are the hand-computed ones (tests/unit/vmi/test_replenishment_rules.py)
     assert (r.on_hand, r.in_transit) == (Decimal(180), Decimal(20))
-    assert [d.projected for d in r.days[:4]] == [Decimal(140), Decimal(80), Decimal(20), Decimal(-40)]
+    assert [d["projected"] for d in r.days[:4]] == [Decimal(140), Decimal(80), Decimal(20), Decimal(-40)]
     assert (r.first_below_min, r.run_out, r.earliest_due) == (day(1), day(3), day(3))
     assert [(s.due, s.quantity) for s in r.suggestions] == [(day(3), Decimal(320)), (day(7), Decimal(240))]
     assert (r.moq, r.pack_size, r.lead_time_days) == (Decimal(150), Decimal(40), 3)
@@ -42,7 +42,7 @@ def test_another_plants_plan_and_another_suppliers_stock_do_not_count(session):
 
     r = queries.project_agreement(session, world.agreement.id, today=TODAY, horizon_days=5)
 
-    assert [d.projected for d in r.days] == [Decimal(200)] * 5 and r.suggestions == []
+    assert [d["projected"] for d in r.days] == [Decimal(200)] * 5 and r.suggestions == []
 
 
 def test_a_supplier_sees_its_own_agreements_and_another_is_not_found(session):
@@ -114,5 +114,5 @@ def test_open_accepted_call_offs_arrive_on_their_due_date_less_what_is_shipped(s
 
     r = queries.project_agreement(session, world.agreement.id, today=TODAY, horizon_days=4)
 
-    assert [d.arriving for d in r.days] == [Decimal(40), Decimal(0), Decimal(150), Decimal(0)]
-    assert [d.projected for d in r.days] == [Decimal(240), Decimal(240), Decimal(390), Decimal(390)]
+    assert [d["arriving"] for d in r.days] == [Decimal(40), Decimal(0), Decimal(150), Decimal(0)]
+    assert [d["projected"] for d in r.days] == [Decimal(240), Decimal(240), Decimal(390), Decimal(390)]

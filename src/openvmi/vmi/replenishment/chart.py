@@ -44,7 +44,7 @@ def _nice_step(span: Decimal) -> Decimal:
 
 def draw(projection: ReplenishmentRead) -> Chart:
     days = projection.days
-    values = [d.projected for d in days] + [d.with_suggestions for d in days]
+    values = [d["projected"] for d in days] + [d["with_suggestions"] for d in days]
     low = min([Decimal(0), *values])
     high = max([projection.max_level, *values]) or Decimal(1)
     high = high + (high - low) / 10
@@ -58,13 +58,13 @@ def draw(projection: ReplenishmentRead) -> Chart:
         return round(float(TOP + plot_h * (high - value) / span), 1)
 
     def points(attribute: str) -> str:
-        return " ".join(f"{x(i)},{y(getattr(d, attribute))}" for i, d in enumerate(days))
+        return " ".join(f"{x(i)},{y(d[attribute])}" for i, d in enumerate(days))
 
-    index_of = {d.day: i for i, d in enumerate(days)}
-    shipments = [Tick(x(index_of[s.due]), y(days[index_of[s.due]].with_suggestions), f"{s.quantity.normalize():f}")
+    index_of = {d["day"]: i for i, d in enumerate(days)}
+    shipments = [Tick(x(index_of[s.due]), y(days[index_of[s.due]]["with_suggestions"]), f"{s.quantity.normalize():f}")
                  for s in projection.suggestions if s.due in index_of]
-    mondays = [Tick(x(i), HEIGHT - BOTTOM + 16, d.day.isoformat()[5:]) for i, d in enumerate(days)
-               if d.day.weekday() == 0]
+    mondays = [Tick(x(i), HEIGHT - BOTTOM + 16, d["day"].isoformat()[5:]) for i, d in enumerate(days)
+               if d["day"].weekday() == 0]
     step = _nice_step(span)
     first = (low / step).to_integral_value(rounding="ROUND_CEILING") * step
     levels = []

@@ -31,7 +31,7 @@ class Inputs:
     demand: Mapping[date, Decimal]  # planned consumption
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Day:
     day: date
     arriving: Decimal
@@ -86,7 +86,8 @@ def project(terms: Terms, inputs: Inputs, *, today: date, horizon_days: int = DE
     zero = Decimal(0)
     for offset in range(horizon_days):
         day = today + timedelta(days=offset)
-        change = inputs.arrivals.get(day, zero) - inputs.demand.get(day, zero)
+        arriving, demand = inputs.arrivals.get(day, zero), inputs.demand.get(day, zero)
+        change = arriving - demand
         plain += change
         suggested_stock += change
         if first_below_min is None and plain < terms.min_level:
@@ -99,8 +100,7 @@ def project(terms: Terms, inputs: Inputs, *, today: date, horizon_days: int = DE
                                      moq=terms.moq, pack_size=terms.pack_size)
             suggested_stock += shipped
             suggestions.append(Suggestion(due=day, quantity=shipped))
-        days.append(Day(day=day, arriving=inputs.arrivals.get(day, zero), demand=inputs.demand.get(day, zero),
-                        projected=plain, suggested=shipped, with_suggestions=suggested_stock))
+        days.append(Day(day, arriving, demand, plain, shipped, suggested_stock))
     return Projection(days=days, first_below_min=first_below_min, run_out=run_out, earliest_due=earliest_due,
                       suggestions=suggestions)
 

@@ -2,6 +2,8 @@
 from datetime import date
 from decimal import Decimal
 
+from typing_extensions import TypedDict  # pydantic wants this one before Python 3.12
+
 from pydantic import BaseModel, Field
 
 from openvmi.fields import Id
@@ -9,7 +11,10 @@ from openvmi.pagination import MAX_PAGE
 from openvmi.vmi.replenishment.rules import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS
 
 
-class ProjectedDay(BaseModel):
+class ProjectedDay(TypedDict):
+    """One day of the projection. A TypedDict, not a model: pydantic checks thousands of them in its
+    core, without a Python object per day (bench/README.md)."""
+
     day: date
     arriving: Decimal  # in transit with an arrival date, open accepted call-offs
     demand: Decimal  # the current demand plan's consumption
