@@ -4,14 +4,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from openvmi.access import Actor, Role
 from openvmi.errors import InvalidInput, NotFound
 from openvmi.scoping import scope_to_supplier
+from openvmi.vmi.call_offs import service as call_offs_service
 from openvmi.vmi.call_offs.models import CallOff, CallOffLine
+from openvmi.vmi.call_offs.rules import CallOffAction
+from openvmi.vmi.call_offs.schemas import CallOffCreate, CallOffLineCreate
 from openvmi.vmi.replenishment import queries
 from openvmi.vmi.replenishment.queries import AgreementNotInForce, Wanted
-from tests.builders import make_vmi_agreement
+from openvmi.vmi.shipments import service as shipments_service
+from openvmi.vmi.shipments.schemas import ShipmentCreate, ShipmentLineCreate
+from tests.builders import make_location, make_user, make_vmi_agreement
 from tests.service.planning.world import line, make_plan_world, publish
 from tests.service.vmi.replenishment_world import TODAY, make_vmi_world
 
@@ -116,3 +122,29 @@ def test_open_accepted_call_offs_arrive_on_their_due_date_less_what_is_shipped(s
 
     assert [d["arriving"] for d in r.days] == [Decimal(40), Decimal(0), Decimal(150), Decimal(0)]
     assert [d["projected"] for d in r.days] == [Decimal(240), Decimal(240), Decimal(390), Decimal(390)]
+
+
+def test_a_shipment_on_the_way_arrives_on_its_expected_day_and_the_rest_in_transit_counts_now(session):
+    # given an accepted call-off of 200 due on day 6, of which the supplier ships 120 expected on day 4
+    world = make_vmi_world(session, make_plan_world(session), per_day=0)
+    buyer_user = make_user(session, role=Role.BUYER)
+    supplier_user = make_user(session, role=Role.SUPPLIER, supplier=world.supplier)
+    buyer = Actor(buyer_user.id, buyer_user.username, Role.BUYER, None)
+    supplier = Actor(supplier_user.id, supplier_user.username, Role.SUPPLIER, world.supplier.id)
+    call_off = call_offs_service.create_call_off(session, CallOffCreate(lines=[CallOffLineCreate(
+        agreement_id=world.agreement.id, quantity=Decimal(200), due_date=day(6))]), actor=buyer)
+    call_offs_service.act_on_call_off(session, call_off.id, action=CallOffAction.SEND, actor=buyer)
+    call_offs_service.act_on_call_off(session, call_off.id, action=CallOffAction.ACCEPT, actor=supplier)
+    line_id = session.scalar(select(CallOffLine.id).where(CallOffLine.call_off_id == call_off.id))
+    shipments_service.confirm_shipment(session, ShipmentCreate(
+        lines=[ShipmentLineCreate(call_off_line_id=line_id, quantity=Decimal(120))], expected_arrival=day(4),
+        origin_location_id=make_location(session, kind="virtual").id, in_transit_location_id=world.transit.id),
+        actor=supplier)
+
+    # when the buyer projects a week
+    r = queries.project_agreement(session, world.agreement.id, today=TODAY, horizon_days=7)
+
+    # then the 20 in transit without a shipment count now, 120 arrive on day 4, the 80 still owed on day 6
+    assert (r.on_hand, r.in_transit) == (Decimal(180), Decimal(20))
+    assert [d["arriving"] for d in r.days] == [Decimal(0)] * 4 + [Decimal(120), Decimal(0), Decimal(80)]
+    assert r.days[-1]["projected"] == Decimal(400)

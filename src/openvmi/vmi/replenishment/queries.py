@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openvmi.alerts.rules import AlertKind
@@ -26,7 +26,10 @@ from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.queries import get_agreement
 from openvmi.vmi.agreements.rules import AgreementState
 from openvmi.vmi.call_offs import queries as call_off_queries
+from openvmi.vmi.call_offs.models import CallOffLine
 from openvmi.vmi.replenishment import rules
+from openvmi.vmi.shipments.models import Shipment, ShipmentLine
+from openvmi.vmi.shipments.rules import ShipmentState
 from openvmi.vmi.replenishment.schemas import ProjectedDay, ReplenishmentPage, ReplenishmentRead, SuggestedShipment
 
 
@@ -111,6 +114,7 @@ def _project(session: Session, rows: Sequence[Any], *, today: date, horizon_days
             row.plant_id for row in rows if row.plant_id is not None}):
         demand[(planned.item_id, planned.plant_id)][planned.day] = planned.quantity
     arrivals = call_off_arrivals(session, [row.id for row in rows], since=today, until=until)
+    shipped = shipment_arrivals(session, [row.id for row in rows], since=today)
     projected = []
     for row in rows:
         terms = rules.Terms(min_level=row.min_level, max_level=row.max_level, lead_time_days=row.lead_time_days,
@@ -119,8 +123,13 @@ def _project(session: Session, rows: Sequence[Any], *, today: date, horizon_days
         transit = in_transit.get((row.item_id, row.supplier_id, row.plant_id), Decimal(0))
         if row.plant_id is not None:
             transit += in_transit.get((row.item_id, row.supplier_id, None), Decimal(0))
+        on_the_way = shipped.get(row.id, {})
+        transit = max(transit - sum(on_the_way.values(), Decimal(0)), Decimal(0))
+        coming = dict(arrivals.get(row.id, {}))
+        for day, quantity in on_the_way.items():
+            coming[day] = coming.get(day, Decimal(0)) + quantity
         inputs = rules.Inputs(on_hand=on_hand.get((row.item_id, row.location_id, row.supplier_id), Decimal(0)),
-                              in_transit_now=transit, arrivals=arrivals.get(row.id, {}),
+                              in_transit_now=transit, arrivals=coming,
                               demand=demand.get((row.item_id, row.plant_id), {}) if row.plant_id is not None else {})
         projected.append(Projected(row, inputs, rules.project(terms, inputs, today=today,
                                                               horizon_days=horizon_days(row))))
@@ -140,6 +149,22 @@ def _read(item: Projected) -> ReplenishmentRead:
         suggestions=[SuggestedShipment(due=s.due, quantity=s.quantity) for s in projection.suggestions],
         days=[ProjectedDay(day=d.day, arriving=d.arriving, demand=d.demand, projected=d.projected,
                            with_suggestions=d.with_suggestions) for d in projection.days])
+
+
+def shipment_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date) -> dict[int, dict[date, Decimal]]:
+    """What shipments on the way (nothing received yet) bring per agreement on their expected arrival; one
+    already late counts on the first day. Their stock is in transit in the ledger too: the caller takes
+    it off what counts as arriving at an unknown time."""
+    arrivals: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    rows = session.execute(
+        select(CallOffLine.agreement_id, Shipment.expected_arrival, func.sum(ShipmentLine.quantity))
+        .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .join(CallOffLine, CallOffLine.id == ShipmentLine.call_off_line_id)
+        .where(Shipment.state == ShipmentState.IN_TRANSIT, CallOffLine.agreement_id.in_(agreement_ids))
+        .group_by(CallOffLine.agreement_id, Shipment.expected_arrival))
+    for agreement_id, expected, quantity in rows:
+        arrivals[agreement_id][max(expected, since)] += Decimal(str(quantity))
+    return arrivals
 
 
 def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon_days: int = rules.DEFAULT_HORIZON_DAYS,
