@@ -16,6 +16,9 @@ class AlertKind(Labelled):
     VMI_BELOW_MIN = "vmi_below_min", N_("VMI stock below minimum")
     VMI_ABOVE_MAX = "vmi_above_max", N_("VMI stock above maximum")
     VMI_RUN_OUT = "vmi_run_out", N_("VMI stock runs out within the lead time")
+    VMI_CALL_OFF_UNANSWERED = "vmi_call_off_unanswered", N_("Call-off not answered in time")
+    VMI_SHIPMENT_OVERDUE = "vmi_shipment_overdue", N_("Shipment overdue")
+    VMI_RECEIPT_DIFFERENCES = "vmi_receipt_differences", N_("Receipt with differences")
 
 
 class AlertStatus(Labelled):

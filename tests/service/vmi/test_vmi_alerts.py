@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from openvmi.alerts import wording
 from openvmi.alerts.models import Alert
-from openvmi.alerts.rules import AlertStatus
+from openvmi.alerts.rules import AlertKind, AlertStatus
 from openvmi.vmi.replenishment.queries import Wanted
 from openvmi.web.i18n import translations
 from openvmi.vmi.replenishment.service import sync_vmi_alerts
@@ -64,11 +64,13 @@ def test_every_vmi_alert_sentence_and_summary_reads_in_chinese():
 
     subject = {"supplier": "S-1", "item": "BOLT", "unit": "PCS", "location": "P1-VMI"}
     numbers = {"on_hand": "80", "min_level": "100", "max_level": "300", "run_out": "2026-12-03",
-               "earliest_due": "2026-12-05"}
-    for kind in ("vmi_below_min", "vmi_above_max", "vmi_run_out"):
+               "earliest_due": "2026-12-05", "count": "2", "oldest": "#7", "hours": "48", "expected": "2026-12-01",
+               "short": "10", "over": "0", "damaged": "2"}
+    for kind in [k for k in AlertKind.values() if k.startswith("vmi_")]:
         for resolved in (False, True):
             chinese = wording.sentence(Chinese(), kind, resolved=resolved, subject=subject, numbers=numbers)
             english = wording.sentence(wording.ENGLISH, kind, resolved=resolved, subject=subject, numbers=numbers)
             short = wording.summary(Chinese(), kind, resolved=resolved, numbers=numbers)
-            assert chinese and english and chinese != english and "P1-VMI" in chinese
+            assert chinese and english and chinese != english and "S-1" in chinese
+            assert "P1-VMI" in chinese or "P1-VMI" not in english
             assert short and short != wording.summary(wording.ENGLISH, kind, resolved=resolved, numbers=numbers)

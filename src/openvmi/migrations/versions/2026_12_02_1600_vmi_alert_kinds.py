@@ -1,4 +1,5 @@
-"""vmi alert kinds: below min, above max, run-out within the lead time
+"""vmi alert kinds: below min, above max, run-out within the lead time, call-off not answered, shipment
+overdue, receipt with differences
 
 Revision ID: 7d2c4f9e1a35
 Revises: 7285d8506f2b
@@ -15,7 +16,8 @@ depends_on = None
 
 
 OLD_KINDS = "kind IN ('low_stock', 'high_stock', 'stale_data')"
-NEW_KINDS = "kind IN ('low_stock', 'high_stock', 'stale_data', 'vmi_below_min', 'vmi_above_max', 'vmi_run_out')"
+NEW_KINDS = ("kind IN ('low_stock', 'high_stock', 'stale_data', 'vmi_below_min', 'vmi_above_max', 'vmi_run_out', "
+             "'vmi_call_off_unanswered', 'vmi_shipment_overdue', 'vmi_receipt_differences')")
 
 
 def _check(kinds: str) -> None:
