@@ -21,13 +21,13 @@ SENTENCES = {
     (AlertKind.STALE_DATA, False): N_("%(supplier)s has not updated its stock for %(days)s days (limit: "
                                       "%(stale_after_days)s days)."),
     (AlertKind.STALE_DATA, True): N_("Resolved: %(supplier)s has updated its stock again."),
-    (AlertKind.VMI_BELOW_MIN, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s is %(on_hand)s "
+    (AlertKind.VMI_UNDER_MIN, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s is %(on_hand)s "
                                          "%(unit)s, below the minimum level %(min_level)s."),
-    (AlertKind.VMI_BELOW_MIN, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s is "
+    (AlertKind.VMI_UNDER_MIN, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s is "
                                         "%(on_hand)s %(unit)s, back at or above the minimum level %(min_level)s."),
-    (AlertKind.VMI_ABOVE_MAX, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s is %(on_hand)s "
+    (AlertKind.VMI_OVER_MAX, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s is %(on_hand)s "
                                          "%(unit)s, above the maximum level %(max_level)s."),
-    (AlertKind.VMI_ABOVE_MAX, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s is "
+    (AlertKind.VMI_OVER_MAX, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s is "
                                         "%(on_hand)s %(unit)s, back at or below the maximum level %(max_level)s."),
     (AlertKind.VMI_RUN_OUT, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s runs out on "
                                        "%(run_out)s, before a shipment ordered today can arrive (%(earliest_due)s)."),
@@ -54,10 +54,10 @@ SUMMARIES = {
     (AlertKind.HIGH_STOCK, True): N_("resolved: %(available)s available, back below %(high_water)s"),
     (AlertKind.STALE_DATA, False): N_("No stock update for %(days)s days (limit: %(stale_after_days)s)"),
     (AlertKind.STALE_DATA, True): N_("resolved: stock updated again"),
-    (AlertKind.VMI_BELOW_MIN, False): N_("%(on_hand)s on hand, below the minimum level %(min_level)s"),
-    (AlertKind.VMI_BELOW_MIN, True): N_("resolved: %(on_hand)s on hand, back at or above %(min_level)s"),
-    (AlertKind.VMI_ABOVE_MAX, False): N_("%(on_hand)s on hand, above the maximum level %(max_level)s"),
-    (AlertKind.VMI_ABOVE_MAX, True): N_("resolved: %(on_hand)s on hand, back at or below %(max_level)s"),
+    (AlertKind.VMI_UNDER_MIN, False): N_("%(on_hand)s on hand, below the minimum level %(min_level)s"),
+    (AlertKind.VMI_UNDER_MIN, True): N_("resolved: %(on_hand)s on hand, back at or above %(min_level)s"),
+    (AlertKind.VMI_OVER_MAX, False): N_("%(on_hand)s on hand, above the maximum level %(max_level)s"),
+    (AlertKind.VMI_OVER_MAX, True): N_("resolved: %(on_hand)s on hand, back at or below %(max_level)s"),
     (AlertKind.VMI_RUN_OUT, False): N_("runs out on %(run_out)s, a new shipment arrives %(earliest_due)s at the "
                                        "earliest"),
     (AlertKind.VMI_RUN_OUT, True): N_("resolved: lasts until a new shipment can arrive"),
@@ -72,8 +72,8 @@ SUMMARIES = {
 UNWATCHED_SUMMARY = N_("resolved: %(available)s available, no mark applies any more")
 # What each sentence needs besides the subject's codes.
 NEEDS = {AlertKind.LOW_STOCK: ("available", "low_water"), AlertKind.HIGH_STOCK: ("available", "high_water"),
-         AlertKind.STALE_DATA: ("days", "stale_after_days"), AlertKind.VMI_BELOW_MIN: ("on_hand", "min_level"),
-         AlertKind.VMI_ABOVE_MAX: ("on_hand", "max_level"), AlertKind.VMI_RUN_OUT: ("run_out", "earliest_due"),
+         AlertKind.STALE_DATA: ("days", "stale_after_days"), AlertKind.VMI_UNDER_MIN: ("on_hand", "min_level"),
+         AlertKind.VMI_OVER_MAX: ("on_hand", "max_level"), AlertKind.VMI_RUN_OUT: ("run_out", "earliest_due"),
          AlertKind.VMI_CALL_OFF_UNANSWERED: ("count", "oldest", "hours"),
          AlertKind.VMI_SHIPMENT_OVERDUE: ("count", "oldest", "expected"),
          AlertKind.VMI_RECEIPT_DIFFERENCES: ("count", "short", "over", "damaged")}

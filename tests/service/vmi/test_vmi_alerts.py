@@ -28,9 +28,9 @@ def test_low_vmi_stock_opens_below_min_and_run_out_once_and_a_receipt_resolves_t
     opened = alerts_of(session, world)
 
     assert (first.opened, again.opened) == (2, 0)
-    assert set(opened) == {"vmi_below_min", "vmi_run_out"}
-    assert opened["vmi_below_min"].numbers == {"on_hand": "80", "min_level": "100", "max_level": "300"}
-    assert opened["vmi_below_min"].message == (
+    assert set(opened) == {"vmi_under_min", "vmi_run_out"}
+    assert opened["vmi_under_min"].numbers == {"on_hand": "80", "min_level": "100", "max_level": "300"}
+    assert opened["vmi_under_min"].message == (
         f"{world.supplier.code}'s VMI stock of {world.item.code} at {world.store.code} is 80 PCS, below the minimum "
         "level 100.")
     assert opened["vmi_run_out"].numbers == {"run_out": "2026-12-03", "earliest_due": "2026-12-05"}
@@ -43,8 +43,8 @@ def test_low_vmi_stock_opens_below_min_and_run_out_once_and_a_receipt_resolves_t
 
     # then below-min and run-out resolve, above-max opens
     assert (later.opened, later.resolved) == (1, 2)
-    assert set(now) == {"vmi_above_max"}
-    assert opened["vmi_below_min"].message.startswith("Resolved:")
+    assert set(now) == {"vmi_over_max"}
+    assert opened["vmi_under_min"].message.startswith("Resolved:")
     assert opened["vmi_run_out"].message == (f"Resolved: {world.supplier.code}'s VMI stock of {world.item.code} at "
                                              f"{world.store.code} lasts until a shipment ordered today can arrive.")
 

@@ -16,7 +16,7 @@ depends_on = None
 
 
 OLD_KINDS = "kind IN ('low_stock', 'high_stock', 'stale_data')"
-NEW_KINDS = ("kind IN ('low_stock', 'high_stock', 'stale_data', 'vmi_below_min', 'vmi_above_max', 'vmi_run_out', "
+NEW_KINDS = ("kind IN ('low_stock', 'high_stock', 'stale_data', 'vmi_under_min', 'vmi_over_max', 'vmi_run_out', "
              "'vmi_call_off_unanswered', 'vmi_shipment_overdue', 'vmi_receipt_differences')")
 
 

@@ -206,8 +206,8 @@ def _signals(item: Projected) -> list[AlertSignal]:
                "earliest_due": projection.earliest_due.isoformat()}
     return [AlertSignal(kind=kind, supplier_id=row.supplier_id, item_id=row.item_id, location_id=row.location_id,
                         active=active, numbers=numbers, subject=subject)
-            for kind, active, numbers in ((AlertKind.VMI_BELOW_MIN, on_hand < row.min_level, levels),
-                                          (AlertKind.VMI_ABOVE_MAX, on_hand > row.max_level, levels),
+            for kind, active, numbers in ((AlertKind.VMI_UNDER_MIN, on_hand < row.min_level, levels),
+                                          (AlertKind.VMI_OVER_MAX, on_hand > row.max_level, levels),
                                           (AlertKind.VMI_RUN_OUT, runs_out, run_out))]
 
 
