@@ -161,7 +161,8 @@ def measure(url: str, *, repeats: int, today: date) -> dict:
     runs = {"baseline": [], "projection": [], "signals": []}
     facts = {}
     for round_ in range(repeats + 1):  # round 0 warms caches up and is not counted
-        for name, work in (("baseline", lambda: baseline(raw, today)), ("projection", lambda: projections(sessions, today)),
+        for name, work in (("baseline", lambda: baseline(raw, today)),
+                           ("projection", lambda: projections(sessions, today)),
                            ("signals", lambda: signals(sessions, today))):
             started = time.perf_counter()
             facts[name] = work()

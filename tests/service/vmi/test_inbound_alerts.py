@@ -26,7 +26,8 @@ SENT_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
 def actors(session, world):
-    buyer, supplier = make_user(session, role=Role.BUYER), make_user(session, role=Role.SUPPLIER, supplier=world.supplier)
+    buyer = make_user(session, role=Role.BUYER)
+    supplier = make_user(session, role=Role.SUPPLIER, supplier=world.supplier)
     return (Actor(buyer.id, buyer.username, Role.BUYER, None),
             Actor(supplier.id, supplier.username, Role.SUPPLIER, world.supplier.id))
 

@@ -138,7 +138,9 @@ def _project(session: Session, rows: Sequence[Any], *, today: date, horizon_days
 
 def _read(item: Projected) -> ReplenishmentRead:
     row, projection = item.row, item.projection
-    return ReplenishmentRead(
+    # Every value comes typed from the database or the rules: checking 56 days x 1,000 agreements again
+    # doubled the board's time (bench/README.md). The API still checks what it sends.
+    return ReplenishmentRead.model_construct(
         agreement_id=row.id, supplier_id=row.supplier_id, supplier_code=row.supplier_code, item_id=row.item_id,
         item_code=row.item_code, item_name=row.item_name, unit=row.unit, location_id=row.location_id,
         location_code=row.location_code, plant_code=row.plant_code, min_level=row.min_level,
@@ -146,7 +148,8 @@ def _read(item: Projected) -> ReplenishmentRead:
         on_hand=item.inputs.on_hand, in_transit=item.inputs.in_transit_now,
         first_below_min=projection.first_below_min, run_out=projection.run_out,
         earliest_due=projection.earliest_due,
-        suggestions=[SuggestedShipment(due=s.due, quantity=s.quantity) for s in projection.suggestions],
+        suggestions=[SuggestedShipment.model_construct(due=s.due, quantity=s.quantity)
+                     for s in projection.suggestions],
         days=[ProjectedDay(day=d.day, arriving=d.arriving, demand=d.demand, projected=d.projected,
                            with_suggestions=d.with_suggestions) for d in projection.days])
 
