@@ -72,6 +72,6 @@ async def call_off_suggestions(request: Request, agreement_id: Id, session: DbSe
 
 
 feature = PortalFeature(router=router, nav=[
-    NavEntry(N_("Replenishment"), "/vmi/replenishment", roles=frozenset({"admin", "buyer", "warehouse", "supplier"}),
-             order=61),
+    # Everyone who reads agreements: a supplier plans its shipments from it, finance sees what is coming.
+    NavEntry(N_("Replenishment"), "/vmi/replenishment", permission="vmi_agreements.read", order=61),
 ])
