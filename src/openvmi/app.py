@@ -36,6 +36,7 @@ from openvmi.vmi.agreements.api import router as agreements_router
 from openvmi.vmi.call_offs.api import router as call_offs_router
 from openvmi.vmi.receipts.api import router as receipts_router
 from openvmi.vmi.replenishment import pages as replenishment_pages
+from openvmi.vmi.replenishment import service as replenishment_service
 from openvmi.vmi.replenishment.api import router as replenishment_router
 from openvmi.vmi.shipments.api import router as shipments_router
 from openvmi.web import home as home_pages
@@ -85,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The web layer learns who is calling through this, so it needs no import of auth.
     app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
                                   viewer_names=auth_queries.viewer_names)
-    app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts)
+    app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts,
+                                    stock_moved=replenishment_service.sync_item_alerts)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,

@@ -4,8 +4,11 @@ import pytest
 from sqlalchemy import func, select
 
 from openvmi.access import Role
+from openvmi.db import utcnow
 from openvmi.vmi.call_offs.models import CallOff
-from tests.builders import bearer, make_user, make_vmi_agreement
+from openvmi.vmi.replenishment.queries import Wanted
+from openvmi.vmi.replenishment.service import sync_vmi_alerts
+from tests.builders import bearer, make_location, make_user, make_vmi_agreement
 from tests.service.planning.world import make_plan_world
 from tests.service.vmi.replenishment_world import make_vmi_world
 
@@ -127,3 +130,20 @@ def test_the_portal_button_drafts_the_call_off(session, portal, worlds):
 
     assert "Create a call-off from these suggestions" in page.text
     assert done.status_code == 200 and "drafted from the suggestions" in done.text
+
+
+def test_stock_posted_into_the_vmi_store_through_the_api_resolves_its_under_min_alert_at_once(session, api_client,
+                                                                                              worlds):
+    low, _ = worlds  # 60 on hand, min 100
+    admin = bearer(session, make_user(session, role=Role.ADMIN))
+    sync_vmi_alerts(session, Wanted(), today=utcnow().date())
+    origin = make_location(session, kind="virtual")
+
+    posted = api_client.post("/api/v1/stock-moves", headers=admin, json={"moves": [{
+        "item_id": low.item.id, "quantity": "100", "from_location_id": origin.id, "from_owner_id": low.supplier.id,
+        "to_location_id": low.store.id, "to_owner_id": low.supplier.id, "kind": "receipt"}]})
+    alerts = api_client.get("/api/v1/alerts", headers=admin, params={"kind": "vmi_under_min"}).json()["items"]
+
+    assert posted.status_code == 201
+    assert [(a["location_id"], a["status"]) for a in alerts if a["location_id"] == low.store.id] == [
+        (low.store.id, "resolved")]

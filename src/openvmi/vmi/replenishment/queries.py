@@ -46,6 +46,7 @@ class Wanted:
     location_id: int | None = None
     agreement_id: int | None = None
     agreement_ids: tuple[int, ...] | None = None
+    item_ids: tuple[int, ...] | None = None
 
 
 def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[Any]:
@@ -69,6 +70,8 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
             statement = statement.where(column == value)
     if wanted.agreement_ids is not None:
         statement = statement.where(VmiAgreement.id.in_(wanted.agreement_ids))
+    if wanted.item_ids is not None:
+        statement = statement.where(SupplierItem.item_id.in_(wanted.item_ids))
     if after is not None:
         statement = statement.where(VmiAgreement.id > after)
     return session.execute(statement).all()

@@ -1,5 +1,6 @@
 """Replenishment's use cases: call off the suggested shipments, and keep the VMI alerts (below min, above
 max, run-out within the lead time) true to the current projection."""
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -7,6 +8,7 @@ from sqlalchemy.orm import Session
 from openvmi.alerts import service as alerts_service
 from openvmi.access import Actor
 from openvmi.alerts.schemas import SyncResult
+from openvmi.db import utcnow
 from openvmi.errors import FieldError, InvalidInput, Reason
 from openvmi.enums import N_
 from openvmi.vmi.call_offs import service as call_offs_service
@@ -20,6 +22,13 @@ def sync_vmi_alerts(session: Session, wanted: queries.Wanted, *, today: date) ->
     that moves VMI stock or promises it (receipt, consumption, call-off) calls this for the agreements it
     touched. Caller commits."""
     return alerts_service.sync_alerts(session, queries.alert_signals(session, wanted, today=today))
+
+
+def sync_item_alerts(session: Session, item_ids: Collection[int]) -> None:
+    """The ledger moved stock of these items: re-check the level alerts of their agreements (the
+    reaction app.py wires into the stock-moves route). Caller commits."""
+    if item_ids:
+        sync_vmi_alerts(session, queries.Wanted(item_ids=tuple(sorted(item_ids))), today=utcnow().date())
 
 
 def call_off_suggestions(session: Session, request: SuggestionsCallOff, *, actor: Actor, today: date) -> list[CallOff]:
