@@ -33,11 +33,14 @@ from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.supplier_stock.service import thresholds as thresholds_service
 from openvmi.vmi.agreements import pages as agreements_pages
 from openvmi.vmi.agreements.api import router as agreements_router
+from openvmi.vmi.call_offs import pages as call_offs_pages
 from openvmi.vmi.call_offs.api import router as call_offs_router
+from openvmi.vmi.receipts import pages as receipts_pages
 from openvmi.vmi.receipts.api import router as receipts_router
 from openvmi.vmi.replenishment import pages as replenishment_pages
 from openvmi.vmi.replenishment import service as replenishment_service
 from openvmi.vmi.replenishment.api import router as replenishment_router
+from openvmi.vmi.shipments import pages as shipments_pages
 from openvmi.vmi.shipments.api import router as shipments_router
 from openvmi.web import home as home_pages
 from openvmi.web.api_docs import mount_api_docs
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
+                       call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
                        replenishment_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 

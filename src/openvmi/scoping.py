@@ -30,6 +30,17 @@ class SupplierScoped:
         raise NotImplementedError
 
 
+class OwnedBySupplier(SupplierScoped):
+    """A row with its own `supplier_id` column: that supplier sees it and may write it."""
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return cls.supplier_id == supplier_id  # type: ignore[attr-defined, no-any-return]
+
+    def writable_by(self, supplier_id: int) -> bool:
+        return self.supplier_id == supplier_id  # type: ignore[attr-defined, no-any-return]
+
+
 def scope_to_supplier(session: Session, supplier_id: int | None) -> None:
     """From now on the session sees only `supplier_id`'s rows (None: no restriction)."""
     session.info[_SCOPE_KEY] = supplier_id

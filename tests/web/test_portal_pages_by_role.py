@@ -10,16 +10,24 @@ from decimal import Decimal
 
 import pytest
 
-from openvmi.access import Role
+from openvmi.access import Actor, Role
 from openvmi.alerts.models import Alert
 from openvmi.alerts.schemas import AlertSignal
 from openvmi.alerts.service import sync_alerts
 from openvmi.supplier_stock.models import SupplierStock
 from openvmi.supplier_stock.schemas import ImportRequest
 from openvmi.supplier_stock.service import imports
+from openvmi.vmi.call_offs import service as call_offs
+from openvmi.vmi.call_offs.rules import CallOffAction
+from openvmi.vmi.call_offs.schemas import CallOffCreate, CallOffLineCreate
+from openvmi.vmi.shipments import service as shipments
+from openvmi.vmi.shipments.schemas import ShipmentCreate, ShipmentLineCreate
 from openvmi.web.csrf import check_csrf
 from tests.web.conftest import app_routes
-from tests.builders import make_item, make_location, make_party, make_plant, make_supplier_item, make_user, unique
+from tests.builders import (
+    make_item, make_location, make_party, make_plant, make_supplier_item, make_user, make_vmi_agreement,
+    make_vmi_location, unique,
+)
 
 PUBLIC = {"/login"}  # pages for people who are not signed in yet
 REFUSED = {403, 404}
@@ -37,7 +45,8 @@ def _supplier(session, tag: str, shared_item) -> tuple[object, Company]:
     party = make_party(session, code=unique(f"S-{tag}"), name=f"{tag} Fasteners Ltd")
     own_item = make_item(session, code=unique(f"{tag}-ONLY"), name=f"{tag} special bolt", default_low_water=500)
     shared = make_supplier_item(session, supplier=party, item=shared_item, supplier_part_number=unique(f"{tag}-PN"))
-    make_supplier_item(session, supplier=party, item=own_item, supplier_part_number=unique(f"{tag}-PN"))
+    own_supplier_item = make_supplier_item(session, supplier=party, item=own_item,
+                                           supplier_part_number=unique(f"{tag}-PN"))
     site = make_location(session, code=unique(f"{tag}-SITE"), name=f"{tag} warehouse", kind="supplier_site",
                          supplier_code=party.code)
     data = f"item,site,on_hand,available\n{own_item.code},{site.code},10,10\n{shared_item.code},{site.code},900,900\n"
@@ -49,9 +58,33 @@ def _supplier(session, tag: str, shared_item) -> tuple[object, Company]:
         kind="low_stock", supplier_id=party.id, item_id=own_item.id, location_id=None, active=True,
         message=f"{own_item.code} low", numbers={"available": "10", "low_water": "500"})])
     alert = session.query(Alert).filter_by(supplier_id=party.id, item_id=own_item.id).one()
+    agreement_id, call_off_id, shipment_id = _inbound(session, party, own_supplier_item)
     return party, Company(markers=[party.code, party.name, shared.supplier_part_number, own_item.code, site.code],
                           ids={"party_id": party.id, "supplier_item_id": shared.id, "item_id": own_item.id,
-                               "stock_id": stock.id, "import_id": outcome.batch.id, "alert_id": alert.id})
+                               "stock_id": stock.id, "import_id": outcome.batch.id, "alert_id": alert.id,
+                               "agreement_id": agreement_id, "call_off_id": call_off_id,
+                               "shipment_id": shipment_id})
+
+
+def _inbound(session, party, supplier_item) -> tuple[int, int, int]:
+    """An agreement of the supplier's own item, a call-off under it and a shipment in transit."""
+    agreement = make_vmi_agreement(session, supplier_item=supplier_item, location=make_vmi_location(session),
+                                   activate=True)
+    origin = make_location(session, kind="virtual")
+    make_location(session, kind="in_transit")
+    buyer = make_user(session, role=Role.BUYER)
+    as_buyer = Actor(user_id=buyer.id, username=buyer.username, role=Role.BUYER, supplier_id=None)
+    seller = make_user(session, role=Role.SUPPLIER, supplier=party)
+    as_seller = Actor(user_id=seller.id, username=seller.username, role=Role.SUPPLIER, supplier_id=party.id)
+    call_off = call_offs.create_call_off(session, CallOffCreate(lines=[CallOffLineCreate(
+        agreement_id=agreement.id, quantity=Decimal(10), due_date="2026-12-15")]), actor=as_buyer)
+    call_offs.act_on_call_off(session, call_off.id, action=CallOffAction.SEND, actor=as_buyer)
+    call_offs.act_on_call_off(session, call_off.id, action=CallOffAction.ACCEPT, actor=as_seller)
+    line_id = call_offs.queries.describe_call_off(session, call_off.id).lines[0].id
+    shipment = shipments.confirm_shipment(session, ShipmentCreate(
+        lines=[ShipmentLineCreate(call_off_line_id=line_id, quantity=Decimal(4))], expected_arrival="2026-12-10",
+        origin_location_id=origin.id), actor=as_seller)
+    return agreement.id, call_off.id, shipment.id
 
 
 @pytest.fixture

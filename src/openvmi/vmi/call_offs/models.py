@@ -2,28 +2,15 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
-from openvmi.scoping import SupplierScoped
+from openvmi.scoping import OwnedBySupplier
 from openvmi.vmi.call_offs.rules import CallOffAction, CallOffState
 
 
-class _OfOneSupplier(SupplierScoped):
-    supplier_id: Mapped[int]
-
-    @classmethod
-    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
-        return cls.supplier_id == supplier_id  # type: ignore[return-value]
-
-    def writable_by(self, supplier_id: int) -> bool:
-        # A supplier answers its own call-offs (accept, reject, propose); the service says which
-        # fields, the boundary only that it is its own.
-        return self.supplier_id == supplier_id
-
-
-class CallOff(_OfOneSupplier, Base):
+class CallOff(OwnedBySupplier, Base):
     __tablename__ = "vmi_call_off"
     __table_args__ = (one_of("state", CallOffState),)
 
@@ -36,7 +23,7 @@ class CallOff(_OfOneSupplier, Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)  # last change of state
 
 
-class CallOffLine(_OfOneSupplier, Base):
+class CallOffLine(OwnedBySupplier, Base):
     __tablename__ = "vmi_call_off_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -57,7 +44,7 @@ class CallOffLine(_OfOneSupplier, Base):
     shipped_quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
 
 
-class CallOffEvent(_OfOneSupplier, Base):
+class CallOffEvent(OwnedBySupplier, Base):
     """One change of a call-off's state: who did what, when."""
 
     __tablename__ = "vmi_call_off_event"

@@ -91,7 +91,8 @@ def list_call_offs(session: Session, *, state: CallOffState | None, supplier_id:
     counts = {call_off_id: (count, first) for call_off_id, count, first in session.execute(
         select(CallOffLine.call_off_id, func.count(), func.min(CallOffLine.due_date))
         .where(CallOffLine.call_off_id.in_(ids)).group_by(CallOffLine.call_off_id))}
-    codes = dict(session.execute(select(Party.id, Party.code).where(Party.id.in_({row.supplier_id for row in rows}))))
+    codes = dict(session.execute(select(Party.id, Party.code)
+                                 .where(Party.id.in_({row.supplier_id for row in rows}))).all())
     return CallOffPage(items=[CallOffSummary(
         id=row.id, supplier_id=row.supplier_id, supplier_code=codes[row.supplier_id], state=row.state,
         created_at=row.created_at, changed_at=row.changed_at, line_count=counts.get(row.id, (0, None))[0],

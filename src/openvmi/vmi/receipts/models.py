@@ -2,26 +2,20 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
-from openvmi.scoping import SupplierScoped
+from openvmi.scoping import OwnedBySupplier
 from openvmi.vmi.receipts.rules import DifferenceReason
 
 
-class _OfOneSupplier(SupplierScoped):
-    supplier_id: Mapped[int]
-
-    @classmethod
-    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
-        return cls.supplier_id == supplier_id  # type: ignore[return-value]
-
+class _ReadBySupplier(OwnedBySupplier):
     def writable_by(self, supplier_id: int) -> bool:
         return False  # the warehouse receives; a supplier reads what was found on its shipments
 
 
-class Receipt(_OfOneSupplier, Base):
+class Receipt(_ReadBySupplier, Base):
     __tablename__ = "vmi_receipt"
     __table_args__ = (UniqueConstraint("caller_key", "idempotency_key"),)
 
@@ -36,7 +30,7 @@ class Receipt(_OfOneSupplier, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
 
 
-class ReceiptLine(_OfOneSupplier, Base):
+class ReceiptLine(_ReadBySupplier, Base):
     __tablename__ = "vmi_receipt_line"
     __table_args__ = (
         CheckConstraint("accepted >= 0 AND short >= 0 AND over >= 0 AND damaged >= 0", name="parts_not_negative"),

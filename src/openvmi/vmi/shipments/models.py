@@ -2,26 +2,15 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
-from openvmi.scoping import SupplierScoped
+from openvmi.scoping import OwnedBySupplier
 from openvmi.vmi.shipments.rules import ShipmentState
 
 
-class _OfOneSupplier(SupplierScoped):
-    supplier_id: Mapped[int]
-
-    @classmethod
-    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
-        return cls.supplier_id == supplier_id  # type: ignore[return-value]
-
-    def writable_by(self, supplier_id: int) -> bool:
-        return self.supplier_id == supplier_id
-
-
-class Shipment(_OfOneSupplier, Base):
+class Shipment(OwnedBySupplier, Base):
     __tablename__ = "vmi_shipment"
     __table_args__ = (one_of("state", ShipmentState),)
 
@@ -41,7 +30,7 @@ class Shipment(_OfOneSupplier, Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class ShipmentLine(_OfOneSupplier, Base):
+class ShipmentLine(OwnedBySupplier, Base):
     __tablename__ = "vmi_shipment_line"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
