@@ -129,7 +129,7 @@ def test_the_portal_button_drafts_the_call_off(session, portal, worlds):
     done = portal.post(f"/vmi/replenishment/{low.agreement.id}/call-off")
 
     assert "Create a call-off from these suggestions" in page.text
-    assert done.status_code == 200 and "drafted from the suggestions" in done.text
+    assert done.status_code == 200 and "drafted from the suggestions" in done.text and "Call-off #" in done.text
 
 
 def test_stock_posted_into_the_vmi_store_through_the_api_resolves_its_under_min_alert_at_once(session, api_client,
