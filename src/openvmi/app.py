@@ -37,6 +37,9 @@ from openvmi.vmi.call_offs import pages as call_offs_pages
 from openvmi.vmi.call_offs.api import router as call_offs_router
 from openvmi.vmi.receipts import pages as receipts_pages
 from openvmi.vmi.receipts.api import router as receipts_router
+from openvmi.vmi.replenishment import pages as replenishment_pages
+from openvmi.vmi.replenishment import service as replenishment_service
+from openvmi.vmi.replenishment.api import router as replenishment_router
 from openvmi.vmi.shipments import pages as shipments_pages
 from openvmi.vmi.shipments.api import router as shipments_router
 from openvmi.web import home as home_pages
@@ -86,12 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The web layer learns who is calling through this, so it needs no import of auth.
     app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
                                   viewer_names=auth_queries.viewer_names)
-    app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts)
+    app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts,
+                                    stock_moved=replenishment_service.sync_item_alerts)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
-                   call_offs_router, shipments_router, receipts_router):
+                   call_offs_router, shipments_router, receipts_router, replenishment_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -103,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
-                       call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature])
+                       call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
+                       replenishment_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

@@ -58,7 +58,9 @@ def _detail(request: Request, session: Session, actor: Actor, alert_id: int, for
             status_code: int = 200) -> Response:
     view = queries.alert_view(session, alert_id)
     alert, supplier, item = view["alert"], view["supplier"], view["item"]
-    subject = {"supplier": supplier.code, "item": item.code if item else None, "unit": item.unit if item else None}
+    location = view["location"]
+    subject = {"supplier": supplier.code, "item": item.code if item else None, "unit": item.unit if item else None,
+               "location": location.code if location else None}
     sentence = wording.sentence(request_words(request), alert.kind, resolved=alert.status == AlertStatus.RESOLVED,
                                 subject=subject, numbers=alert.numbers) or alert.message
     return render(request, "alerts/detail.html", title=N_("Alert #%(id)s"), title_params={"id": alert_id},

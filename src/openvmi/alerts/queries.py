@@ -17,6 +17,7 @@ from openvmi.catalog.models import Item
 from openvmi.db import get_by_id
 from openvmi.errors import NotFound
 from openvmi.listing import ListPage, ListRequest, fetch_list_page, like_pattern
+from openvmi.locations.models import Location
 from openvmi.pagination import fetch_page, where_given
 from openvmi.parties.models import Party
 from openvmi.scoping import unscoped
@@ -165,11 +166,12 @@ def alert_view(session: Session, alert_id: int) -> dict[str, Any]:
     alert = get_alert(session, alert_id)
     supplier = session.scalars(select(Party).where(Party.id == alert.supplier_id)).first()
     item = session.scalars(select(Item).where(Item.id == alert.item_id)).first() if alert.item_id else None
+    location = session.get(Location, alert.location_id) if alert.location_id else None
     user_ids = {c.author_id for c in alert.comments} | {alert.acknowledged_by_id}
     with unscoped(session):  # a supplier reads who commented on its own alert, buyer staff included
         names = dict(session.execute(select(User.id, User.display_name).where(
             User.id.in_([i for i in user_ids if i is not None]))).all())
-    return {"alert": alert, "supplier": supplier, "item": item, "names": names}
+    return {"alert": alert, "supplier": supplier, "item": item, "location": location, "names": names}
 
 
 def recent_unresolved(session: Session, *, limit: int = 5) -> dict[str, Any]:

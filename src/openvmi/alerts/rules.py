@@ -13,6 +13,12 @@ class AlertKind(Labelled):
     LOW_STOCK = "low_stock", N_("Low stock")
     HIGH_STOCK = "high_stock", N_("High stock")
     STALE_DATA = "stale_data", N_("Stale stock data")
+    VMI_UNDER_MIN = "vmi_under_min", N_("VMI stock under minimum")
+    VMI_OVER_MAX = "vmi_over_max", N_("VMI stock over maximum")
+    VMI_RUN_OUT = "vmi_run_out", N_("VMI stock runs out within the lead time")
+    VMI_CALL_OFF_UNANSWERED = "vmi_call_off_unanswered", N_("Call-off not answered in time")
+    VMI_SHIPMENT_OVERDUE = "vmi_shipment_overdue", N_("Shipment overdue")
+    VMI_RECEIPT_DIFFERENCES = "vmi_receipt_differences", N_("Receipt with differences")
 
 
 class AlertStatus(Labelled):

@@ -25,6 +25,7 @@ from openvmi.auth.models import User
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from openvmi.locations.models import Location
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope, unscoped
 
@@ -177,9 +178,9 @@ def _outbox_row(channel: Channel, event: AlertEvent, alert_id: int | None, recip
 
 
 def _subjects(session: Session, alerts: Sequence[Alert]) -> dict[int, dict[str, str | None]]:
-    """Supplier code, item code and unit of each alert, as its messages name them. (Locations are
-    not named: ledger models are the ledger's own, see .importlinter.)"""
+    """Supplier code, item code, unit and location code of each alert, as its messages name them."""
     suppliers: dict[int, str] = {}
+    locations: dict[int, str] = {}
     items: dict[int, tuple[str, str]] = {}
     for batch in _chunks(sorted({a.supplier_id for a in alerts})):
         suppliers.update({row_id: code for row_id, code in session.execute(
@@ -187,10 +188,13 @@ def _subjects(session: Session, alerts: Sequence[Alert]) -> dict[int, dict[str, 
     for batch in _chunks(sorted({a.item_id for a in alerts if a.item_id is not None})):
         for row_id, code, unit in session.execute(select(Item.id, Item.code, Item.unit).where(Item.id.in_(batch))):
             items[row_id] = (code, unit)
+    for batch in _chunks(sorted({a.location_id for a in alerts if a.location_id is not None})):
+        locations.update(session.execute(select(Location.id, Location.code).where(Location.id.in_(batch))).all())
     subjects = {}
     for alert in alerts:
         item_code, unit = items.get(alert.item_id, (None, None)) if alert.item_id is not None else (None, None)
-        subjects[alert.id] = {"supplier": suppliers.get(alert.supplier_id), "item": item_code, "unit": unit}
+        subjects[alert.id] = {"supplier": suppliers.get(alert.supplier_id), "item": item_code, "unit": unit,
+                              "location": locations.get(alert.location_id) if alert.location_id else None}
     return subjects
 
 

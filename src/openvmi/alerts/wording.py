@@ -21,6 +21,28 @@ SENTENCES = {
     (AlertKind.STALE_DATA, False): N_("%(supplier)s has not updated its stock for %(days)s days (limit: "
                                       "%(stale_after_days)s days)."),
     (AlertKind.STALE_DATA, True): N_("Resolved: %(supplier)s has updated its stock again."),
+    (AlertKind.VMI_UNDER_MIN, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s is %(on_hand)s "
+                                         "%(unit)s, below the minimum level %(min_level)s."),
+    (AlertKind.VMI_UNDER_MIN, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s is "
+                                        "%(on_hand)s %(unit)s, back at or above the minimum level %(min_level)s."),
+    (AlertKind.VMI_OVER_MAX, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s is %(on_hand)s "
+                                         "%(unit)s, above the maximum level %(max_level)s."),
+    (AlertKind.VMI_OVER_MAX, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s is "
+                                        "%(on_hand)s %(unit)s, back at or below the maximum level %(max_level)s."),
+    (AlertKind.VMI_RUN_OUT, False): N_("%(supplier)s's VMI stock of %(item)s at %(location)s runs out on "
+                                       "%(run_out)s, before a shipment ordered today can arrive (%(earliest_due)s)."),
+    (AlertKind.VMI_RUN_OUT, True): N_("Resolved: %(supplier)s's VMI stock of %(item)s at %(location)s lasts until "
+                                      "a shipment ordered today can arrive."),
+    (AlertKind.VMI_CALL_OFF_UNANSWERED, False): N_("%(supplier)s has not answered %(count)s call-off(s) within the "
+                                                   "agreed time (oldest: %(oldest)s, %(hours)s hours to answer)."),
+    (AlertKind.VMI_CALL_OFF_UNANSWERED, True): N_("Resolved: %(supplier)s has answered its call-offs."),
+    (AlertKind.VMI_SHIPMENT_OVERDUE, False): N_("%(count)s shipment(s) from %(supplier)s are overdue (oldest: "
+                                                "%(oldest)s, expected %(expected)s)."),
+    (AlertKind.VMI_SHIPMENT_OVERDUE, True): N_("Resolved: no shipment from %(supplier)s is overdue."),
+    (AlertKind.VMI_RECEIPT_DIFFERENCES, False): N_("%(count)s shipment(s) from %(supplier)s were received with "
+                                                   "differences: %(short)s short, %(over)s over, %(damaged)s damaged."),
+    (AlertKind.VMI_RECEIPT_DIFFERENCES, True): N_("Resolved: the shipments from %(supplier)s received with "
+                                                  "differences are closed."),
 }
 # A mark that no longer exists (the threshold was removed) cannot be "back above".
 UNWATCHED = N_("Resolved: %(supplier)s has %(available)s %(unit)s of %(item)s available; no mark applies any more.")
@@ -32,14 +54,40 @@ SUMMARIES = {
     (AlertKind.HIGH_STOCK, True): N_("resolved: %(available)s available, back below %(high_water)s"),
     (AlertKind.STALE_DATA, False): N_("No stock update for %(days)s days (limit: %(stale_after_days)s)"),
     (AlertKind.STALE_DATA, True): N_("resolved: stock updated again"),
+    (AlertKind.VMI_UNDER_MIN, False): N_("%(on_hand)s on hand, below the minimum level %(min_level)s"),
+    (AlertKind.VMI_UNDER_MIN, True): N_("resolved: %(on_hand)s on hand, back at or above %(min_level)s"),
+    (AlertKind.VMI_OVER_MAX, False): N_("%(on_hand)s on hand, above the maximum level %(max_level)s"),
+    (AlertKind.VMI_OVER_MAX, True): N_("resolved: %(on_hand)s on hand, back at or below %(max_level)s"),
+    (AlertKind.VMI_RUN_OUT, False): N_("runs out on %(run_out)s, a new shipment arrives %(earliest_due)s at the "
+                                       "earliest"),
+    (AlertKind.VMI_RUN_OUT, True): N_("resolved: lasts until a new shipment can arrive"),
+    (AlertKind.VMI_CALL_OFF_UNANSWERED, False): N_("%(count)s call-off(s) not answered in time, oldest %(oldest)s"),
+    (AlertKind.VMI_CALL_OFF_UNANSWERED, True): N_("resolved: call-offs answered"),
+    (AlertKind.VMI_SHIPMENT_OVERDUE, False): N_("%(count)s shipment(s) overdue, oldest %(oldest)s"),
+    (AlertKind.VMI_SHIPMENT_OVERDUE, True): N_("resolved: nothing overdue"),
+    (AlertKind.VMI_RECEIPT_DIFFERENCES, False): N_("%(count)s shipment(s) with differences: %(short)s short, %(over)s "
+                                                   "over, %(damaged)s damaged"),
+    (AlertKind.VMI_RECEIPT_DIFFERENCES, True): N_("resolved: shipments with differences closed"),
 }
 UNWATCHED_SUMMARY = N_("resolved: %(available)s available, no mark applies any more")
 # What each sentence needs besides the subject's codes.
 NEEDS = {AlertKind.LOW_STOCK: ("available", "low_water"), AlertKind.HIGH_STOCK: ("available", "high_water"),
-         AlertKind.STALE_DATA: ("days", "stale_after_days")}
+         AlertKind.STALE_DATA: ("days", "stale_after_days"), AlertKind.VMI_UNDER_MIN: ("on_hand", "min_level"),
+         AlertKind.VMI_OVER_MAX: ("on_hand", "max_level"), AlertKind.VMI_RUN_OUT: ("run_out", "earliest_due"),
+         AlertKind.VMI_CALL_OFF_UNANSWERED: ("count", "oldest", "hours"),
+         AlertKind.VMI_SHIPMENT_OVERDUE: ("count", "oldest", "expected"),
+         AlertKind.VMI_RECEIPT_DIFFERENCES: ("count", "short", "over", "damaged")}
 FIGURE_LABELS = {"available": N_("Available"), "low_water": N_("Low-water mark"),
                  "high_water": N_("High-water mark"), "last_reported_at": N_("Last reported"),
-                 "stale_after_days": N_("Stale after (days)"), "days": N_("Days without an update")}
+                 "stale_after_days": N_("Stale after (days)"), "days": N_("Days without an update"),
+                 "on_hand": N_("On hand"), "min_level": N_("Minimum level"), "max_level": N_("Maximum level"),
+                 "run_out": N_("Runs out on"), "earliest_due": N_("Earliest arrival of a new shipment"),
+                 "count": N_("Count"), "oldest": N_("Oldest"), "hours": N_("Hours to answer"),
+                 "expected": N_("Expected arrival"), "short": N_("Short"), "over": N_("Over"),
+                 "damaged": N_("Damaged")}
+# Resolved without figures: their sentence needs none (the condition is simply over).
+NO_FIGURES_WHEN_RESOLVED = (AlertKind.STALE_DATA, AlertKind.VMI_RUN_OUT, AlertKind.VMI_CALL_OFF_UNANSWERED,
+                            AlertKind.VMI_SHIPMENT_OVERDUE, AlertKind.VMI_RECEIPT_DIFFERENCES)
 TITLES = {AlertEvent.OPENED: N_("%(kind)s: %(subject)s"), AlertEvent.RESOLVED: N_("Resolved: %(kind)s, %(subject)s")}
 DIGEST_TITLE = N_("%(opened)s alerts opened, %(resolved)s resolved")
 DIGEST_LINE = N_("%(count)s × %(kind)s, %(event)s")
@@ -107,7 +155,7 @@ def json_figures(numbers: dict[str, Any]) -> dict[str, Any]:
 
 def _params(words: Words, subject: dict[str, Any], typed: dict[str, Any]) -> dict[str, Any]:
     return {"supplier": subject.get("supplier") or "", "item": subject.get("item") or "",
-            "unit": subject.get("unit") or "",
+            "unit": subject.get("unit") or "", "location": subject.get("location") or "",
             **{name: words.number(value) if isinstance(value, Decimal) else value for name, value in typed.items()}}
 
 
@@ -116,7 +164,7 @@ def _form(kind: str, resolved: bool, typed: dict[str, Any]) -> str | None:
     when the figures do not fit the kind (rows from older versions)."""
     if kind not in AlertKind.values():
         return None
-    if resolved and kind == AlertKind.STALE_DATA:
+    if resolved and kind in NO_FIGURES_WHEN_RESOLVED:
         return "full"
     if all(name in typed for name in NEEDS[AlertKind(kind)]):
         return "full"

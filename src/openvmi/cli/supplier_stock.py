@@ -69,8 +69,9 @@ def import_supplier_stock(
 
 @alerts_app.command("sweep")
 def alerts_sweep() -> None:
-    """Raise stale-data alerts and re-check thresholds for every supplier (run it from cron)."""
-    from openvmi.jobs.supplier_stock import sweep_alerts
+    """Raise stale-data alerts, re-check thresholds for every supplier and the VMI agreements' min, max
+    and run-out (run it from cron)."""
+    from openvmi.jobs.alerts import sweep_every_alert
 
-    result = sweep_alerts(session_factory(load_settings()))
+    result = sweep_every_alert(session_factory(load_settings()))
     console.print(f"alerts: {result.opened} opened, {result.resolved} resolved, {result.unchanged} unchanged")

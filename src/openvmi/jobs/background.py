@@ -1,5 +1,5 @@
 """The periodic work of an embedded install, in a thread of the web process: notification delivery
-and the alert sweep (stale data), so `make run` needs no cron job and no second process. Production
+and the alert sweep (stale data, thresholds, VMI levels), so `make run` needs no cron job and no second process. Production
 may turn it off (OPENVMI_EMBEDDED_WORKER=false) and run `openvmi worker` instead; running both is
 safe (deliveries are leased, the sweep is edge-triggered)."""
 import logging
@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts.schemas import WorkerPass
-from openvmi.jobs.supplier_stock import sweep_alerts
+from openvmi.jobs.alerts import sweep_every_alert
 from openvmi.jobs.worker import run_forever
 from openvmi.settings import Settings
 
@@ -48,10 +48,10 @@ class BackgroundWork:
             self._stop.wait(self.settings.alert_sweep_seconds if swept else self.settings.worker_poll_seconds)
 
     def sweep_once(self) -> bool:
-        """Open and resolve stale-data (and threshold) alerts. A busy or absent database is tried
+        """Open and resolve stale-data, threshold and VMI alerts. A busy or absent database is tried
         again after the worker's poll interval, not a whole sweep interval later."""
         try:
-            result = sweep_alerts(self.sessions)
+            result = sweep_every_alert(self.sessions)
         except DBAPIError as error:
             log.warning("alert sweep failed, retrying in %ss: %s", self.settings.worker_poll_seconds, error)
             return False

@@ -10,7 +10,7 @@ from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, FilterTime, MoveFilter, MoveKind, MovePage, PostingCreate, PostingRead, RouteRead,
 )
-from openvmi.web.deps import DbSession, IdempotencyKey, requires
+from openvmi.web.deps import AppReactions, DbSession, IdempotencyKey, requires
 
 router = APIRouter(tags=["ledger"])
 Reader = Annotated[Actor, Depends(requires("ledger.read"))]
@@ -34,13 +34,15 @@ def list_stock_moves(session: DbSession, _: Reader, item_id: Id | None = None,
 @router.post("/stock-moves", status_code=201, response_model=PostingRead, responses={
     200: {"model": PostingRead, "description": "A retry: the first posting of this Idempotency-Key"}})
 def post_stock_moves(body: PostingCreate, session: DbSession, actor: Poster,
-                     idempotency_key: IdempotencyKey, response: Response) -> PostingRead:
+                     idempotency_key: IdempotencyKey, response: Response, reactions: AppReactions) -> PostingRead:
     """Post a batch of moves atomically (manual corrections, ERP/MES integration).
 
     Moves must follow the ledger's routes (GET /api/v1/stock-moves/routes). A supplier's stock
     never becomes the buyer's here: only a consumption or a buyout does that, with its settlement.
     """
     result = service.post_moves(session, body, actor=actor, idempotency_key=idempotency_key)
+    if not result.replayed:
+        reactions.stock_moved(session, {move.item_id for move in body.moves})
     session.commit()
     if result.replayed:
         response.status_code = 200

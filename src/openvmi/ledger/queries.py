@@ -1,4 +1,5 @@
 """Read models of the ledger: the move journal and balances, filtered and paged."""
+from collections.abc import Collection
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -8,6 +9,7 @@ from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance
 from openvmi.ledger.schemas import (
     BalanceFilter, BalancePage, BalanceRead, MoveFilter, MovePage, MoveRead,
 )
+from openvmi.locations.models import Location
 from openvmi.pagination import fetch_page, where_given
 
 
@@ -49,6 +51,21 @@ def on_hand(session: Session, *, item_id: int, location_id: int, owner_id: int) 
         StockBalance.item_id == item_id, StockBalance.location_id == location_id,
         StockBalance.owner_id == owner_id))
     return value if value is not None else Decimal(0)
+
+
+def owned_stock(session: Session, *, item_ids: Collection[int], owner_ids: Collection[int],
+                kinds: Collection[str]) -> list[tuple[int, int, int, Decimal, str, int | None]]:
+    """Non-zero balances of these items and owners at locations of these kinds, in one statement:
+    (item, location, owner, on hand, location kind, location's plant)."""
+    if not item_ids or not owner_ids:
+        return []
+    rows = session.execute(
+        select(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id, StockBalance.on_hand,
+               Location.kind, Location.plant_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(StockBalance.item_id.in_(item_ids), StockBalance.owner_id.in_(owner_ids),
+               Location.kind.in_(kinds), StockBalance.on_hand != 0))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def invariant_violations(session: Session) -> list[str]:

@@ -1,6 +1,6 @@
 """Typed FastAPI dependencies: settings, one database session per request, the caller."""
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -60,6 +60,8 @@ class Reactions:
 
     # An item's default low-water mark changed: open or resolve its low-stock alerts now.
     item_low_water_changed: Callable[[Session, int], None]
+    # Stock of these items moved through the ledger: open or resolve the VMI level alerts of their agreements.
+    stock_moved: Callable[[Session, Collection[int]], None]
 
 
 def get_reactions(request: Request) -> Reactions:
