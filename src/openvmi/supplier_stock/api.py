@@ -10,7 +10,7 @@ from openvmi.access import Actor
 from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.fields import Code, Id, Search
-from openvmi.supplier_stock import queries
+from openvmi.supplier_stock import queries, site_names
 from openvmi.supplier_stock.availability import availability_json, list_availability
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
@@ -137,7 +137,7 @@ def get_import_errors(import_id: Id, session: DbSession, _: Reader) -> ImportErr
 def list_site_aliases(session: DbSession, _: Reader, supplier_id: Id | None = None, cursor: str | None = None,
                       limit: Limit = 100) -> SiteAliasPage:
     """The names suppliers' files may give their sites besides the site code (a supplier: its own)."""
-    return queries.list_site_aliases(session, supplier_id=supplier_id, cursor=cursor, limit=limit)
+    return site_names.list_site_aliases(session, supplier_id=supplier_id, cursor=cursor, limit=limit)
 
 
 @router.post("/supplier-stock/site-aliases", status_code=201, response_model=SiteAliasRead)
@@ -146,12 +146,12 @@ def add_site_alias(body: SiteAliasCreate, session: DbSession, actor: Writer) -> 
     like headers: case, full-width letters and spaces do not matter."""
     row = site_aliases.add_site_alias(session, body, actor_id=actor.user_id)
     session.commit()
-    return queries.describe_site_aliases(session, [row])[0]
+    return site_names.describe_site_aliases(session, [row])[0]
 
 
 @router.get("/supplier-stock/site-aliases/{alias_id}", response_model=SiteAliasRead)
 def get_site_alias(alias_id: Id, session: DbSession, _: Reader) -> SiteAliasRead:
-    return queries.describe_site_aliases(session, [queries.get_site_alias(session, alias_id)])[0]
+    return site_names.describe_site_aliases(session, [site_names.get_site_alias(session, alias_id)])[0]
 
 
 @router.delete("/supplier-stock/site-aliases/{alias_id}", status_code=204)

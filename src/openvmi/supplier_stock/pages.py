@@ -15,7 +15,7 @@ from openvmi.errors import Conflict, DomainError, InvalidImportFile, InvalidInpu
 from openvmi.fields import Id
 from openvmi.limits import counter
 from openvmi.parties import queries as parties_queries
-from openvmi.supplier_stock import queries
+from openvmi.supplier_stock import queries, site_names
 from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.rules import (
     TEMPLATE_HEADERS, UNFINISHED, UNKNOWN_SITE, ZEROED_WARNING, AvailabilitySource, ChangeKind, ImportMode,
@@ -260,11 +260,11 @@ def _alias_page(request: Request, session: DbSession, actor: Actor, form: FormSt
         owner_id = actor.supplier_id if actor.supplier_id is not None else (owner.id if owner else None)
         if owner_id is not None:
             sites = [(site_code, site_code if name == site_code else f"{site_code} · {name}")
-                     for _, site_code, name in queries.list_sites(session, owner_id)]
+                     for _, site_code, name in site_names.list_sites(session, owner_id)]
     return render(request, "supplier_stock/alias_form.html", title=N_("Add a site alias"), form=form,
                   sites=[("", translate(request, N_("— choose a site —")))] + sites,
                   suppliers=_supplier_choices(request, session) if actor.supplier_id is None else None,
-                  aliases=queries.list_site_aliases(session, supplier_id=None, limit=500).items,
+                  aliases=site_names.list_site_aliases(session, supplier_id=None, limit=500).items,
                   status_code=status_code)
 
 

@@ -11,7 +11,7 @@ from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidImportFile, InvalidInput, NotFound, Reason, RowError
 from openvmi.parties.models import Party
-from openvmi.supplier_stock import queries, rules
+from openvmi.supplier_stock import queries, rules, site_names
 from openvmi.tabular.formats import file_sha256, open_table
 from openvmi.tabular.report import ErrorList, stored_errors
 from openvmi.tabular.table_reader import Progress
@@ -248,7 +248,7 @@ def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, hea
         ref = ItemRef(item_id, code, unit, lead_time)
         items_by_code[code.upper()] = ref
         items_by_part[part_number.upper()] = ref
-    sites = queries.list_sites(session, supplier.id)
+    sites = site_names.list_sites(session, supplier.id)
     default_site = None
     if "site" not in header.columns:
         if len(sites) != 1:
@@ -256,7 +256,7 @@ def _validator(session: Session, supplier: Party, header: rules.HeaderMatch, hea
                 "no site column (e.g. 仓库/site), and %(supplier)s has %(count)s sites, so the site must be given",
                 supplier=supplier.code, count=len(sites)))])
         default_site = sites[0][0]
-    return RowValidator(header.columns, headers, items_by_code, items_by_part, queries.site_keys(session, supplier.id),
+    return RowValidator(header.columns, headers, items_by_code, items_by_part, site_names.site_keys(session, supplier.id),
                         default_site, today, site_list=rules.describe_sites([(code, name) for _, code, name in sites]))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput
-from openvmi.supplier_stock import queries, rules
+from openvmi.supplier_stock import queries, rules, site_names
 from openvmi.supplier_stock.models import SiteAlias
 from openvmi.supplier_stock.schemas import SiteAliasCreate
 
@@ -17,7 +17,7 @@ def add_site_alias(session: Session, request: SiteAliasCreate, *, actor_id: int 
     """Let the supplier's files name one of its sites by `alias` from now on; adding the same alias
     to the same site again changes nothing. Caller commits."""
     supplier = queries.get_publishing_supplier(session, request.supplier_code)
-    codes = {site_id: code for site_id, code, _ in queries.list_sites(session, supplier.id)}
+    codes = {site_id: code for site_id, code, _ in site_names.list_sites(session, supplier.id)}
     site_id = next((site_id for site_id, code in codes.items() if code == request.site_code), None)
     key = rules.site_key(request.alias)
     if site_id is None:
@@ -41,5 +41,5 @@ def add_site_alias(session: Session, request: SiteAliasCreate, *, actor_id: int 
 
 def remove_site_alias(session: Session, alias_id: int) -> None:
     """Files no longer name a site by this alias (another supplier's alias: not found). Caller commits."""
-    session.delete(queries.get_site_alias(session, alias_id))
+    session.delete(site_names.get_site_alias(session, alias_id))
     session.flush()
