@@ -35,6 +35,11 @@ def Quantity() -> Numeric:  # noqa: N802 - reads like a column type
     return Numeric(18, 6, asdecimal=True)
 
 
+def Percent() -> Numeric:  # noqa: N802 - reads like a column type
+    """Rates such as tax and tolerance, 0-100 with four places."""
+    return Numeric(7, 4, asdecimal=True)
+
+
 class Money(TypeDecorator[Decimal]):
     """Prices and amounts, exact on both engines and in SUM(): NUMERIC(18, 6) on PostgreSQL; on
     SQLite, which keeps NUMERIC as a float, an INTEGER of millionths (docs/decisions.md, Money)."""

@@ -6,6 +6,7 @@ from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance
 from openvmi.locations.models import Location
 from openvmi.parties.models import Party, Plant
 from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
+from openvmi.settlement.models import SettlementLine
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
@@ -19,4 +20,4 @@ __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVer
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
            "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Receipt", "ReceiptLine",
-           "Shipment", "ShipmentLine"]
+           "Shipment", "ShipmentLine", "SettlementLine"]

@@ -2,18 +2,14 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, Numeric, String, text
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
+from openvmi.db import Base, Percent, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
 from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
 
 ACTIVE_ONLY = text("state = 'active'")
-
-
-def Percent() -> Numeric:  # noqa: N802 - reads like a column type
-    return Numeric(7, 4, asdecimal=True)
 
 
 class VmiAgreement(SupplierScoped, Base):

@@ -1,0 +1,56 @@
+"""Settlement lines: what the buyer owes a supplier for stock that became the buyer's.
+
+Only the documents that hand a supplier's stock to the buyer (consumption, buyout) and the
+reversal of a consumption write them, one per ownership move, in the move's transaction.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from openvmi.db import Base, Money, Percent, Quantity, UtcDateTime, one_of
+from openvmi.scoping import SupplierScoped
+from openvmi.settlement.rules import SettlementKind
+
+
+class SettlementLine(SupplierScoped, Base):
+    __tablename__ = "settlement_line"
+    __table_args__ = (
+        one_of("kind", SettlementKind),
+        # A consumption or buyout owes (positive); a reversal gives back (negative).
+        CheckConstraint("(kind = 'reversal') = (quantity < 0)", name="sign_follows_kind"),
+        CheckConstraint("(kind = 'reversal') = (reverses_line_id IS NOT NULL)", name="reversal_names_its_line"),
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        Index("ix_settlement_line_supplier_occurred", "supplier_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Denormalised so the supplier boundary is one column comparison, like every scoped table.
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("vmi_agreement.id"), index=True)
+    supplier_item_id: Mapped[int] = mapped_column(ForeignKey("supplier_item.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    # The ownership move it settles: exactly one line per move, ever.
+    move_id: Mapped[int] = mapped_column(ForeignKey("stock_move.id"), unique=True)
+    reverses_line_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_line.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(String(3))
+    tax_rate_percent: Mapped[Decimal] = mapped_column(Percent())
+    net_amount: Mapped[Decimal] = mapped_column(Money())
+    # The plant's local day that chose the price (docs/decisions.md, Settlement lines).
+    price_day: Mapped[date]
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set by the settlement statements (issue 18); a line is on at most one statement.
+    statement_id: Mapped[int | None] = mapped_column(index=True)
+
+    @classmethod
+    def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:
+        return cls.supplier_id == supplier_id
+
+    def writable_by(self, supplier_id: int) -> bool:
+        # Written by the buyer's consignment documents only; a supplier's session never writes one.
+        return False
