@@ -1,5 +1,8 @@
 """What a settlement line says: its kinds and the money rule every writer of one applies."""
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from babel.numbers import get_currency_precision
 
@@ -36,3 +39,30 @@ def returned_amount(consumed: Decimal, returned_before: Decimal, quantity: Decim
     now, so returning everything, in any steps, nets the line to exactly zero."""
     left = consumed - returned_before
     return net_amount(left - quantity, unit_price, currency) - net_amount(left, unit_price, currency)
+
+
+def owed_row(kind: SettlementKind, *, move_id: int, quantity: Decimal, unit_price: Decimal, currency: str,
+             tax_rate_percent: Decimal, supplier_id: int, agreement_id: int, supplier_item_id: int, item_id: int,
+             price_day: date, occurred_at: datetime) -> dict[str, Any]:
+    """The settlement line of a move that hands `quantity` of a supplier's stock to the buyer."""
+    if kind is SettlementKind.REVERSAL:
+        raise ValueError("a reversal is priced by the line it reverses: returned_row")
+    return {"kind": kind.value, "move_id": move_id, "reverses_line_id": None, "quantity": quantity,
+            "unit_price": unit_price, "currency": currency, "tax_rate_percent": tax_rate_percent,
+            "net_amount": net_amount(quantity, unit_price, currency), "supplier_id": supplier_id,
+            "agreement_id": agreement_id, "supplier_item_id": supplier_item_id, "item_id": item_id,
+            "price_day": price_day, "occurred_at": occurred_at}
+
+
+def returned_row(line: Mapping[str, Any], *, line_id: int, move_id: int, quantity: Decimal,
+                 returned_before: Decimal, occurred_at: datetime) -> dict[str, Any]:
+    """The negative line of returning `quantity` (> 0) of the line `line` (its columns), of which
+    `returned_before` came back already: at that line's price, day, currency and tax rate."""
+    if quantity <= 0 or quantity > line["quantity"] - returned_before:
+        raise ValueError("a return must be positive and within what is left of the line")
+    return {**{name: line[name] for name in ("unit_price", "currency", "tax_rate_percent", "supplier_id",
+                                             "agreement_id", "supplier_item_id", "item_id", "price_day")},
+            "kind": SettlementKind.REVERSAL.value, "move_id": move_id, "reverses_line_id": line_id,
+            "quantity": -quantity, "occurred_at": occurred_at,
+            "net_amount": returned_amount(line["quantity"], returned_before, quantity, line["unit_price"],
+                                          line["currency"])}

@@ -1,10 +1,14 @@
 """The settlement money rule: per line, half-up to the currency's minor unit; returns net to zero."""
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openvmi.settlement.rules import currency_places, net_amount, returned_amount, round_money
+from openvmi.settlement.rules import (
+    SettlementKind, currency_places, net_amount, owed_row, returned_amount, returned_row, round_money,
+)
 
 
 def test_each_currency_rounds_to_its_own_minor_unit():
@@ -46,3 +50,18 @@ def test_returning_everything_in_any_steps_nets_the_line_to_zero(consumed, price
         total += amount
         returned += step
     assert total == 0
+
+
+def test_a_return_takes_the_price_and_terms_of_the_line_it_reverses():
+    line = owed_row(SettlementKind.CONSUMPTION, move_id=7, quantity=Decimal(4), unit_price=Decimal("4.50"),
+                    currency="CNY", tax_rate_percent=Decimal(13), supplier_id=2, agreement_id=3, supplier_item_id=4,
+                    item_id=5, price_day=date(2026, 12, 1), occurred_at=datetime(2026, 12, 1, 2, tzinfo=UTC))
+    assert line["net_amount"] == Decimal("18.00")
+    back = returned_row(line, line_id=11, move_id=8, quantity=Decimal(1), returned_before=Decimal(0),
+                        occurred_at=datetime(2026, 12, 5, tzinfo=UTC))
+    assert (back["kind"], back["quantity"], back["net_amount"], back["reverses_line_id"]) == (
+        "reversal", Decimal(-1), Decimal("-4.50"), 11)
+    assert back["unit_price"] == Decimal("4.50") and back["price_day"] == date(2026, 12, 1)
+    with pytest.raises(ValueError):
+        returned_row(line, line_id=11, move_id=9, quantity=Decimal(4), returned_before=Decimal(1),
+                     occurred_at=datetime(2026, 12, 5, tzinfo=UTC))
