@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TypedDict
 
 DEFAULT_HORIZON_DAYS = 56  # 8 weeks
 MAX_HORIZON_DAYS = 182  # 26 weeks: beyond that a demand plan says little about a day
@@ -33,16 +33,15 @@ class Inputs:
     demand: Mapping[date, Decimal]  # planned consumption
 
 
-class Day(NamedTuple):
-    """A tuple, not a frozen dataclass: a board builds 56,000 of them, and a frozen dataclass's
-    __init__ sets each field through object.__setattr__ (bench/README.md, "Replenishment")."""
+class Day(TypedDict):
+    """One day of the projection, a dict in the shape the API sends (schemas.ProjectedDay): a board
+    has 56,000 of them, so no object per day and no second pass to build the answer (bench/README.md)."""
 
     day: date
-    arriving: Decimal
-    demand: Decimal
+    arriving: Decimal  # in transit with an arrival date, open accepted call-offs
+    demand: Decimal  # planned consumption
     projected: Decimal  # at the end of the day, if nothing is done
-    suggested: Decimal  # arriving from the suggestions this day
-    with_suggestions: Decimal  # at the end of the day, with the suggestions
+    with_suggestions: Decimal  # at the end of the day, with the suggestions (they arrive on their due day)
 
 
 @dataclass(frozen=True)
@@ -99,13 +98,13 @@ def project(terms: Terms, inputs: Inputs, *, today: date, horizon_days: int = DE
             first_below_min = day
         if run_out is None and plain < zero:
             run_out = day
-        shipped = zero
         if suggested_stock < min_level and day >= earliest_due:
             shipped = order_quantity(to_min=min_level - suggested_stock, to_max=terms.max_level - suggested_stock,
                                      moq=terms.moq, pack_size=terms.pack_size)
             suggested_stock += shipped
             suggestions.append(Suggestion(due=day, quantity=shipped))
-        days.append(Day(day, arriving, demand, plain, shipped, suggested_stock))
+        days.append({"day": day, "arriving": arriving, "demand": demand, "projected": plain,
+                     "with_suggestions": suggested_stock})
     return Projection(days=days, first_below_min=first_below_min, run_out=run_out, earliest_due=earliest_due,
                       suggestions=suggestions)
 
