@@ -19,6 +19,7 @@ from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
 from openvmi.planning.schemas import (
     PlanChangesRead, PlanLinePage, PlanLineRead, PlanVersionPage, PlanVersionRead, WeekChangeRead,
 )
+from openvmi.scoping import select_rows
 
 _line = DemandPlanLine
 
@@ -164,7 +165,7 @@ def planned_quantities(session: Session, since: date, until: date, *, item_ids: 
     if plant_ids is not None:
         statement = statement.where(_line.plant_id.in_(plant_ids))
     return [PlannedDay(i, p, _as_date(d), quantize(Decimal(q)))
-            for i, p, d, q in session.execute(statement)]
+            for i, p, d, q in select_rows(session, statement)]
 
 
 def _as_date(value: object) -> date:

@@ -21,6 +21,7 @@ from openvmi.locations.rules import LocationKind
 from openvmi.pagination import MAX_PAGE, decode_cursor
 from openvmi.parties.models import Party, Plant
 from openvmi.planning import queries as planning_queries
+from openvmi.scoping import select_rows
 from openvmi.supplier_stock.rules import plain_quantity as plain
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.queries import get_agreement
@@ -74,7 +75,7 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
         statement = statement.where(SupplierItem.item_id.in_(wanted.item_ids))
     if after is not None:
         statement = statement.where(VmiAgreement.id > after)
-    return session.execute(statement).all()
+    return select_rows(session, statement).all()
 
 
 def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date, until: date
