@@ -75,7 +75,7 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
         statement = statement.where(SupplierItem.item_id.in_(wanted.item_ids))
     if after is not None:
         statement = statement.where(VmiAgreement.id > after)
-    return select_rows(session, statement).all()
+    return select_rows(session, statement)
 
 
 def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date, until: date

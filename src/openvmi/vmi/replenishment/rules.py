@@ -109,7 +109,7 @@ def project(terms: Terms, inputs: Inputs, *, today: date, horizon_days: int = DE
                       suggestions=suggestions)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)  # the alert sweep asks for one horizon per lead time
 def horizon(today: date, horizon_days: int) -> tuple[date, ...]:
     """The horizon's days, from today: the same for every agreement of a board, so made once."""
     return tuple(today + timedelta(days=offset) for offset in range(horizon_days))
