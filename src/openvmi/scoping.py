@@ -5,11 +5,11 @@ belongs to suppliers mixes in `SupplierScoped`; once `scope_to_supplier(session,
 every ORM SELECT/UPDATE/DELETE on the session gets the model's criterion added, and every flush
 refuses a row that would belong to another supplier. Routes never filter by hand.
 """
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, event
+from sqlalchemy import ColumnElement, Executable, Row, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from openvmi.errors import PermissionDenied
@@ -48,6 +48,17 @@ def scope_to_supplier(session: Session, supplier_id: int | None) -> None:
 
 def current_supplier_scope(session: Session) -> int | None:
     return session.info.get(_SCOPE_KEY)
+
+
+def select_rows(session: Session, statement: Executable,
+                parameters: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+    """Every row of a column SELECT, with the session's supplier criteria if it has any. Without a
+    scope there are none to add, so the statement skips the ORM execution layer: on reads of thousands
+    of rows that layer cost more than the database (bench/README.md). All rows at once: a Core result
+    iterated row by row calls the driver's fetchone for each."""
+    if current_supplier_scope(session) is None:
+        return session.connection().execute(statement, parameters).all()
+    return session.execute(statement, parameters).all()
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -16,8 +17,9 @@ from openvmi.parties.models import Plant
 from openvmi.planning import rules
 from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
 from openvmi.planning.schemas import (
-    PlanChangesRead, PlanLinePage, PlanLineRead, PlannedDay, PlanVersionPage, PlanVersionRead, WeekChangeRead,
+    PlanChangesRead, PlanLinePage, PlanLineRead, PlanVersionPage, PlanVersionRead, WeekChangeRead,
 )
+from openvmi.scoping import select_rows
 
 _line = DemandPlanLine
 
@@ -133,6 +135,16 @@ def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: 
                            items=changes)
 
 
+class PlannedDay(NamedTuple):
+    """Planned consumption of an item at a plant on one day (weeks counted on their Monday). A tuple:
+    a replenishment board reads tens of thousands of them (bench/README.md, "Replenishment")."""
+
+    item_id: int
+    plant_id: int
+    day: date
+    quantity: Decimal
+
+
 def planned_quantities(session: Session, since: date, until: date, *, item_ids: Collection[int] | None = None,
                        plant_ids: Collection[int] | None = None) -> Sequence[PlannedDay]:
     """Planned consumption per item, plant and day from `since` to `until` (inclusive) in the current
@@ -152,8 +164,8 @@ def planned_quantities(session: Session, since: date, until: date, *, item_ids: 
         statement = statement.where(_line.item_id.in_(item_ids))
     if plant_ids is not None:
         statement = statement.where(_line.plant_id.in_(plant_ids))
-    return [PlannedDay(item_id=i, plant_id=p, day=_as_date(d), quantity=quantize(Decimal(q)))
-            for i, p, d, q in session.execute(statement)]
+    return [PlannedDay(i, p, _as_date(d), quantize(Decimal(q)))
+            for i, p, d, q in select_rows(session, statement)]
 
 
 def _as_date(value: object) -> date:

@@ -115,12 +115,3 @@ class PlanChangesRead(BaseModel):
     version: int
     previous_version: int | None  # None: the first plan, every week is new
     items: list[WeekChangeRead]
-
-
-class PlannedDay(BaseModel):
-    """Planned consumption of an item at a plant on one day (weeks counted on their Monday)."""
-
-    item_id: int
-    plant_id: int
-    day: date
-    quantity: Decimal

@@ -20,6 +20,7 @@ from openvmi.listing import like_pattern
 from openvmi.locations.models import Location
 from openvmi.locations.rules import AVAILABLE_KINDS, LocationKind
 from openvmi.parties.models import Party
+from openvmi.scoping import select_rows
 from openvmi.supplier_stock import rules
 from openvmi.supplier_stock.models import SupplierStock
 from openvmi.supplier_stock.rules import AvailabilitySource
@@ -71,7 +72,7 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
     no_alert = (None, None)
     supplier, supplier_rank = AvailabilitySource.SUPPLIER, rules.SOURCE_RANK[AvailabilitySource.SUPPLIER]
     for (supplier_id, item_id, location_id, on_hand, available, next_date, own_lead_time, reported_at, code, name,
-         stale_after, site_code, item_lead_time) in session.execute(_PUBLISHED, {"item_ids": item_ids}):
+         stale_after, site_code, item_lead_time) in select_rows(session, _PUBLISHED, {"item_ids": item_ids}):
         lead_time = own_lead_time if own_lead_time is not None else item_lead_time
         # rules.deliverable_on and rules.is_stale, inline (the answer's test holds them to the rules)
         if available > 0:
@@ -90,7 +91,7 @@ def list_availability(session: Session, query: AvailabilityQuery, *, now: dateti
             "reported_at": reported_at, "age_hours": round(age.total_seconds() / 3600, 1),
             "stale": age > timedelta(days=stale_after), "alert_id": alert_id, "alert_kind": alert_kind}))
     nothing, fresh = Decimal(0), timedelta(0)  # no figure yet ranks as a fresh one
-    for supplier_id, item_id, lead_time, code, name in session.execute(_UNPUBLISHED, {"item_ids": item_ids}):
+    for supplier_id, item_id, lead_time, code, name in select_rows(session, _UNPUBLISHED, {"item_ids": item_ids}):
         deliverable = today + timedelta(days=lead_time or 0)
         alert_id, alert_kind = alerts.get((supplier_id, item_id), no_alert)
         lines[item_id].append(((deliverable, supplier_rank, nothing, fresh, code, ""), dict(

@@ -121,6 +121,9 @@ def test_a_supplier_sees_its_own_items_and_a_sharp_rise_stands_out(session):
         (bolt.code, "2026-W50", 100, 400, Change.UP_SHARPLY), (nut.code, "2026-W50", 100, 110, Change.UP)}
     assert {entry.item_code for entry in lines.items} == {bolt.code, nut.code}
     assert session.scalars(select(DemandPlanLine).where(DemandPlanLine.item_id == gear.id)).all() == []
+    # and the planned quantities replenishment reads are its own items' too
+    planned = queries.planned_quantities(session, date(2026, 12, 1), date(2026, 12, 31))
+    assert {p.item_id for p in planned} == {bolt.id, nut.id}
 
 
 def test_without_a_plan_there_is_no_current_version_and_nothing_planned(session):

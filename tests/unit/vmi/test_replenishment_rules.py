@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from openvmi.vmi.replenishment.rules import (
-    Inputs, Suggestion, Terms, order_quantity, project, runs_out_within_lead_time,
+    Day, Inputs, Suggestion, Terms, order_quantity, project, runs_out_within_lead_time,
 )
+from openvmi.vmi.replenishment.schemas import ProjectedDay
 
 MONDAY = date(2026, 12, 7)
 
@@ -34,7 +35,7 @@ def test_stock_falls_below_min_then_runs_out_and_suggestions_fill_up_to_max_in_w
     # 180 on hand + 20 in transit = 200; 60 a day: 140, 80 (below 100), 20, -40 (short)...
     projection = project(terms(), steady(), today=MONDAY, horizon_days=10)
 
-    assert [x.projected for x in projection.days[:4]] == [d(140), d(80), d(20), d(-40)]
+    assert [x["projected"] for x in projection.days[:4]] == [d(140), d(80), d(20), d(-40)]
     assert projection.first_below_min == day(1)
     assert projection.run_out == day(3)
     # Day 3 is the first the lead time allows; it would end at -40: 140 to min, 340 to max, MOQ 150,
@@ -42,9 +43,9 @@ def test_stock_falls_below_min_then_runs_out_and_suggestions_fill_up_to_max_in_w
     # 60 to min, 260 to max -> 6 packs = 240 (end 280), then 220, 160.
     assert projection.earliest_due == day(3)
     assert projection.suggestions == [Suggestion(day(3), d(320)), Suggestion(day(7), d(240))]
-    assert [x.with_suggestions for x in projection.days] == [d(v) for v in (140, 80, 20, 280, 220, 160, 100, 280,
+    assert [x["with_suggestions"] for x in projection.days] == [d(v) for v in (140, 80, 20, 280, 220, 160, 100, 280,
                                                                           220, 160)]
-    assert all(x.with_suggestions <= d(300) for x in projection.days)
+    assert all(x["with_suggestions"] <= d(300) for x in projection.days)
 
 
 def test_no_suggestion_is_due_before_today_plus_lead_time() -> None:
@@ -62,21 +63,21 @@ def test_a_run_out_on_the_earliest_due_day_can_still_be_met() -> None:
 def test_arrivals_count_on_their_day() -> None:
     projection = project(terms(lead=0), steady(arrivals={day(1): d(200)}), today=MONDAY, horizon_days=3)
 
-    assert [x.projected for x in projection.days] == [d(140), d(280), d(220)]
+    assert [x["projected"] for x in projection.days] == [d(140), d(280), d(220)]
     assert projection.first_below_min is None and projection.suggestions == []
 
 
 def test_no_demand_and_enough_stock_needs_nothing() -> None:
     projection = project(terms(), Inputs(d(150), d(0), {}, {}), today=MONDAY, horizon_days=56)
 
-    assert len(projection.days) == 56 and projection.days[-1].day == day(55)
+    assert len(projection.days) == 56 and projection.days[-1]["day"] == day(55)
     assert projection.first_below_min is None and projection.run_out is None and projection.suggestions == []
 
 
 def test_stock_exactly_at_min_is_not_below_it_and_zero_is_not_a_run_out() -> None:
     projection = project(terms(low=0, lead=0), Inputs(d(60), d(0), {}, {day(0): d(60)}), today=MONDAY, horizon_days=2)
 
-    assert projection.days[0].projected == 0
+    assert projection.days[0]["projected"] == 0
     assert projection.first_below_min is None and projection.run_out is None
 
 
@@ -99,4 +100,10 @@ def test_suggestion_with_moq_above_what_max_allows_passes_max_by_the_least_possi
                          horizon_days=3)
 
     assert projection.suggestions == [Suggestion(MONDAY, d(150))]
-    assert [x.with_suggestions for x in projection.days] == [d(190)] * 3
+    assert [x["with_suggestions"] for x in projection.days] == [d(190)] * 3
+
+
+def test_a_projected_day_is_sent_as_the_rules_make_it() -> None:
+    # the read model passes the rules' days through unchanged, so the two shapes must be one
+    assert Day.__annotations__ == ProjectedDay.__annotations__
+    assert set(project(terms(), steady(), today=MONDAY, horizon_days=1).days[0]) == ProjectedDay.__required_keys__

@@ -21,6 +21,7 @@ from openvmi.locations.rules import LocationKind
 from openvmi.pagination import MAX_PAGE, decode_cursor
 from openvmi.parties.models import Party, Plant
 from openvmi.planning import queries as planning_queries
+from openvmi.scoping import select_rows
 from openvmi.supplier_stock.rules import plain_quantity as plain
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.queries import get_agreement
@@ -30,7 +31,7 @@ from openvmi.vmi.call_offs.models import CallOffLine
 from openvmi.vmi.replenishment import rules
 from openvmi.vmi.shipments.models import Shipment, ShipmentLine
 from openvmi.vmi.shipments.rules import ShipmentState
-from openvmi.vmi.replenishment.schemas import ProjectedDay, ReplenishmentPage, ReplenishmentRead, SuggestedShipment
+from openvmi.vmi.replenishment.schemas import ReplenishmentPage, ReplenishmentRead, SuggestedShipment
 
 
 class AgreementNotInForce(Conflict):
@@ -74,7 +75,7 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
         statement = statement.where(SupplierItem.item_id.in_(wanted.item_ids))
     if after is not None:
         statement = statement.where(VmiAgreement.id > after)
-    return session.execute(statement).all()
+    return select_rows(session, statement)
 
 
 def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date, until: date
@@ -113,9 +114,9 @@ def _project(session: Session, rows: Sequence[Any], *, today: date, horizon_days
         else:
             in_transit[(item_id, owner_id, plant_id)] += quantity
     demand: dict[tuple[int, int], dict[date, Decimal]] = defaultdict(dict)
-    for planned in planning_queries.planned_quantities(session, today, until, item_ids=item_ids, plant_ids={
-            row.plant_id for row in rows if row.plant_id is not None}):
-        demand[(planned.item_id, planned.plant_id)][planned.day] = planned.quantity
+    for item_id, plant_id, day, quantity in planning_queries.planned_quantities(
+            session, today, until, item_ids=item_ids, plant_ids={row.plant_id for row in rows if row.plant_id is not None}):
+        demand[(item_id, plant_id)][day] = quantity
     arrivals = call_off_arrivals(session, [row.id for row in rows], since=today, until=until)
     shipped = shipment_arrivals(session, [row.id for row in rows], since=today)
     projected = []
@@ -153,8 +154,7 @@ def _read(item: Projected) -> ReplenishmentRead:
         earliest_due=projection.earliest_due,
         suggestions=[SuggestedShipment.model_construct(due=s.due, quantity=s.quantity)
                      for s in projection.suggestions],
-        days=[ProjectedDay(day=d.day, arriving=d.arriving, demand=d.demand, projected=d.projected,
-                           with_suggestions=d.with_suggestions) for d in projection.days])
+        days=projection.days)  # rules.Day has the shape of ProjectedDay
 
 
 def shipment_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date) -> dict[int, dict[date, Decimal]]:

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
+from typing import TypedDict
 
 DEFAULT_HORIZON_DAYS = 56  # 8 weeks
 MAX_HORIZON_DAYS = 182  # 26 weeks: beyond that a demand plan says little about a day
@@ -31,14 +33,15 @@ class Inputs:
     demand: Mapping[date, Decimal]  # planned consumption
 
 
-@dataclass(frozen=True, slots=True)
-class Day:
+class Day(TypedDict):
+    """One day of the projection, a dict in the shape the API sends (schemas.ProjectedDay): a board
+    has 56,000 of them, so no object per day and no second pass to build the answer (bench/README.md)."""
+
     day: date
-    arriving: Decimal
-    demand: Decimal
+    arriving: Decimal  # in transit with an arrival date, open accepted call-offs
+    demand: Decimal  # planned consumption
     projected: Decimal  # at the end of the day, if nothing is done
-    suggested: Decimal  # arriving from the suggestions this day
-    with_suggestions: Decimal  # at the end of the day, with the suggestions
+    with_suggestions: Decimal  # at the end of the day, with the suggestions (they arrive on their due day)
 
 
 @dataclass(frozen=True)
@@ -84,25 +87,32 @@ def project(terms: Terms, inputs: Inputs, *, today: date, horizon_days: int = DE
     suggestions: list[Suggestion] = []
     first_below_min = run_out = None
     zero = Decimal(0)
-    for offset in range(horizon_days):
-        day = today + timedelta(days=offset)
-        arriving, demand = inputs.arrivals.get(day, zero), inputs.demand.get(day, zero)
-        change = arriving - demand
-        plain += change
-        suggested_stock += change
-        if first_below_min is None and plain < terms.min_level:
+    min_level, arrivals, demands = terms.min_level, inputs.arrivals, inputs.demand
+    for day in horizon(today, horizon_days):
+        arriving, demand = arrivals.get(day, zero), demands.get(day, zero)
+        if arriving is not zero or demand is not zero:  # most days nothing moves: no arithmetic
+            change = arriving - demand
+            plain += change
+            suggested_stock += change
+        if first_below_min is None and plain < min_level:
             first_below_min = day
-        if run_out is None and plain < 0:
+        if run_out is None and plain < zero:
             run_out = day
-        shipped = zero
-        if day >= earliest_due and suggested_stock < terms.min_level:
-            shipped = order_quantity(to_min=terms.min_level - suggested_stock, to_max=terms.max_level - suggested_stock,
+        if suggested_stock < min_level and day >= earliest_due:
+            shipped = order_quantity(to_min=min_level - suggested_stock, to_max=terms.max_level - suggested_stock,
                                      moq=terms.moq, pack_size=terms.pack_size)
             suggested_stock += shipped
             suggestions.append(Suggestion(due=day, quantity=shipped))
-        days.append(Day(day, arriving, demand, plain, shipped, suggested_stock))
+        days.append({"day": day, "arriving": arriving, "demand": demand, "projected": plain,
+                     "with_suggestions": suggested_stock})
     return Projection(days=days, first_below_min=first_below_min, run_out=run_out, earliest_due=earliest_due,
                       suggestions=suggestions)
+
+
+@lru_cache(maxsize=256)  # the alert sweep asks for one horizon per lead time
+def horizon(today: date, horizon_days: int) -> tuple[date, ...]:
+    """The horizon's days, from today: the same for every agreement of a board, so made once."""
+    return tuple(today + timedelta(days=offset) for offset in range(horizon_days))
 
 
 def runs_out_within_lead_time(projection: Projection) -> bool:
