@@ -42,6 +42,17 @@ def sent_call_off(session, world, buyer) -> int:
     return row.id
 
 
+def shipped(session, world, buyer, supplier):
+    """A call-off of 100 sent, accepted and shipped whole, expected in two days."""
+    call_off_id = sent_call_off(session, world, buyer)
+    call_offs_service.act_on_call_off(session, call_off_id, action=CallOffAction.ACCEPT, actor=supplier)
+    line_id = session.scalar(select(CallOffLine.id).where(CallOffLine.call_off_id == call_off_id))
+    return shipments_service.confirm_shipment(session, ShipmentCreate(
+        lines=[ShipmentLineCreate(call_off_line_id=line_id, quantity=Decimal(100))],
+        expected_arrival=TODAY + timedelta(days=2), origin_location_id=make_location(session, kind="virtual").id,
+        in_transit_location_id=world.transit.id), actor=supplier)
+
+
 def open_kinds(session, world) -> set[str]:
     return set(session.scalars(select(Alert.kind).where(Alert.supplier_id == world.supplier.id,
                                                         Alert.status != AlertStatus.RESOLVED)))
@@ -69,13 +80,7 @@ def test_a_call_off_unanswered_past_its_hours_opens_one_alert_and_the_answer_res
 def test_an_overdue_shipment_and_a_receipt_with_differences_each_alert_until_received_and_closed(session):
     world = make_vmi_world(session, make_plan_world(session), per_day=0)
     buyer, supplier = actors(session, world)
-    call_off_id = sent_call_off(session, world, buyer)
-    call_offs_service.act_on_call_off(session, call_off_id, action=CallOffAction.ACCEPT, actor=supplier)
-    line_id = session.scalar(select(CallOffLine.id).where(CallOffLine.call_off_id == call_off_id))
-    shipment = shipments_service.confirm_shipment(session, ShipmentCreate(
-        lines=[ShipmentLineCreate(call_off_line_id=line_id, quantity=Decimal(100))],
-        expected_arrival=TODAY + timedelta(days=2), origin_location_id=make_location(session, kind="virtual").id,
-        in_transit_location_id=world.transit.id), actor=supplier)
+    shipment = shipped(session, world, buyer, supplier)
     after_expected = datetime.combine(TODAY + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
 
     sync_inbound_alerts(session, now=after_expected)
@@ -108,13 +113,7 @@ def test_receiving_and_closing_open_and_resolve_their_alerts_at_once_without_a_s
     world = make_vmi_world(session, make_plan_world(session), on_hand=80, per_day=0)
     sync_vmi_alerts(session, Wanted(), today=TODAY)
     buyer, supplier = actors(session, world)
-    call_off_id = sent_call_off(session, world, buyer)
-    call_offs_service.act_on_call_off(session, call_off_id, action=CallOffAction.ACCEPT, actor=supplier)
-    line_id = session.scalar(select(CallOffLine.id).where(CallOffLine.call_off_id == call_off_id))
-    shipment = shipments_service.confirm_shipment(session, ShipmentCreate(
-        lines=[ShipmentLineCreate(call_off_line_id=line_id, quantity=Decimal(100))],
-        expected_arrival=TODAY + timedelta(days=2), origin_location_id=make_location(session, kind="virtual").id,
-        in_transit_location_id=world.transit.id), actor=supplier)
+    shipment = shipped(session, world, buyer, supplier)
     before = alerts_at_store(session, world)
     shipment_line = session.scalar(select(ShipmentLine.id).where(ShipmentLine.shipment_id == shipment.id))
     clerk = make_user(session, role=Role.WAREHOUSE)
