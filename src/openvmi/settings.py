@@ -1,4 +1,5 @@
 """Runtime configuration, read once from the environment (prefix OPENVMI_) and passed in."""
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
             return {"connect_timeout": self.db_connect_timeout_seconds}
         return {"connect_timeout": self.db_connect_timeout_seconds, "busy_timeout": self.db_busy_timeout_seconds,
                 "statement_timeout": self.db_statement_timeout_seconds}
+
+    @property
+    def keep_checked(self) -> timedelta:
+        """How long a checked upload (a stock file's or a demand plan's dry run) is kept for its confirmation."""
+        return timedelta(minutes=self.import_keep_checked_minutes)
 
     def default_secret_key_refusal(self) -> str | None:
         """Why the web app must not start with this configuration, or None. The secret key signs the

@@ -77,14 +77,18 @@ def catalog_words() -> set[str]:
 
 
 def demo_data_texts(database_url: str) -> list[str]:
-    """Every name, code and description of the demo company: data, not our words."""
+    """Every name, code and description of the demo company, and the notes on its documents: data, not
+    our words."""
     engine = create_db_engine(database_url)
     texts: list[str] = []
     with engine.connect() as connection:
         for statement in ("SELECT code, name FROM party", "SELECT code, name, address FROM plant",
                           "SELECT code, name, unit, category FROM item", "SELECT code, name FROM location",
                           "SELECT username, display_name FROM app_user", "SELECT supplier_part_number FROM supplier_item",
-                          "SELECT filename FROM supplier_stock_import"):
+                          "SELECT filename FROM supplier_stock_import",
+                          # what people typed on the inbound documents: notes, carriers, lots
+                          "SELECT note FROM vmi_call_off", "SELECT note FROM vmi_call_off_event",
+                          "SELECT carrier, tracking_number FROM vmi_shipment", "SELECT lot_number FROM vmi_shipment_line"):
             for row in connection.execute(text(statement)):
                 texts += [str(value) for value in row if value]
     engine.dispose()

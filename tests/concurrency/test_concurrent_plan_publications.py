@@ -1,7 +1,9 @@
-"""Buyers publishing demand plans at the same time: each gets its own version, numbered in commit order,
-and each version holds exactly its own lines."""
+"""Ten clicks on "Publish this plan" of one checked plan file at the same time: one version is
+published, the other clicks are told the check was used."""
+import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,41 +11,43 @@ from sqlalchemy import func, select
 from openvmi.db import create_db_engine, create_session_factory
 from openvmi.planning import service
 from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
-from openvmi.planning.schemas import PlanPublish
-from tests.service.planning.world import NOW, line, make_plan_world
+from openvmi.planning.schemas import PlanUploadRequest
+from tests.service.planning.world import make_plan_world
+from tests.unit.supplier_stock.files import csv_bytes
 
-PUBLISHERS = 6
+CLICKS = 10
 
 
 @pytest.mark.parametrize("fresh_database", ["sqlite_file", "postgres"], indirect=True)
-def test_simultaneous_publications_get_distinct_ordered_versions(fresh_database):
+def test_simultaneous_publications_of_one_check_publish_it_once(fresh_database, tmp_path):
     engine = create_db_engine(fresh_database)
     sessions = create_session_factory(engine)
     with sessions() as session:
         world = make_plan_world(session)
+        data = csv_bytes([["item", "plant", "week", "quantity"],
+                          [world.items[0].code, world.plants[0].code, "2099-W10", 40],
+                          [world.items[1].code, world.plants[0].code, "2099-W10", 60]])
+        check_id = service.check_plan_file(session, PlanUploadRequest(filename="plan.csv"), stream=io.BytesIO(data),
+                                           actor=world.buyer, storage=tmp_path, keep_for=timedelta(minutes=5)).check.id
         session.commit()
-        plans = [PlanPublish(lines=[line(item, plant, n + 1, week=f"2026-W{50 + n % 2}")
-                                    for item in world.items for plant in world.plants][:n + 1])
-                 for n in range(PUBLISHERS)]
-    start = threading.Barrier(PUBLISHERS)
+        buyer = world.buyer
 
-    def publish(n: int) -> int:
+    def click(_: int) -> str:
         start.wait()
         with sessions() as session:
-            publication = service.publish_plan(session, plans[n], actor=world.buyer, now=NOW)
-            session.commit()
-            return publication.version.number
+            try:
+                service.publish_checked_plan(session, check_id, actor=buyer)
+                session.commit()
+                return "published"
+            except service.PlanCheckNotKept as error:
+                return error.code
 
-    with ThreadPoolExecutor(max_workers=PUBLISHERS) as pool:
-        numbers = list(pool.map(publish, range(PUBLISHERS)))
+    start = threading.Barrier(CLICKS)
+    with ThreadPoolExecutor(max_workers=CLICKS) as pool:
+        answers = list(pool.map(click, range(CLICKS)))
 
-    assert sorted(numbers) == list(range(1, PUBLISHERS + 1))
+    assert sorted(answers) == ["plan_check_not_kept"] * (CLICKS - 1) + ["published"]
     with sessions() as session:
-        stored = session.execute(
-            select(DemandPlanVersion.number, DemandPlanVersion.line_count, func.count(DemandPlanLine.id))
-            .join(DemandPlanLine, DemandPlanLine.version_id == DemandPlanVersion.id)
-            .group_by(DemandPlanVersion.number, DemandPlanVersion.line_count)).all()
-    by_publisher = {number: n + 1 for n, number in enumerate(numbers)}
-    assert {(number, count) for number, _, count in stored} == set(by_publisher.items())
-    assert all(line_count == count for _, line_count, count in stored)
+        assert session.scalar(select(func.count()).select_from(DemandPlanVersion)) == 1
+        assert session.scalar(select(func.count()).select_from(DemandPlanLine)) == 2
     engine.dispose()

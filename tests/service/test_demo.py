@@ -37,7 +37,8 @@ def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
     assert 0 < count(session, Alert.id, Alert.kind == "low_stock") < 150
     # and VMI agreements in every state, with quantity-break prices behind them
     states = dict(session.execute(select(VmiAgreement.state, func.count()).group_by(VmiAgreement.state)).all())
-    assert states == {"active": 70, "draft": 8, "ended": 2}
+    # (70 of the sample, and 11 for the demo supplier users' planned items at the Suzhou store)
+    assert states == {"active": 81, "draft": 8, "ended": 2}
     breaks = count(session, SupplierItemPrice.id, SupplierItemPrice.min_quantity > 0)
     assert breaks == count(session, SupplierItem.id) * 2
     assert has_data(session)
@@ -59,3 +60,29 @@ def test_the_demo_plan_has_two_versions_and_hengda_sees_its_jump(session):
     changes = plan_queries.week_changes(session, current, since=date.today()).items
     assert [(c.plant_code, c.current / c.previous) for c in changes if c.change == Change.UP_SHARPLY] == [("SZ01", 4)]
     assert {c.week for c in changes} and len({c.week for c in changes}) == 12
+
+
+def test_the_demo_inbound_loop_has_call_offs_in_every_state_goods_on_the_way_and_a_short_damaged_receipt(session):
+    from openvmi.ledger.queries import invariant_violations
+    from openvmi.locations.models import Location
+    from openvmi.vmi.call_offs.models import CallOff
+    from openvmi.vmi.call_offs.rules import CallOffState
+    from openvmi.vmi.receipts.models import ReceiptLine
+    from openvmi.vmi.shipments.models import Shipment
+
+    load_demo(session)
+
+    # every call-off state is there to look at, each reached through the use cases
+    states = dict(session.execute(select(CallOff.state, func.count()).group_by(CallOff.state)).all())
+    assert set(states) == set(CallOffState)
+    # goods on the way, and a receipt with a difference the buyer has not closed yet
+    shipments = dict(session.execute(select(Shipment.state, func.count()).group_by(Shipment.state)).all())
+    assert shipments == {"in_transit": 2, "received": 1, "closed": 1}
+    assert session.execute(select(ReceiptLine.short, ReceiptLine.damaged)
+                           .where((ReceiptLine.short > 0) | (ReceiptLine.damaged > 0))).all() == [(20, 30)]
+    quarantined = session.scalar(select(func.sum(StockBalance.on_hand)).join(
+        Location, Location.id == StockBalance.location_id).where(Location.kind == "quarantine"))
+    assert quarantined == 30
+    # the alerts the use cases opened as they went, and the ledger adds up
+    assert count(session, Alert.id, Alert.kind == "vmi_receipt_differences", Alert.resolved_at.is_(None)) == 1
+    assert invariant_violations(session) == []

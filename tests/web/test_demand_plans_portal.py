@@ -1,4 +1,6 @@
 """The demand plan pages: the buyer checks a file, then publishes it; a supplier sees its items' jump."""
+import re
+
 from openvmi.access import Role
 from tests.builders import make_user
 from tests.service.planning.world import line, make_plan_world, publish
@@ -12,11 +14,16 @@ def upload(portal, data, *, action, filename="plan.csv"):
                               files={"file": (filename, data, "application/octet-stream")})
 
 
-def test_a_buyer_checks_a_file_then_publishes_it(session, portal):
+def buyer_with_a_plan_file(session, portal, *, locale: str):
+    """A signed-in buyer and a GBK plan file of one line: 40 of the first item next week."""
     world = make_plan_world(session)
-    portal.sign_in(make_user(session, role=Role.BUYER, locale="en"))
-    data = csv_bytes([["物料编码", "工厂", "周", "数量"],
-                      [world.items[0].code, world.plants[0].code, week_of(next_monday()), 40]], encoding="gbk")
+    portal.sign_in(make_user(session, role=Role.BUYER, locale=locale))
+    return world, csv_bytes([["物料编码", "工厂", "周", "数量"],
+                             [world.items[0].code, world.plants[0].code, week_of(next_monday()), 40]], encoding="gbk")
+
+
+def test_a_buyer_checks_a_file_then_publishes_it(session, portal):
+    world, data = buyer_with_a_plan_file(session, portal, locale="en")
 
     checked = upload(portal, data, action="check")
     assert checked.status_code == 200 and "The file is good: nothing was published yet" in checked.text
@@ -25,6 +32,21 @@ def test_a_buyer_checks_a_file_then_publishes_it(session, portal):
     published = upload(portal, data, action="publish")
     assert published.status_code == 200 and "Demand plan version 1 published." in published.text
     assert world.items[0].code in published.text
+
+
+def test_a_checked_file_is_published_with_one_click_without_choosing_it_again(session, portal):
+    world, data = buyer_with_a_plan_file(session, portal, locale="zh_CN")
+    checked = upload(portal, data, action="check")
+    action = re.search(r'action="(/demand-plans/checks/\d+/publish)"', checked.text)
+    assert action is not None and "发布此计划" in checked.text
+
+    published = portal.client.post(action.group(1), data={"csrf_token": CSRF_VALUE})
+    again = portal.client.post(action.group(1), data={"csrf_token": CSRF_VALUE})
+
+    assert published.status_code == 200 and "要货计划第 1 版已发布。" in published.text
+    assert world.items[0].code in published.text
+    assert again.status_code == 200 and "此检查结果已不能使用" in again.text
+    assert "第 2 版" not in portal.get("/demand-plans").text
 
 
 def test_a_bad_file_shows_each_row_in_chinese_and_publishes_nothing(session, portal):

@@ -12,6 +12,7 @@ from openvmi.auth import service as auth_service
 from openvmi.auth.schemas import UserCreate
 from openvmi.catalog import service as catalog_service
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
+from openvmi.jobs.demo_inbound import load_inbound
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from openvmi.locations import service as locations_service
@@ -165,7 +166,8 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
             for suffix, kind, label in (("VMI", "vmi", "VMI 寄售库 consignment store"),
                                         ("WH", "warehouse", "原材料仓 raw-material warehouse"),
                                         ("L1", "production", "生产线1 production line 1"),
-                                        ("L2", "production", "生产线2 production line 2")):
+                                        ("L2", "production", "生产线2 production line 2"),
+                                        ("QC", "quarantine", "质检隔离区 quarantine")):
                 locations_service.create_location(session, LocationCreate(
                     code=f"{plant_code}-{suffix}", name=f"{plant_name} {label}", kind=kind, plant_code=plant_code))
         for code, kind, name in (("IN-TRANSIT", "in_transit", "在途 In transit"),
@@ -206,6 +208,7 @@ def load_demo(session: Session, *, progress: bool = False) -> str:
         _published_supplier_stock(session, rng, supplier_items=supplier_items)
         _demand_plan(session, rng, supplier_items=supplier_items, item_codes=item_codes, buyer=users["buyer"])
         _vmi_agreements(session, rng, supplier_items=supplier_items)
+        load_inbound(session, supplier_items=supplier_items, users=users)
     return (f"demo company loaded: {len(SUPPLIERS)} suppliers, {len(catalogue)} items, "
             f"{len(supplier_items)} supplier items, {len(DEMO_USERS)} users")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from openvmi.db import commit_refusal, database_failure, utcnow, without_statement_timeout
 from openvmi.errors import InvalidImportFile, Reason
 from openvmi.jobs.worker import new_worker_id
+from openvmi.planning import service as planning_service
 from openvmi.settings import Settings
 from openvmi.supplier_stock import queries
 from openvmi.tabular.xlsx_archive import XlsxLimits
@@ -57,12 +58,14 @@ class ImportRunner:
         return count
 
     def sweep_orphan_files(self) -> int:
-        """Delete kept uploads no import waits for; a file younger than a lease may still be on its
+        """Delete kept uploads no import (or demand plan check) waits for; a file younger than a lease may still be on its
         way into an import (its request has not committed yet)."""
         grace = timedelta(seconds=self.settings.import_lease_seconds)
         with self.sessions() as session:
             removed = import_queue.sweep_orphan_files(session, self.settings.import_storage_dir,
                                                       modified_before=utcnow() - grace)
+            removed += planning_service.sweep_kept_plan_files(session, self.settings.import_storage_dir,
+                                                              modified_before=utcnow() - grace)
         for path in removed:
             log.warning("deleted %s: no import waits for it", path)
         return len(removed)

@@ -54,14 +54,33 @@ def upload_plan(request: Request, session: DbSession, actor: Publisher, response
                                    sheet=sheet or None)
     except ValidationError as error:
         raise InvalidInput([FieldError(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()]) from None
-    publication = service.publish_plan_file(session, wanted, stream=file.file, actor=actor,
-                                            idempotency_key=idempotency_key,
-                                            xlsx_limits=XlsxLimits.from_settings(request.app.state.settings))
+    settings = request.app.state.settings
+    if dry_run:  # a good file is kept, so that POST .../checks/{check_id}/publish publishes what it showed
+        publication = service.check_plan_file(session, wanted, stream=file.file, actor=actor,
+                                              storage=settings.import_storage_dir, keep_for=settings.keep_checked,
+                                              xlsx_limits=XlsxLimits.from_settings(settings))
+    else:
+        publication = service.publish_plan_file(session, wanted, stream=file.file, actor=actor,
+                                                idempotency_key=idempotency_key,
+                                                xlsx_limits=XlsxLimits.from_settings(settings))
     session.commit()
     answer = _answer(publication, response)
     if dry_run:
         response.status_code = 200
     return answer
+
+
+@router.post("/demand-plans/checks/{check_id}/publish", status_code=201, response_model=PlanCheckRead,
+             responses={404: {"description": "no such check, or another user's"},
+                        409: {"description": "the check was used or has expired: upload the file again"},
+                        422: {"description": "the kept file no longer passes its check; every bad row is listed"}})
+def publish_checked(request: Request, check_id: Id, session: DbSession, actor: Publisher) -> PlanCheckRead:
+    """Publish a file you checked (`dry_run`) as the next version without sending it again, until the
+    check's `kept_until`. It is checked again as it is published; a second call publishes nothing (409)."""
+    publication = service.publish_checked_plan(session, check_id, actor=actor,
+                                               xlsx_limits=XlsxLimits.from_settings(request.app.state.settings))
+    session.commit()
+    return publication.read()
 
 
 def _answer(publication: service.Publication, response: Response) -> PlanCheckRead:
@@ -92,12 +111,13 @@ def current_lines(session: DbSession, _: Reader, item_id: Id | None = None, plan
 
 
 @router.get("/demand-plans/current/changes", response_model=PlanChangesRead, responses=NO_PLAN)
-def current_changes(session: DbSession, _: Reader, only_changed: bool = False,
-                    since: date | None = None) -> PlanChangesRead:
+def current_changes(session: DbSession, _: Reader, only_changed: bool = False, since: date | None = None,
+                    cursor: str | None = None, limit: Limit = 500) -> PlanChangesRead:
     """Per item, plant and ISO week: the current quantity, the previous version's, and how it moved
-    (`up_sharply` when it rose by 30% or more). A supplier sees its own items only."""
+    (`up_sharply` when it rose by 30% or more), in week, item and plant order, a page at a time
+    (`next_cursor`). A supplier sees its own items only."""
     return queries.week_changes(session, queries.get_current_version(session), only_changed=only_changed,
-                                since=since)
+                                since=since, cursor=cursor, limit=limit)
 
 
 @router.get("/demand-plans/{number}", response_model=PlanVersionRead)

@@ -63,3 +63,23 @@ class DemandPlanLine(SupplierScoped, Base):
 
     def writable_by(self, supplier_id: int) -> bool:
         return False  # only the buyer publishes plans
+
+
+class DemandPlanCheck(Base):
+    """A plan file that passed its check (dry run), kept so that who checked it can publish exactly that
+    file without choosing it again, until `kept_until` (the supplier stock upload's mechanism:
+    `openvmi.tabular.kept`). `stored_file` is cleared when it is used; `version_id` is what it published."""
+
+    __tablename__ = "demand_plan_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    line_count: Mapped[int]
+    stored_file: Mapped[str | None] = mapped_column(String(500))
+    kept_until: Mapped[datetime] = mapped_column(UtcDateTime())
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("demand_plan_version.id"))

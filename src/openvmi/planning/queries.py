@@ -6,16 +6,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Date, case, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
 from openvmi.db import quantize
-from openvmi.errors import NotFound
+from openvmi.errors import FieldError, InvalidInput, NotFound
+from openvmi.limits import counter
 from openvmi.pagination import fetch_page
 from openvmi.parties.models import Plant
 from openvmi.planning import rules
-from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
+from openvmi.planning.models import DemandPlanCheck, DemandPlanLine, DemandPlanVersion
 from openvmi.planning.schemas import (
     PlanChangesRead, PlanLinePage, PlanLineRead, PlanVersionPage, PlanVersionRead, WeekChangeRead,
 )
@@ -59,6 +60,13 @@ def get_version(session: Session, number: int) -> DemandPlanVersion:
     if version is None:
         raise NotFound(f"no such demand plan version: {number}")
     return version
+
+
+def get_check(session: Session, check_id: int) -> DemandPlanCheck:
+    check = session.get(DemandPlanCheck, check_id)
+    if check is None:
+        raise NotFound(f"no such checked plan file: {check_id}")
+    return check
 
 
 def find_previous_version(session: Session, version: DemandPlanVersion) -> DemandPlanVersion | None:
@@ -105,9 +113,11 @@ def _codes(session: Session, item_ids: Collection[int], plant_ids: Collection[in
 
 
 def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: bool = False,
-                 since: date | None = None, limit: int | None = None) -> PlanChangesRead:
-    """Per item, plant and ISO week: the quantity in `version` and in the version before it. Weeks
-    that ended before `since` are left out (they no longer matter to anyone)."""
+                 since: date | None = None, limit: int | None = None, cursor: str | None = None) -> PlanChangesRead:
+    """Per item, plant and ISO week: the quantity in `version` and in the version before it, in week,
+    item and plant order, `limit` at a time (`next_cursor` asks for the rest). Weeks that ended before
+    `since` are left out (they no longer matter to anyone)."""
+    after = decode_week_cursor(cursor)
     previous = find_previous_version(session, version)
     sides = [select(_line.item_id, _line.plant_id, _line.week_start, _line.quantity.label("current"),
                     literal(Decimal(0)).label("previous")).where(_line.version_id == version.id)]
@@ -123,7 +133,14 @@ def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: 
         statement = statement.where(both.c.week_start > since - timedelta(days=7))
     if only_changed:
         statement = statement.having(current != before)
-    rows = session.execute(statement.limit(limit)).all()
+    if after is not None:
+        statement = statement.where(tuple_(both.c.week_start, both.c.item_id, both.c.plant_id) > tuple_(
+            literal(after[0], Date()), literal(after[1]), literal(after[2])))
+    rows = session.execute(statement.limit(None if limit is None else limit + 1)).all()
+    next_cursor = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_week_cursor(_as_date(rows[-1][2]), rows[-1][0], rows[-1][1])
     items, plants = _codes(session, {r[0] for r in rows}, {r[1] for r in rows})
     changes = []
     for item_id, plant_id, monday, now, then in rows:
@@ -132,7 +149,26 @@ def week_changes(session: Session, version: DemandPlanVersion, *, only_changed: 
                                       plant_code=plants[plant_id], week=rules.week_label(monday), week_start=monday,
                                       previous=then, current=now, delta=now - then, change=rules.change_of(then, now)))
     return PlanChangesRead(version=version.number, previous_version=previous.number if previous else None,
-                           items=changes)
+                           items=changes, next_cursor=next_cursor)
+
+
+def encode_week_cursor(week_start: date, item_id: int, plant_id: int) -> str:
+    """The last (week, item, plant) of a page of changes: `2026-12-07.12.3`."""
+    return f"{week_start.isoformat()}.{item_id}.{plant_id}"
+
+
+def decode_week_cursor(cursor: str | None) -> tuple[date, int, int] | None:
+    if not cursor:
+        return None
+    parts = cursor.split(".")
+    ids = [counter(part) for part in parts[1:]]
+    try:
+        week = date.fromisoformat(parts[0])
+    except ValueError:
+        week = None
+    if len(parts) != 3 or week is None or None in ids:
+        raise InvalidInput([FieldError("cursor", "not a cursor returned by this API")])
+    return week, ids[0], ids[1]  # type: ignore[return-value]
 
 
 class PlannedDay(NamedTuple):

@@ -77,6 +77,10 @@ class PlanCheckRead(BaseModel):
     first_day: date | None
     last_day: date | None
     ignored_columns: list[str] = []
+    # A dry run whose file is kept: POST /demand-plans/checks/{check_id}/publish publishes it, by who
+    # checked it, until kept_until, without sending the file again.
+    check_id: int | None = None
+    kept_until: datetime | None = None
 
 
 class PlanLineRead(BaseModel):
@@ -115,3 +119,4 @@ class PlanChangesRead(BaseModel):
     version: int
     previous_version: int | None  # None: the first plan, every week is new
     items: list[WeekChangeRead]
+    next_cursor: str | None = None  # the next page of weeks (GET .../changes?cursor=)

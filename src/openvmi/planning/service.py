@@ -3,21 +3,26 @@ the next version in one go; a plan with any bad line publishes nothing. Caller c
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
 from openvmi.db import add_unique, utcnow
-from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, Reason, RowError
+from openvmi.errors import (
+    Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
+)
 from openvmi.planning import queries, rules
 from openvmi.planning.locks import lock_publications
-from openvmi.planning.models import DemandPlanVersion
+from openvmi.planning.models import DemandPlanCheck, DemandPlanVersion
 from openvmi.planning.row_check import CheckedLine, PlanChecker, Problem
 from openvmi.planning.rules import Source
 from openvmi.planning.schemas import PlanCheckRead, PlanPublish, PlanUploadRequest, PlanVersionRead
 from openvmi.tabular.formats import file_sha256, open_table
+from openvmi.tabular.kept import keep_upload, kept_file, sweep_kept_files
 from openvmi.tabular.report import ErrorList
 from openvmi.tabular.table_reader import Progress
 from openvmi.tabular.values import CellError, is_total_label, readable
@@ -34,6 +39,7 @@ class Publication:
     lines: list[CheckedLine]
     replayed: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    check: DemandPlanCheck | None = None  # a kept dry run: publish it by its id
 
     def read(self) -> PlanCheckRead:
         days = [line.day for line in self.lines]
@@ -43,7 +49,9 @@ class Publication:
             replayed=self.replayed, line_count=len(self.lines) if self.version is None else self.version.line_count,
             item_count=len({line.item_id for line in self.lines}) if known else None,
             plant_count=len({line.plant_id for line in self.lines}) if known else None,
-            first_day=min(days, default=None), last_day=max(days, default=None), ignored_columns=self.ignored_columns)
+            first_day=min(days, default=None), last_day=max(days, default=None), ignored_columns=self.ignored_columns,
+            check_id=self.check.id if self.check is not None else None,
+            kept_until=self.check.kept_until if self.check is not None else None)
 
 
 def publish_plan(session: Session, plan: PlanPublish, *, actor: Actor, idempotency_key: str | None = None,
@@ -94,6 +102,70 @@ def publish_plan_file(session: Session, request: PlanUploadRequest, *, stream: B
                          request_hash=file_hash, now=now)
     publication.ignored_columns = ignored
     return publication
+
+
+KEPT_PREFIX = "demand-plan"  # kept checks: demand-plan-<random>.upload in the import storage
+
+
+class PlanCheckNotKept(Conflict):
+    code = "plan_check_not_kept"
+
+
+def check_plan_file(session: Session, request: PlanUploadRequest, *, stream: BinaryIO, actor: Actor, storage: Path,
+                    keep_for: timedelta, now: datetime | None = None,
+                    xlsx_limits: XlsxLimits | None = None) -> Publication:
+    """A dry run whose file, when it is good, is kept under `storage` for `keep_for`, so that who checked
+    it can publish it (publish_checked_plan) without choosing it again. A bad file raises
+    InvalidImportFile and is not kept. Caller commits."""
+    now = now or utcnow()
+    publication = publish_plan_file(session, request.model_copy(update={"dry_run": True}), stream=stream,
+                                    actor=actor, now=now, xlsx_limits=xlsx_limits)
+    path, file_hash = keep_upload(stream, storage, prefix=KEPT_PREFIX)
+    check = DemandPlanCheck(filename=request.filename[:300], encoding=request.encoding, sheet=request.sheet,
+                            file_hash=file_hash, line_count=len(publication.lines), stored_file=str(path),
+                            kept_until=now + keep_for, checked_by_id=actor.user_id, checked_at=now)
+    session.add(check)
+    session.flush()
+    publication.check = check
+    return publication
+
+
+def publish_checked_plan(session: Session, check_id: int, *, actor: Actor, now: datetime | None = None,
+                         xlsx_limits: XlsxLimits | None = None) -> Publication:
+    """Publish the file of a check as the next version, read and checked again (an item may have been
+    deactivated since). Only who checked it may (anyone else: NotFound); a used or expired check is a
+    PlanCheckNotKept. Two confirmations at once publish it once. Caller commits."""
+    now = now or utcnow()
+    check = queries.get_check(session, check_id)
+    if check.checked_by_id != actor.user_id:
+        raise NotFound(f"no such checked plan file: {check_id}")
+    path = kept_file(check.stored_file, kept_until=check.kept_until, checked_by=check.checked_by_id,
+                     user_id=actor.user_id, now=now)
+    # Only one UPDATE finds the file still kept: a second click, or a second tab, publishes nothing.
+    claimed = path is not None and session.execute(
+        update(DemandPlanCheck).where(DemandPlanCheck.id == check.id, DemandPlanCheck.stored_file == str(path))
+        .values(stored_file=None).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise PlanCheckNotKept(Reason("this check can no longer be used (it was used or has expired); upload the "
+                                      "file again"))
+    assert path is not None
+    request = PlanUploadRequest(filename=check.filename, encoding=check.encoding, sheet=check.sheet)
+    with path.open("rb") as stream:
+        publication = publish_plan_file(session, request, stream=stream, actor=actor, now=now,
+                                        xlsx_limits=xlsx_limits)
+    session.refresh(check)
+    check.version_id = publication.version.id if publication.version is not None else None
+    session.flush()
+    return publication
+
+
+def sweep_kept_plan_files(session: Session, storage: Path, *, modified_before: datetime,
+                          now: datetime | None = None) -> list[Path]:
+    """Delete kept plan files no check may use any more (used or expired), and files left by a request
+    that died before its check was committed (younger than `modified_before`: perhaps still running)."""
+    waiting = {Path(name).name for name in session.scalars(select(DemandPlanCheck.stored_file).where(
+        DemandPlanCheck.stored_file.is_not(None), DemandPlanCheck.kept_until > (now or utcnow())))}
+    return sweep_kept_files(storage, prefix=KEPT_PREFIX, waiting=waiting, modified_before=modified_before)
 
 
 def _read_file(session: Session, request: PlanUploadRequest, stream: BinaryIO, *, today: date,

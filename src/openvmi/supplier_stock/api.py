@@ -1,6 +1,5 @@
 """JSON API for supplier stock: lines (with ETags), file imports, thresholds, mappings, availability."""
 import json
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, Response, UploadFile
@@ -70,7 +69,7 @@ def import_supplier_stock(
     with commit_refusal(session, InvalidImportFile):  # a rejected file keeps its record and error report
         if dry_run:  # kept, so that POST .../confirm applies what it showed
             outcome = dry_runs.check_file(session, wanted, stream=file.file, storage=settings.import_storage_dir,
-                                          keep_for=timedelta(minutes=settings.import_keep_checked_minutes),
+                                          keep_for=settings.keep_checked,
                                           actor_id=actor.user_id, xlsx_limits=XlsxLimits.from_settings(settings))
         else:
             outcome = imports.import_supplier_stock(

@@ -1,7 +1,6 @@
 """Portal pages for supplier stock: upload with a dry-run preview to confirm and an error report
 (with a site alias added from it), templates, the stock list, one line's adjustment form with its
 history, and the availability search."""
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,12 +18,13 @@ from openvmi.supplier_stock import queries, site_names
 from openvmi.supplier_stock.availability import list_availability
 from openvmi.supplier_stock.rules import (
     TEMPLATE_HEADERS, UNFINISHED, UNKNOWN_SITE, ZEROED_WARNING, AvailabilitySource, ChangeKind, ImportMode,
-    check_usable, source_of,
+    source_of,
 )
 from openvmi.supplier_stock.schemas import (
     AvailabilityQuery, ImportRequest, PreviewLine, SiteAliasCreate, StockFilter, StockLineUpdate,
 )
 from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases
+from openvmi.tabular.kept import check_usable
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list, export_response
@@ -111,7 +111,7 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
                                                   storage=settings.import_storage_dir, actor_id=actor.user_id)
             elif body.dry_run:  # kept, so that "Confirm" applies what it shows without the file
                 outcome = dry_runs.check_file(session, body, stream=file.file, storage=settings.import_storage_dir,
-                                              keep_for=_keep_for(request), actor_id=actor.user_id, xlsx_limits=limits)
+                                              keep_for=request.app.state.settings.keep_checked, actor_id=actor.user_id, xlsx_limits=limits)
             else:
                 outcome = imports.import_supplier_stock(session, body, stream=file.file, actor_id=actor.user_id,
                                                         xlsx_limits=limits)
@@ -127,10 +127,6 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
         request.app.state.import_runner.wake()
         return redirect(f"/supplier-stock/imports/{batch.id}")
     return _upload_page(request, session, actor, form, outcome=outcome)
-
-
-def _keep_for(request: Request) -> timedelta:
-    return timedelta(minutes=request.app.state.settings.import_keep_checked_minutes)
 
 
 def _supplier_choices(request: Request, session: DbSession) -> list[tuple[str, str]]:
@@ -200,7 +196,7 @@ def _check_again(request: Request, session: DbSession, actor: Actor, import_id: 
     try:
         with commit_refusal(session, InvalidImportFile):
             outcome = dry_runs.check_again(session, import_id, actor_id=actor.user_id,
-                                           storage=settings.import_storage_dir, keep_for=_keep_for(request),
+                                           storage=settings.import_storage_dir, keep_for=request.app.state.settings.keep_checked,
                                            xlsx_limits=XlsxLimits.from_settings(settings))
     except InvalidImportFile as error:
         assert error.import_id is not None

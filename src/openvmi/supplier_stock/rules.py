@@ -45,11 +45,6 @@ ZEROED_WARNING = N_("This full import sets %(count)s line(s) to zero: they are n
                     "covers. Check the list before you confirm.")
 
 
-def check_usable(*, kept_until: datetime | None, checked_by: int | None, user_id: int, now: datetime) -> bool:
-    """A checked file may still be confirmed or checked again: by who checked it, until it expires."""
-    return kept_until is not None and kept_until > now and checked_by == user_id
-
-
 class ChangeSource(Labelled):
     """Who changed a published line, as its history shows it; a file import is stored as
     "import:<batch id>" (see source_of)."""

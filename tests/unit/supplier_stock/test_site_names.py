@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from openvmi.supplier_stock import rules
+from openvmi.tabular.kept import check_usable
 
 
 @pytest.mark.parametrize("written", ["主仓", " 主 仓 ", "主\u3000仓", "主仓\t"])
@@ -34,7 +35,7 @@ def test_a_checked_file_is_usable_only_by_who_checked_it_until_it_expires():
     now = datetime(2026, 12, 1, 9, tzinfo=UTC)
     later = now + timedelta(minutes=5)
 
-    assert rules.check_usable(kept_until=later, checked_by=7, user_id=7, now=now)
-    assert not rules.check_usable(kept_until=later, checked_by=7, user_id=8, now=now)
-    assert not rules.check_usable(kept_until=now, checked_by=7, user_id=7, now=now)
-    assert not rules.check_usable(kept_until=None, checked_by=7, user_id=7, now=now)
+    assert check_usable(kept_until=later, checked_by=7, user_id=7, now=now)
+    assert not check_usable(kept_until=later, checked_by=7, user_id=8, now=now)
+    assert not check_usable(kept_until=now, checked_by=7, user_id=7, now=now)
+    assert not check_usable(kept_until=None, checked_by=7, user_id=7, now=now)

@@ -1,7 +1,6 @@
 """A checked file is kept for a while, bound to who checked it: confirming applies exactly what the
 dry run showed without the file being sent again, and a refused file can be checked again after a
 fix (a site alias). Caller commits; a used file is deleted by the import runner's sweep."""
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -13,10 +12,12 @@ from openvmi.db import utcnow
 from openvmi.errors import Conflict, InvalidImportFile, NotFound
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
+from openvmi.tabular.kept import keep_upload, kept_file
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.rules import ChangeKind, ImportStatus
 from openvmi.supplier_stock.schemas import ImportRequest
+from openvmi.supplier_stock.service.import_queue import KEPT_PREFIX
 from openvmi.supplier_stock.service.imports import (
     ImportOutcome, check_and_apply, import_supplier_stock, request_of,
 )
@@ -93,20 +94,15 @@ def _kept(session: Session, import_id: int, *, actor_id: int, now: datetime,
     if status is not None and batch.status != status:
         raise Conflict("this dry run was already confirmed" if batch.status == ImportStatus.APPLIED
                        else "only a dry run that found no problems can be confirmed")
-    if batch.stored_file is None or batch.kept_until is None or batch.kept_until < now \
-            or not Path(batch.stored_file).is_file():
+    if kept_file(batch.stored_file, kept_until=batch.kept_until, checked_by=batch.created_by_id, user_id=actor_id,
+                 now=now) is None:
         raise Conflict("the checked file is no longer kept (it expired or was used); upload it again")
     return batch
 
 
 def _keep(batch: SupplierStockImport, request: ImportRequest, *, stream: BinaryIO, storage: Path,
           until: datetime, outcome: ImportOutcome | None) -> None:
-    storage.mkdir(parents=True, exist_ok=True)
-    path = storage / f"supplier-stock-{uuid.uuid4().hex}.upload"
-    stream.seek(0)
-    with path.open("xb") as stored:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            stored.write(chunk)
+    path, _ = keep_upload(stream, storage, prefix=KEPT_PREFIX)
     batch.stored_file, batch.kept_until = str(path), until
     # what the check saw and showed: the confirmation is refused if the stock moved past the mark
     batch.options = {"encoding": request.encoding, "sheet": request.sheet, "mapping": request.mapping,

@@ -1,7 +1,5 @@
 """Imports too big to answer while the user waits: the file is kept and queued, a runner claims it
 with a lease (a runner that dies gives it back) and runs it like any import. Caller commits."""
-import hashlib
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -13,6 +11,7 @@ from openvmi.db import utcnow
 from openvmi.errors import Conflict, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
+from openvmi.tabular.kept import keep_upload, sweep_kept_files
 from openvmi.tabular.table_reader import Progress
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
@@ -22,6 +21,9 @@ from openvmi.supplier_stock.service.imports import (
     ImportOutcome, check_and_apply, keyed_import_taken, new_batch, request_of,
 )
 
+KEPT_PREFIX = "supplier-stock"  # its kept uploads: supplier-stock-<random>.upload in the import storage
+
+
 def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, storage: Path,
                  actor_id: int | None, idempotency_key: str | None = None,
                  now: datetime | None = None) -> SupplierStockImport:
@@ -30,15 +32,7 @@ def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, 
     Caller commits."""
     now = now or utcnow()
     supplier = queries.get_publishing_supplier(session, request.supplier_code)
-    storage.mkdir(parents=True, exist_ok=True)
-    path = storage / f"supplier-stock-{uuid.uuid4().hex}.upload"
-    digest = hashlib.sha256()
-    stream.seek(0)
-    with path.open("xb") as stored:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-            stored.write(chunk)
-    file_hash = digest.hexdigest()
+    path, file_hash = keep_upload(stream, storage, prefix=KEPT_PREFIX)
     try:
         earlier = None if request.dry_run else queries.find_keyed_import(
             session, supplier.id, idempotency_key=idempotency_key, file_hash=file_hash, mode=request.mode)
@@ -127,22 +121,10 @@ def sweep_orphan_files(session: Session, storage: Path, *, modified_before: date
     (dry_runs): used or expired checks, and files left by a process that died between keeping the
     file and committing its import, or between ending it and deleting the file.
     Files modified since `modified_before` may belong to an upload whose request is still running."""
-    if not storage.is_dir():
-        return []
     kept = and_(SupplierStockImport.kept_until.is_not(None), SupplierStockImport.kept_until > utcnow())
     waiting = {Path(name).name for name in session.scalars(select(SupplierStockImport.stored_file).where(
         or_(SupplierStockImport.status.in_(UNFINISHED), kept), SupplierStockImport.stored_file.is_not(None)))}
-    cutoff = modified_before.timestamp()
-    removed = []
-    for path in storage.glob("supplier-stock-*.upload"):
-        try:
-            orphan = path.name not in waiting and path.stat().st_mtime < cutoff
-        except FileNotFoundError:
-            continue  # another runner swept it, or its import ended
-        if orphan:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
+    return sweep_kept_files(storage, prefix=KEPT_PREFIX, waiting=waiting, modified_before=modified_before)
 
 
 def fail_import(session: Session, import_id: int, reason: Reason, *, worker_id: str,

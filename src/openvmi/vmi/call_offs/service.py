@@ -16,6 +16,7 @@ from openvmi.vmi.call_offs import queries, rules
 from openvmi.vmi.call_offs.models import CallOff, CallOffEvent, CallOffLine
 from openvmi.vmi.call_offs.rules import CallOffAction, CallOffState, Side
 from openvmi.vmi.call_offs.schemas import CallOffCreate, CallOffLineCreate, CallOffLinesUpdate, CounterProposal
+from openvmi.vmi.inbound_alerts.service import sync_inbound_alerts
 
 
 class NoActiveAgreement(InvalidInput):
@@ -111,6 +112,7 @@ def act_on_call_off(session: Session, call_off_id: int, *, action: CallOffAction
         for line in lines:
             line.proposed_quantity, line.proposed_due_date = None, None
     _transition(session, row, action, actor=actor, note=note)
+    _sync_alerts(session, row)
     return row
 
 
@@ -135,6 +137,7 @@ def counter_propose(session: Session, call_off_id: int, *, proposal: CounterProp
         line.proposed_quantity = quantize(wanted.quantity) if wanted.quantity is not None else None
         line.proposed_due_date = wanted.due_date
     session.flush()
+    _sync_alerts(session, row)
     return row
 
 
@@ -152,6 +155,12 @@ def follow_shipping(session: Session, call_off_id: int, *, actor: Actor | None) 
 
 
 _SHIPPING_STEPS = [CallOffState.ACCEPTED, CallOffState.PARTLY_SHIPPED, CallOffState.SHIPPED]
+
+
+def _sync_alerts(session: Session, row: CallOff) -> None:
+    """Sent, answered or withdrawn: the supplier's unanswered-call-off alert opens or resolves now, not at
+    the next sweep."""
+    sync_inbound_alerts(session, now=utcnow(), supplier_ids=[row.supplier_id])
 
 
 def _step(state: CallOffState, *, forward: bool) -> CallOffState:

@@ -2,6 +2,7 @@
 call-offs sent and not answered within their agreement's answer time, shipments past their expected
 arrival and not received, received shipments with differences not yet closed."""
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,11 +26,14 @@ from openvmi.vmi.shipments.rules import ShipmentState
 NONE_LEFT = {"count": "0"}
 
 
-def inbound_signals(session: Session, *, now: datetime) -> list[AlertSignal]:
-    """Every supplier with a VMI agreement gets one signal of each kind, so an alert resolves once its
-    documents are answered, received or closed."""
-    suppliers = dict(session.execute(select(Party.id, Party.code).where(
-        Party.id.in_(select(VmiAgreement.supplier_id).distinct()))).all())
+def inbound_signals(session: Session, *, now: datetime,
+                    supplier_ids: Collection[int] | None = None) -> list[AlertSignal]:
+    """Every supplier with a VMI agreement (of those named; all by default) gets one signal of each kind,
+    so an alert resolves once its documents are answered, received or closed."""
+    with_agreements = select(VmiAgreement.supplier_id).distinct()
+    if supplier_ids is not None:
+        with_agreements = with_agreements.where(VmiAgreement.supplier_id.in_(sorted(supplier_ids)))
+    suppliers = dict(session.execute(select(Party.id, Party.code).where(Party.id.in_(with_agreements))).all())
     found = {AlertKind.VMI_CALL_OFF_UNANSWERED: _unanswered(session, now),
              AlertKind.VMI_SHIPMENT_OVERDUE: _overdue(session, now),
              AlertKind.VMI_RECEIPT_DIFFERENCES: _differences(session)}

@@ -20,6 +20,7 @@ from openvmi.vmi.receipts.models import Receipt, ReceiptLine
 from openvmi.vmi.receipts.schemas import ReceiptCreate, ReceiptLineCreate
 from openvmi.vmi.shipments import locks
 from openvmi.vmi.shipments import queries as shipment_queries
+from openvmi.vmi.shipments import service as shipments_service
 from openvmi.vmi.shipments.models import Shipment, ShipmentLine
 from openvmi.vmi.shipments.rules import RECEIVABLE_STATES, ShipmentState, normalised_number
 
@@ -100,6 +101,7 @@ def receive_shipment(session: Session, request: ReceiptCreate, *, actor: Actor,
     if not short:
         shipment.closed_at = row.received_at
     session.flush()
+    shipments_service.sync_shipment_alerts(session, shipment)
     return row, False
 
 

@@ -19,7 +19,10 @@ from openvmi.vmi.call_offs import queries as call_off_queries
 from openvmi.vmi.call_offs import service as call_offs
 from openvmi.vmi.call_offs.models import CallOff, CallOffLine
 from openvmi.vmi.call_offs.rules import SHIPPABLE_STATES, CallOffState
+from openvmi.vmi.inbound_alerts.service import sync_inbound_alerts
 from openvmi.vmi.receipts.models import ReceiptLine
+from openvmi.vmi.replenishment import service as replenishment
+from openvmi.vmi.replenishment.queries import Wanted
 from openvmi.vmi.shipments import locks, queries, rules
 from openvmi.vmi.shipments.models import Shipment, ShipmentLine
 from openvmi.vmi.shipments.rules import ShipmentState
@@ -95,6 +98,7 @@ def confirm_shipment(session: Session, request: ShipmentCreate, *, actor: Actor)
         lines[line.call_off_line_id].shipped_quantity += quantize(line.quantity)
     session.flush()
     _follow(session, set(call_off_rows), actor=actor)
+    sync_shipment_alerts(session, row)
     return row
 
 
@@ -116,6 +120,7 @@ def cancel_shipment(session: Session, shipment_id: int, *, actor: Actor) -> Ship
     row.state, row.cancelled_at = ShipmentState.CANCELLED, utcnow()
     session.flush()
     _follow(session, {line.call_off_id for line in call_off_lines.values()}, actor=actor)
+    sync_shipment_alerts(session, row)
     return row
 
 
@@ -140,7 +145,21 @@ def close_shipment(session: Session, shipment_id: int, *, actor: Actor) -> Shipm
             document=DocumentRef(kind=DocumentKind.SHIPMENT, id=row.id))
     row.state, row.closed_at, row.closed_by_id = ShipmentState.CLOSED, utcnow(), actor.user_id
     session.flush()
+    sync_shipment_alerts(session, row)
     return row
+
+
+def sync_shipment_alerts(session: Session, row: Shipment) -> None:
+    """The shipment was announced, cancelled, received or closed: open or resolve its supplier's inbound
+    alerts (overdue, differences) and the level alerts of the agreements it ships under now, in the use
+    case's transaction, not at the next sweep. Caller commits."""
+    now = utcnow()
+    sync_inbound_alerts(session, now=now, supplier_ids=[row.supplier_id])
+    agreement_ids = session.scalars(
+        select(CallOffLine.agreement_id).distinct()
+        .join(ShipmentLine, ShipmentLine.call_off_line_id == CallOffLine.id)
+        .where(ShipmentLine.shipment_id == row.id))
+    replenishment.sync_vmi_alerts(session, Wanted(agreement_ids=tuple(sorted(agreement_ids))), today=now.date())
 
 
 def _refuse_over_tolerance(request: ShipmentCreate, lines: dict[int, CallOffLine],
