@@ -66,7 +66,7 @@ def make_world(session) -> World:
     item, supplier, buyer, user = make_item(session), make_party(session), make_buyer(session), make_user(session)
     actor = Actor(user_id=user.id, username=user.username, role=user.role, supplier_id=None)
     places = {name: make_location(session, kind=kind).id for name, kind in (
-        ("origin", "virtual"), ("store", "vmi"), ("warehouse", "warehouse"), ("line", "production"),
+        ("origin", "virtual"), ("transit", "in_transit"), ("store", "vmi"), ("warehouse", "warehouse"), ("line", "production"),
         ("scrap", "virtual"))}
     owners = {"supplier": supplier.id, "buyer": buyer.id}
     roles = {("item", item.id): "item", ("app_user", user.id): "actor"}
@@ -78,6 +78,8 @@ def make_world(session) -> World:
 # name -> (kind, from place, from owner, to place, to owner, document kind)
 OPERATIONS = {
     "receive": ("receipt", "origin", "supplier", "store", "supplier", DocumentKind.RECEIPT),
+    "ship": ("shipment", "origin", "supplier", "transit", "supplier", DocumentKind.SHIPMENT),
+    "receive_shipped": ("receipt", "transit", "supplier", "store", "supplier", DocumentKind.RECEIPT),
     "receive_bought": ("receipt", "origin", "buyer", "warehouse", "buyer", DocumentKind.RECEIPT),
     "transfer": ("transfer", "store", "supplier", "warehouse", "supplier", DocumentKind.MANUAL),
     "transfer_back": ("transfer", "warehouse", "supplier", "store", "supplier", DocumentKind.MANUAL),
