@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from openvmi.access import Role
+from openvmi.catalog.models import Item
 from openvmi.catalog.schemas import PriceCreate
 from openvmi.ledger.queries import list_balances
 from openvmi.ledger.schemas import BalanceFilter
 from openvmi.settlement.models import SettlementLine
 from tests.builders import (
-    bearer, make_buyer, make_location, make_party, make_supplier_item, make_user, make_vmi_agreement,
+    bearer, make_buyer, make_party, make_production_location, make_supplier_item, make_user, make_vmi_agreement,
     make_vmi_location, receive,
 )
 
@@ -33,25 +34,18 @@ def vmi(session):
     case = Case()
     case.supplier = make_party(session)
     case.store = make_vmi_location(session)
-    case.line = make_location(session, kind="production", plant_code=session.get(type(case.store), case.store.id)
-                              .plant_id and _plant_code(session, case.store))
+    case.line = make_production_location(session, at=case.store)
     case.supplier_item = make_supplier_item(session, supplier=case.supplier, prices=BREAKS)
     case.item = case.supplier_item.item_id
     case.agreement = make_vmi_agreement(session, supplier_item=case.supplier_item, location=case.store,
                                         activate=True, min_level=Decimal(2), max_level=Decimal(50))
     case.buyer_party = make_buyer(session)
-    from openvmi.catalog.models import Item
     case.item_code = session.get(Item, case.item).code
     receive(session, item=session.get(Item, case.item), location=case.store, owner=case.supplier, quantity=10)
     case.clerk = bearer(session, make_user(session, role=Role.WAREHOUSE))
     case.supplier_user = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=case.supplier))
     session.commit()
     return case
-
-
-def _plant_code(session, location) -> str:
-    from openvmi.parties.models import Plant
-    return session.get(Plant, location.plant_id).code
 
 
 def stock(session, case) -> dict[tuple[str, str], Decimal]:
@@ -146,7 +140,6 @@ def test_the_quantity_of_the_line_picks_the_price_break(session, api_client, vmi
 
 
 def _item(session, case):
-    from openvmi.catalog.models import Item
     return session.get(Item, case.item)
 
 
