@@ -171,3 +171,32 @@ def test_a_supplier_cannot_consume_and_sees_only_its_own_consumptions(session, a
     assert api_client.post(f"{CONSUMPTIONS}/{mine['id']}/reversal", headers=other,
                            json={"line_id": mine["lines"][0]["id"], "quantity": "1"}).status_code == 403
     assert stock(session, vmi) == {("store", "supplier"): 9, ("line", "buyer"): 1}
+
+
+def upload(api_client, case, text: str, *, encoding="utf-8"):
+    return api_client.post(f"{CONSUMPTIONS}/uploads", headers=case.clerk,
+                           files={"file": ("backflush.csv", text.encode(encoding), "text/csv")})
+
+
+def test_a_backflush_file_in_gbk_is_consumed_as_one_consumption(session, api_client, vmi):
+    answer = upload(api_client, vmi, f"物料编码,数量,库位\n{vmi.item_code},2,{vmi.store.code}\n"
+                                     f"{vmi.item_code},3,{vmi.store.code}\n", encoding="gbk")
+
+    assert answer.status_code == 201, answer.text
+    assert [Decimal(line["quantity"]) for line in answer.json()["lines"]] == [2, 3]
+    assert stock(session, vmi) == {("store", "supplier"): 5, ("line", "buyer"): 5}
+    assert len(settlement(session, vmi)) == 2
+
+
+def test_a_backflush_file_with_bad_rows_lists_each_by_row_and_writes_nothing(session, api_client, vmi):
+    answer = upload(api_client, vmi, f"item,qty,location\n{vmi.item_code},2,{vmi.store.code}\n"
+                                     f"NO-SUCH,1,{vmi.store.code}\n{vmi.item_code},-1,{vmi.store.code}\n")
+
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_import_file"
+    assert [(error["row"], error["column"]) for error in answer.json()["errors"]] == [(4, "qty")]
+
+    answer = upload(api_client, vmi, f"item,qty,location\n{vmi.item_code},2,{vmi.store.code}\n"
+                                     f"NO-SUCH,1,{vmi.store.code}\n")
+    assert answer.status_code == 422
+    assert [(error["row"], error["column"]) for error in answer.json()["errors"]] == [(3, "item")]
+    assert stock(session, vmi) == {("store", "supplier"): 10}

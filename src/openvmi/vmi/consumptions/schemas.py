@@ -37,6 +37,15 @@ class ConsumptionCreate(BaseModel):
     reference: Text | None = Field(default=None, max_length=200)
 
 
+class ConsumptionUpload(BaseModel):
+    """How to read one backflush file (the file itself travels separately)."""
+
+    filename: Text = Field(default="upload", max_length=300)
+    encoding: Text | None = Field(default=None, max_length=40)
+    sheet: Text | None = Field(default=None, max_length=100)
+    reference: Text | None = Field(default=None, max_length=200)
+
+
 class ConsumptionLineRead(BaseModel):
     id: int
     item_id: int

@@ -1,10 +1,14 @@
 """Use cases of consumption: production takes VMI stock (the ownership transfer, priced on one
 settlement line per move), and brings some of it back (the reversal). Caller commits."""
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import BinaryIO
+
+from pydantic import ValidationError
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,7 +17,9 @@ from sqlalchemy.orm import Session
 from openvmi.access import Actor
 from openvmi.catalog import rules as price_rules
 from openvmi.db import utcnow
-from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, NotFound, Reason
+from openvmi.errors import (
+    Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
+)
 from openvmi.ledger import service as ledger
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
@@ -25,7 +31,13 @@ from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementKind
 from openvmi.vmi.consumptions import queries, rules
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
-from openvmi.vmi.consumptions.schemas import ConsumptionCreate, ConsumptionLineCreate, ReversalCreate, ReversalRead
+from openvmi.tabular.formats import open_table
+from openvmi.tabular.report import ErrorList
+from openvmi.tabular.values import CellError, parse_quantity, readable
+from openvmi.tabular.xlsx_archive import XlsxLimits
+from openvmi.vmi.consumptions.schemas import (
+    MAX_LINES, ConsumptionCreate, ConsumptionLineCreate, ConsumptionUpload, ReversalCreate, ReversalRead,
+)
 from openvmi.vmi.replenishment import queries as replenishment_queries
 from openvmi.vmi.replenishment import service as replenishment
 from openvmi.vmi.shipments import queries as places
@@ -89,6 +101,69 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
         for line, move, settlement_id in zip(lines, posted.moves, settlement_ids, strict=True)])
     _sync_alerts(session, {line.agreement.agreement_id for line in lines}, today=now.date())
     return consumption_id, False
+
+
+def record_consumption_file(session: Session, upload: ConsumptionUpload, *, stream: BinaryIO, actor: Actor,
+                            zone: str, idempotency_key: str | None = None,
+                            xlsx_limits: XlsxLimits | None = None) -> tuple[int, bool]:
+    """Consume the lines of a backflush file (CSV in UTF-8, UTF-8 BOM or GBK/GB18030, or XLSX: item, quantity,
+    location, optionally supplier) as one consumption, all or none; InvalidImportFile lists every bad row as a
+    plan upload does. Caller commits."""
+    reader = open_table(stream, filename=upload.filename, encoding=upload.encoding, sheet=upload.sheet,
+                        judge_header=rules.header_fitness, xlsx_limits=xlsx_limits)
+    try:
+        columns, problems = rules.match_headers(reader.headers)
+        if problems:
+            raise InvalidImportFile([RowError(reader.header_row, column or None, reason)
+                                     for column, reason in problems] + reader.header_hints())
+        errors, lines, rows = ErrorList(), [], []
+        for row, cells in reader.rows():
+            if len(rows) >= MAX_LINES:
+                raise InvalidImportFile([RowError(row, None, Reason("more than %(limit)s rows; split the file",
+                                                                    limit=f"{MAX_LINES:,}"))])
+            line, row_errors = _file_line(row, cells, columns, reader.headers)
+            errors.add(row_errors)
+            if line is not None:
+                lines.append(line)
+                rows.append(row)
+    finally:
+        reader.close()
+    if errors.count:
+        raise InvalidImportFile(errors.sorted(), error_count=errors.count)
+    if not lines:
+        raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
+    try:
+        return record_consumption(session, ConsumptionCreate(lines=lines, reference=upload.reference), actor=actor,
+                                  zone=zone, idempotency_key=idempotency_key)
+    except BadConsumption as refused:  # the same problems, told by the file's row numbers
+        raise InvalidImportFile([_row_error(error, rows, columns, reader.headers) for error in refused.errors]) from None
+
+
+def _file_line(row: int, cells: list[object], columns: dict[str, int],
+               headers: list[str]) -> tuple[ConsumptionLineCreate | None, list[RowError]]:
+    found: dict[str, object] = {}
+    errors = []
+    for name, index in columns.items():
+        try:
+            value = readable(cells[index] if index < len(cells) else None)
+            found[name] = parse_quantity(value) if name == "quantity" and value is not None else value
+        except CellError as error:
+            errors.append(RowError(row, headers[index], error.reason, str(cells[index])))
+    if errors:
+        return None, errors
+    try:
+        return ConsumptionLineCreate(**{name: value if name == "quantity" or value is None else str(value).strip()
+                                        for name, value in found.items()}), []
+    except ValidationError as error:
+        return None, [RowError(row, headers[columns[str(e["loc"][0])]] if e["loc"] and e["loc"][0] in columns
+                               else None, e["msg"]) for e in error.errors()]
+
+
+def _row_error(error: FieldError, rows: list[int], columns: dict[str, int], headers: list[str]) -> RowError:
+    """A line's problem (field `lines[3].item_code`) as the file's row and column."""
+    index, field = re.fullmatch(r"lines\[(\d+)\]\.?(\w*)", error.field).groups()  # type: ignore[union-attr]
+    column = headers[columns[field]] if field in columns else None
+    return RowError(rows[int(index)], column, error.message)
 
 
 def reverse_consumption(session: Session, consumption_id: int, request: ReversalCreate, *, actor: Actor,
@@ -164,7 +239,9 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
                 f"{where}.{'location_code' if line.location_code is not None else 'location_id'}",
                 Reason("not an active VMI location")))
         if supplier_named is not None and supplier_named not in named.suppliers:
-            problems.append(FieldError(f"{where}.supplier", Reason("no such supplier")))
+            problems.append(FieldError(
+                f"{where}.{'supplier_code' if line.supplier_code is not None else 'supplier_id'}",
+                Reason("no such supplier")))
         errors += problems
         resolved.append(None if problems else (item_id, named.suppliers.get(supplier_named), location, line))  # type: ignore[arg-type]
     found = queries.candidates(session, {(entry[0], entry[2].id) for entry in resolved if entry is not None}, day=day)
