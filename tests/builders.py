@@ -25,7 +25,7 @@ from openvmi.locations import service as locations_service
 from openvmi.locations.models import Location
 from openvmi.locations.schemas import LocationCreate
 from openvmi.parties import service as parties_service
-from openvmi.parties.models import Party
+from openvmi.parties.models import Party, Plant
 from openvmi.parties.schemas import PartyCreate, PlantCreate
 from openvmi.settings import Settings
 from openvmi.vmi.agreements import service as agreements_service
@@ -80,6 +80,12 @@ def make_location(session: Session, **overrides) -> Location:
 def make_vmi_location(session: Session, **overrides) -> Location:
     """A VMI (consignment) location at one of our plants."""
     return make_location(session, **({"kind": "vmi", "plant_code": make_plant(session).code} | overrides))
+
+
+def make_production_location(session: Session, *, at: Location, **overrides) -> Location:
+    """A production location (a line consumption goes to) at the plant of the VMI location `at`."""
+    plant = session.get(Plant, at.plant_id) if at.plant_id is not None else None
+    return make_location(session, **({"kind": "production", "plant_code": plant.code if plant else None} | overrides))
 
 
 def make_vmi_agreement(session: Session, *, supplier_item: SupplierItem | None = None,

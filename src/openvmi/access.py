@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_shipments.close": frozenset({Role.ADMIN, Role.BUYER}),  # settle what arrived short
     "vmi_receipts.read": EVERYONE,
     "vmi_receipts.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "vmi_consumptions.read": EVERYONE,  # a supplier user: the lines taken of its own stock
+    "vmi_consumptions.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),  # consume and return from production
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

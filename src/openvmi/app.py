@@ -37,6 +37,7 @@ from openvmi.vmi.call_offs import pages as call_offs_pages
 from openvmi.vmi.call_offs.api import router as call_offs_router
 from openvmi.vmi.receipts import pages as receipts_pages
 from openvmi.vmi.receipts.api import router as receipts_router
+from openvmi.vmi.consumptions.api import router as consumptions_router
 from openvmi.vmi.replenishment import pages as replenishment_pages
 from openvmi.vmi.replenishment import service as replenishment_service
 from openvmi.vmi.replenishment.api import router as replenishment_router
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
-                   call_offs_router, shipments_router, receipts_router, replenishment_router):
+                   call_offs_router, shipments_router, receipts_router, replenishment_router,
+                   consumptions_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)

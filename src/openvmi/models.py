@@ -12,6 +12,7 @@ from openvmi.supplier_stock.models import (
 )
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.call_offs.models import CallOff, CallOffEvent, CallOffLine
+from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.vmi.receipts.models import Receipt, ReceiptLine
 from openvmi.vmi.shipments.models import Shipment, ShipmentLine
 
@@ -19,5 +20,5 @@ __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVer
            "OutboxMessage", "Party", "Plant", "Posting", "ReceiptLayer", "StockBalance", "StockMove", "SupplierItem", "SupplierItemPrice",
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
-           "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Receipt", "ReceiptLine",
+           "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Consumption", "ConsumptionLine", "Receipt", "ReceiptLine",
            "Shipment", "ShipmentLine", "SettlementLine"]

@@ -18,7 +18,7 @@ from openvmi.ledger.models import ReceiptLayer, StockBalance
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, MoveRead, PostingCreate, PostingRead
 from openvmi.scoping import current_supplier_scope
 
-SQL_FILE = "ledger/sql/ledger_post_one_move.2.sql"  # the version the migrations deploy last
+SQL_FILE = "ledger/sql/ledger_post_one_move.3.sql"  # the version the migrations deploy last
 
 
 def applies(session: Session, posting: PostingCreate) -> bool:

@@ -129,7 +129,9 @@ def plan_posting(moves: Sequence[PlannedMove], balances: Mapping[BalanceKey, Loc
             ages = _drain(plan, index, move.quantity, open_layers.setdefault(source, []), touched, owner_id=source[2])
         if not balances[target].is_physical:
             continue
-        if move.reverses_move_id is not None:
+        if move.reverses_move_id is None and rules.starts_its_own_age(str(move.kind)):
+            ages = [(move.quantity, now)]
+        elif move.reverses_move_id is not None:
             ages = _restore(plan, index, move, reversed_moves[move.reverses_move_id],
                             unrestored[move.reverses_move_id], open_layers.setdefault(target, []), touched, now=now)
         _open(plan, index, target, ages, open_layers)

@@ -2,7 +2,7 @@
 from collections.abc import Collection
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
@@ -51,6 +51,17 @@ def on_hand(session: Session, *, item_id: int, location_id: int, owner_id: int) 
         StockBalance.item_id == item_id, StockBalance.location_id == location_id,
         StockBalance.owner_id == owner_id))
     return value if value is not None else Decimal(0)
+
+
+def on_hand_of(session: Session, keys: Collection[tuple[int, int, int]]) -> dict[tuple[int, int, int], Decimal]:
+    """On hand per (item, location, owner) key, in one statement; keys never posted are left out."""
+    if not keys:
+        return {}
+    rows = session.execute(select(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id,
+                                  StockBalance.on_hand)
+                           .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id)
+                                  .in_(sorted(set(keys)))))
+    return {(item_id, location_id, owner_id): value for item_id, location_id, owner_id, value in rows}
 
 
 def owned_stock(session: Session, *, item_ids: Collection[int], owner_ids: Collection[int],

@@ -106,6 +106,12 @@ def shortfall(on_hand: Decimal, requested: Decimal, *, is_physical: bool) -> Dec
     return max(requested - on_hand, Decimal(0)) if is_physical else Decimal(0)
 
 
+def starts_its_own_age(kind: str) -> bool:
+    """Whether stock moved by a move of `kind` opens its layer dated the move, not the dates it
+    carried: a receipt, so consignment stock ages from its arrival at the buyer, not its shipment."""
+    return kind == MoveKind.RECEIPT
+
+
 @dataclass(frozen=True)
 class Draw:
     layer_index: int

@@ -86,6 +86,18 @@ def test_a_transfer_keeps_the_receipt_date_of_every_part():
         (WAREHOUSE, Decimal(5), MONDAY), (WAREHOUSE, Decimal(2), TUESDAY)]
 
 
+def test_a_receipt_from_transit_draws_the_shipped_layers_but_opens_one_dated_its_arrival():
+    # the warehouse stands in for the in-transit place here: any physical source with layers
+    layers = {(ITEM, WAREHOUSE, SUPPLIER): [OpenLayer(Decimal(5), MONDAY, id=1), OpenLayer(Decimal(5), TUESDAY, id=2)]}
+
+    result = plan([Move(Decimal(7), WAREHOUSE, STORE, kind="receipt")], on_hand={"warehouse_supplier": 10},
+                  layers=layers)
+
+    assert [(draw["layer_id"], draw["quantity"]) for draw in result.draws] == [(1, Decimal(5)), (2, Decimal(2))]
+    assert [(layer["location_id"], layer["quantity_received"], layer["received_at"]) for layer in result.opened] == [
+        (STORE, Decimal(7), NOW)]
+
+
 def test_every_short_line_is_reported_with_the_total_it_asked_for_and_nothing_is_planned():
     result = plan([Move(Decimal(2), STORE, LINE, kind="consumption", to_owner_id=BUYER),
                    Move(Decimal(2), STORE, WAREHOUSE)],

@@ -1,0 +1,154 @@
+"""Read models of consumptions: what a request's lines name (items, places, agreements in force,
+prices), one consumption as read, and the one an Idempotency-Key already made."""
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from openvmi.catalog import rules as price_rules
+from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
+from openvmi.errors import NotFound
+from openvmi.ledger import queries as ledger_queries
+from openvmi.locations.models import Location
+from openvmi.parties.models import Party, Plant
+from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.rules import SettlementKind
+from openvmi.vmi.agreements.models import VmiAgreement
+from openvmi.vmi.agreements.rules import AgreementState
+from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
+from openvmi.vmi.consumptions.rules import Candidate
+from openvmi.vmi.consumptions.schemas import ConsumptionLineCreate, ConsumptionLineRead, ConsumptionRead
+
+
+@dataclass(frozen=True)
+class Place:
+    """A location a line names, with the party owning its plant (who owns what production takes)."""
+
+    id: int
+    code: str
+    kind: str
+    active: bool
+    plant_id: int | None
+    buyer_id: int | None
+
+
+@dataclass(frozen=True)
+class Named:
+    """What the lines of a request name, each looked up once."""
+
+    items: dict[str | int, int]  # code or id -> item id
+    item_codes: dict[int, str]
+    locations: dict[str | int, Place]  # code or id -> place
+    suppliers: dict[str | int, int]  # code or id -> supplier id
+
+
+def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
+    """The items, locations and suppliers the lines name (by code or id): two or three queries for any number
+    of lines."""
+    codes = {line.item_code for line in lines if line.item_code is not None}
+    ids = {line.item_id for line in lines if line.item_id is not None}
+    items: dict[str | int, int] = {}
+    item_codes: dict[int, str] = {}
+    for item_id, code in session.execute(select(Item.id, Item.code).where(or_(Item.code.in_(codes), Item.id.in_(ids)))):
+        items[code] = items[item_id] = item_id
+        item_codes[item_id] = code
+    location_codes = {line.location_code for line in lines if line.location_code is not None}
+    location_ids = {line.location_id for line in lines if line.location_id is not None}
+    locations: dict[str | int, Place] = {}
+    for row in session.execute(select(Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
+                                      Plant.party_id).outerjoin(Plant, Plant.id == Location.plant_id)
+                               .where(or_(Location.code.in_(location_codes), Location.id.in_(location_ids)))):
+        locations[row.code] = locations[row.id] = Place(*row)
+    supplier_codes = {line.supplier_code for line in lines if line.supplier_code is not None}
+    supplier_ids = {line.supplier_id for line in lines if line.supplier_id is not None}
+    suppliers: dict[str | int, int] = {}
+    if supplier_codes or supplier_ids:
+        for party_id, code in session.execute(select(Party.id, Party.code).where(
+                Party.kind == "supplier", or_(Party.code.in_(supplier_codes), Party.id.in_(supplier_ids)))):
+            suppliers[code] = suppliers[party_id] = party_id
+    return Named(items, item_codes, locations, suppliers)
+
+
+def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
+               day: date) -> tuple[dict[tuple[int, int], list[Candidate]], dict[int, list[price_rules.PricePeriod]]]:
+    """The agreements in force on `day` (active, within their validity) per (item, VMI location), and every
+    dated price break of their supplier items (catalog.rules.price_on picks one): one query, and one more
+    for the suppliers' stock where two agreements cover one item and place."""
+    if not pairs:
+        return {}, {}
+    rows = session.execute(
+        select(VmiAgreement.id, VmiAgreement.supplier_id, VmiAgreement.supplier_item_id, VmiAgreement.location_id,
+               VmiAgreement.currency, VmiAgreement.tax_rate_percent, VmiAgreement.min_level, VmiAgreement.max_level,
+               SupplierItem.item_id, SupplierItemPrice.price, SupplierItemPrice.currency.label("price_currency"),
+               SupplierItemPrice.valid_from, SupplierItemPrice.valid_to, SupplierItemPrice.min_quantity)
+        .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
+        .outerjoin(SupplierItemPrice, SupplierItemPrice.supplier_item_id == VmiAgreement.supplier_item_id)
+        .where(VmiAgreement.state == AgreementState.ACTIVE, VmiAgreement.valid_from <= day,
+               or_(VmiAgreement.valid_to.is_(None), VmiAgreement.valid_to >= day),
+               tuple_(SupplierItem.item_id, VmiAgreement.location_id).in_(sorted(pairs)))
+        .order_by(VmiAgreement.id)).all()
+    prices: dict[int, list[price_rules.PricePeriod]] = {}
+    agreements = {}
+    for row in rows:
+        agreements[row.id] = row
+        breaks = prices.setdefault(row.supplier_item_id, [])
+        if row.price is not None:
+            breaks.append(price_rules.PricePeriod(row.price, row.price_currency, row.valid_from, row.valid_to,
+                                                  row.min_quantity))
+    per_pair: dict[tuple[int, int], int] = {}
+    for row in agreements.values():
+        per_pair[(row.item_id, row.location_id)] = per_pair.get((row.item_id, row.location_id), 0) + 1
+    # Whose stock it is matters only where two suppliers are in force (rules.choose_agreement).
+    stock = ledger_queries.on_hand_of(session, [(row.item_id, row.location_id, row.supplier_id)
+                                                for row in agreements.values()
+                                                if per_pair[(row.item_id, row.location_id)] > 1])
+    found: dict[tuple[int, int], list[Candidate]] = {}
+    for row in agreements.values():
+        found.setdefault((row.item_id, row.location_id), []).append(Candidate(
+            agreement_id=row.id, supplier_id=row.supplier_id, supplier_item_id=row.supplier_item_id,
+            currency=row.currency, tax_rate_percent=row.tax_rate_percent, min_level=row.min_level,
+            max_level=row.max_level,
+            on_hand=stock.get((row.item_id, row.location_id, row.supplier_id), Decimal(0))))
+    return found, prices
+
+
+def find_keyed_consumption(session: Session, caller_key: str, idempotency_key: str) -> Consumption | None:
+    return session.scalars(select(Consumption).where(Consumption.caller_key == caller_key,
+                                                     Consumption.idempotency_key == idempotency_key)).first()
+
+
+def returned_quantities(session: Session, settlement_line_ids: Collection[int]) -> dict[int, Decimal]:
+    """How much of each consumption's settlement line came back from production (a positive figure)."""
+    if not settlement_line_ids:
+        return {}
+    return {line_id: -total for line_id, total in session.execute(
+        select(SettlementLine.reverses_line_id, func.sum(SettlementLine.quantity))
+        .where(SettlementLine.kind == SettlementKind.REVERSAL,
+               SettlementLine.reverses_line_id.in_(sorted(settlement_line_ids)))
+        .group_by(SettlementLine.reverses_line_id))}
+
+
+def describe_consumption(session: Session, consumption_id: int, *, replayed: bool = False) -> ConsumptionRead:
+    """The consumption with its lines; NotFound when there is none or (for a supplier) none of its lines is the
+    caller's: a supplier sees only what was taken of its own stock."""
+    row = session.get(Consumption, consumption_id)
+    found = session.execute(
+        select(ConsumptionLine, Item.code, SettlementLine.unit_price, SettlementLine.currency,
+               SettlementLine.net_amount, SettlementLine.price_day)
+        .join(Item, Item.id == ConsumptionLine.item_id)
+        .join(SettlementLine, SettlementLine.id == ConsumptionLine.settlement_line_id)
+        .where(ConsumptionLine.consumption_id == consumption_id).order_by(ConsumptionLine.id)).all()
+    if row is None or not found:
+        raise NotFound(f"no such consumption: {consumption_id}")
+    returned = returned_quantities(session, [line.settlement_line_id for line, *_ in found])
+    return ConsumptionRead(id=row.id, reference=row.reference, created_at=row.created_at,
+                           created_by_id=row.created_by_id, replayed=replayed, lines=[ConsumptionLineRead(
+        id=line.id, item_id=line.item_id, item_code=code, location_id=line.location_id,
+        production_location_id=line.production_location_id, supplier_id=line.supplier_id,
+        agreement_id=line.agreement_id, quantity=line.quantity,
+        returned_quantity=returned.get(line.settlement_line_id, Decimal(0)), move_id=line.move_id,
+        settlement_line_id=line.settlement_line_id, unit_price=unit_price, currency=currency, net_amount=net_amount,
+        price_day=price_day) for line, code, unit_price, currency, net_amount, price_day in found])
