@@ -61,7 +61,7 @@ class ImportRunner:
         """Delete kept uploads no import (or demand plan check) waits for; a file younger than a lease may still be on its
         way into an import (its request has not committed yet)."""
         grace = timedelta(seconds=self.settings.import_lease_seconds)
-        with self.sessions() as session:
+        with self.reads() as session:  # it only reads: it must not queue behind a writer (SQLite)
             removed = import_queue.sweep_orphan_files(session, self.settings.import_storage_dir,
                                                       modified_before=utcnow() - grace)
             removed += planning_service.sweep_kept_plan_files(session, self.settings.import_storage_dir,

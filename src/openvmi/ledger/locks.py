@@ -2,7 +2,7 @@
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Executable, Result, Row, bindparam, select, tuple_
+from sqlalchemy import Row, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -11,7 +11,7 @@ from openvmi.ledger.schemas import BalanceKey
 from openvmi.locations.models import Location
 from openvmi.locations.rules import PHYSICAL_KINDS
 from openvmi.parties.models import Party
-from openvmi.scoping import current_supplier_scope
+from openvmi.scoping import select_rows
 
 # A locked balance: id, item_id, location_id, owner_id, on_hand, is_physical, and the kinds of its
 # location and owner, which the posting's rules are checked against (a Core row, not an entity).
@@ -36,17 +36,6 @@ def lock_balances(session: Session, keys: Collection[BalanceKey], *,
         _ensure_balances_exist(session, missing, location_kinds)
     rows = select_rows(session, _LOCK, {"keys": wanted})
     return {(row.item_id, row.location_id, row.owner_id): row for row in rows}
-
-
-def select_rows(session: Session, statement: Executable, parameters: dict[str, Any]) -> Result[Any]:
-    """Run a column SELECT with the session's supplier criteria, if it has any.
-
-    Without a supplier scope there are no criteria to add, so the statement skips the ORM
-    execution layer, which cost more than the database work (bench/README.md).
-    """
-    if current_supplier_scope(session) is None:
-        return session.connection().execute(statement, parameters)
-    return session.execute(statement, parameters)
 
 
 def _ensure_balances_exist(session: Session, keys: list[BalanceKey],

@@ -16,14 +16,13 @@ from sqlalchemy import Engine, Integer, String, bindparam, cast, literal, null, 
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
-from openvmi.ledger.locks import select_rows
 from openvmi.ledger.models import Posting, StockBalance
 from openvmi.ledger.planner import BalanceKey, PlannedMove
 from openvmi.locations.models import Location
 from openvmi.locations.rules import LocationKind
 from openvmi.parties.models import Party
 from openvmi.parties.rules import PartyKind
-from openvmi.scoping import current_supplier_scope
+from openvmi.scoping import current_supplier_scope, select_rows
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def load_references(session: Session, moves: Sequence[PlannedMove], keys: Sequen
         "balance_keys": list(set(keys)),
         "caller_key": caller_key,
         "idempotency_key": idempotency_key,
-    }).all()
+    })
     replay = next(((row[1], row[4]) for row in rows if row[0] == "posting"), None)
     return References(items={row[1] for row in rows if row[0] == "item"},
                       location_kinds={row[1]: LocationKind(row[4]) for row in rows if row[0] == "location"},

@@ -19,7 +19,7 @@ from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InsufficientStock, InvalidInput, PermissionDenied, Reason, Shortfall,
 )
 from openvmi.ledger import fast_path, planner, writer
-from openvmi.ledger.locks import LockedBalance, lock_balances, select_rows
+from openvmi.ledger.locks import LockedBalance, lock_balances
 from openvmi.ledger.models import LayerDraw, ReceiptLayer, StockBalance, StockMove
 from openvmi.ledger.planner import BalanceKey, OpenLayer, ReversedMove, Short
 from openvmi.ledger.references import (
@@ -33,7 +33,7 @@ from openvmi.locations.models import Location
 from openvmi.locations.rules import PHYSICAL_KINDS, LocationKind
 from openvmi.parties.models import Party
 from openvmi.parties.rules import PartyKind
-from openvmi.scoping import current_supplier_scope
+from openvmi.scoping import current_supplier_scope, select_rows
 
 SYSTEM_CALLER = "system"  # postings made by the product itself (demo, jobs), not by a caller
 
@@ -220,8 +220,8 @@ def _reversed_moves(session: Session, moves: list[MoveCreate]) -> dict[int, Reve
     wanted = list({move.reverses_move_id for move in moves if move.reverses_move_id is not None})
     if not wanted:
         return {}
-    originals = select_rows(session, _ORIGINALS, {"ids": wanted}).all()
-    reversed_quantity = dict(select_rows(session, _REVERSED, {"ids": wanted}).all())
+    originals = select_rows(session, _ORIGINALS, {"ids": wanted})
+    reversed_quantity = dict(select_rows(session, _REVERSED, {"ids": wanted}))
     draws: dict[int, dict[int, Decimal]] = {original.id: {} for original in originals}
     for move_id, reverses_move_id, layer_id, quantity in select_rows(session, _DRAWS_OF, {"ids": wanted}):
         if move_id in draws:  # the original's own draw, in the order it drew
