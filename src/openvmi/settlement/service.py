@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from openvmi.settlement.models import SettlementLine
 
-_INSERT = insert(SettlementLine.__table__).returning(SettlementLine.__table__.c.id)
+# Built once, executed with a list of rows (insertmanyvalues): ids come back in the rows' order.
+_INSERT = insert(SettlementLine.__table__).returning(SettlementLine.__table__.c.id, sort_by_parameter_order=True)
 
 
 def record_lines(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -19,4 +20,4 @@ def record_lines(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """
     if not rows:
         return []
-    return list(session.connection().execute(_INSERT.values(list(rows))).scalars())
+    return list(session.connection().execute(_INSERT, list(rows)).scalars())

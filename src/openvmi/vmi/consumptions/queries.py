@@ -26,18 +26,30 @@ from openvmi.vmi.consumptions.schemas import (
 
 
 @dataclass(frozen=True)
+class Place:
+    """A location a line names, with the party owning its plant (who owns what production takes)."""
+
+    id: int
+    code: str
+    kind: str
+    active: bool
+    plant_id: int | None
+    buyer_id: int | None
+
+
+@dataclass(frozen=True)
 class Named:
     """What the lines of a request name, each looked up once."""
 
     items: dict[str | int, int]  # code or id -> item id
     item_codes: dict[int, str]
-    locations: dict[str | int, Location]  # code or id -> row
+    locations: dict[str | int, Place]  # code or id -> place
     suppliers: dict[str | int, int]  # code or id -> supplier id
-    buyers: dict[int, int]  # plant id -> the party owning it
 
 
 def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
-    """The items, locations and suppliers the lines name (by code or id): three queries for any number of lines."""
+    """The items, locations and suppliers the lines name (by code or id): two or three queries for any number
+    of lines."""
     codes = {line.item_code for line in lines if line.item_code is not None}
     ids = {line.item_id for line in lines if line.item_id is not None}
     items: dict[str | int, int] = {}
@@ -47,10 +59,11 @@ def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
         item_codes[item_id] = code
     location_codes = {line.location_code for line in lines if line.location_code is not None}
     location_ids = {line.location_id for line in lines if line.location_id is not None}
-    locations: dict[str | int, Location] = {}
-    for row in session.scalars(select(Location).where(or_(Location.code.in_(location_codes),
-                                                          Location.id.in_(location_ids)))):
-        locations[row.code] = locations[row.id] = row
+    locations: dict[str | int, Place] = {}
+    for row in session.execute(select(Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
+                                      Plant.party_id).outerjoin(Plant, Plant.id == Location.plant_id)
+                               .where(or_(Location.code.in_(location_codes), Location.id.in_(location_ids)))):
+        locations[row.code] = locations[row.id] = Place(*row)
     supplier_codes = {line.supplier_code for line in lines if line.supplier_code is not None}
     supplier_ids = {line.supplier_id for line in lines if line.supplier_id is not None}
     suppliers: dict[str | int, int] = {}
@@ -58,46 +71,50 @@ def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
         for party_id, code in session.execute(select(Party.id, Party.code).where(
                 Party.kind == "supplier", or_(Party.code.in_(supplier_codes), Party.id.in_(supplier_ids)))):
             suppliers[code] = suppliers[party_id] = party_id
-    plant_ids = {row.plant_id for row in locations.values() if row.plant_id is not None}
-    buyers = dict(session.execute(select(Plant.id, Plant.party_id).where(Plant.id.in_(plant_ids))).all())
-    return Named(items, item_codes, locations, suppliers, buyers)
+    return Named(items, item_codes, locations, suppliers)
 
 
-def candidates(session: Session, pairs: Collection[tuple[int, int]], *, day: date) -> dict[tuple[int, int], list[Candidate]]:
-    """The agreements in force on `day` (active, within their validity) per (item, VMI location), with
-    the supplier's stock there now: one query."""
+def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
+               day: date) -> tuple[dict[tuple[int, int], list[Candidate]], dict[int, list[price_rules.PricePeriod]]]:
+    """The agreements in force on `day` (active, within their validity) per (item, VMI location), and every
+    dated price break of their supplier items (catalog.rules.price_on picks one): one query, and one more
+    for the suppliers' stock where two agreements cover one item and place."""
     if not pairs:
-        return {}
+        return {}, {}
     rows = session.execute(
         select(VmiAgreement.id, VmiAgreement.supplier_id, VmiAgreement.supplier_item_id, VmiAgreement.location_id,
-               VmiAgreement.currency, VmiAgreement.tax_rate_percent, SupplierItem.item_id)
+               VmiAgreement.currency, VmiAgreement.tax_rate_percent, VmiAgreement.min_level, VmiAgreement.max_level,
+               SupplierItem.item_id, SupplierItemPrice.price, SupplierItemPrice.currency.label("price_currency"),
+               SupplierItemPrice.valid_from, SupplierItemPrice.valid_to, SupplierItemPrice.min_quantity)
         .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
+        .outerjoin(SupplierItemPrice, SupplierItemPrice.supplier_item_id == VmiAgreement.supplier_item_id)
         .where(VmiAgreement.state == AgreementState.ACTIVE, VmiAgreement.valid_from <= day,
                or_(VmiAgreement.valid_to.is_(None), VmiAgreement.valid_to >= day),
                tuple_(SupplierItem.item_id, VmiAgreement.location_id).in_(sorted(pairs)))
         .order_by(VmiAgreement.id)).all()
-    per_pair: dict[tuple[int, int], int] = {}
+    prices: dict[int, list[price_rules.PricePeriod]] = {}
+    agreements = {}
     for row in rows:
+        agreements[row.id] = row
+        breaks = prices.setdefault(row.supplier_item_id, [])
+        if row.price is not None:
+            breaks.append(price_rules.PricePeriod(row.price, row.price_currency, row.valid_from, row.valid_to,
+                                                  row.min_quantity))
+    per_pair: dict[tuple[int, int], int] = {}
+    for row in agreements.values():
         per_pair[(row.item_id, row.location_id)] = per_pair.get((row.item_id, row.location_id), 0) + 1
     # Whose stock it is matters only where two suppliers are in force (rules.choose_agreement).
-    stock = ledger_queries.on_hand_of(session, [(row.item_id, row.location_id, row.supplier_id) for row in rows
+    stock = ledger_queries.on_hand_of(session, [(row.item_id, row.location_id, row.supplier_id)
+                                                for row in agreements.values()
                                                 if per_pair[(row.item_id, row.location_id)] > 1])
     found: dict[tuple[int, int], list[Candidate]] = {}
-    for row in rows:
+    for row in agreements.values():
         found.setdefault((row.item_id, row.location_id), []).append(Candidate(
             agreement_id=row.id, supplier_id=row.supplier_id, supplier_item_id=row.supplier_item_id,
-            currency=row.currency, tax_rate_percent=row.tax_rate_percent,
+            currency=row.currency, tax_rate_percent=row.tax_rate_percent, min_level=row.min_level,
+            max_level=row.max_level,
             on_hand=stock.get((row.item_id, row.location_id, row.supplier_id), Decimal(0))))
-    return found
-
-
-def price_periods(session: Session, supplier_item_ids: Collection[int]) -> dict[int, list[price_rules.PricePeriod]]:
-    """Every dated price break of these supplier items: one query (catalog.rules.price_on picks one)."""
-    found: dict[int, list[price_rules.PricePeriod]] = {item_id: [] for item_id in supplier_item_ids}
-    for p in session.scalars(select(SupplierItemPrice).where(SupplierItemPrice.supplier_item_id.in_(found))):
-        found[p.supplier_item_id].append(price_rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to,
-                                                                 p.min_quantity))
-    return found
+    return found, prices
 
 
 def find_keyed_consumption(session: Session, caller_key: str, idempotency_key: str) -> Consumption | None:

@@ -18,6 +18,8 @@ class Candidate:
     supplier_item_id: int
     currency: str
     tax_rate_percent: Decimal
+    min_level: Decimal
+    max_level: Decimal
     on_hand: Decimal
 
 
@@ -37,6 +39,12 @@ def choose_agreement(found: list[Candidate], *, supplier_id: int | None) -> Cand
             return Reason("several suppliers have agreements for this item here: name the supplier")
         found = stocked
     return found[0]
+
+
+def crosses_a_level(before: Decimal, after: Decimal, *, min_level: Decimal, max_level: Decimal) -> bool:
+    """Whether stock going from `before` to `after` crosses the agreement's min or max, so its VMI level
+    alerts may open or resolve (they are edge-triggered; the alert sweep re-checks everything hourly)."""
+    return (before < min_level) != (after < min_level) or (before > max_level) != (after > max_level)
 
 
 def price_day(at: datetime, zone: str) -> date:

@@ -20,15 +20,16 @@ from openvmi.db import utcnow
 from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
 )
+from openvmi.ledger import queries as ledger_queries
 from openvmi.ledger import service as ledger
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
-from openvmi.locations.models import Location
 from openvmi.locations.rules import LocationKind
 from openvmi.settlement import rules as settlement_rules
 from openvmi.settlement import service as settlement
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementKind
+from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.consumptions import queries, rules
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.tabular.formats import open_table
@@ -99,7 +100,18 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
         "production_location_id": line.production_location_id, "buyer_id": line.buyer_id,
         "quantity": move.quantity, "move_id": move.id, "settlement_line_id": settlement_id}
         for line, move, settlement_id in zip(lines, posted.moves, settlement_ids, strict=True)])
-    _sync_alerts(session, {line.agreement.agreement_id for line in lines}, today=now.date())
+    taken: dict[tuple[int, int, int], Decimal] = {}
+    for line in lines:
+        key = (line.item_id, line.location_id, line.agreement.supplier_id)
+        taken[key] = taken.get(key, Decimal(0)) + line.quantity
+    after = ledger_queries.on_hand_of(session, taken)
+    crossed = set()
+    for line in lines:
+        key = (line.item_id, line.location_id, line.agreement.supplier_id)
+        if rules.crosses_a_level(after[key] + taken[key], after[key], min_level=line.agreement.min_level,
+                                 max_level=line.agreement.max_level):
+            crossed.add(line.agreement.agreement_id)
+    _sync_alerts(session, crossed, today=now.date())
     return consumption_id, False
 
 
@@ -196,7 +208,12 @@ def reverse_consumption(session: Session, consumption_id: int, request: Reversal
                                             occurred_at=move.created_at)
         (settlement_id,) = settlement.record_lines(session, [row])
         net = row["net_amount"]
-        _sync_alerts(session, {line.agreement_id}, today=move.created_at.date())
+        agreement = session.get(VmiAgreement, line.agreement_id)
+        after = ledger_queries.on_hand(session, item_id=line.item_id, location_id=line.location_id,
+                                       owner_id=line.supplier_id)
+        if agreement is not None and rules.crosses_a_level(after - move.quantity, after, min_level=agreement.min_level,
+                                                           max_level=agreement.max_level):
+            _sync_alerts(session, {line.agreement_id}, today=move.created_at.date())
     return ReversalRead(consumption_id=consumption_id, line_id=line.id, move_id=move.id,
                         settlement_line_id=settlement_id, quantity=move.quantity, net_amount=net,
                         replayed=posted.replayed)
@@ -223,7 +240,7 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
     naming every line that cannot be consumed as consignment stock."""
     named = queries.names_in(session, lines)
     errors: list[FieldError] = []
-    resolved: list[tuple[int, int, Location, ConsumptionLineCreate] | None] = []
+    resolved: list[tuple[int, int | None, queries.Place, ConsumptionLineCreate] | None] = []
     for index, line in enumerate(lines):
         where = f"lines[{index}]"
         item_id = named.items.get(line.item_code if line.item_code is not None else line.item_id)  # type: ignore[arg-type]
@@ -244,8 +261,9 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
                 Reason("no such supplier")))
         errors += problems
         resolved.append(None if problems else (item_id, named.suppliers.get(supplier_named), location, line))  # type: ignore[arg-type]
-    found = queries.candidates(session, {(entry[0], entry[2].id) for entry in resolved if entry is not None}, day=day)
-    chosen: list[tuple[int, int | None, Location, ConsumptionLineCreate, rules.Candidate]] = []
+    found, prices = queries.candidates(session, {(entry[0], entry[2].id) for entry in resolved if entry is not None},
+                                       day=day)
+    chosen: list[tuple[int, int | None, queries.Place, ConsumptionLineCreate, rules.Candidate]] = []
     for index, entry in enumerate(resolved):
         if entry is None:
             continue
@@ -255,7 +273,6 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
             errors.append(FieldError(f"lines[{index}]", agreement))
         else:
             chosen.append((index, supplier_id, location, line, agreement))
-    prices = queries.price_periods(session, {entry[4].supplier_item_id for entry in chosen})
     production: dict[int | None, int] = {}
     checked = []
     for index, _, location, line, agreement in chosen:
@@ -276,7 +293,7 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
         checked.append(_Line(item_id=named.items[line.item_code if line.item_code is not None else line.item_id],  # type: ignore[index]
                              quantity=line.quantity, location_id=location.id,
                              production_location_id=production[location.plant_id],
-                             buyer_id=named.buyers[location.plant_id],  # type: ignore[index]
+                             buyer_id=location.buyer_id,  # type: ignore[arg-type]
                              agreement=agreement, price=price))
     if errors:
         raise BadConsumption(errors)
@@ -284,7 +301,10 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
 
 
 def _sync_alerts(session: Session, agreement_ids: set[int], *, today: date) -> None:
-    """VMI below min after a consumption (and back above after a return), in the same transaction."""
+    """VMI below min after a consumption (and back above after a return), in the same transaction; only for
+    agreements whose stock crossed a level (the projection behind the alerts costs more than the posting)."""
+    if not agreement_ids:
+        return
     replenishment.sync_vmi_alerts(session, replenishment_queries.Wanted(agreement_ids=tuple(sorted(agreement_ids))),
                                   today=today)
 
