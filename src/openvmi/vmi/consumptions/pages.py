@@ -10,6 +10,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from openvmi.access import Actor
 from openvmi.errors import DomainError, InsufficientStock, InvalidImportFile, NotFound
+from openvmi.limits import counter
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.vmi.agreements import queries as agreement_queries
 from openvmi.vmi.consumptions import queries, service
@@ -110,11 +111,11 @@ async def return_from_production(request: Request, session: DbSession, actor: Co
     form = FormState(values={"item_code": "", "quantity": "1", "location_id": values["location_id"]})
     line_form = FormState(values={"quantity": values["quantity"]})
     body = parse(ReversalCreate, {"line_id": values["line_id"], "quantity": values["quantity"]}, line_form)
-    consumption_id = values["consumption_id"]
-    status_code = 422
-    if body is not None and consumption_id.isdigit():
+    consumption_id = counter(values["consumption_id"])
+    status_code = 404 if body is not None and consumption_id is None else 422
+    if body is not None and consumption_id is not None:
         try:
-            reversal = service.reverse_consumption(session, int(consumption_id), body, actor=actor,
+            reversal = service.reverse_consumption(session, consumption_id, body, actor=actor,
                                                    idempotency_key=_posted_key(posted))
             session.commit()
             return flash(redirect("/vmi/consume"), request, N_("%(quantity)s returned to the VMI location."),
@@ -123,7 +124,7 @@ async def return_from_production(request: Request, session: DbSession, actor: Co
             session.rollback()
             if isinstance(error, NotFound):
                 status_code = 404
-            explained = None if status_code == 404 else _left_to_return(session, int(consumption_id), body)
+            explained = None if status_code == 404 else _left_to_return(session, consumption_id, body)
             if explained is not None:
                 line_form.general.append(explained)
             else:
