@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from openvmi.access import Actor
 from openvmi.errors import DomainError, InsufficientStock, InvalidImportFile, NotFound
@@ -18,7 +18,7 @@ from openvmi.vmi.consumptions.rules import TEMPLATE_HEADERS
 from openvmi.vmi.consumptions.schemas import ConsumptionCreate, ConsumptionUpload, ReversalCreate
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import export_response
-from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
+from openvmi.web.forms import FormState, Message, add_domain_error, chosen_file, form_values, parse, plain
 from openvmi.web.guard import takes_upload
 from openvmi.web.i18n import N_
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
@@ -164,9 +164,8 @@ async def upload(request: Request, session: DbSession, actor: Consumer) -> Respo
     posted = await request.form()
     form = FormState(values=form_values(posted, UPLOAD_FIELDS))
     post = posted.get("action") == "post"
-    file = posted.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        form.add("file", Message(N_("Choose a CSV or Excel file.")))
+    file = chosen_file(posted, form)
+    if file is None:
         return _upload_page(request, form, status_code=422)
     body = parse(ConsumptionUpload, {"filename": file.filename, **form.values}, form)
     if body is None:
