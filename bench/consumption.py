@@ -7,7 +7,6 @@ creates throw-away PostgreSQL databases (ours and pgbench's) on --pg-url and a t
 and removes them at the end. See bench/README.md ("Consumption").
 """
 import argparse
-import multiprocessing
 import os
 import random
 import resource
@@ -25,7 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ledger import (  # noqa: E402 - the ledger bench's baseline and helpers
-    DEFAULT_PG_URL, Pgbench, Result, check_ledger, combine, create_pg_database, drop_pg_database, percentile,
+    DEFAULT_PG_URL, Pgbench, Result, check_ledger, combine, create_pg_database, drop_pg_database, run_clients,
+    summarise,
 )
 
 from openvmi import migrations  # noqa: E402
@@ -138,22 +138,9 @@ def _client(url: str, plant: Plant, what: str, lines: int, duration: float, seed
 
 
 def run(system: str, url: str, plant: Plant, *, what: str, lines: int, clients: int, duration: float) -> Result:
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(clients), context.Queue()
-    workers = [context.Process(target=_client, args=(url, plant, what, lines, duration, n * 7919 + lines, barrier,
-                                                     results)) for n in range(clients)]
-    for worker in workers:
-        worker.start()
-    reports = [results.get(timeout=duration + 300) for _ in workers]
-    for worker in workers:
-        worker.join()
-        if worker.exitcode != 0:
-            raise SystemExit(f"a {system} client failed (exit code {worker.exitcode})")
-    latencies = [latency for report in reports for latency in report["latencies"]]
-    elapsed = max(report["elapsed"] for report in reports)
-    return Result(f"{system} {what}", lines, clients, tps=len(latencies) / elapsed,
-                  p50_ms=percentile(latencies, 0.50) * 1000, p95_ms=percentile(latencies, 0.95) * 1000,
-                  max_rss_mib=max(report["max_rss_kib"] for report in reports) / 1024)
+    reports = run_clients(system, _client, lambda n: (url, plant, what, lines, duration, n * 7919 + lines),
+                          clients=clients, timeout=duration + 300)
+    return summarise(f"{system} {what}", lines, clients, reports)
 
 
 def main(argv: list[str] | None = None) -> int:

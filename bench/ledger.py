@@ -209,26 +209,38 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run_ledger(system: str, url: str, company: Company, *, batch: int, clients: int, duration: float,
-               key_share: float) -> Result:
-    context = multiprocessing.get_context("fork")  # children inherit the company; each opens its own engine
+def run_clients(system: str, client: Any, arguments: Any, *, clients: int, timeout: float) -> list[dict]:
+    """`client(*arguments(n), barrier, results)` in `clients` forked processes (children inherit the
+    data; each opens its own engine), started together at the barrier; their reports."""
+    context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(clients), context.Queue()
-    workers = [context.Process(target=_client, args=(url, company, batch, duration, key_share,
-                                                     batch * 1000 + clients * 10 + n, barrier, results))
-               for n in range(clients)]
+    workers = [context.Process(target=client, args=(*arguments(n), barrier, results)) for n in range(clients)]
     for worker in workers:
         worker.start()
-    reports = [results.get(timeout=duration + 120) for _ in workers]
+    reports = [results.get(timeout=timeout) for _ in workers]
     for worker in workers:
         worker.join()
         if worker.exitcode != 0:
             raise SystemExit(f"a {system} client failed (exit code {worker.exitcode})")
+    return reports
+
+
+def run_ledger(system: str, url: str, company: Company, *, batch: int, clients: int, duration: float,
+               key_share: float) -> Result:
+    reports = run_clients(system, _client, lambda n: (url, company, batch, duration, key_share,
+                                                      batch * 1000 + clients * 10 + n),
+                          clients=clients, timeout=duration + 120)
+    return summarise(system, batch, clients, reports)
+
+
+def summarise(system: str, batch: int, clients: int, reports: list[dict]) -> Result:
+    """The clients' reports (latencies, elapsed, peak RSS, refused postings) as one row."""
     latencies = [latency for report in reports for latency in report["latencies"]]
     elapsed = max(report["elapsed"] for report in reports)
     return Result(system, batch, clients, tps=len(latencies) / elapsed,
                   p50_ms=percentile(latencies, 0.50) * 1000, p95_ms=percentile(latencies, 0.95) * 1000,
                   max_rss_mib=max(report["max_rss_kib"] for report in reports) / 1024,
-                  refused=sum(report["refused"] for report in reports))
+                  refused=sum(report.get("refused", 0) for report in reports))
 
 
 # -- databases --------------------------------------------------------------------------------

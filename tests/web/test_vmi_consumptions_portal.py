@@ -101,8 +101,8 @@ def test_an_unknown_code_and_an_item_without_agreement_are_told_apart(session, p
     unknown = scan(portal, vmi, 1, item_code="NO-SUCH-CODE")
     uncovered = scan(portal, vmi, 1, item_code=stranger.code, key="tap-2")
 
-    assert unknown.status_code == 422 and field_error(unknown.text, "item_code") == "没有这个物料"
-    assert uncovered.status_code == 422 and "没有有效的 VMI 协议" in uncovered.text
+    assert unknown.status_code == 422 and field_error(unknown.text, "item_code") == "物料不存在"
+    assert uncovered.status_code == 422 and "有效 VMI 协议" in uncovered.text
     assert supplier_stock(session, vmi) == 10 and settlement_lines(session) == 0
 
 

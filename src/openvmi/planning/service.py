@@ -112,10 +112,7 @@ def _read_file(session: Session, request: PlanUploadRequest, stream: BinaryIO, *
             progress(reader.total, reader.total)
     finally:
         reader.close()
-    if errors.count:
-        raise InvalidImportFile(errors.sorted(), error_count=errors.count)
-    if not lines:
-        raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
+    errors.refuse_bad_file(data_rows=len(lines))
     return lines, header.ignored
 
 

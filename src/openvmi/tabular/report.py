@@ -1,5 +1,5 @@
 """A file's error report: every bad row counted, the first ones kept to show (and to store)."""
-from openvmi.errors import RowError
+from openvmi.errors import InvalidImportFile, Reason, RowError
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -21,6 +21,13 @@ class ErrorList:
 
     def sorted(self) -> list[RowError]:
         return sorted(self.kept, key=lambda e: (e.row or 0, e.column or ""))
+
+    def refuse_bad_file(self, *, data_rows: int) -> None:
+        """InvalidImportFile listing every bad row, or saying there was no data row; nothing when the file is good."""
+        if self.count:
+            raise InvalidImportFile(self.sorted(), error_count=self.count)
+        if not data_rows:
+            raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
 
 
 def stored_errors(errors: list[RowError]) -> list[dict]:

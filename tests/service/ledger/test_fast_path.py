@@ -1,7 +1,8 @@
 """On PostgreSQL a warm single move is one call of ledger_post_one_move. The deployed function must
 be the newest versioned SQL file, and it must write exactly what the Python path writes: every
 column of every row, for any mix of receipts, transfers, ownership transfers, consumptions,
-retries and refusals."""
+retries and refusals, and with them every row the consumption use case writes around its move
+(the settlement line, the consumption and its line, and their returns)."""
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
@@ -20,15 +21,24 @@ from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import MANUAL, DocumentRef, MoveCreate, PostingCreate
 from openvmi.migrations import sql_file
-from tests.builders import make_buyer, make_item, make_location, make_party, make_user
+from openvmi.settlement.models import SettlementLine
+from openvmi.vmi.consumptions import service as consumptions
+from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
+from openvmi.vmi.consumptions.schemas import ConsumptionCreate, ConsumptionLineCreate, ReversalCreate
+from tests.builders import (
+    make_buyer, make_item, make_location, make_party, make_production_location, make_supplier_item, make_user,
+    make_vmi_agreement, make_vmi_location,
+)
 
 # The function exists on PostgreSQL only (SQLite always takes the Python path, which every other
 # ledger test covers), so this module runs on PostgreSQL alone instead of skipping on SQLite.
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
-LEDGER_TABLES = [Posting, StockMove, StockBalance, ReceiptLayer, LayerDraw]
+LEDGER_TABLES = [Posting, StockMove, StockBalance, ReceiptLayer, LayerDraw, Consumption, SettlementLine,
+                 ConsumptionLine]
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 THE_FUNCTION = fast_path.post_one_move
+DOCUMENTS = 2_000_000_000  # ids of documents the raw postings name: far above any consumption's row
 
 
 def test_the_deployed_function_is_the_newest_sql_file(session):
@@ -65,11 +75,15 @@ class World:
 def make_world(session) -> World:
     item, supplier, buyer, user = make_item(session), make_party(session), make_buyer(session), make_user(session)
     actor = Actor(user_id=user.id, username=user.username, role=user.role, supplier_id=None)
+    store = make_vmi_location(session)
     places = {name: make_location(session, kind=kind).id for name, kind in (
-        ("origin", "virtual"), ("transit", "in_transit"), ("store", "vmi"), ("warehouse", "warehouse"), ("line", "production"),
-        ("scrap", "virtual"))}
+        ("origin", "virtual"), ("transit", "in_transit"), ("warehouse", "warehouse"), ("scrap", "virtual"))}
+    places |= {"store": store.id, "line": make_production_location(session, at=store).id}
+    supplier_item = make_supplier_item(session, supplier=supplier, item=item)
+    agreement = make_vmi_agreement(session, supplier_item=supplier_item, location=store, activate=True)
     owners = {"supplier": supplier.id, "buyer": buyer.id}
-    roles = {("item", item.id): "item", ("app_user", user.id): "actor"}
+    roles = {("item", item.id): "item", ("app_user", user.id): "actor", ("supplier_item", supplier_item.id): "terms",
+             ("vmi_agreement", agreement.id): "agreement"}
     roles |= {("location", place_id): name for name, place_id in places.items()}
     roles |= {("party", owner_id): name for name, owner_id in owners.items()}
     return World(item.id, places, owners, actor, roles)
@@ -90,7 +104,7 @@ OPERATIONS = {
     "unsettled_transfer": ("consumption", "store", "supplier", "line", "buyer", DocumentKind.MANUAL),  # refused
 }
 steps = st.lists(st.tuples(
-    st.sampled_from([*OPERATIONS, "retry", "retry_changed", "pair"]),
+    st.sampled_from([*OPERATIONS, "retry", "retry_changed", "pair", "consume_settled", "return_settled"]),
     st.one_of(st.integers(1, 30).map(Decimal), st.decimals(Decimal("0.01"), Decimal(20), places=2)),
     st.booleans()), min_size=3, max_size=14)
 
@@ -107,9 +121,13 @@ def run(session, world: World, plan: list, monkeypatch, *, use_function: bool, t
     monkeypatch.setattr(fast_path, "post_one_move", recorded)
     clock = [START]
     monkeypatch.setattr(service, "utcnow", lambda: clock[0])
-    answers, last_keyed = [], None
+    monkeypatch.setattr(consumptions, "utcnow", lambda: clock[0])
+    answers, last_keyed, settled = [], None, []
     for index, (name, quantity, keyed) in enumerate(plan):
         clock[0] = START + timedelta(seconds=index)
+        if name in ("consume_settled", "return_settled"):
+            answers.append(use_case(session, world, name, quantity, f"key-{index}" if keyed else None, settled))
+            continue
         if name in ("retry", "retry_changed"):
             if last_keyed is None:
                 continue
@@ -120,9 +138,9 @@ def run(session, world: World, plan: list, monkeypatch, *, use_function: bool, t
             names = ["receive", "consume"] if name == "pair" else [name]
             moves = [move_for(world, OPERATIONS[part], quantity) for part in names]
             kind = OPERATIONS[names[0]][5]
-            document = MANUAL if kind is DocumentKind.MANUAL else DocumentRef(kind=kind, id=1000 + index)
+            document = MANUAL if kind is DocumentKind.MANUAL else DocumentRef(kind=kind, id=DOCUMENTS + index)
             if name == "pair":
-                document = DocumentRef(kind=DocumentKind.CONSUMPTION, id=1000 + index)
+                document = DocumentRef(kind=DocumentKind.CONSUMPTION, id=DOCUMENTS + index)
             posting, key = PostingCreate(moves=moves), (f"key-{index}" if keyed else None)
             if key is not None:
                 last_keyed = (posting, document, key)
@@ -138,6 +156,33 @@ def run(session, world: World, plan: list, monkeypatch, *, use_function: bool, t
             attempt.commit()
             answers.append(("posted", result.replayed, [(m.quantity, m.kind) for m in result.moves]))
     return answers
+
+
+def use_case(session, world: World, name: str, quantity: Decimal, key: str | None, settled: list) -> tuple:
+    """A consumption (its move, settlement line and document) or the return of part of the last one, in a
+    savepoint like every step; the answer."""
+    attempt = session.begin_nested()
+    try:
+        if name == "consume_settled":
+            consumption_id, replayed = consumptions.record_consumption(session, ConsumptionCreate(lines=[
+                ConsumptionLineCreate(item_id=world.item, location_id=world.places["store"], quantity=quantity)]),
+                actor=world.actor, zone="Asia/Shanghai", idempotency_key=key)
+            settled.append(consumption_id)
+            answer: tuple = ("consumed", replayed)
+        elif not settled:
+            attempt.rollback()
+            return ("nothing to return",)
+        else:
+            line_id = session.scalars(select(ConsumptionLine.id).where(
+                ConsumptionLine.consumption_id == settled[-1])).one()
+            returned = consumptions.reverse_consumption(session, settled[-1], ReversalCreate(
+                line_id=line_id, quantity=quantity), actor=world.actor, idempotency_key=key)
+            answer = ("returned", returned.quantity, returned.net_amount)
+    except (InsufficientStock, IdempotencyMismatch, InvalidInput) as refused:
+        attempt.rollback()
+        return (type(refused).__name__,)
+    attempt.commit()
+    return answer
 
 
 def move_for(world: World, operation: tuple, quantity: Decimal) -> MoveCreate:
@@ -177,6 +222,10 @@ def normalise(column, value, world: World, positions, hashes) -> Any:
         return f"{kind}:{world.roles[('app_user', int(caller))]}" if caller else value
     if column.name == "request_hash":
         return hashes.setdefault(value, len(hashes))
+    if column.name == "reference" and value.startswith("CONSUMPTION-"):  # the consumption's number, as read
+        return f"CONSUMPTION-{positions['vmi_consumption'][int(value.removeprefix('CONSUMPTION-'))]}"
+    if (column.table.name, column.name) == ("posting", "document_id") and value >= DOCUMENTS:
+        return value  # a raw posting's document, the same number on both paths
     referred = next((key.column.table.name for key in column.foreign_keys),
                     UNCONSTRAINED_REFERENCES.get((column.table.name, column.name)))
     if referred is not None:
@@ -184,9 +233,10 @@ def normalise(column, value, world: World, positions, hashes) -> Any:
     return value
 
 
-# Ids that name another table's row without a foreign key (ledger.models.LayerDraw says why).
+# Ids that name another table's row without a foreign key (ledger.models.LayerDraw says why; a posting's
+# document is another feature's row).
 UNCONSTRAINED_REFERENCES = {("layer_draw", "move_id"): "stock_move", ("layer_draw", "layer_id"): "receipt_layer",
-                            ("layer_draw", "owner_id"): "party"}
+                            ("layer_draw", "owner_id"): "party", ("posting", "document_id"): "vmi_consumption"}
 
 
 def table_tops(session) -> dict[str, int]:
@@ -196,9 +246,12 @@ def table_tops(session) -> dict[str, int]:
 
 def test_the_function_writes_every_column_the_python_path_writes(session, monkeypatch):
     taken_overall: list[str] = []
+    settled_overall: list[tuple] = []
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(steps)
+    @example([("receive", Decimal(5), False), ("consume_settled", Decimal(2), True), ("return_settled", Decimal(1), True),
+              ("consume_settled", Decimal(2), True), ("return_settled", Decimal(3), False)])
     def both_paths_agree(plan):
         example = session.begin_nested()
         try:
@@ -212,11 +265,14 @@ def test_the_function_writes_every_column_the_python_path_writes(session, monkey
                 taken_overall.extend(taken)
             note(f"function calls: {taken}")
             assert results[True][0] == results[False][0]
-            assert results[True][1] == results[False][1]
+            for table, rows in results[False][1].items():
+                assert results[True][1][table] == rows, table
+            settled_overall.extend(results[True][1]["settlement_line"])
         finally:
             example.rollback()
             monkeypatch.undo()
 
     both_paths_agree()
     assert "function" in taken_overall, "the examples never reached the function"
+    assert {line[1] for line in settled_overall} == {"consumption", "reversal"}, "no settlement line was compared"
 

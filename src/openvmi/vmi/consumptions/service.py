@@ -140,10 +140,7 @@ def record_consumption_file(session: Session, upload: ConsumptionUpload, *, stre
                 rows.append(row)
     finally:
         reader.close()
-    if errors.count:
-        raise InvalidImportFile(errors.sorted(), error_count=errors.count)
-    if not lines:
-        raise InvalidImportFile([RowError(None, None, Reason("the file has a header but no data rows"))])
+    errors.refuse_bad_file(data_rows=len(lines))
     try:
         return record_consumption(session, ConsumptionCreate(lines=lines, reference=upload.reference), actor=actor,
                                   zone=zone, idempotency_key=idempotency_key)
