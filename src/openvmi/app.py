@@ -37,6 +37,7 @@ from openvmi.vmi.call_offs import pages as call_offs_pages
 from openvmi.vmi.call_offs.api import router as call_offs_router
 from openvmi.vmi.receipts import pages as receipts_pages
 from openvmi.vmi.receipts.api import router as receipts_router
+from openvmi.vmi.consumptions import pages as consumptions_pages
 from openvmi.vmi.consumptions.api import router as consumptions_router
 from openvmi.vmi.replenishment import pages as replenishment_pages
 from openvmi.vmi.replenishment import service as replenishment_service
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       replenishment_pages.feature])
+                       consumptions_pages.feature, replenishment_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from openvmi.access import Actor
 from openvmi.db import utcnow
@@ -15,7 +14,7 @@ from openvmi.planning.rules import Change, Source
 from openvmi.planning.schemas import PlanUploadRequest
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.web.deps import DbSession
-from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse
+from openvmi.web.forms import FormState, add_domain_error, chosen_file, form_values, parse
 from openvmi.web.guard import takes_upload
 from openvmi.web.i18n import N_
 from openvmi.web.portal import NavEntry, PortalFeature, portal_router
@@ -64,9 +63,8 @@ async def upload(request: Request, session: DbSession, actor: Publisher) -> Resp
     posted = await request.form()
     form = FormState(values=form_values(posted, UPLOAD_FIELDS))
     publish = posted.get("action") == "publish"
-    file = posted.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        form.add("file", Message(N_("Choose a CSV or Excel file.")))
+    file = chosen_file(posted, form)
+    if file is None:
         return _upload_page(request, form, status_code=422)
     body = parse(PlanUploadRequest, {"filename": file.filename, "dry_run": not publish,
                                      "encoding": form.values["encoding"], "sheet": form.values["sheet"]}, form)

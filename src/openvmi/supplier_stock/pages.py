@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from openvmi.access import Actor, Role
 from openvmi.alerts.rules import AlertKind
@@ -28,7 +27,7 @@ from openvmi.tabular.kept import check_usable
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list, export_response
-from openvmi.web.forms import FormState, Message, add_domain_error, form_values, parse, plain
+from openvmi.web.forms import FormState, Message, add_domain_error, chosen_file, form_values, parse, plain
 from openvmi.web.guard import takes_upload
 from openvmi.web.i18n import N_
 from openvmi.web.listing import ListView, list_request, search_text
@@ -88,9 +87,8 @@ async def upload(request: Request, session: DbSession, actor: Writer) -> Respons
     """Check (dry run) or import a file; the form stays on the page with the answer under it."""
     posted = await request.form()
     form = FormState(values={**form_values(posted, UPLOAD_FIELDS), "file": ""})
-    file = posted.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        form.add("file", Message(N_("Choose a CSV or Excel file.")))
+    file = chosen_file(posted, form)
+    if file is None:
         return _upload_page(request, session, actor, form, status_code=422)
     data = {"supplier_code": form.values["supplier_code"], "filename": file.filename, "mode": form.values["mode"],
             "dry_run": form.values["dry_run"] == "on", "encoding": form.values["encoding"],

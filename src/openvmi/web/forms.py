@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from openvmi.errors import DomainError, InvalidInput, Reason
 from openvmi.web.i18n import N_
@@ -94,6 +95,15 @@ class FormState:
 def form_values(form: Mapping[str, Any], names: list[str]) -> dict[str, str]:
     """The posted text of each named field (checkboxes: "on" or absent)."""
     return {name: str(form.get(name, "")).strip() for name in names}
+
+
+def chosen_file(posted: Mapping[str, Any], state: FormState) -> UploadFile | None:
+    """The file sent in the form's `file` field, or None with "choose a file" under that field."""
+    file = posted.get("file")
+    if isinstance(file, UploadFile) and file.filename:
+        return file
+    state.add("file", Message(N_("Choose a CSV or Excel file.")))
+    return None
 
 
 def parse(model: type[M], data: Mapping[str, Any], state: FormState, *,

@@ -20,7 +20,9 @@ from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.rules import AgreementState
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.vmi.consumptions.rules import Candidate
-from openvmi.vmi.consumptions.schemas import ConsumptionLineCreate, ConsumptionLineRead, ConsumptionRead
+from openvmi.vmi.consumptions.schemas import (
+    ConsumptionLineCreate, ConsumptionLineRead, ConsumptionRead, RecentLine,
+)
 
 
 @dataclass(frozen=True)
@@ -152,3 +154,22 @@ def describe_consumption(session: Session, consumption_id: int, *, replayed: boo
         returned_quantity=returned.get(line.settlement_line_id, Decimal(0)), move_id=line.move_id,
         settlement_line_id=line.settlement_line_id, unit_price=unit_price, currency=currency, net_amount=net_amount,
         price_day=price_day) for line, code, unit_price, currency, net_amount, price_day in found])
+
+
+def list_recent_lines(session: Session, *, location_id: int | None = None, limit: int = 10) -> list[RecentLine]:
+    """The latest consumption lines, newest first (at one VMI location when given), with what came back of each."""
+    query = (select(ConsumptionLine, Consumption.created_at, Item.code, Item.name, Item.unit, Location.code,
+                    Party.code)
+             .join(Consumption, Consumption.id == ConsumptionLine.consumption_id)
+             .join(Item, Item.id == ConsumptionLine.item_id)
+             .join(Location, Location.id == ConsumptionLine.location_id)
+             .join(Party, Party.id == ConsumptionLine.supplier_id)
+             .order_by(ConsumptionLine.id.desc()).limit(limit))
+    if location_id is not None:
+        query = query.where(ConsumptionLine.location_id == location_id)
+    found = session.execute(query).all()
+    returned = returned_quantities(session, [line.settlement_line_id for line, *_ in found])
+    return [RecentLine(consumption_id=line.consumption_id, line_id=line.id, created_at=created_at, item_code=code,
+                       item_name=name, unit=unit, location_code=location_code, supplier_code=supplier_code,
+                       quantity=line.quantity, returned_quantity=returned.get(line.settlement_line_id, Decimal(0)))
+            for line, created_at, code, name, unit, location_code, supplier_code in found]

@@ -61,6 +61,11 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "supplier_code": ("供应商", "供应商编码", "supplier", "supplier code", "vendor"),
 }
 REQUIRED = ("item_code", "quantity", "location_code")
+# The template file's header row in either language (each name is one of the synonyms above).
+TEMPLATE_HEADERS: dict[str, tuple[str, ...]] = {
+    "zh_CN": ("物料编码", "数量", "库位", "供应商"),
+    "en": ("item code", "quantity", "location", "supplier"),
+}
 _SYNONYM_TO_FIELD = {normalise_header(s): f for f, names in HEADER_SYNONYMS.items() for s in names}
 
 

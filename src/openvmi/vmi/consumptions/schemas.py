@@ -73,6 +73,21 @@ class ConsumptionRead(BaseModel):
     lines: list[ConsumptionLineRead]
 
 
+class RecentLine(BaseModel):
+    """A consumption line as the warehouse sees it on the scan page: what, how many, where, when; no money."""
+
+    consumption_id: int
+    line_id: int
+    created_at: datetime
+    item_code: str
+    item_name: str
+    unit: str
+    location_code: str
+    supplier_code: str
+    quantity: Decimal
+    returned_quantity: Decimal
+
+
 class ReversalCreate(BaseModel):
     """Stock brought back from production: `quantity` of the consumption line `line_id`."""
 
