@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_shipments.close": frozenset({Role.ADMIN, Role.BUYER}),  # settle what arrived short
     "vmi_receipts.read": EVERYONE,
     "vmi_receipts.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "settlement_lines.read": frozenset({Role.ADMIN, Role.BUYER, Role.FINANCE, Role.SUPPLIER}),  # a supplier: its own
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

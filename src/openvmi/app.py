@@ -27,6 +27,8 @@ from openvmi.parties.api import router as parties_router
 from openvmi.planning import pages as planning_pages
 from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
+from openvmi.settlement import pages as settlement_pages
+from openvmi.settlement.api import router as settlement_router
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock import threshold_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
-                   call_offs_router, shipments_router, receipts_router, replenishment_router):
+                   call_offs_router, shipments_router, receipts_router, replenishment_router, settlement_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -108,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       replenishment_pages.feature])
+                       replenishment_pages.feature, settlement_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])
