@@ -49,7 +49,7 @@ class Wanted:
     item_ids: tuple[int, ...] | None = None
 
 
-def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[Any]:
+def active_agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[Any]:
     """Active agreements with their terms and codes, one row each, `limit + 1` (to know there is more)."""
     statement = (
         select(VmiAgreement.id, VmiAgreement.supplier_id, Party.code.label("supplier_code"), SupplierItem.item_id,
@@ -89,7 +89,7 @@ def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: 
 
 @dataclass(frozen=True)
 class Projected:
-    """One agreement's row (codes and terms, as `_agreements` reads it), its inputs and its projection."""
+    """One agreement's row (codes and terms, as `active_agreements` reads it), its inputs and its projection."""
 
     row: Any
     inputs: rules.Inputs
@@ -180,7 +180,7 @@ def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon
         raise InvalidInput([FieldError("horizon_days", f"must be between 1 and {rules.MAX_HORIZON_DAYS}")])
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput([FieldError("limit", f"must be between 1 and {MAX_PAGE}")])
-    rows = _agreements(session, wanted, after=decode_cursor(cursor), limit=limit)
+    rows = active_agreements(session, wanted, after=decode_cursor(cursor), limit=limit)
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     projected = _project(session, rows[:limit], today=today, horizon_days=lambda row: horizon_days)
     return ReplenishmentPage(today=today, horizon_days=horizon_days, items=[_read(p) for p in projected],
@@ -193,7 +193,7 @@ def alert_signals(session: Session, wanted: Wanted, *, today: date, batch: int =
     signals: list[AlertSignal] = []
     after = None
     while True:
-        rows = _agreements(session, wanted, after=after, limit=batch)
+        rows = active_agreements(session, wanted, after=after, limit=batch)
         for item in _project(session, rows[:batch], today=today, horizon_days=lambda row: min(
                 row.lead_time_days + 1, rules.MAX_HORIZON_DAYS)):
             signals += _signals(item)
