@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.access import Role
@@ -212,3 +212,18 @@ def settled_return(session: Session, consumed, line_id: int, quantity: Decimal |
         line, line_id=line_id, move_id=posted.id, quantity=posted.quantity,
         returned_before=Decimal(str(returned_before)), occurred_at=posted.created_at)])
     return posted, returned_id
+
+
+def count_statements(session: Session, read) -> int:
+    """How many SQL statements `read()` sends: a set-based read sends as many for one row as for many."""
+    seen: list[str] = []
+
+    def listener(*args) -> None:
+        seen.append(args[2])
+
+    event.listen(session.bind, "before_cursor_execute", listener)
+    try:
+        read()
+    finally:
+        event.remove(session.bind, "before_cursor_execute", listener)
+    return len(seen)

@@ -18,17 +18,19 @@ from tests.service.settlement.world import make_settled_world
 ZONE = "Asia/Shanghai"
 
 
-def reconciled(session, supplier, **period):
-    today = session.info.get("today")
-    return reconcile(session, supplier.id, since=period.get("since", today), until=period.get("until", today),
-                     zone=ZONE)
+def reconciled(session, supplier, since, until=None):
+    return reconcile(session, supplier.id, since=since, until=until or since, zone=ZONE)
 
 
 @pytest.fixture
 def world(session):
-    world = make_settled_world(session)
-    session.info["today"] = world.moves["consumed"].created_at.astimezone(ZoneInfo(ZONE)).date()
-    return world
+    return make_settled_world(session)
+
+
+@pytest.fixture
+def today(world):
+    """The local day the world's lines were written."""
+    return world.moves["consumed"].created_at.astimezone(ZoneInfo(ZONE)).date()
 
 
 def found(answer):
@@ -39,81 +41,80 @@ def change_line(session, line_id, **values):
     session.execute(update(SettlementLine).where(SettlementLine.id == line_id).values(**values))
 
 
-def test_consumption_return_and_buyout_written_by_the_product_reconcile_without_difference(session, world):
-    answer = reconciled(session, world.a)
+def test_consumption_return_and_buyout_written_by_the_product_reconcile_without_difference(session, world, today):
+    answer = reconciled(session, world.a, today)
 
     assert (answer.moves, answer.lines, answer.differences) == (3, 3, [])
-    assert reconciled(session, world.b).differences == []
+    assert reconciled(session, world.b, today).differences == []
 
 
-def test_a_move_whose_line_is_missing_is_found(session, world):
+def test_a_move_whose_line_is_missing_is_found(session, world, today):
     session.execute(delete(SettlementLine).where(SettlementLine.id == world.lines["bought"]))
 
-    assert found(reconciled(session, world.a)) == [("move_without_line", world.moves["bought"].id, None)]
+    assert found(reconciled(session, world.a, today)) == [("move_without_line", world.moves["bought"].id, None)]
 
 
-def test_an_ownership_move_posted_without_any_line_is_found(session, world):
+def test_an_ownership_move_posted_without_any_line_is_found(session, world, today):
     # given stock handed to the buyer by a consumption that wrote no line
     (move,) = consume(session, item=world.item_b, location=world.store, owner=world.b, quantity=1,
                       sink=world.production).moves
 
-    assert found(reconciled(session, world.b)) == [("move_without_line", move.id, None)]
-    assert reconciled(session, world.a).differences == []
+    assert found(reconciled(session, world.b, today)) == [("move_without_line", move.id, None)]
+    assert reconciled(session, world.a, today).differences == []
 
 
-def test_a_quantity_changed_on_the_line_is_found(session, world):
+def test_a_quantity_changed_on_the_line_is_found(session, world, today):
     # the line says 3 consumed at 1.15 = 3.45, the move took 4
     change_line(session, world.lines["consumed"], quantity=Decimal(3), net_amount=Decimal("3.45"))
 
-    answer = reconciled(session, world.a)
+    answer = reconciled(session, world.a, today)
 
     assert found(answer) == [("quantity", world.moves["consumed"].id, world.lines["consumed"])]
     (finding,) = answer.differences
     assert (finding.move_quantity, finding.line_quantity) == (Decimal(4), Decimal(3))
 
 
-def test_an_amount_that_is_not_quantity_times_price_is_found(session, world):
+def test_an_amount_that_is_not_quantity_times_price_is_found(session, world, today):
     change_line(session, world.lines["bought"], net_amount=Decimal("5.74"))
 
-    (finding,) = reconciled(session, world.a).differences
+    (finding,) = reconciled(session, world.a, today).differences
 
     assert (finding.difference, finding.line_amount, finding.expected_amount) == (
         Difference.AMOUNT, Decimal("5.74"), Decimal("5.75"))
 
 
-def test_a_return_credited_more_than_its_share_of_the_line_is_found(session, world):
+def test_a_return_credited_more_than_its_share_of_the_line_is_found(session, world, today):
     change_line(session, world.lines["returned"], net_amount=Decimal("-1.20"))
 
-    assert found(reconciled(session, world.a)) == [("amount", world.moves["returned"].id, world.lines["returned"])]
+    assert found(reconciled(session, world.a, today)) == [("amount", world.moves["returned"].id, world.lines["returned"])]
 
 
-def test_a_line_pointing_at_another_suppliers_move_is_found_on_both_sides(session, world):
+def test_a_line_pointing_at_another_suppliers_move_is_found_on_both_sides(session, world, today):
     # given A's buyout line re-pointed at B's consumption (whose own line is gone)
     session.execute(delete(SettlementLine).where(SettlementLine.id == world.lines["b"]))
     change_line(session, world.lines["bought"], move_id=world.moves["b"].id)
 
-    assert found(reconciled(session, world.a)) == sorted([
+    assert found(reconciled(session, world.a, today)) == sorted([
         ("line_without_move", None, world.lines["bought"]), ("move_without_line", world.moves["bought"].id, None)])
-    assert found(reconciled(session, world.b)) == [("move_without_line", world.moves["b"].id, None)]
+    assert found(reconciled(session, world.b, today)) == [("move_without_line", world.moves["b"].id, None)]
 
 
-def test_only_the_period_asked_for_is_reconciled(session, world):
-    today = session.info["today"]
+def test_only_the_period_asked_for_is_reconciled(session, world, today):
     session.execute(delete(SettlementLine).where(SettlementLine.id == world.lines["bought"]))
 
-    later = reconciled(session, world.a, since=today + timedelta(days=1), until=today + timedelta(days=30))
+    later = reconciled(session, world.a, today + timedelta(days=1), today + timedelta(days=30))
 
     assert (later.moves, later.lines, later.differences) == (0, 0, [])
 
 
-def test_a_supplier_reconciles_its_own_and_never_another(session, world):
+def test_a_supplier_reconciles_its_own_and_never_another(session, world, today):
     scope_to_supplier(session, world.b.id)
 
-    assert reconciled(session, world.b).differences == []
+    assert reconciled(session, world.b, today).differences == []
     with pytest.raises(NotFound):
-        reconciled(session, world.a)
+        reconciled(session, world.a, today)
 
 
-def test_the_buyer_is_no_supplier_to_reconcile(session, world):
+def test_the_buyer_is_no_supplier_to_reconcile(session, world, today):
     with pytest.raises(NotFound):
-        reconciled(session, make_buyer(session))
+        reconciled(session, make_buyer(session), today)

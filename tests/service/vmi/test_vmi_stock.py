@@ -5,14 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from openvmi.ledger.models import ReceiptLayer
 from openvmi.scoping import scope_to_supplier
 from openvmi.settlement.rules import SettlementKind
 from openvmi.vmi.replenishment.queries import Wanted
 from openvmi.vmi.stock.queries import list_vmi_stock
-from tests.builders import make_location, receive, settled_move
+from tests.builders import count_statements, make_location, receive, settled_move
 from tests.service.planning.world import NOW, make_plan_world
 from tests.service.vmi.replenishment_world import make_vmi_world
 
@@ -86,14 +86,7 @@ def test_the_view_is_read_in_the_same_statements_for_one_agreement_or_many(sessi
     stock_world(session, plan)
 
     def statements() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(session.bind, "before_cursor_execute", listener)
-        try:
-            assert view(session).items
-        finally:
-            event.remove(session.bind, "before_cursor_execute", listener)
-        return len(seen)
+        return count_statements(session, lambda: view(session).items or pytest.fail("no stock shown"))
 
     one = statements()
     for _ in range(4):

@@ -77,6 +77,14 @@ def active_agreements(session: Session, wanted: Wanted, *, after: int | None, li
     return session.execute(statement).all()
 
 
+def agreement_head(row: Any) -> dict[str, Any]:
+    """The fields of `AgreementAtPlace` from a row of `active_agreements`."""
+    return {"agreement_id": row.id, "supplier_id": row.supplier_id, "supplier_code": row.supplier_code,
+            "item_id": row.item_id, "item_code": row.item_code, "item_name": row.item_name, "unit": row.unit,
+            "location_id": row.location_id, "location_code": row.location_code, "plant_code": row.plant_code,
+            "min_level": row.min_level, "max_level": row.max_level}
+
+
 def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date, until: date
                       ) -> dict[int, dict[date, Decimal]]:
     """Open accepted call-off quantity (accepted, not yet shipped) per agreement and due date; a line
@@ -144,10 +152,7 @@ def _read(item: Projected) -> ReplenishmentRead:
     # Every value comes typed from the database or the rules: checking 56 days x 1,000 agreements again
     # doubled the board's time (bench/README.md). The API still checks what it sends.
     return ReplenishmentRead.model_construct(
-        agreement_id=row.id, supplier_id=row.supplier_id, supplier_code=row.supplier_code, item_id=row.item_id,
-        item_code=row.item_code, item_name=row.item_name, unit=row.unit, location_id=row.location_id,
-        location_code=row.location_code, plant_code=row.plant_code, min_level=row.min_level,
-        max_level=row.max_level, lead_time_days=row.lead_time_days, moq=row.moq, pack_size=row.pack_size,
+        **agreement_head(row), lead_time_days=row.lead_time_days, moq=row.moq, pack_size=row.pack_size,
         on_hand=item.inputs.on_hand, in_transit=item.inputs.in_transit_now,
         first_below_min=projection.first_below_min, run_out=projection.run_out,
         earliest_due=projection.earliest_due,

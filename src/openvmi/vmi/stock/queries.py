@@ -26,7 +26,7 @@ from openvmi.parties import queries as parties_queries
 from openvmi.planning import queries as planning_queries
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.rules import AgreementState
-from openvmi.vmi.replenishment.queries import Wanted, active_agreements
+from openvmi.vmi.replenishment.queries import Wanted, active_agreements, agreement_head
 from openvmi.vmi.stock import rules
 from openvmi.vmi.stock.schemas import ConsumptionRead, LayerRead, VmiStockPage, VmiStockRead
 
@@ -76,10 +76,8 @@ def describe_stock(session: Session, rows: Sequence[Any], *, now: datetime) -> l
         in_place = {kind: sum((elsewhere.get(key, Decimal(0)) for key in near if key[2] == kind), Decimal(0))
                     for kind in _ELSEWHERE}
         described.append(VmiStockRead(
-            agreement_id=r.id, supplier_id=r.supplier_id, supplier_code=r.supplier_code, item_id=r.item_id,
-            item_code=r.item_code, item_name=r.item_name, unit=r.unit, location_id=r.location_id,
-            location_code=r.location_code, plant_code=r.plant_code, min_level=r.min_level, max_level=r.max_level,
-            supplier_owned=supplier_owned, buyer_owned=on_hand.get((r.item_id, r.location_id, buyer_id), Decimal(0)),
+            **agreement_head(r), supplier_owned=supplier_owned,
+            buyer_owned=on_hand.get((r.item_id, r.location_id, buyer_id), Decimal(0)),
             in_transit=in_place[LocationKind.IN_TRANSIT], quarantine=in_place[LocationKind.QUARANTINE],
             days_of_cover=rules.days_of_cover(supplier_owned, demand.get((r.item_id, r.plant_id), {}), today=today)
             if r.plant_id is not None else None,

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from openvmi.vmi.replenishment.schemas import AgreementAtPlace
+
 
 class LayerRead(BaseModel):
     """Stock still in one FIFO layer at the VMI location, oldest first."""
@@ -21,19 +23,7 @@ class ConsumptionRead(BaseModel):
     reference: str | None
 
 
-class VmiStockRead(BaseModel):
-    agreement_id: int
-    supplier_id: int
-    supplier_code: str
-    item_id: int
-    item_code: str
-    item_name: str
-    unit: str
-    location_id: int
-    location_code: str
-    plant_code: str | None
-    min_level: Decimal
-    max_level: Decimal
+class VmiStockRead(AgreementAtPlace):
     supplier_owned: Decimal  # on hand at the VMI location, still the supplier's (consigned)
     buyer_owned: Decimal  # on hand at the VMI location, already the buyer's (bought out)
     in_transit: Decimal  # the supplier's, at in-transit places of the plant (or shared ones)
