@@ -51,7 +51,8 @@ from openvmi.web.api_docs import mount_api_docs
 from openvmi.web.deps import Identity, Reactions
 from openvmi.web.error_pages import error_page
 from openvmi.web.guard import RequestGuard
-from openvmi.web.headers import SecurityHeaders
+from openvmi.web.headers import AppWithHeaders
+from openvmi.web.openapi import PROBLEM_JSON
 from openvmi.web.portal import mount_portal
 from openvmi.web.problems import install_api_problem_handlers, problem
 
@@ -79,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         work.stop()
         runner.stop()
 
-    app = FastAPI(
-        title="OpenVMI", version=__version__,
+    app = AppWithHeaders(
+        hsts=settings.secure_cookies, title="OpenVMI", version=__version__,
         description="Supplier-collaboration inventory: supplier stock, VMI/consignment, risk control.",
         openapi_url="/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
     engine = create_db_engine(settings.database_url, **settings.engine_options())
@@ -107,7 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Bodies are capped and, on the API and for uploads, read only from a known caller.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
                        api_prefix=API_PREFIX, public_paths={f"{API_PREFIX}/auth/token"})
-    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
     mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
@@ -125,7 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with app.state.read_session_factory() as session:  # never queues behind a writer
             return current_revision(session.connection())
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={503: {
+        "description": "Not ready: the database is unreachable or not at the newest migration",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}})
     async def readyz() -> JSONResponse:
         """The database answers, within the connect timeout, and its schema is at the newest migration."""
         try:

@@ -37,3 +37,12 @@ def test_an_unreachable_database_is_not_ready(tmp_path):
         ready = client.get("/readyz")
 
     assert ready.status_code == 503 and ready.json()["code"] == "not_ready"
+
+
+def test_the_api_document_says_readiness_may_answer_a_problem(database_url):
+    with client_for(database_url) as client:
+        document = client.get("/openapi.json").json()
+
+    not_ready = document["paths"]["/readyz"]["get"]["responses"]["503"]
+    assert not_ready["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "Problem" in document["components"]["schemas"]

@@ -100,6 +100,7 @@ def test_an_unexpected_error_answers_500_without_a_stack_trace(session, api_clie
     assert "hunter2" not in answer.text and "secret_module" not in answer.text
     assert "Traceback" not in answer.text and "RuntimeError" not in answer.text
     assert set(body) == {"type", "title", "status", "detail", "code"}
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"  # the error layer's answer carries them too
 
 
 def test_null_for_a_field_that_cannot_be_empty_is_a_field_error_not_a_500(session, api_client, admin):

@@ -7,12 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from openvmi.access import Role
 from openvmi.fields import Code, Text
 
+MIN_PASSWORD_LENGTH = 8  # characters; every password a person sets
+
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: Text = Field(min_length=1, max_length=200)
     email: Text | None = Field(default=None, max_length=200)
-    password: Text = Field(min_length=8, max_length=200)
+    password: Text = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
     role: Role
     supplier_code: Code | None = None
     locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
@@ -26,14 +28,14 @@ class UserUpdate(BaseModel):
     role: Role
     supplier_code: Code | None = None
     locale: str | None = Field(default=None, pattern=r"^(en|zh_CN)$")
-    password: Text | None = Field(default=None, min_length=8, max_length=200)
+    password: Text | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=200)
 
 
 class PasswordChange(BaseModel):
     """A signed-in user's own new password, confirmed by the current one."""
 
     current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=8, max_length=200)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
 
 
 @dataclass(frozen=True)

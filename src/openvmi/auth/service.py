@@ -45,15 +45,21 @@ def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: A
     user.supplier_id = _supplier_binding(session, changes.role, changes.supplier_code)
     user.display_name, user.email = changes.display_name, changes.email
     user.role, user.locale = changes.role.value, changes.locale
-    if changes.password:
-        now = utcnow()
+    if changes.password and user.id == actor.user_id:
         _set_password(session, user, changes.password)
-        if user.id == actor.user_id:
-            _revoke_tokens(session, user.id, kinds=("login",), keep=current_token, now=now)
-        else:
-            _revoke_tokens(session, user.id, kinds=("login", "integration"), keep=None, now=now)
+        _revoke_tokens(session, user.id, kinds=("login",), keep=current_token, now=utcnow())
+    elif changes.password:
+        reset_password(session, user, changes.password)
     session.flush()
     return user
+
+
+def reset_password(session: Session, user: User, password: str) -> None:
+    """Another person's reset of `user`'s password (an admin's, or the shell's for a locked-out
+    admin): treated as after a compromise, so every token of the user ends, integration tokens
+    included, and counted failures no longer pause anyone. Caller commits."""
+    _set_password(session, user, password)
+    _revoke_tokens(session, user.id, kinds=("login", "integration"), keep=None, now=utcnow())
 
 
 def _supplier_binding(session: Session, role: Role, supplier_code: str | None) -> int | None:

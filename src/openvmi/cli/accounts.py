@@ -7,7 +7,7 @@ from sqlalchemy import select
 from openvmi.access import Role
 from openvmi.auth import queries as auth_queries
 from openvmi.auth import service as auth_service
-from openvmi.auth.schemas import TokenCreate, UserCreate
+from openvmi.auth.schemas import MIN_PASSWORD_LENGTH, TokenCreate, UserCreate
 from openvmi.cli.common import console, fail, load_settings, session_factory
 from openvmi.errors import DomainError
 
@@ -34,6 +34,23 @@ def user_add(
             raise fail(error) from error
         session.commit()
         console.print(f"user {user.username} ({user.role}) created, id {user.id}")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's password (e.g. an admin who forgot theirs): every token of the user ends."""
+    with session_factory(load_settings())() as session:
+        user = auth_queries.find_user_by_username(session, username)
+        if user is None:
+            raise fail(DomainError(f"no such user: {username}"))
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise fail(DomainError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters"))
+        auth_service.reset_password(session, user, password)
+        session.commit()
+    console.print(f"password of {username} set; their sessions and API tokens have ended")
 
 
 @token_app.command("create")

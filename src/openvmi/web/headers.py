@@ -1,5 +1,8 @@
 """Headers every answer carries: browsers must not guess content types (an upload echoed back or a
 JSON error is never run as a script or a page), and HTTPS is remembered once the site uses it."""
+from typing import Any
+
+from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,3 +31,16 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class AppWithHeaders(FastAPI):
+    """FastAPI with `SecurityHeaders` outside every other layer. Added as a middleware it would sit
+    inside Starlette's outermost error layer, so the 500 answered for an unhandled error would go
+    out without the headers."""
+
+    def __init__(self, *, hsts: bool, **options: Any) -> None:
+        self.hsts = hsts
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), hsts=self.hsts)
