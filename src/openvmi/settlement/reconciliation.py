@@ -6,12 +6,13 @@ is what `settlement.rules` makes of its quantity and price; every line must name
 journal and the lines are read together here, which is why this module may import the ledger's
 tables (.importlinter, docs/decisions.md "Settlement views").
 """
+import functools
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import CompoundSelect, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from openvmi.db import quantize
@@ -39,6 +40,20 @@ def reconcile(session: Session, supplier_id: int, *, since: date, until: date, z
     if supplier.kind != PartyKind.SUPPLIER:
         raise NotFound(f"no such supplier: {supplier_id}")
     start, end = local_window(since, until, zone)
+    rows = session.execute(_pairs(), {"supplier": supplier_id, "start": start, "end": end}).all()
+    findings = [finding for row in rows for finding in _findings(row)]
+    return ReconciliationRead(
+        supplier_id=supplier_id, since=since, until=until, moves=sum(1 for row in rows if row[-1]),
+        lines=sum(1 for row in rows if row[2] is not None and start <= _utc(row[13]) < end),
+        differences=sorted(findings, key=lambda f: (f.occurred_at, f.move_id or 0, f.line_id or 0)))
+
+
+@functools.cache
+def _pairs() -> CompoundSelect:
+    """The statement, built once (composing it cost more than running it): ownership moves of the
+    supplier in the period with their lines, then the supplier's lines of the period not among them
+    with their moves of any time."""
+    supplier_id, start, end = bindparam("supplier"), bindparam("start"), bindparam("end")
     move, line, original, earlier = StockMove, SettlementLine, aliased(SettlementLine), aliased(SettlementLine)
     # A move between the supplier and another owner is an ownership move: only consumption and
     # buyout (and their reversals) may change an owner (ledger.rules.route_problem).
@@ -63,12 +78,7 @@ def reconcile(session: Session, supplier_id: int, *, since: date, until: date, z
         .outerjoin(original, original.id == line.reverses_line_id)
         .where(line.supplier_id == supplier_id, line.occurred_at >= start, line.occurred_at < end,
                line.move_id.not_in(select(move.id).where(transfer, in_period))))
-    rows = session.execute(moves_of_period.union_all(lines_of_period)).all()
-    findings = [finding for row in rows for finding in _findings(row)]
-    return ReconciliationRead(
-        supplier_id=supplier_id, since=since, until=until, moves=sum(1 for row in rows if row[-1]),
-        lines=sum(1 for row in rows if row[2] is not None and start <= _utc(row[13]) < end),
-        differences=sorted(findings, key=lambda f: (f.occurred_at, f.move_id or 0, f.line_id or 0)))
+    return moves_of_period.union_all(lines_of_period)
 
 
 def _findings(row: Any) -> list[ReconciliationFinding]:
