@@ -48,7 +48,8 @@ def list_settlement_lines(
     return queries.list_lines(session, filters, cursor=cursor, limit=limit)
 
 
-@router.get("/reconciliation", response_model=ReconciliationRead)
+@router.get("/reconciliation", response_model=ReconciliationRead,
+            responses={404: {"description": "No such supplier, or another supplier than the caller's own"}})
 def reconcile(request: Request, session: DbSession, _: Reader, supplier_id: Id,
               since: Annotated[date, Query(alias="from", description="first local day, included")],
               until: Annotated[date, Query(alias="to", description="last local day, included")]) -> ReconciliationRead:
