@@ -3,9 +3,10 @@ import itertools
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.access import Role
@@ -28,6 +29,10 @@ from openvmi.parties import service as parties_service
 from openvmi.parties.models import Party, Plant
 from openvmi.parties.schemas import PartyCreate, PlantCreate
 from openvmi.settings import Settings
+from openvmi.settlement import rules as settlement_rules
+from openvmi.settlement import service as settlement_service
+from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.rules import SettlementKind
 from openvmi.vmi.agreements import service as agreements_service
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.schemas import AgreementCreate
@@ -170,3 +175,61 @@ def bearer(session: Session, user: User) -> dict[str, str]:
     """Authorization header with a fresh one-hour login token for `user` (no password round trip)."""
     secret, _ = auth_service.issue_login_token(session, user, lifetime=timedelta(hours=1))
     return {"Authorization": f"Bearer {secret}"}
+
+
+# --- Settlement lines written the way consumption, reversal and buyout write them: the ownership move
+# through the ledger and its line through settlement.rules + settlement.service, in one transaction.
+
+def settled_move(session: Session, agreement: VmiAgreement, quantity: Decimal | int, *,
+                 sink: Location | None = None, unit_price: Decimal = Decimal("1.50"),
+                 kind: SettlementKind = SettlementKind.CONSUMPTION, zone: str = "Asia/Shanghai"):
+    """Hand `quantity` of the agreement's supplier-owned stock to the buyer (a consumption into `sink`,
+    or a buyout where it lies) and write its settlement line; (the move, the line's id)."""
+    buyer = make_buyer(session)
+    item_id = session.get(SupplierItem, agreement.supplier_item_id).item_id
+    target = agreement.location_id if kind is SettlementKind.BUYOUT else (sink or make_location(
+        session, kind="production")).id
+    move = MoveCreate(item_id=item_id, quantity=Decimal(quantity), from_location_id=agreement.location_id,
+                      from_owner_id=agreement.supplier_id, to_location_id=target, to_owner_id=buyer.id,
+                      kind=kind.value)
+    (posted,) = ledger_service.post_moves(session, PostingCreate(moves=[move]), actor=None,
+                                          document=document(DocumentKind(kind.value))).moves
+    (line_id,) = settlement_service.record_lines(session, [settlement_rules.owed_row(
+        kind, move_id=posted.id, quantity=posted.quantity, unit_price=unit_price, currency=agreement.currency,
+        tax_rate_percent=agreement.tax_rate_percent, supplier_id=agreement.supplier_id, agreement_id=agreement.id,
+        supplier_item_id=agreement.supplier_item_id, item_id=item_id,
+        price_day=posted.created_at.astimezone(ZoneInfo(zone)).date(), occurred_at=posted.created_at)])
+    return posted, line_id
+
+
+def settled_return(session: Session, consumed, line_id: int, quantity: Decimal | int):
+    """Return `quantity` of a consumption from production (the reversal move) and write its negative
+    line at the consumed line's price; (the move, the line's id)."""
+    line = session.execute(select(SettlementLine.__table__).where(SettlementLine.id == line_id)).mappings().one()
+    returned_before = -(session.scalar(select(func.sum(SettlementLine.quantity)).where(
+        SettlementLine.reverses_line_id == line_id)) or Decimal(0))
+    back = MoveCreate(item_id=consumed.item_id, quantity=Decimal(quantity), kind=consumed.kind,
+                      from_location_id=consumed.to_location_id, from_owner_id=consumed.to_owner_id,
+                      to_location_id=consumed.from_location_id, to_owner_id=consumed.from_owner_id,
+                      reverses_move_id=consumed.id)
+    (posted,) = ledger_service.post_moves(session, PostingCreate(moves=[back]), actor=None,
+                                          document=document(DocumentKind.CONSUMPTION)).moves
+    (returned_id,) = settlement_service.record_lines(session, [settlement_rules.returned_row(
+        line, line_id=line_id, move_id=posted.id, quantity=posted.quantity,
+        returned_before=Decimal(str(returned_before)), occurred_at=posted.created_at)])
+    return posted, returned_id
+
+
+def count_statements(session: Session, read) -> int:
+    """How many SQL statements `read()` sends: a set-based read sends as many for one row as for many."""
+    seen: list[str] = []
+
+    def listener(*args) -> None:
+        seen.append(args[2])
+
+    event.listen(session.bind, "before_cursor_execute", listener)
+    try:
+        read()
+    finally:
+        event.remove(session.bind, "before_cursor_execute", listener)
+    return len(seen)

@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_receipts.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),
     "vmi_consumptions.read": EVERYONE,  # a supplier user: the lines taken of its own stock
     "vmi_consumptions.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),  # consume and return from production
+    "settlement_lines.read": frozenset({Role.ADMIN, Role.BUYER, Role.FINANCE, Role.SUPPLIER}),  # a supplier: its own
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

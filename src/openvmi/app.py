@@ -27,6 +27,8 @@ from openvmi.parties.api import router as parties_router
 from openvmi.planning import pages as planning_pages
 from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
+from openvmi.settlement import pages as settlement_pages
+from openvmi.settlement.api import router as settlement_router
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock import threshold_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
@@ -43,6 +45,8 @@ from openvmi.vmi.replenishment import pages as replenishment_pages
 from openvmi.vmi.replenishment import service as replenishment_service
 from openvmi.vmi.replenishment.api import router as replenishment_router
 from openvmi.vmi.shipments import pages as shipments_pages
+from openvmi.vmi.stock import pages as vmi_stock_pages
+from openvmi.vmi.stock.api import router as vmi_stock_router
 from openvmi.vmi.shipments.api import router as shipments_router
 from openvmi.web import home as home_pages
 from openvmi.web.api_docs import mount_api_docs
@@ -99,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
                    call_offs_router, shipments_router, receipts_router, replenishment_router,
-                   consumptions_router):
+                   consumptions_router, vmi_stock_router, settlement_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -111,7 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       consumptions_pages.feature, replenishment_pages.feature])
+                       consumptions_pages.feature, replenishment_pages.feature, vmi_stock_pages.feature,
+                       settlement_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

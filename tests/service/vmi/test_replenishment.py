@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from openvmi.access import Actor, Role
 from openvmi.errors import InvalidInput, NotFound
@@ -17,7 +17,7 @@ from openvmi.vmi.replenishment import queries
 from openvmi.vmi.replenishment.queries import AgreementNotInForce, Wanted
 from openvmi.vmi.shipments import service as shipments_service
 from openvmi.vmi.shipments.schemas import ShipmentCreate, ShipmentLineCreate
-from tests.builders import make_location, make_user, make_vmi_agreement
+from tests.builders import count_statements, make_location, make_user, make_vmi_agreement
 from tests.service.planning.world import line, make_plan_world, publish
 from tests.service.vmi.replenishment_world import TODAY, make_vmi_world
 
@@ -82,15 +82,8 @@ def test_the_inputs_are_read_in_the_same_few_statements_for_one_agreement_or_man
     make_vmi_world(session, plan)
 
     def statements_for_all() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(session.bind, "before_cursor_execute", listener)
-        try:
-            page = queries.project_agreements(session, Wanted(), today=TODAY, horizon_days=56, limit=500)
-        finally:
-            event.remove(session.bind, "before_cursor_execute", listener)
-        assert page.items
-        return len(seen)
+        return count_statements(session, lambda: queries.project_agreements(
+            session, Wanted(), today=TODAY, horizon_days=56, limit=500).items or pytest.fail("nothing projected"))
 
     one = statements_for_all()
     for _ in range(4):

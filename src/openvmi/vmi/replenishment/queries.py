@@ -50,7 +50,7 @@ class Wanted:
     item_ids: tuple[int, ...] | None = None
 
 
-def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[Any]:
+def active_agreements(session: Session, wanted: Wanted, *, after: int | None, limit: int) -> Sequence[Any]:
     """Active agreements with their terms and codes, one row each, `limit + 1` (to know there is more)."""
     statement = (
         select(VmiAgreement.id, VmiAgreement.supplier_id, Party.code.label("supplier_code"), SupplierItem.item_id,
@@ -78,6 +78,14 @@ def _agreements(session: Session, wanted: Wanted, *, after: int | None, limit: i
     return select_rows(session, statement)
 
 
+def agreement_head(row: Any) -> dict[str, Any]:
+    """The fields of `AgreementAtPlace` from a row of `active_agreements`."""
+    return {"agreement_id": row.id, "supplier_id": row.supplier_id, "supplier_code": row.supplier_code,
+            "item_id": row.item_id, "item_code": row.item_code, "item_name": row.item_name, "unit": row.unit,
+            "location_id": row.location_id, "location_code": row.location_code, "plant_code": row.plant_code,
+            "min_level": row.min_level, "max_level": row.max_level}
+
+
 def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: date, until: date
                       ) -> dict[int, dict[date, Decimal]]:
     """Open accepted call-off quantity (accepted, not yet shipped) per agreement and due date; a line
@@ -90,7 +98,7 @@ def call_off_arrivals(session: Session, agreement_ids: Sequence[int], *, since: 
 
 @dataclass(frozen=True)
 class Projected:
-    """One agreement's row (codes and terms, as `_agreements` reads it), its inputs and its projection."""
+    """One agreement's row (codes and terms, as `active_agreements` reads it), its inputs and its projection."""
 
     row: Any
     inputs: rules.Inputs
@@ -145,10 +153,7 @@ def _read(item: Projected) -> ReplenishmentRead:
     # Every value comes typed from the database or the rules: checking 56 days x 1,000 agreements again
     # doubled the board's time (bench/README.md). The API still checks what it sends.
     return ReplenishmentRead.model_construct(
-        agreement_id=row.id, supplier_id=row.supplier_id, supplier_code=row.supplier_code, item_id=row.item_id,
-        item_code=row.item_code, item_name=row.item_name, unit=row.unit, location_id=row.location_id,
-        location_code=row.location_code, plant_code=row.plant_code, min_level=row.min_level,
-        max_level=row.max_level, lead_time_days=row.lead_time_days, moq=row.moq, pack_size=row.pack_size,
+        **agreement_head(row), lead_time_days=row.lead_time_days, moq=row.moq, pack_size=row.pack_size,
         on_hand=item.inputs.on_hand, in_transit=item.inputs.in_transit_now,
         first_below_min=projection.first_below_min, run_out=projection.run_out,
         earliest_due=projection.earliest_due,
@@ -180,7 +185,7 @@ def project_agreements(session: Session, wanted: Wanted, *, today: date, horizon
         raise InvalidInput([FieldError("horizon_days", f"must be between 1 and {rules.MAX_HORIZON_DAYS}")])
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput([FieldError("limit", f"must be between 1 and {MAX_PAGE}")])
-    rows = _agreements(session, wanted, after=decode_cursor(cursor), limit=limit)
+    rows = active_agreements(session, wanted, after=decode_cursor(cursor), limit=limit)
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     projected = _project(session, rows[:limit], today=today, horizon_days=lambda row: horizon_days)
     return ReplenishmentPage(today=today, horizon_days=horizon_days, items=[_read(p) for p in projected],
@@ -193,7 +198,7 @@ def alert_signals(session: Session, wanted: Wanted, *, today: date, batch: int =
     signals: list[AlertSignal] = []
     after = None
     while True:
-        rows = _agreements(session, wanted, after=after, limit=batch)
+        rows = active_agreements(session, wanted, after=after, limit=batch)
         for item in _project(session, rows[:batch], today=today, horizon_days=lambda row: min(
                 row.lead_time_days + 1, rules.MAX_HORIZON_DAYS)):
             signals += _signals(item)

@@ -27,7 +27,10 @@ class SuggestedShipment(BaseModel):
     quantity: Decimal
 
 
-class ReplenishmentRead(BaseModel):
+class AgreementAtPlace(BaseModel):
+    """An active agreement as `queries.active_agreements` reads it: whose item, where, between which levels
+    (the head of every per-agreement read: replenishment, the VMI stock view)."""
+
     agreement_id: int
     supplier_id: int
     supplier_code: str
@@ -40,6 +43,9 @@ class ReplenishmentRead(BaseModel):
     plant_code: str | None
     min_level: Decimal
     max_level: Decimal
+
+
+class ReplenishmentRead(AgreementAtPlace):
     lead_time_days: int
     moq: Decimal
     pack_size: Decimal
