@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_shipments.close": frozenset({Role.ADMIN, Role.BUYER}),  # settle what arrived short
     "vmi_receipts.read": EVERYONE,
     "vmi_receipts.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "vmi_adjustments.read": EVERYONE,  # a supplier user: its own adjustments only
+    "vmi_adjustments.request": frozenset({Role.SUPPLIER}),  # correct its own VMI stock
+    "vmi_adjustments.approve": frozenset({Role.ADMIN, Role.BUYER}),  # approve or reject with a comment
+    "vmi_buyouts.write": frozenset({Role.ADMIN, Role.BUYER}),  # buy out, end with stock left
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox
