@@ -31,9 +31,11 @@ from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock import threshold_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.supplier_stock.service import thresholds as thresholds_service
+from openvmi.vmi.adjustments import pages as adjustments_pages
 from openvmi.vmi.adjustments.api import router as adjustments_router
 from openvmi.vmi.agreements import pages as agreements_pages
 from openvmi.vmi.agreements.api import router as agreements_router
+from openvmi.vmi.buyouts import pages as buyouts_pages
 from openvmi.vmi.buyouts.api import router as buyouts_router
 from openvmi.vmi.call_offs import pages as call_offs_pages
 from openvmi.vmi.call_offs.api import router as call_offs_router
@@ -111,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       replenishment_pages.feature])
+                       replenishment_pages.feature, adjustments_pages.feature, buyouts_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

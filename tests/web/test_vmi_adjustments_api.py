@@ -83,6 +83,9 @@ def test_a_rejected_adjustment_moves_nothing_and_needs_a_reason(session, api_cli
 
     assert (silent.status_code, silent.json()["code"]) == (422, "invalid_input")
     assert rejected.json()["state"] == "rejected"
+    listed = api_client.get(ADJUSTMENTS, headers=case.buyer, params={"state": "rejected"}).json()["items"]
+    assert [(a["id"], a["item_code"], a["decision_comment"]) for a in listed] == [
+        (asked["id"], case.item.code, "count again")]
     assert (again.status_code, again.json()["code"]) == (409, "adjustment_already_decided")
     assert stock(session, case) == Decimal(10)
 

@@ -59,10 +59,12 @@ def describe_adjustment(session: Session, adjustment_id: int, *, replayed: bool 
 def list_adjustments(session: Session, *, state: AdjustmentState | None, agreement_id: int | None,
                      supplier_id: int | None, cursor: str | None, limit: int) -> AdjustmentPage:
     """Adjustments the caller may see (a supplier: its own), oldest first: the approval queue reads in order."""
-    statement = where_given(_described(), (VmiAdjustment.state, state), (VmiAdjustment.agreement_id, agreement_id),
-                            (VmiAdjustment.supplier_id, supplier_id))
+    statement = where_given(select(VmiAdjustment), (VmiAdjustment.state, state),
+                            (VmiAdjustment.agreement_id, agreement_id), (VmiAdjustment.supplier_id, supplier_id))
     rows, next_cursor = fetch_page(session, statement, VmiAdjustment.id, cursor=cursor, limit=limit)
-    return AdjustmentPage(items=[_read(*row) for row in rows], next_cursor=next_cursor)
+    described = {row[0].id: row for row in session.execute(
+        _described().where(VmiAdjustment.id.in_([row.id for row in rows])))}
+    return AdjustmentPage(items=[_read(*described[row.id]) for row in rows], next_cursor=next_cursor)
 
 
 def waiting_signals(session: Session, *, now: datetime) -> list[AlertSignal]:
