@@ -98,4 +98,5 @@ feature = PortalFeature(router=router, nav=[
     NavEntry(N_("Adjust VMI stock"), "/vmi/adjustments", roles=frozenset({"supplier"}), order=57),
     NavEntry(N_("Adjustments to approve"), "/vmi/adjustments?state=pending", roles=frozenset({"admin", "buyer"}),
              order=62),
+    NavEntry(N_("Adjustments"), "/vmi/adjustments", roles=frozenset({"warehouse", "finance"}), order=62),
 ])
