@@ -5,12 +5,12 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openvmi.db import Base, Quantity, UtcDateTime, one_of, utcnow
+from openvmi.db import Base, KeyedRequest, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import OwnedBySupplier
 from openvmi.vmi.adjustments.rules import AdjustmentDirection, AdjustmentReason, AdjustmentState
 
 
-class VmiAdjustment(OwnedBySupplier, Base):
+class VmiAdjustment(KeyedRequest, OwnedBySupplier, Base):
     __tablename__ = "vmi_adjustment"
     __table_args__ = (
         one_of("direction", AdjustmentDirection),
@@ -39,6 +39,3 @@ class VmiAdjustment(OwnedBySupplier, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decision_comment: Mapped[str | None] = mapped_column(String(1000))
     posting_id: Mapped[int | None] = mapped_column()  # the ledger posting, once posted
-    caller_key: Mapped[str] = mapped_column(String(60))
-    idempotency_key: Mapped[str | None] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))

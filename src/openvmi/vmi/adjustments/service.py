@@ -4,16 +4,15 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
 from openvmi.alerts import service as alerts_service
 from openvmi.alerts.schemas import SyncResult
 from openvmi.catalog.models import Item, SupplierItem
-from openvmi.db import quantize, utcnow
+from openvmi.db import add_keyed, first_answer, quantize, utcnow
 from openvmi.errors import (
-    Conflict, FieldError, IdempotencyMismatch, InsufficientStock, InvalidInput, PermissionDenied, Reason, Shortfall,
+    Conflict, FieldError, InsufficientStock, InvalidInput, PermissionDenied, Reason, Shortfall,
 )
 from openvmi.ledger import queries as ledger_queries
 from openvmi.ledger import service as ledger
@@ -64,15 +63,8 @@ def create_adjustment(session: Session, request: AdjustmentCreate, *, actor: Act
                         idempotency_key=idempotency_key, request_hash=request_hash)
     if row.state == AdjustmentState.PENDING:
         _refuse_short(session, row)  # said now, and checked again when approved
-    try:
-        # The same key sent twice at once: the second waits on the unique key, then answers the first.
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        replay = _replay(session, actor, idempotency_key, request_hash)
-        if replay is None:
-            raise
+    replay = add_keyed(session, row, replay=lambda: _replay(session, actor, idempotency_key, request_hash))
+    if replay is not None:
         return replay, True
     if row.state == AdjustmentState.POSTED:
         _post(session, row, actor=actor)
@@ -140,10 +132,8 @@ def _refuse_inactive(agreement: VmiAgreement) -> None:
 def _replay(session: Session, actor: Actor, idempotency_key: str | None, request_hash: str) -> VmiAdjustment | None:
     if idempotency_key is None:
         return None
-    found = queries.find_keyed_adjustment(session, actor.caller_key, idempotency_key)
-    if found is not None and found.request_hash != request_hash:
-        raise IdempotencyMismatch("this Idempotency-Key was used for another adjustment")
-    return found
+    return first_answer(queries.find_keyed_adjustment(session, actor.caller_key, idempotency_key), request_hash,
+                        label="adjustment")
 
 
 def _adjustment_place(session: Session, location_id: int | None, *, store_id: int) -> Location:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openvmi.db import Base, Money, Quantity, UtcDateTime, utcnow
+from openvmi.db import Base, KeyedRequest, Money, Quantity, UtcDateTime, utcnow
 from openvmi.scoping import OwnedBySupplier
 
 
@@ -14,7 +14,7 @@ class _ReadBySupplier(OwnedBySupplier):
         return False  # the buyer buys out and ends agreements; a supplier reads what happened to its stock
 
 
-class VmiBuyout(_ReadBySupplier, Base):
+class VmiBuyout(KeyedRequest, _ReadBySupplier, Base):
     __tablename__ = "vmi_buyout"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -35,9 +35,6 @@ class VmiBuyout(_ReadBySupplier, Base):
     settlement_line_id: Mapped[int | None] = mapped_column()
     bought_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     bought_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    caller_key: Mapped[str] = mapped_column(String(60))
-    idempotency_key: Mapped[str | None] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))
 
 
 class VmiStockReturn(_ReadBySupplier, Base):

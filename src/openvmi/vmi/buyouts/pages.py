@@ -1,8 +1,10 @@
 """Portal page to buy out an agreement's VMI stock, or end the agreement with what is left (buyout or return)."""
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from openvmi.access import Actor
 from openvmi.errors import DomainError
@@ -37,38 +39,42 @@ def buyout_page(request: Request, agreement_id: Id, session: DbSession, _: Buyer
     return _page(request, session, agreement_id, form=FormState(values={}), end_form=FormState(values={}))
 
 
-@router.post("/vmi/buyouts/{agreement_id}")
-async def buy_out(request: Request, agreement_id: Id, session: DbSession, actor: Buyer,
-                  settings: AppSettings) -> Response:
-    form = FormState(values=form_values(await request.form(), ["quantity"]))
-    body = parse(BuyoutCreate, form.values, form)
+async def _submit(request: Request, session: DbSession, agreement_id: int, field: str, model: type[BaseModel],
+                  act: Callable[[Any], Response]) -> Response:
+    """Parse the one-field form, run the use case and commit; errors re-render the page beside that form."""
+    form = FormState(values=form_values(await request.form(), [field]))
+    body = parse(model, form.values, form)
     if body is not None:
         try:
-            row, _ = service.buy_out(session, agreement_id, body, actor=actor, zone=settings.timezone)
+            answer = act(body)
             session.commit()
-            return flash(redirect(f"/vmi/buyouts/{agreement_id}"), request, N_("Bought out %(quantity)s."),
-                         quantity=format(row.quantity.normalize(), "f"))
+            return answer
         except DomainError as error:
             session.rollback()
             add_domain_error(form, error)
-    return _page(request, session, agreement_id, form=form, end_form=FormState(values={}), status_code=422)
+    forms = {"form": FormState(values={}), "end_form": FormState(values={})}
+    forms["end_form" if model is AgreementEnd else "form"] = form
+    return _page(request, session, agreement_id, **forms, status_code=422)
+
+
+@router.post("/vmi/buyouts/{agreement_id}")
+async def buy_out(request: Request, agreement_id: Id, session: DbSession, actor: Buyer,
+                  settings: AppSettings) -> Response:
+    def act(body: BuyoutCreate) -> Response:
+        row, _ = service.buy_out(session, agreement_id, body, actor=actor, zone=settings.timezone)
+        return flash(redirect(f"/vmi/buyouts/{agreement_id}"), request, N_("Bought out %(quantity)s."),
+                     quantity=format(row.quantity.normalize(), "f"))
+    return await _submit(request, session, agreement_id, "quantity", BuyoutCreate, act)
 
 
 @router.post("/vmi/buyouts/{agreement_id}/end")
 async def end_agreement(request: Request, agreement_id: Id, session: DbSession, actor: Buyer,
                         settings: AppSettings) -> Response:
-    end_form = FormState(values=form_values(await request.form(), ["leftover"]))
-    body = parse(AgreementEnd, end_form.values, end_form)
-    if body is not None:
-        try:
-            service.end_agreement(session, agreement_id, body, actor=actor, zone=settings.timezone)
-            session.commit()
-            return flash(redirect(f"/vmi/agreements/{agreement_id}"), request, N_("Agreement #%(id)s ended."),
-                         id=agreement_id)
-        except DomainError as error:
-            session.rollback()
-            add_domain_error(end_form, error)
-    return _page(request, session, agreement_id, form=FormState(values={}), end_form=end_form, status_code=422)
+    def act(body: AgreementEnd) -> Response:
+        service.end_agreement(session, agreement_id, body, actor=actor, zone=settings.timezone)
+        return flash(redirect(f"/vmi/agreements/{agreement_id}"), request, N_("Agreement #%(id)s ended."),
+                     id=agreement_id)
+    return await _submit(request, session, agreement_id, "leftover", AgreementEnd, act)
 
 
 feature = PortalFeature(router=router, nav=[])

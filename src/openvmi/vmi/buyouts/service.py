@@ -5,13 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
 from openvmi.catalog import queries as catalog_queries
-from openvmi.db import quantize, utcnow
-from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, Reason, RuleViolation
+from openvmi.db import add_keyed, first_answer, quantize, utcnow
+from openvmi.errors import Conflict, FieldError, InvalidInput, Reason, RuleViolation
 from openvmi.ledger import service as ledger
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
@@ -61,15 +60,8 @@ def buy_out(session: Session, agreement_id: int, request: BuyoutCreate, *, actor
                                         "bought out", id=agreement.id, state=agreement.state))
     row = _priced(session, agreement, request.quantity, actor=actor, now=now or utcnow(), zone=zone)
     row.idempotency_key, row.request_hash = idempotency_key, request_hash
-    try:
-        # The same key sent twice at once: the second waits on the unique key, then answers the first.
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        replay = _replay(session, actor, idempotency_key, request_hash)
-        if replay is None:
-            raise
+    replay = add_keyed(session, row, replay=lambda: _replay(session, actor, idempotency_key, request_hash))
+    if replay is not None:
         return replay, True
     buyer_id = parties_queries.get_buyer(session).id
     posted = ledger.post_moves(session, PostingCreate(moves=[MoveCreate(
@@ -154,7 +146,5 @@ def _origin(session: Session, location_id: int | None) -> Location:
 def _replay(session: Session, actor: Actor, idempotency_key: str | None, request_hash: str) -> VmiBuyout | None:
     if idempotency_key is None:
         return None
-    found = queries.find_keyed_buyout(session, actor.caller_key, idempotency_key)
-    if found is not None and found.request_hash != request_hash:
-        raise IdempotencyMismatch("this Idempotency-Key was used for another buyout")
-    return found
+    return first_answer(queries.find_keyed_buyout(session, actor.caller_key, idempotency_key), request_hash,
+                        label="buyout")
