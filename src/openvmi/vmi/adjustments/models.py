@@ -8,9 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from openvmi.db import Base, KeyedRequest, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import OwnedBySupplier
 from openvmi.vmi.adjustments.rules import AdjustmentDirection, AdjustmentReason, AdjustmentState
+from openvmi.vmi.agreements.models import OnAgreementStock
 
 
-class VmiAdjustment(KeyedRequest, OwnedBySupplier, Base):
+class VmiAdjustment(OnAgreementStock, KeyedRequest, OwnedBySupplier, Base):
+    """`location_id` is the agreement's VMI location; the stock moves between it and the virtual place."""
+
     __tablename__ = "vmi_adjustment"
     __table_args__ = (
         one_of("direction", AdjustmentDirection),
@@ -21,11 +24,6 @@ class VmiAdjustment(KeyedRequest, OwnedBySupplier, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("vmi_agreement.id"), index=True)
-    # Denormalised so the supplier boundary is one column comparison, like every scoped table.
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))  # the agreement's VMI location
     # The virtual place the stock is written off to (decrease) or found from (increase).
     adjustment_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     direction: Mapped[str] = mapped_column(String(20))

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, KeyedRequest, Money, Quantity, UtcDateTime, utcnow
 from openvmi.scoping import OwnedBySupplier
+from openvmi.vmi.agreements.models import OnAgreementStock
 
 
 class _ReadBySupplier(OwnedBySupplier):
@@ -14,7 +15,7 @@ class _ReadBySupplier(OwnedBySupplier):
         return False  # the buyer buys out and ends agreements; a supplier reads what happened to its stock
 
 
-class VmiBuyout(KeyedRequest, _ReadBySupplier, Base):
+class VmiBuyout(OnAgreementStock, KeyedRequest, _ReadBySupplier, Base):
     __tablename__ = "vmi_buyout"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -22,10 +23,6 @@ class VmiBuyout(KeyedRequest, _ReadBySupplier, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("vmi_agreement.id"), index=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     unit_price: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
@@ -37,17 +34,13 @@ class VmiBuyout(KeyedRequest, _ReadBySupplier, Base):
     bought_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class VmiStockReturn(_ReadBySupplier, Base):
+class VmiStockReturn(OnAgreementStock, _ReadBySupplier, Base):
     """Stock left at an ending agreement's VMI location, sent back to the supplier's origin (no settlement)."""
 
     __tablename__ = "vmi_stock_return"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("vmi_agreement.id"), index=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     origin_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     returned_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
