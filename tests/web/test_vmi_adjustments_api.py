@@ -9,8 +9,8 @@ from openvmi.access import Role
 from openvmi.ledger.models import StockMove
 from openvmi.ledger.queries import on_hand
 from tests.builders import (
-    bearer, consume, make_buyer, make_item, make_location, make_party, make_supplier_item, make_user, make_vmi_agreement,
-    make_vmi_location, receive,
+    bearer, consume, make_buyer, make_item, make_location, make_party, make_supplier_item, make_user,
+    make_vmi_agreement, make_vmi_location, receive,
 )
 
 ADJUSTMENTS = "/api/v1/vmi/adjustments"

@@ -1,4 +1,5 @@
-"""An adjustment waiting for the buyer's approval longer than a day raises one alert per supplier; deciding it resolves it."""
+"""An adjustment waiting for the buyer's approval longer than a day raises one alert per supplier; deciding
+it resolves it."""
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,7 +11,9 @@ from openvmi.alerts.rules import AlertStatus
 from openvmi.vmi.adjustments import service
 from openvmi.vmi.adjustments.rules import AdjustmentAction
 from openvmi.vmi.adjustments.schemas import AdjustmentCreate, AdjustmentDecision
-from tests.builders import make_location, make_party, make_supplier_item, make_user, make_vmi_agreement, make_vmi_location
+from tests.builders import (
+    make_location, make_party, make_supplier_item, make_user, make_vmi_agreement, make_vmi_location,
+)
 
 ASKED_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 

@@ -66,7 +66,8 @@ async def create_adjustment(request: Request, session: DbSession, actor: Request
         try:
             row, _ = service.create_adjustment(session, body, actor=actor)
             session.commit()
-            done = (N_("Adjustment #%(id)s is waiting for the buyer's approval.") if row.state == AdjustmentState.PENDING
+            waiting = row.state == AdjustmentState.PENDING
+            done = (N_("Adjustment #%(id)s is waiting for the buyer's approval.") if waiting
                     else N_("Adjustment #%(id)s is posted."))
             return flash(redirect("/vmi/adjustments"), request, done, id=row.id)
         except DomainError as error:

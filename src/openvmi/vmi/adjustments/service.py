@@ -58,7 +58,8 @@ def create_adjustment(session: Session, request: AdjustmentCreate, *, actor: Act
     row = VmiAdjustment(agreement_id=agreement.id, supplier_id=agreement.supplier_id, item_id=item_id,
                         location_id=agreement.location_id, adjustment_location_id=place.id,
                         direction=request.direction, quantity=quantize(request.quantity), reason=request.reason,
-                        comment=request.comment, state=rules.first_state(needs_approval=agreement.adjustments_need_approval),
+                        comment=request.comment,
+                        state=rules.first_state(needs_approval=agreement.adjustments_need_approval),
                         requested_at=now or utcnow(), requested_by_id=actor.user_id, caller_key=actor.caller_key,
                         idempotency_key=idempotency_key, request_hash=request_hash)
     if row.state == AdjustmentState.PENDING:

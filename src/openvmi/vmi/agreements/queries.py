@@ -128,7 +128,8 @@ def vmi_location_choices(session: Session) -> list[tuple[int, str]]:
 
 def item_of(session: Session, agreement: VmiAgreement) -> int:
     """The item the agreement is about."""
-    return session.execute(select(SupplierItem.item_id).where(SupplierItem.id == agreement.supplier_item_id)).scalar_one()
+    return session.execute(select(SupplierItem.item_id)
+                           .where(SupplierItem.id == agreement.supplier_item_id)).scalar_one()
 
 
 def stock_left(session: Session, agreement: VmiAgreement) -> Decimal:

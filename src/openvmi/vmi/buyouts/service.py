@@ -112,7 +112,8 @@ def _priced(session: Session, agreement: VmiAgreement, quantity: Decimal | None,
                                     day=day.isoformat(), price=price.currency, agreed=agreement.currency))
     return VmiBuyout(agreement_id=agreement.id, supplier_id=agreement.supplier_id, item_id=item_id,
                      location_id=agreement.location_id, quantity=quantity, unit_price=price.price,
-                     currency=price.currency, net_amount=settlement_rules.net_amount(quantity, price.price, price.currency),
+                     currency=price.currency,
+                     net_amount=settlement_rules.net_amount(quantity, price.price, price.currency),
                      price_day=day, bought_at=now, bought_by_id=actor.user_id, caller_key=actor.caller_key)
 
 
