@@ -4,10 +4,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from openvmi.access import Actor, Role
 from openvmi.alerts.models import Alert
 from openvmi.alerts.rules import AlertStatus
+from openvmi.jobs.vmi import sweep_vmi_alerts
 from openvmi.vmi.adjustments import service
 from openvmi.vmi.adjustments.rules import AdjustmentAction
 from openvmi.vmi.adjustments.schemas import AdjustmentCreate, AdjustmentDecision
@@ -45,3 +47,22 @@ def test_an_adjustment_waiting_over_a_day_alerts_until_the_buyer_decides(session
                       f"1 VMI adjustment(s) from {supplier.code} have waited for approval longer than a day "
                       f"(oldest: #{row.id}).")
     assert alert.status == AlertStatus.RESOLVED
+
+
+def test_the_vmi_alert_sweep_raises_it(session, connection):
+    supplier = make_party(session)
+    make_location(session, kind="virtual")
+    agreement = make_vmi_agreement(session, supplier_item=make_supplier_item(session, supplier=supplier),
+                                   location=make_vmi_location(session), activate=True)
+    requester = make_user(session, role=Role.SUPPLIER, supplier=supplier)
+    service.create_adjustment(session, AdjustmentCreate(
+        agreement_id=agreement.id, direction="increase", quantity=Decimal(1), reason="other"),
+        actor=Actor(requester.id, requester.username, Role.SUPPLIER, supplier.id), now=ASKED_AT)
+    session.flush()
+
+    sweep_vmi_alerts(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+                     now=ASKED_AT + timedelta(days=2))
+
+    # (with no stock, the agreement is also under its minimum: the sweep raises that too)
+    kinds = set(session.scalars(select(Alert.kind).where(Alert.supplier_id == supplier.id)))
+    assert "vmi_adjustment_waiting" in kinds
