@@ -49,6 +49,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_consumptions.read": EVERYONE,  # a supplier user: the lines taken of its own stock
     "vmi_consumptions.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),  # consume and return from production
     "settlement_lines.read": frozenset({Role.ADMIN, Role.BUYER, Role.FINANCE, Role.SUPPLIER}),  # a supplier: its own
+    "vmi_adjustments.read": EVERYONE,  # a supplier user: its own adjustments only
+    "vmi_adjustments.request": frozenset({Role.SUPPLIER}),  # correct its own VMI stock
+    "vmi_adjustments.approve": frozenset({Role.ADMIN, Role.BUYER}),  # approve or reject with a comment
+    "vmi_buyouts.write": frozenset({Role.ADMIN, Role.BUYER}),  # buy out, end with stock left
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

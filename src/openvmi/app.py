@@ -33,8 +33,12 @@ from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock import threshold_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
 from openvmi.supplier_stock.service import thresholds as thresholds_service
+from openvmi.vmi.adjustments import pages as adjustments_pages
+from openvmi.vmi.adjustments.api import router as adjustments_router
 from openvmi.vmi.agreements import pages as agreements_pages
 from openvmi.vmi.agreements.api import router as agreements_router
+from openvmi.vmi.buyouts import pages as buyouts_pages
+from openvmi.vmi.buyouts.api import router as buyouts_router
 from openvmi.vmi.call_offs import pages as call_offs_pages
 from openvmi.vmi.call_offs.api import router as call_offs_router
 from openvmi.vmi.receipts import pages as receipts_pages
@@ -103,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
                    call_offs_router, shipments_router, receipts_router, replenishment_router,
-                   consumptions_router, vmi_stock_router, settlement_router):
+                   consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -116,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
                        consumptions_pages.feature, replenishment_pages.feature, vmi_stock_pages.feature,
-                       settlement_pages.feature])
+                       settlement_pages.feature, adjustments_pages.feature, buyouts_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

@@ -1,6 +1,6 @@
 """Engine and session factories, column types and the one place transactions begin."""
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -8,9 +8,11 @@ from typing import Any
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, create_engine, event, text
+from sqlalchemy import (
+    BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, String, create_engine, event, text,
+)
 from sqlalchemy import exc as sqlalchemy_exc
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Quantities and money are Decimal. PostgreSQL stores them exactly; SQLite stores a quantity as
@@ -278,3 +280,40 @@ def add_unique(session: Session, row: Base, *, conflict: str) -> None:
         if getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig):
             raise Conflict(conflict) from error
         raise
+
+
+class KeyedRequest:
+    """Columns of a document made by a request that may carry an Idempotency-Key: the caller's own key
+    scope (`Actor.caller_key`), the key, and the request's hash, so a retry finds the first answer.
+    The table adds `UniqueConstraint("caller_key", "idempotency_key")`."""
+
+    caller_key: Mapped[str] = mapped_column(String(60))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+
+
+def first_answer(found: Any, request_hash: str, *, label: str) -> Any:
+    """The document an Idempotency-Key already made (None: none yet); the same key with another
+    request is refused."""
+    from openvmi.errors import IdempotencyMismatch
+
+    if found is not None and found.request_hash != request_hash:
+        raise IdempotencyMismatch(f"this Idempotency-Key was used for another {label}")
+    return found
+
+
+def add_keyed(session: Session, row: Base, *, replay: Callable[[], Any]) -> Any:
+    """Insert `row` (a KeyedRequest); when the same key was sent twice at once, the second waits on the
+    unique key and gets what `replay` finds (the first answer) instead: None when inserted."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        found = replay()
+        if found is None:
+            raise
+        return found
+    return None

@@ -10,7 +10,9 @@ from openvmi.settlement.models import SettlementLine
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
+from openvmi.vmi.adjustments.models import VmiAdjustment
 from openvmi.vmi.agreements.models import VmiAgreement
+from openvmi.vmi.buyouts.models import VmiBuyout, VmiStockReturn
 from openvmi.vmi.call_offs.models import CallOff, CallOffEvent, CallOffLine
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.vmi.receipts.models import Receipt, ReceiptLine
@@ -21,4 +23,4 @@ __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVer
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
            "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Consumption", "ConsumptionLine", "Receipt", "ReceiptLine",
-           "Shipment", "ShipmentLine", "SettlementLine"]
+           "Shipment", "ShipmentLine", "SettlementLine", "VmiAdjustment", "VmiBuyout", "VmiStockReturn"]

@@ -19,6 +19,7 @@ class AlertKind(Labelled):
     VMI_CALL_OFF_UNANSWERED = "vmi_call_off_unanswered", N_("Call-off not answered in time")
     VMI_SHIPMENT_OVERDUE = "vmi_shipment_overdue", N_("Shipment overdue")
     VMI_RECEIPT_DIFFERENCES = "vmi_receipt_differences", N_("Receipt with differences")
+    VMI_ADJUSTMENT_WAITING = "vmi_adjustment_waiting", N_("Adjustment waiting for approval")
 
 
 class AlertStatus(Labelled):

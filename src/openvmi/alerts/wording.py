@@ -43,6 +43,10 @@ SENTENCES = {
                                                    "differences: %(short)s short, %(over)s over, %(damaged)s damaged."),
     (AlertKind.VMI_RECEIPT_DIFFERENCES, True): N_("Resolved: the shipments from %(supplier)s received with "
                                                   "differences are closed."),
+    (AlertKind.VMI_ADJUSTMENT_WAITING, False): N_("%(count)s VMI adjustment(s) from %(supplier)s have waited for "
+                                                  "approval longer than a day (oldest: %(oldest)s)."),
+    (AlertKind.VMI_ADJUSTMENT_WAITING, True): N_("Resolved: no VMI adjustment from %(supplier)s waits for approval "
+                                                 "any more."),
 }
 # A mark that no longer exists (the threshold was removed) cannot be "back above".
 UNWATCHED = N_("Resolved: %(supplier)s has %(available)s %(unit)s of %(item)s available; no mark applies any more.")
@@ -68,6 +72,8 @@ SUMMARIES = {
     (AlertKind.VMI_RECEIPT_DIFFERENCES, False): N_("%(count)s shipment(s) with differences: %(short)s short, %(over)s "
                                                    "over, %(damaged)s damaged"),
     (AlertKind.VMI_RECEIPT_DIFFERENCES, True): N_("resolved: shipments with differences closed"),
+    (AlertKind.VMI_ADJUSTMENT_WAITING, False): N_("%(count)s adjustment(s) waiting for approval, oldest %(oldest)s"),
+    (AlertKind.VMI_ADJUSTMENT_WAITING, True): N_("resolved: adjustments decided"),
 }
 UNWATCHED_SUMMARY = N_("resolved: %(available)s available, no mark applies any more")
 # What each sentence needs besides the subject's codes.
@@ -76,7 +82,8 @@ NEEDS = {AlertKind.LOW_STOCK: ("available", "low_water"), AlertKind.HIGH_STOCK: 
          AlertKind.VMI_OVER_MAX: ("on_hand", "max_level"), AlertKind.VMI_RUN_OUT: ("run_out", "earliest_due"),
          AlertKind.VMI_CALL_OFF_UNANSWERED: ("count", "oldest", "hours"),
          AlertKind.VMI_SHIPMENT_OVERDUE: ("count", "oldest", "expected"),
-         AlertKind.VMI_RECEIPT_DIFFERENCES: ("count", "short", "over", "damaged")}
+         AlertKind.VMI_RECEIPT_DIFFERENCES: ("count", "short", "over", "damaged"),
+         AlertKind.VMI_ADJUSTMENT_WAITING: ("count", "oldest")}
 FIGURE_LABELS = {"available": N_("Available"), "low_water": N_("Low-water mark"),
                  "high_water": N_("High-water mark"), "last_reported_at": N_("Last reported"),
                  "stale_after_days": N_("Stale after (days)"), "days": N_("Days without an update"),
@@ -87,7 +94,8 @@ FIGURE_LABELS = {"available": N_("Available"), "low_water": N_("Low-water mark")
                  "damaged": N_("Damaged")}
 # Resolved without figures: their sentence needs none (the condition is simply over).
 NO_FIGURES_WHEN_RESOLVED = (AlertKind.STALE_DATA, AlertKind.VMI_RUN_OUT, AlertKind.VMI_CALL_OFF_UNANSWERED,
-                            AlertKind.VMI_SHIPMENT_OVERDUE, AlertKind.VMI_RECEIPT_DIFFERENCES)
+                            AlertKind.VMI_SHIPMENT_OVERDUE, AlertKind.VMI_RECEIPT_DIFFERENCES,
+                            AlertKind.VMI_ADJUSTMENT_WAITING)
 TITLES = {AlertEvent.OPENED: N_("%(kind)s: %(subject)s"), AlertEvent.RESOLVED: N_("Resolved: %(kind)s, %(subject)s")}
 DIGEST_TITLE = N_("%(opened)s alerts opened, %(resolved)s resolved")
 DIGEST_LINE = N_("%(count)s × %(kind)s, %(event)s")

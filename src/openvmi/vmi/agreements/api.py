@@ -1,4 +1,5 @@
-"""JSON API for VMI agreements: buyers and admins write them, a supplier reads its own."""
+"""JSON API for VMI agreements: buyers and admins write them, a supplier reads its own. Ending one is
+vmi.buyouts' route, as it may first buy out or return the stock left (docs/decisions.md)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -52,13 +53,5 @@ def update_agreement(agreement_id: Id, body: AgreementUpdate, session: DbSession
 def activate_agreement(agreement_id: Id, session: DbSession, _: Writer) -> AgreementRead:
     """Put a draft in force: 409 while another agreement runs for the same supplier item and location."""
     service.activate_agreement(session, agreement_id)
-    session.commit()
-    return queries.describe_agreement(session, agreement_id)
-
-
-@router.post("/{agreement_id}/end", response_model=AgreementRead)
-def end_agreement(agreement_id: Id, session: DbSession, _: Writer) -> AgreementRead:
-    """End an active agreement, or withdraw a draft."""
-    service.end_agreement(session, agreement_id)
     session.commit()
     return queries.describe_agreement(session, agreement_id)

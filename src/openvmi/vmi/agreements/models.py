@@ -58,3 +58,13 @@ class VmiAgreement(SupplierScoped, Base):
     def writable_by(self, supplier_id: int) -> bool:
         # Buyers write agreements; a supplier user reads its own and writes none.
         return False
+
+
+class OnAgreementStock:
+    """The columns of a document about an agreement's consigned stock (an adjustment, a buyout, a return):
+    the agreement, its supplier (the row's supplier boundary), item and VMI location."""
+
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("vmi_agreement.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))

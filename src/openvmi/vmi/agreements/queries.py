@@ -1,5 +1,6 @@
 """Read models of VMI agreements: one by id, the API's keyset pages, people's lists, the active one."""
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -7,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.db import get_by_id
+from openvmi.ledger import queries as ledger_queries
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.locations.models import Location
 from openvmi.locations.rules import LocationKind
@@ -122,3 +124,22 @@ def vmi_location_choices(session: Session) -> list[tuple[int, str]]:
         Location.kind == LocationKind.VMI, Location.plant_id.is_not(None), Location.active.is_(True))
         .order_by(Location.code))
     return [(row_id, f"{code} · {name}") for row_id, code, name in rows]
+
+
+def item_of(session: Session, agreement: VmiAgreement) -> int:
+    """The item the agreement is about."""
+    return session.execute(select(SupplierItem.item_id)
+                           .where(SupplierItem.id == agreement.supplier_item_id)).scalar_one()
+
+
+def stock_left(session: Session, agreement: VmiAgreement) -> Decimal:
+    """The supplier's stock of the agreement's item at its VMI location (the consigned stock still unsettled)."""
+    return ledger_queries.on_hand(session, item_id=item_of(session, agreement), location_id=agreement.location_id,
+                                  owner_id=agreement.supplier_id)
+
+
+def find_successor(session: Session, agreement: VmiAgreement) -> VmiAgreement | None:
+    """A draft for the same supplier item and VMI location, drafted to take over when this one ends."""
+    return session.scalars(select(VmiAgreement).where(
+        VmiAgreement.supplier_item_id == agreement.supplier_item_id, VmiAgreement.location_id == agreement.location_id,
+        VmiAgreement.state == AgreementState.DRAFT, VmiAgreement.id != agreement.id).order_by(VmiAgreement.id)).first()

@@ -1,5 +1,6 @@
 """Use cases of VMI agreements: draft, change the draft, activate, end. Caller commits."""
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -93,10 +94,27 @@ def activate_agreement(session: Session, agreement_id: int, *, now: datetime | N
     return row
 
 
+class StockLeft(Conflict):
+    """The supplier's stock is still at the VMI location: ending must say what becomes of it."""
+
+    code = "agreement_stock_left"
+
+    def __init__(self, agreement: VmiAgreement, quantity: Decimal) -> None:
+        self.problem_extra = {"quantity_left": format(quantity.normalize(), "f")}
+        super().__init__(Reason("%(quantity)s of the supplier's stock is still at the VMI location of agreement "
+                                "#%(id)s: end it with a buyout or a return to the supplier",
+                                quantity=format(quantity.normalize(), "f"), id=agreement.id))
+
+
 def end_agreement(session: Session, agreement_id: int, *, now: datetime | None = None) -> VmiAgreement:
-    """End an agreement (or withdraw a draft); it stays as history. Caller commits."""
+    """End an agreement (or withdraw a draft); it stays as history. Refused while the supplier's stock is
+    left at the VMI location and no drafted successor takes it over. Caller commits."""
     row = queries.get_agreement(session, agreement_id)
     _transition(row, AgreementAction.END)
+    if row.state == AgreementState.ACTIVE and queries.find_successor(session, row) is None:
+        left = queries.stock_left(session, row)
+        if left > 0:
+            raise StockLeft(row, left)
     row.state, row.ended_at = AgreementState.ENDED, now or utcnow()
     session.flush()
     return row
