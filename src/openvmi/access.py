@@ -46,6 +46,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_shipments.close": frozenset({Role.ADMIN, Role.BUYER}),  # settle what arrived short
     "vmi_receipts.read": EVERYONE,
     "vmi_receipts.write": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "settlement_statements.read": EVERYONE,  # a supplier user: its own statements, once issued
+    "settlement_statements.write": frozenset({Role.ADMIN, Role.FINANCE}),  # generate, issue, credit a disputed line
+    "settlement_statements.answer": frozenset({Role.SUPPLIER}),  # confirm its statement, dispute or withdraw lines
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

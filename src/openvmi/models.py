@@ -7,6 +7,7 @@ from openvmi.locations.models import Location
 from openvmi.parties.models import Party, Plant
 from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
 from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.statements.models import LineDispute, SettlementStatement, StatementEvent
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
@@ -20,4 +21,4 @@ __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVer
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
            "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Receipt", "ReceiptLine",
-           "Shipment", "ShipmentLine", "SettlementLine"]
+           "Shipment", "ShipmentLine", "SettlementLine", "SettlementStatement", "StatementEvent", "LineDispute"]

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Percent, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
-from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
+from openvmi.settlement.rules import SettlementCycle
+from openvmi.vmi.agreements.rules import AgreementState
 
 ACTIVE_ONLY = text("state = 'active'")
 

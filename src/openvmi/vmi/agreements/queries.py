@@ -1,5 +1,5 @@
 """Read models of VMI agreements: one by id, the API's keyset pages, people's lists, the active one."""
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -61,6 +61,14 @@ def describe_agreement(session: Session, agreement_id: int) -> AgreementRead:
     if row is None:
         get_agreement(session, agreement_id)  # raises NotFound with the usual words
     return _read(row)
+
+
+def settlement_cycles(session: Session, agreement_ids: Collection[int]) -> dict[int, str]:
+    """agreement id -> its settlement cycle: how settlement groups the agreement's lines into statements."""
+    if not agreement_ids:
+        return {}
+    return dict(session.execute(select(VmiAgreement.id, VmiAgreement.settlement_cycle)
+                                .where(VmiAgreement.id.in_(sorted(agreement_ids)))).all())
 
 
 def find_active_agreement(session: Session, supplier_item_id: int, *, location_id: int) -> VmiAgreement | None:

@@ -6,7 +6,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from openvmi.fields import Currency, Id, Quantity
-from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
+from openvmi.settlement.rules import SettlementCycle
+from openvmi.vmi.agreements.rules import AgreementState
 
 # Tax rates and the over-shipment tolerance: 0 to 100 % (more tolerance is no tolerance but a
 # second order), four decimals, as the Numeric(7, 4) columns hold them.
