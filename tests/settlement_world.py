@@ -100,3 +100,16 @@ def supplier_user(session: Session, world: Consignment) -> Actor:
 
     party = session.scalars(select(Party).where(Party.id == world.supplier_id)).one()
     return actor_of(make_user(session, role=Role.SUPPLIER, supplier=party))
+
+
+def issued_statement(session: Session, supplier, *, day: date = date(2026, 5, 5)) -> int:
+    """The supplier's issued statement of the month holding `day`, with one consumed line on it."""
+    from openvmi.settlement.statements import service as statements
+    from openvmi.settlement.statements.schemas import StatementGenerate
+
+    world, clerk = make_consignment(session, supplier=supplier), finance(session)
+    consume(session, world, [Decimal(2)], unit_price=Decimal("1.50"), day=day)
+    [made] = statements.generate_statements(session, StatementGenerate(day=day, supplier_id=supplier.id),
+                                            actor=clerk, cycle_of=cycle_of)
+    statements.issue_statement(session, made.statement_id, actor=clerk)
+    return made.statement_id
