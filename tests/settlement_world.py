@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor, Role
+from openvmi.db import utcnow
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
@@ -18,7 +19,7 @@ from openvmi.settlement.rules import SettlementKind, owed_row, returned_row
 from openvmi.vmi.agreements.queries import settlement_cycles
 from tests.builders import (
     document, make_buyer, make_item, make_location, make_party, make_supplier_item, make_user, make_vmi_agreement,
-    make_vmi_location, receive,
+    make_vmi_location, receive, unique,
 )
 
 cycle_of = settlement_cycles  # what app.py wires into Reactions.settlement_cycles
@@ -72,8 +73,8 @@ def consume(session: Session, world: Consignment, quantities: list[Decimal], *, 
         price_day=day, occurred_at=at) for move in posted.moves])
 
 
-def reverse(session: Session, world: Consignment, line_id: int, quantity: Decimal, *, day: date) -> int:
-    """Give `quantity` of a consumed line back from production: the mirror move and the negative line."""
+def reverse(session: Session, world: Consignment, line_id: int, quantity: Decimal) -> int:
+    """Give `quantity` of a consumed line back from production now: the mirror move and the negative line."""
     line = session.scalars(select(SettlementLine).where(SettlementLine.id == line_id)).one()
     move = MoveCreate(item_id=world.item_id, quantity=quantity, from_location_id=world.sink_id,
                       from_owner_id=world.buyer_id, to_location_id=world.store_id, to_owner_id=world.supplier_id,
@@ -83,7 +84,7 @@ def reverse(session: Session, world: Consignment, line_id: int, quantity: Decima
     columns = {column.name: getattr(line, column.name) for column in SettlementLine.__table__.columns}
     [line_id] = settlement_service.record_lines(session, [returned_row(
         columns, line_id=line.id, move_id=posted.moves[0].id, quantity=quantity, returned_before=Decimal(0),
-        occurred_at=datetime.combine(day, time(4), tzinfo=UTC))])
+        occurred_at=utcnow())])
     return line_id
 
 
@@ -92,14 +93,14 @@ def actor_of(user) -> Actor:
 
 
 def finance(session: Session) -> Actor:
-    return actor_of(make_user(session, role=Role.FINANCE))
+    return actor_of(make_user(session, role=Role.FINANCE, email=f"{unique('finance')}@buyer.example"))
 
 
 def supplier_user(session: Session, world: Consignment) -> Actor:
     from openvmi.parties.models import Party
 
     party = session.scalars(select(Party).where(Party.id == world.supplier_id)).one()
-    return actor_of(make_user(session, role=Role.SUPPLIER, supplier=party))
+    return actor_of(make_user(session, role=Role.SUPPLIER, supplier=party, email=f"{unique('sales')}@supplier.example"))
 
 
 def issued_statement(session: Session, supplier, *, day: date = date(2026, 5, 5)) -> int:
