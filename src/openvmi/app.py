@@ -27,6 +27,9 @@ from openvmi.parties.api import router as parties_router
 from openvmi.planning import pages as planning_pages
 from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
+from openvmi.settlement.exports import pages as statement_exports_pages
+from openvmi.settlement.exports.api import router as statement_exports_router
+from openvmi.settlement.invoices.api import router as invoices_router
 from openvmi.settlement.statements import pages as statements_pages
 from openvmi.settlement.statements.api import router as statements_router
 from openvmi.supplier_stock import pages as supplier_stock_pages
@@ -94,12 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   viewer_names=auth_queries.viewer_names)
     app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts,
                                     stock_moved=replenishment_service.sync_item_alerts,
-                                    settlement_cycles=agreement_queries.settlement_cycles)
+                                    settlement_cycles=agreement_queries.settlement_cycles,
+                                    self_billing=agreement_queries.self_billing)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
-                   call_offs_router, shipments_router, receipts_router, replenishment_router, statements_router):
+                   call_offs_router, shipments_router, receipts_router, replenishment_router, statements_router,
+                   statement_exports_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -112,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       replenishment_pages.feature, statements_pages.feature])
+                       replenishment_pages.feature, statements_pages.feature, statement_exports_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

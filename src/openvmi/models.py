@@ -6,6 +6,7 @@ from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance
 from openvmi.locations.models import Location
 from openvmi.parties.models import Party, Plant
 from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
+from openvmi.settlement.invoices.models import MatchTolerance, SettlementInvoice
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.statements.models import LineDispute, SettlementStatement, StatementEvent
 from openvmi.supplier_stock.models import (
@@ -21,4 +22,5 @@ __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVer
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
            "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Receipt", "ReceiptLine",
-           "Shipment", "ShipmentLine", "SettlementLine", "SettlementStatement", "StatementEvent", "LineDispute"]
+           "Shipment", "ShipmentLine", "SettlementLine", "SettlementStatement", "StatementEvent", "LineDispute",
+           "SettlementInvoice", "MatchTolerance"]

@@ -40,6 +40,7 @@ class AlertEvent(Labelled):
     STATEMENT_ISSUED = "statement.issued", N_("Statement issued")
     STATEMENT_DISPUTED = "statement.disputed", N_("Statement disputed")
     STATEMENT_CONFIRMED = "statement.confirmed", N_("Statement confirmed")
+    INVOICE_MISMATCH = "statement.invoice_mismatch", N_("Invoice mismatch")
 
 
 class Audience(Labelled):

@@ -108,6 +108,11 @@ NOTICES = {
     AlertEvent.STATEMENT_CONFIRMED: (
         N_("Statement #%(id)s confirmed by %(supplier)s"),
         N_("%(supplier)s confirmed statement #%(id)s for %(start)s to %(end)s: %(gross)s %(currency)s gross.")),
+    AlertEvent.INVOICE_MISMATCH: (
+        N_("Invoice mismatch: statement #%(id)s of %(supplier)s"),
+        N_("The invoice of %(supplier)s for statement #%(id)s (%(start)s to %(end)s, %(gross)s %(currency)s gross) "
+           "differs from the statement beyond the tolerance in %(count)s figure(s). Review the differences, then "
+           "reject the invoice or change the tolerance and match again.")),
 }
 
 
@@ -240,7 +245,7 @@ def _notice(words: Words, content: dict[str, Any], part: int) -> str:
     return words.text(NOTICES[AlertEvent(content["event"])][part], id=content["statement_id"],
                       supplier=content.get("supplier") or "", start=content["period_start"], end=content["period_end"],
                       gross=content.get("gross", ""), currency=content.get("currency", ""),
-                      count=words.number(content.get("disputed_lines", 0)))
+                      count=words.number(content.get("disputed_lines", content.get("differences", 0))))
 
 
 def title(words: Words, content: dict[str, Any]) -> str:

@@ -64,6 +64,8 @@ class Reactions:
     stock_moved: Callable[[Session, Collection[int]], None]
     # agreement ids -> each agreement's settlement cycle: how settlement (below vmi) groups lines into statements.
     settlement_cycles: Callable[[Session, Collection[int]], Mapping[int, str]]
+    # agreement ids -> whether finance self-bills (ERS) their statements (settlement.invoices).
+    self_billing: Callable[[Session, Collection[int]], Mapping[int, bool]]
 
 
 def get_reactions(request: Request) -> Reactions:

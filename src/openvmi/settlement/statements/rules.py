@@ -26,7 +26,10 @@ class StatementAction(Labelled):
     WITHDRAW = "withdraw", N_("Withdraw a dispute")
     CREDIT = "credit", N_("Credit a line")
     INVOICE = "invoice", N_("Record the invoice")
+    SELF_BILL = "self_bill", N_("Self-bill (ERS)")  # finance issues the invoice where the agreement says so
     MATCH = "match", N_("Match the invoice")
+    MISMATCH = "mismatch", N_("Invoice does not match")  # stays invoiced; the differences are on the invoice
+    REJECT = "reject", N_("Reject the invoice")  # back to confirmed: the supplier records a corrected one
     CLOSE = "close", N_("Close")
 
 
@@ -49,14 +52,15 @@ TRANSITIONS: dict[StatementState, dict[StatementAction, StatementState]] = {
     S.DRAFT: {A.REGENERATE: S.DRAFT, A.ISSUE: S.ISSUED},
     S.ISSUED: {A.CONFIRM: S.CONFIRMED, A.DISPUTE: S.DISPUTED},
     S.DISPUTED: {A.DISPUTE: S.DISPUTED, A.WITHDRAW: S.DISPUTED, A.CREDIT: S.DISPUTED, A.CONFIRM: S.CONFIRMED},
-    S.CONFIRMED: {A.INVOICE: S.INVOICED},
-    S.INVOICED: {A.MATCH: S.MATCHED},
+    S.CONFIRMED: {A.INVOICE: S.INVOICED, A.SELF_BILL: S.INVOICED},
+    S.INVOICED: {A.MATCH: S.MATCHED, A.MISMATCH: S.INVOICED, A.REJECT: S.CONFIRMED},
     S.MATCHED: {A.CLOSE: S.CLOSED},
     S.CLOSED: {},
 }
 ACTORS: dict[StatementAction, Side] = {
     A.GENERATE: Side.FINANCE, A.REGENERATE: Side.FINANCE, A.ISSUE: Side.FINANCE, A.CREDIT: Side.FINANCE,
-    A.MATCH: Side.FINANCE, A.CLOSE: Side.FINANCE,
+    A.MATCH: Side.FINANCE, A.CLOSE: Side.FINANCE, A.SELF_BILL: Side.FINANCE, A.MISMATCH: Side.FINANCE,
+    A.REJECT: Side.FINANCE,
     A.CONFIRM: Side.SUPPLIER, A.DISPUTE: Side.SUPPLIER, A.WITHDRAW: Side.SUPPLIER, A.INVOICE: Side.SUPPLIER,
 }
 # What a supplier may see: everything but the buyer's drafts.

@@ -210,3 +210,10 @@ def _tell(session: Session, statement: SettlementStatement, event: AlertEvent, a
     notify(session, [Notice(event=event, supplier_id=statement.supplier_id, audience=audience, facts={
         "statement_id": statement.id, "currency": statement.currency, "period_start": statement.period_start.isoformat(),
         "period_end": statement.period_end.isoformat(), "gross": str(money.gross), **facts})])
+
+
+def change_state(session: Session, statement: SettlementStatement, action: StatementAction, *, actor: Actor,
+                 note: str | None = None) -> None:
+    """Move a locked statement by `action` as the transition table allows, recording who and when (for
+    the invoices of settlement.invoices). Caller commits."""
+    _transition(session, statement, action, actor=actor, note=note)

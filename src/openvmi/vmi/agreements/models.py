@@ -42,6 +42,8 @@ class VmiAgreement(SupplierScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     tax_rate_percent: Mapped[Decimal] = mapped_column(Percent())
     adjustments_need_approval: Mapped[bool] = mapped_column(default=True)
+    # Self-billing (ERS): finance issues the invoice from the confirmed statement, the supplier records none.
+    self_billing: Mapped[bool] = mapped_column(default=False)
     call_off_answer_hours: Mapped[int] = mapped_column(default=48)
     over_shipment_tolerance_percent: Mapped[Decimal] = mapped_column(Percent(), default=Decimal(0))
     valid_from: Mapped[date]

@@ -45,6 +45,7 @@ def _read(row: Any) -> AgreementRead:
         plant_code=row.plant_code, min_level=agreement.min_level, max_level=agreement.max_level,
         settlement_cycle=agreement.settlement_cycle, currency=agreement.currency,
         tax_rate_percent=agreement.tax_rate_percent, adjustments_need_approval=agreement.adjustments_need_approval,
+        self_billing=agreement.self_billing,
         call_off_answer_hours=agreement.call_off_answer_hours,
         over_shipment_tolerance_percent=agreement.over_shipment_tolerance_percent,
         valid_from=agreement.valid_from, valid_to=agreement.valid_to, state=agreement.state,
@@ -68,6 +69,14 @@ def settlement_cycles(session: Session, agreement_ids: Collection[int]) -> dict[
     if not agreement_ids:
         return {}
     return dict(session.execute(select(VmiAgreement.id, VmiAgreement.settlement_cycle)
+                                .where(VmiAgreement.id.in_(sorted(agreement_ids)))).all())
+
+
+def self_billing(session: Session, agreement_ids: Collection[int]) -> dict[int, bool]:
+    """agreement id -> whether finance self-bills (ERS) the statements of the agreement's lines."""
+    if not agreement_ids:
+        return {}
+    return dict(session.execute(select(VmiAgreement.id, VmiAgreement.self_billing)
                                 .where(VmiAgreement.id.in_(sorted(agreement_ids)))).all())
 
 
