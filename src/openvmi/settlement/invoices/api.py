@@ -1,6 +1,7 @@
 """JSON API for invoices: the supplier records its invoice (with its PDF); finance self-bills ERS
 statements, matches, rejects, closes and sets the tolerance; the PDF only for its supplier and finance."""
 import json
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -9,9 +10,9 @@ from pydantic import ValidationError
 from openvmi.access import Actor
 from openvmi.errors import FieldError, InvalidInput, NotFound
 from openvmi.fields import Currency, Id
-from openvmi.settlement.invoices import pdf_files, queries, service
+from openvmi.settlement.invoices import pdf_files, queries, report, service
 from openvmi.settlement.invoices.schemas import (
-    InvoiceCreate, InvoicePage, InvoiceRead, Rejection, SelfBill, ToleranceRead, ToleranceSet,
+    InvoiceCreate, InvoicePage, InvoiceRead, Rejection, ReportRead, SelfBill, ToleranceRead, ToleranceSet,
 )
 from openvmi.settlement.statements import queries as statement_queries
 from openvmi.settlement.statements.schemas import StatementRead
@@ -146,3 +147,14 @@ def set_tolerance(currency: Currency, body: ToleranceSet, session: DbSession, ac
     service.set_tolerance(session, currency, body, actor=actor)
     session.commit()
     return queries.describe_tolerance(session, currency.upper())
+
+
+@router.get("/reconciliation-report", response_model=ReportRead)
+def reconciliation_report(request: Request, session: DbSession, actor: Reader, supplier_id: Id, since: date,
+                          until: date) -> ReportRead:
+    """A supplier's period (local days) from ownership moves to lines, statements and invoices, every
+    difference listed. A supplier user sees only its own (404 for another)."""
+    if actor.supplier_id is not None and actor.supplier_id != supplier_id:
+        raise NotFound(f"no such supplier: {supplier_id}")
+    return report.reconciliation_report(session, supplier_id, since=since, until=until,
+                                        zone=request.app.state.settings.timezone)

@@ -24,6 +24,17 @@ class Figure(Labelled):
     GROSS = "gross", N_("Gross")
 
 
+class Finding(Labelled):
+    """A difference the reconciliation report lists, from moves to invoices."""
+
+    MOVE_WITHOUT_LINE = "move_without_line", N_("Ownership move without a settlement line")
+    LINE_WITHOUT_MOVE = "line_without_move", N_("Settlement line without its move")
+    QUANTITY_DIFFERS = "quantity_differs", N_("Line quantity differs from its move")
+    LINE_NOT_ON_STATEMENT = "line_not_on_statement", N_("Line on no statement")
+    NO_INVOICE = "no_invoice", N_("Confirmed statement without an invoice")
+    INVOICE_DIFFERS = "invoice_differs", N_("Invoice differs from its statement")
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """How far an invoice may be from its statement and still match: within both limits."""

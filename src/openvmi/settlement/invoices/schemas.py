@@ -5,7 +5,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from openvmi.fields import Code, Currency, Id, Money, Percent, Text
-from openvmi.settlement.invoices.rules import Figure, InvoiceSource, InvoiceState
+from openvmi.settlement.invoices.rules import Figure, Finding, InvoiceSource, InvoiceState
 from openvmi.settlement.statements.rules import StatementState
 
 
@@ -84,3 +84,45 @@ class InvoiceRead(BaseModel):
 
 class InvoicePage(BaseModel):
     items: list[InvoiceRead]
+
+
+class FindingRead(BaseModel):
+    finding: Finding
+    move_id: int | None = None
+    line_id: int | None = None
+    statement_id: int | None = None
+    invoice_number: str | None = None
+    figure: Figure | None = None
+    tax_rate_percent: Decimal | None = None
+    quantity: Decimal | None = None  # line minus move, or the move's signed quantity when it has no line
+    amount: Decimal | None = None  # the money concerned (a line's net, a statement's gross, invoice minus statement)
+    within_tolerance: bool | None = None
+
+
+class ReportStatement(BaseModel):
+    id: int
+    state: StatementState
+    currency: str
+    period_start: date
+    period_end: date
+    line_count: int
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    invoice_number: str | None
+    invoice_gross: Decimal | None
+
+
+class ReportRead(BaseModel):
+    """A supplier's period from ownership moves to invoices, with every difference found."""
+
+    supplier_id: int
+    supplier_code: str
+    supplier_name: str
+    since: date
+    until: date
+    ownership_moves: int
+    settlement_lines: int
+    lines_net: Decimal
+    statements: list[ReportStatement]
+    differences: list[FindingRead]
