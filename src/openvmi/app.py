@@ -29,6 +29,7 @@ from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
 from openvmi.settlement.exports import pages as statement_exports_pages
 from openvmi.settlement.exports.api import router as statement_exports_router
+from openvmi.settlement.invoices import pages as invoices_pages
 from openvmi.settlement.invoices.api import router as invoices_router
 from openvmi.settlement.statements import pages as statements_pages
 from openvmi.settlement.statements.api import router as statements_router
@@ -117,7 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       replenishment_pages.feature, statements_pages.feature, statement_exports_pages.feature])
+                       replenishment_pages.feature, statements_pages.feature, statement_exports_pages.feature,
+                       invoices_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

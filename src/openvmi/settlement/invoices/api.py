@@ -1,18 +1,17 @@
 """JSON API for invoices: the supplier records its invoice (with its PDF); finance self-bills ERS
 statements, matches, rejects, closes and sets the tolerance; the PDF only for its supplier and finance."""
-import json
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from pydantic import ValidationError
 
 from openvmi.access import Actor
-from openvmi.errors import FieldError, InvalidInput, NotFound
+from openvmi.errors import NotFound
 from openvmi.fields import Currency, Id
-from openvmi.settlement.invoices import pdf_files, queries, report, service
+from openvmi.settlement.invoices import queries, report, service
+from openvmi.settlement.invoices.uploads import invoice_pdf_response, read_invoice_form, record_from_upload
 from openvmi.settlement.invoices.schemas import (
-    InvoiceCreate, InvoicePage, InvoiceRead, Rejection, ReportRead, SelfBill, ToleranceRead, ToleranceSet,
+    InvoicePage, InvoiceRead, Rejection, ReportRead, SelfBill, ToleranceRead, ToleranceSet,
 )
 from openvmi.settlement.statements import queries as statement_queries
 from openvmi.settlement.statements.schemas import StatementRead
@@ -23,32 +22,6 @@ router = APIRouter(prefix="/settlement", tags=["settlement"])
 Reader = Annotated[Actor, Depends(requires("settlement_invoices.read"))]
 Supplier = Annotated[Actor, Depends(requires("settlement_invoices.record"))]
 Finance = Annotated[Actor, Depends(requires("settlement_invoices.write"))]
-
-
-def read_invoice_form(*, statement_id: str, number: str, invoice_date: str, net: str, tax: str, gross: str,
-                      by_rate: str | None) -> InvoiceCreate:
-    """The invoice form's fields as an InvoiceCreate; InvalidInput naming every bad field (shared with the portal)."""
-    try:
-        rates = json.loads(by_rate) if by_rate else []
-    except ValueError:
-        raise InvalidInput([FieldError("by_rate", "not JSON: a list of {tax_rate_percent, net, tax}")]) from None
-    try:
-        return InvoiceCreate(statement_id=statement_id, number=number, invoice_date=invoice_date, net=net, tax=tax,
-                             gross=gross, by_rate=rates)
-    except ValidationError as error:
-        raise InvalidInput([FieldError(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()]) from None
-
-
-def record_from_upload(request: Request, session, body: InvoiceCreate, pdf: UploadFile | None, *, actor: Actor,
-                       idempotency_key: str | None):
-    """Check the uploaded PDF (if any) and record the invoice; (invoice, replayed). Caller commits."""
-    settings = request.app.state.settings
-    data = None
-    if pdf is not None and (pdf.filename or pdf.size):
-        data = pdf_files.read_checked_pdf(pdf.file, max_bytes=settings.invoice_max_pdf_bytes)
-    return service.record_invoice(session, body, actor=actor, pdf=data, storage_dir=settings.invoice_storage_dir,
-                                  self_billing_of=request.app.state.reactions.self_billing,
-                                  idempotency_key=idempotency_key)
 
 
 @router.post("/invoices", status_code=201, response_model=InvoiceRead,
@@ -90,16 +63,6 @@ def get_invoice(invoice_id: Id, session: DbSession, _: Reader) -> InvoiceRead:
 def get_invoice_pdf(invoice_id: Id, request: Request, session: DbSession, _: Reader) -> Response:
     """The invoice's PDF, checked against its SHA-256 (404 when there is none or it is another supplier's)."""
     return invoice_pdf_response(request, session, invoice_id)
-
-
-def invoice_pdf_response(request: Request, session, invoice_id: int) -> Response:
-    invoice = queries.get_invoice(session, invoice_id)
-    if invoice.pdf_path is None or invoice.pdf_sha256 is None:
-        raise NotFound(f"invoice {invoice_id} has no PDF")
-    data = pdf_files.load_pdf(request.app.state.settings.invoice_storage_dir, invoice.pdf_path, invoice.pdf_sha256)
-    return Response(data, media_type="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=\"invoice-{invoice.id}.pdf\"", "Cache-Control": "private, no-store",
-        "Digest": f"sha-256={invoice.pdf_sha256}"})
 
 
 @router.post("/statements/{statement_id}/self-bill", status_code=201, response_model=InvoiceRead)

@@ -191,12 +191,16 @@ def _current_invoice(session: Session, statement: SettlementStatement) -> Settle
     return invoice
 
 
-def _self_billed(session: Session, statement: SettlementStatement, self_billing_of: SelfBillingLookup) -> bool:
-    """A statement is self-billed when every agreement of its lines says ERS."""
+def statement_is_self_billed(session: Session, statement_id: int, *, self_billing_of: SelfBillingLookup) -> bool:
+    """A statement is self-billed (ERS) when every agreement of its lines says so."""
     agreements = set(session.scalars(select(SettlementLine.agreement_id).distinct()
-                                     .where(SettlementLine.statement_id == statement.id)))
+                                     .where(SettlementLine.statement_id == statement_id)))
     flags = self_billing_of(session, agreements)
     return bool(agreements) and all(flags.get(agreement_id, False) for agreement_id in agreements)
+
+
+def _self_billed(session: Session, statement: SettlementStatement, self_billing_of: SelfBillingLookup) -> bool:
+    return statement_is_self_billed(session, statement.id, self_billing_of=self_billing_of)
 
 
 def _places_error(field: str, currency: str) -> FieldError:
