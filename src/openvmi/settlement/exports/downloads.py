@@ -57,7 +57,7 @@ def _sheet_rows(request: Request, statement: StatementRead) -> list[list[Any]]:
                               line.price_day] for line in statement.lines]
     rows.append([])
     for rate in statement.by_rate:
-        rows.append([translate(request, "Tax %(rate)s%%", rate=rate.tax_rate_percent), "", "", "", "", "", "",
+        rows.append([translate(request, N_("Tax %(rate)s %%"), rate=rate.tax_rate_percent), "", "", "", "", "", "",
                      rate.tax_rate_percent, rate.net, rate.tax])
     for label, value in ((N_("Net"), statement.net), (N_("Tax"), statement.tax), (N_("Gross"), statement.gross)):
         rows.append([translate(request, label), "", "", "", "", "", "", "", value, statement.currency])

@@ -22,7 +22,7 @@ COLUMNS = ((N_("Item"), 30, False), (N_("Name"), 50, False), (N_("Kind"), 22, Fa
 def statement_pdf(statement: StatementRead, *, buyer_name: str, words: Words, font: Path) -> bytes:
     """The statement's printable PDF in `words`' language, with `font` (TrueType, Chinese glyphs) embedded."""
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(words.text("Statement #%(id)s", id=statement.id))
+    pdf.set_title(words.text(N_("Statement #%(id)s"), id=statement.id))
     pdf.set_creator("OpenVMI")
     pdf.add_font(FONT, "", str(font))
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -36,12 +36,12 @@ def statement_pdf(statement: StatementRead, *, buyer_name: str, words: Words, fo
     def money(value: Decimal) -> str:
         return f"{amount(value, statement.currency)} {statement.currency}"
 
-    line(text("Settlement statement #%(id)s", id=statement.id), size=16, height=10)
-    line(text("Buyer: %(name)s", name=buyer_name))
-    line(text("Supplier: %(name)s (%(code)s)", name=statement.supplier_name, code=statement.supplier_code))
-    line(text("Period: %(start)s to %(end)s", start=statement.period_start.isoformat(),
+    line(text(N_("Settlement statement #%(id)s"), id=statement.id), size=16, height=10)
+    line(text(N_("Buyer: %(name)s"), name=buyer_name))
+    line(text(N_("Supplier: %(name)s (%(code)s)"), name=statement.supplier_name, code=statement.supplier_code))
+    line(text(N_("Period: %(start)s to %(end)s"), start=statement.period_start.isoformat(),
               end=statement.period_end.isoformat()))
-    line(text("Currency: %(currency)s · State: %(state)s", currency=statement.currency,
+    line(text(N_("Currency: %(currency)s · State: %(state)s"), currency=statement.currency,
               state=text(StatementState(statement.state).label)))
     pdf.ln(3)
 
@@ -59,7 +59,7 @@ def statement_pdf(statement: StatementRead, *, buyer_name: str, words: Words, fo
     pdf.ln(3)
 
     pdf.set_font(FONT, size=9)
-    for header in (text("Tax rate"), text("Net"), text("Tax")):
+    for header in (text(N_("Tax rate")), text(N_("Net")), text(N_("Tax"))):
         pdf.cell(40, 6, header, border=1, align="R")
     pdf.ln()
     for rate in statement.by_rate:
@@ -67,7 +67,8 @@ def statement_pdf(statement: StatementRead, *, buyer_name: str, words: Words, fo
             pdf.cell(40, 6, value, border=1, align="R")
         pdf.ln()
     pdf.ln(2)
-    for label, value in ((text("Net"), statement.net), (text("Tax"), statement.tax), (text("Gross"), statement.gross)):
+    for label, value in ((text(N_("Net")), statement.net), (text(N_("Tax")), statement.tax),
+                         (text(N_("Gross")), statement.gross)):
         pdf.set_font(FONT, size=11)
         pdf.cell(120, 7, label, align="R")
         pdf.cell(70, 7, money(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -77,17 +78,17 @@ def statement_pdf(statement: StatementRead, *, buyer_name: str, words: Words, fo
     if pdf.get_y() > 240:
         pdf.add_page()
     top = pdf.get_y()
-    for index, (who, name) in enumerate(((text("Buyer (finance)"), buyer_name),
-                                         (text("Supplier"), statement.supplier_name))):
+    for index, (who, name) in enumerate(((text(N_("Buyer (finance)")), buyer_name),
+                                         (text(N_("Supplier")), statement.supplier_name))):
         x = pdf.l_margin + index * 97
         pdf.rect(x, top, 93, 38)
         pdf.set_xy(x + 2, top + 2)
         pdf.set_font(FONT, size=9)
         pdf.cell(89, 5, f"{who}: {_fit(pdf, name, 60)}")
         pdf.set_xy(x + 2, top + 20)
-        pdf.cell(89, 5, text("Signature:"))
+        pdf.cell(89, 5, text(N_("Signature:")))
         pdf.set_xy(x + 2, top + 28)
-        pdf.cell(89, 5, text("Date and company seal:"))
+        pdf.cell(89, 5, text(N_("Date and company seal:")))
     return bytes(pdf.output())
 
 
