@@ -43,3 +43,26 @@ def confirmed_statement(session: Session, *, supplier=None, day: date = date(202
         with as_supplier(session, user):
             statements.confirm_statement(session, made.statement_id, actor=user)
     return world, clerk, user, made.statement_id
+
+
+def record_invoice_of(session: Session, statement_id: int, supplier, *, number: str = "INV-1") -> int:
+    """The supplier confirms its issued statement and records an invoice (no PDF) of its figures; the invoice id."""
+    from pathlib import Path
+
+    from openvmi.access import Role
+    from openvmi.settlement.invoices import service as invoices
+    from openvmi.settlement.invoices.schemas import InvoiceCreate
+    from openvmi.settlement.statements import queries
+    from openvmi.vmi.agreements.queries import self_billing
+    from tests.builders import make_user
+    from tests.settlement_world import actor_of
+
+    user = actor_of(make_user(session, role=Role.SUPPLIER, supplier=supplier))
+    with as_supplier(session, user):
+        statements.confirm_statement(session, statement_id, actor=user)
+        read = queries.describe_statement(session, statement_id)
+        invoice, _ = invoices.record_invoice(
+            session, InvoiceCreate(statement_id=statement_id, number=number, invoice_date=date(2026, 6, 1),
+                                   net=read.net, tax=read.tax, gross=read.gross),
+            actor=user, self_billing_of=self_billing, storage_dir=Path("/nonexistent"))
+    return invoice.id
