@@ -10,7 +10,7 @@ from openvmi.settlement.statements.rules import StatementState
 from openvmi.settlement.statements.schemas import (
     CreditCreate, DisputeCreate, GeneratedStatement, Note, StatementGenerate, StatementPage, StatementRead,
 )
-from openvmi.web.deps import AppReactions, DbSession, requires
+from openvmi.web.deps import AppReactions, DbSession, IdempotencyKey, requires
 
 router = APIRouter(prefix="/settlement/statements", tags=["settlement"])
 Reader = Annotated[Actor, Depends(requires("settlement_statements.read"))]
@@ -50,9 +50,11 @@ def issue_statement(statement_id: Id, session: DbSession, actor: Finance) -> Sta
 
 
 @router.post("/{statement_id}/credits", status_code=201, response_model=StatementRead)
-def credit_line(statement_id: Id, body: CreditCreate, session: DbSession, actor: Finance) -> StatementRead:
-    """Correct a disputed line with a credit line (an amount and a reason) on the same statement."""
-    service.credit_line(session, statement_id, body, actor=actor)
+def credit_line(statement_id: Id, body: CreditCreate, session: DbSession, actor: Finance,
+                idempotency_key: IdempotencyKey) -> StatementRead:
+    """Correct a disputed line with a credit line (an amount and a reason) on the same statement; a retry
+    with the same Idempotency-Key answers as the first request and credits nothing more."""
+    service.credit_line(session, statement_id, body, actor=actor, idempotency_key=idempotency_key)
     session.commit()
     return queries.describe_statement(session, statement_id)
 

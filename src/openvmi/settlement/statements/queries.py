@@ -83,6 +83,17 @@ def open_dispute_lines(session: Session, statement_id: int) -> set[int]:
         LineDispute.statement_id == statement_id, LineDispute.state == DisputeState.OPEN.value)))
 
 
+def blocking_lines(session: Session, statement_id: int) -> set[int]:
+    """The lines of the statement whose open dispute no credit or reversal has answered yet."""
+    return set(session.scalars(select(LineDispute.line_id).where(LineDispute.statement_id == statement_id, BLOCKING)))
+
+
+def find_keyed_credit(session: Session, caller_key: str, idempotency_key: str) -> SettlementLine | None:
+    """The credit line an earlier request of this caller made with this Idempotency-Key, if any."""
+    return session.scalars(select(SettlementLine).where(SettlementLine.caller_key == caller_key,
+                                                        SettlementLine.idempotency_key == idempotency_key)).first()
+
+
 def get_line(session: Session, statement_id: int, line_id: int) -> SettlementLine:
     """A line of the statement; NotFound when the statement does not hold it."""
     row = session.scalars(select(SettlementLine).where(SettlementLine.id == line_id,
