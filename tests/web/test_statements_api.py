@@ -43,6 +43,10 @@ def test_finance_issues_the_supplier_disputes_finance_credits_the_supplier_confi
     confirmed = api_client.post(f"{url}/confirm", headers=supplier)
     assert confirmed.status_code == 200 and confirmed.json()["state"] == "confirmed"
     assert [e["action"] for e in confirmed.json()["history"]] == ["generate", "issue", "dispute", "credit", "confirm"]
+    overview = api_client.get(STATEMENTS, params={"period_end": "2026-05-31"}, headers=finance).json()["items"]
+    assert [(s["supplier_code"], s["state"], s["gross"]) for s in overview] == [(world.supplier_code, "confirmed",
+                                                                                "8.48")]
+    assert api_client.get(STATEMENTS, params={"period_end": "2026-04-30"}, headers=finance).json()["items"] == []
 
 
 def test_refusals_are_specific_and_change_nothing(session, api_client):

@@ -1,4 +1,5 @@
 """JSON API for statements: finance generates, issues and credits; a supplier confirms or disputes its own."""
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -20,9 +21,10 @@ Supplier = Annotated[Actor, Depends(requires("settlement_statements.answer"))]
 
 @router.get("", response_model=StatementPage)
 def list_statements(session: DbSession, _: Reader, state: StatementState | None = None,
-                    supplier_id: Id | None = None) -> StatementPage:
-    """The period overview: statements the caller may see (a supplier: its own, once issued), latest first."""
-    return queries.list_statements(session, state=state, supplier_id=supplier_id)
+                    supplier_id: Id | None = None, period_end: date | None = None) -> StatementPage:
+    """The period overview: statements the caller may see (a supplier: its own, once issued), latest
+    first; with `period_end`, one period's: who confirmed, who disputed, who is still waited for."""
+    return queries.list_statements(session, state=state, supplier_id=supplier_id, period_end=period_end)
 
 
 @router.post("/generate", response_model=list[GeneratedStatement])
