@@ -7,7 +7,7 @@ adds money-only credit lines to correct a disputed line (settlement.statements).
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Money, Percent, Quantity, UtcDateTime, one_of
@@ -30,6 +30,7 @@ class SettlementLine(SupplierScoped, Base):
         CheckConstraint("kind <> 'credit' OR net_amount < 0", name="credit_below_zero"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         Index("ix_settlement_line_supplier_occurred", "supplier_id", "occurred_at"),
+        UniqueConstraint("caller_key", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +54,9 @@ class SettlementLine(SupplierScoped, Base):
     # The statement it is on: set once, never changed (settlement.statements, docs/decisions.md).
     statement_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_statement.id"), index=True)
     reason: Mapped[str | None] = mapped_column(String(500))  # why finance credited (credit lines only)
+    # A credit's request: its caller and Idempotency-Key, so a retry returns the first credit.
+    caller_key: Mapped[str | None] = mapped_column(String(100))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
 
     @classmethod
     def supplier_criterion(cls, supplier_id: int) -> ColumnElement[bool]:

@@ -108,3 +108,10 @@ def test_tax_is_rounded_once_per_rate_on_the_sum_of_the_lines():
 def test_a_yen_statement_has_no_decimals():
     result = totals([(Decimal(10), Decimal(105))], "JPY")
     assert (result.net, result.tax, result.gross) == (Decimal(105), Decimal(11), Decimal(116))  # 10.5 half-up
+
+
+def test_the_last_day_a_statement_may_be_generated_for_has_a_whole_week_after_it():
+    from openvmi.settlement.statements.schemas import StatementGenerate
+
+    last = StatementGenerate.model_fields["day"].metadata[-1].le
+    assert all(period_of(last, cycle)[1] >= last for cycle in SettlementCycle)

@@ -101,6 +101,10 @@ def upgrade() -> None:
     # SQLite cannot alter a column or a CHECK: batch mode copies the table (env.py turns foreign keys off).
     with op.batch_alter_table('settlement_line', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reason', sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column('caller_key', sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column('idempotency_key', sa.String(length=200), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_settlement_line_caller_key_idempotency_key'),
+                                          ['caller_key', 'idempotency_key'])
         batch_op.alter_column('move_id', existing_type=sa.INTEGER(), nullable=True)
         batch_op.create_foreign_key(batch_op.f('fk_settlement_line_statement_id_settlement_statement'),
                                     'settlement_statement', ['statement_id'], ['id'])
@@ -124,6 +128,9 @@ def downgrade() -> None:
             batch_op.create_check_constraint(batch_op.f(f'ck_settlement_line_{name}'), sa.text(condition))
         batch_op.drop_constraint(batch_op.f('fk_settlement_line_statement_id_settlement_statement'), type_='foreignkey')
         batch_op.alter_column('move_id', existing_type=sa.INTEGER(), nullable=False)
+        batch_op.drop_constraint(batch_op.f('uq_settlement_line_caller_key_idempotency_key'), type_='unique')
+        batch_op.drop_column('idempotency_key')
+        batch_op.drop_column('caller_key')
         batch_op.drop_column('reason')
 
     with op.batch_alter_table('settlement_line_dispute', schema=None) as batch_op:

@@ -1,4 +1,5 @@
 """JSON API for statements: finance generates, issues and credits; a supplier confirms or disputes its own."""
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -10,7 +11,7 @@ from openvmi.settlement.statements.rules import StatementState
 from openvmi.settlement.statements.schemas import (
     CreditCreate, DisputeCreate, GeneratedStatement, Note, StatementGenerate, StatementPage, StatementRead,
 )
-from openvmi.web.deps import AppReactions, DbSession, requires
+from openvmi.web.deps import AppReactions, DbSession, IdempotencyKey, requires
 
 router = APIRouter(prefix="/settlement/statements", tags=["settlement"])
 Reader = Annotated[Actor, Depends(requires("settlement_statements.read"))]
@@ -20,9 +21,10 @@ Supplier = Annotated[Actor, Depends(requires("settlement_statements.answer"))]
 
 @router.get("", response_model=StatementPage)
 def list_statements(session: DbSession, _: Reader, state: StatementState | None = None,
-                    supplier_id: Id | None = None) -> StatementPage:
-    """The period overview: statements the caller may see (a supplier: its own, once issued), latest first."""
-    return queries.list_statements(session, state=state, supplier_id=supplier_id)
+                    supplier_id: Id | None = None, period_end: date | None = None) -> StatementPage:
+    """The period overview: statements the caller may see (a supplier: its own, once issued), latest
+    first; with `period_end`, one period's: who confirmed, who disputed, who is still waited for."""
+    return queries.list_statements(session, state=state, supplier_id=supplier_id, period_end=period_end)
 
 
 @router.post("/generate", response_model=list[GeneratedStatement])
@@ -50,9 +52,11 @@ def issue_statement(statement_id: Id, session: DbSession, actor: Finance) -> Sta
 
 
 @router.post("/{statement_id}/credits", status_code=201, response_model=StatementRead)
-def credit_line(statement_id: Id, body: CreditCreate, session: DbSession, actor: Finance) -> StatementRead:
-    """Correct a disputed line with a credit line (an amount and a reason) on the same statement."""
-    service.credit_line(session, statement_id, body, actor=actor)
+def credit_line(statement_id: Id, body: CreditCreate, session: DbSession, actor: Finance,
+                idempotency_key: IdempotencyKey) -> StatementRead:
+    """Correct a disputed line with a credit line (an amount and a reason) on the same statement; a retry
+    with the same Idempotency-Key answers as the first request and credits nothing more."""
+    service.credit_line(session, statement_id, body, actor=actor, idempotency_key=idempotency_key)
     session.commit()
     return queries.describe_statement(session, statement_id)
 

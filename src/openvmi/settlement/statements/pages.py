@@ -1,5 +1,6 @@
 """Portal pages for statements: finance generates, issues and credits; the supplier reviews, confirms
 or disputes lines; both see the period overview (who confirmed, who disputed, who is still waited for)."""
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -38,7 +39,7 @@ def statement_list(request: Request, session: DbSession, actor: Reader, state: s
     except ValueError:
         until = None
     page = queries.list_statements(session, state=StatementState(state) if state else None, supplier_id=None,
-                                   period_end_from=until, period_end_to=until)
+                                   period_end=until)
     counts = {value: sum(1 for row in page.items if row.state == value) for value in STATE_LABELS}
     return render(request, "settlement/statements.html", title=N_("Statements"), rows=page.items, state=state,
                   states=STATE_LABELS, counts=counts, period_end=until, form=FormState(values={}),
@@ -94,29 +95,27 @@ def _refused(request: Request, session: DbSession, actor: Actor, statement_id: i
     return _detail(request, session, actor, statement_id, refusal=refusal, status_code=status_code)
 
 
-def _done(request: Request, statement_id: int) -> Response:
+def _act(request: Request, session: DbSession, actor: Actor, statement_id: int, use_case: Callable[[], object]) -> Response:
+    """Run one use case for the statement page: commit and show the statement, or show why not."""
+    try:
+        use_case()
+        session.commit()
+    except DomainError as error:
+        return _refused(request, session, actor, statement_id, error)
     return flash(redirect(f"/settlement/statements/{statement_id}"), request, N_("Statement #%(id)s updated."),
                  id=statement_id)
 
 
 @router.post("/settlement/statements/{statement_id}/issue")
 def issue_statement(request: Request, statement_id: Id, session: DbSession, actor: Finance) -> Response:
-    try:
-        service.issue_statement(session, statement_id, actor=actor)
-        session.commit()
-    except DomainError as error:
-        return _refused(request, session, actor, statement_id, error)
-    return _done(request, statement_id)
+    return _act(request, session, actor, statement_id,
+                lambda: service.issue_statement(session, statement_id, actor=actor))
 
 
 @router.post("/settlement/statements/{statement_id}/confirm")
 def confirm_statement(request: Request, statement_id: Id, session: DbSession, actor: Supplier) -> Response:
-    try:
-        service.confirm_statement(session, statement_id, actor=actor)
-        session.commit()
-    except DomainError as error:
-        return _refused(request, session, actor, statement_id, error)
-    return _done(request, statement_id)
+    return _act(request, session, actor, statement_id,
+                lambda: service.confirm_statement(session, statement_id, actor=actor))
 
 
 @router.post("/settlement/statements/{statement_id}/disputes")
@@ -129,23 +128,15 @@ async def dispute_lines(request: Request, statement_id: Id, session: DbSession, 
     body = parse(DisputeCreate, {"lines": objections}, form)
     if body is None:
         return _refused(request, session, actor, statement_id, form, status_code=422)
-    try:
-        service.dispute_lines(session, statement_id, body, actor=actor)
-        session.commit()
-    except DomainError as error:
-        return _refused(request, session, actor, statement_id, error)
-    return _done(request, statement_id)
+    return _act(request, session, actor, statement_id,
+                lambda: service.dispute_lines(session, statement_id, body, actor=actor))
 
 
 @router.post("/settlement/statements/{statement_id}/disputes/{dispute_id}/withdraw")
 def withdraw_dispute(request: Request, statement_id: Id, dispute_id: Id, session: DbSession,
                      actor: Supplier) -> Response:
-    try:
-        service.withdraw_dispute(session, statement_id, dispute_id, actor=actor)
-        session.commit()
-    except DomainError as error:
-        return _refused(request, session, actor, statement_id, error)
-    return _done(request, statement_id)
+    return _act(request, session, actor, statement_id,
+                lambda: service.withdraw_dispute(session, statement_id, dispute_id, actor=actor))
 
 
 @router.post("/settlement/statements/{statement_id}/credits")
@@ -154,12 +145,8 @@ async def credit_line(request: Request, statement_id: Id, session: DbSession, ac
     body = parse(CreditCreate, form.values, form)
     if body is None:
         return _refused(request, session, actor, statement_id, form, status_code=422)
-    try:
-        service.credit_line(session, statement_id, body, actor=actor)
-        session.commit()
-    except DomainError as error:
-        return _refused(request, session, actor, statement_id, error)
-    return _done(request, statement_id)
+    return _act(request, session, actor, statement_id,
+                lambda: service.credit_line(session, statement_id, body, actor=actor))
 
 
 feature = PortalFeature(router=router, nav=[

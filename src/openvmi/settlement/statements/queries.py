@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 from openvmi.auth.queries import usernames
 from openvmi.catalog.models import Item
 from openvmi.errors import NotFound
+from openvmi.pagination import where_given
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
 from openvmi.settlement.models import SettlementLine
@@ -83,6 +84,17 @@ def open_dispute_lines(session: Session, statement_id: int) -> set[int]:
         LineDispute.statement_id == statement_id, LineDispute.state == DisputeState.OPEN.value)))
 
 
+def blocking_lines(session: Session, statement_id: int) -> set[int]:
+    """The lines of the statement whose open dispute no credit or reversal has answered yet."""
+    return set(session.scalars(select(LineDispute.line_id).where(LineDispute.statement_id == statement_id, BLOCKING)))
+
+
+def find_keyed_credit(session: Session, caller_key: str, idempotency_key: str) -> SettlementLine | None:
+    """The credit line an earlier request of this caller made with this Idempotency-Key, if any."""
+    return session.scalars(select(SettlementLine).where(SettlementLine.caller_key == caller_key,
+                                                        SettlementLine.idempotency_key == idempotency_key)).first()
+
+
 def get_line(session: Session, statement_id: int, line_id: int) -> SettlementLine:
     """A line of the statement; NotFound when the statement does not hold it."""
     row = session.scalars(select(SettlementLine).where(SettlementLine.id == line_id,
@@ -100,41 +112,36 @@ def get_dispute(session: Session, statement_id: int, dispute_id: int) -> LineDis
     return row
 
 
-def _summaries(session: Session, rows: list[SettlementStatement]) -> list[StatementSummary]:
+def _summaries(session: Session, rows: list[SettlementStatement]) -> list[tuple[StatementSummary, Totals]]:
     money = statement_money(session, rows)
     blocking = blocking_disputes(session, [row.id for row in rows])
     parties = {pid: (code, name) for pid, code, name in session.execute(
         select(Party.id, Party.code, Party.name).where(Party.id.in_({row.supplier_id for row in rows})))}
-    return [StatementSummary(
+    return [(StatementSummary(
         id=row.id, supplier_id=row.supplier_id, supplier_code=parties[row.supplier_id][0],
         supplier_name=parties[row.supplier_id][1], currency=row.currency, cycle=row.cycle,
         period_start=row.period_start, period_end=row.period_end, state=row.state, line_count=money[row.id][1],
         net=money[row.id][0].net, tax=money[row.id][0].tax, gross=money[row.id][0].gross,
-        blocking_disputes=blocking.get(row.id, 0), changed_at=row.changed_at) for row in rows]
+        blocking_disputes=blocking.get(row.id, 0), changed_at=row.changed_at), money[row.id][0]) for row in rows]
 
 
 def list_statements(session: Session, *, state: StatementState | None, supplier_id: int | None,
-                    period_end_from: date | None = None, period_end_to: date | None = None,
-                    limit: int = 200) -> StatementPage:
+                    period_end: date | None = None, limit: int = 200) -> StatementPage:
     """The period overview: statements the caller may see, latest period first, with their totals and
     how many disputes block each."""
-    statement = select(SettlementStatement).order_by(SettlementStatement.period_end.desc(), SettlementStatement.id)
+    statement = where_given(select(SettlementStatement), (SettlementStatement.state, state),
+                            (SettlementStatement.supplier_id, supplier_id), (SettlementStatement.period_end, period_end))
     if current_supplier_scope(session) is not None:
         statement = statement.where(SettlementStatement.state.in_([str(s) for s in VISIBLE_TO_SUPPLIER]))
-    for column, value, compare in ((SettlementStatement.state, state, "eq"),
-                                   (SettlementStatement.supplier_id, supplier_id, "eq"),
-                                   (SettlementStatement.period_end, period_end_from, "ge"),
-                                   (SettlementStatement.period_end, period_end_to, "le")):
-        if value is not None:
-            statement = statement.where(column == value if compare == "eq" else
-                                        column >= value if compare == "ge" else column <= value)
-    return StatementPage(items=_summaries(session, list(session.scalars(statement.limit(limit)))))
+    rows = list(session.scalars(statement.order_by(SettlementStatement.period_end.desc(), SettlementStatement.id)
+                                .limit(limit)))
+    return StatementPage(items=[summary for summary, _ in _summaries(session, rows)])
 
 
 def describe_statement(session: Session, statement_id: int) -> StatementRead:
     """The statement with its lines, totals per tax rate, disputes and history, as people read it."""
     row = get_statement(session, statement_id)
-    summary = _summaries(session, [row])[0]
+    [(summary, money)] = _summaries(session, [row])
     lines = session.execute(select(SettlementLine, Item.code, Item.name, Item.unit)
                             .join(Item, Item.id == SettlementLine.item_id)
                             .where(SettlementLine.statement_id == row.id).order_by(SettlementLine.id))
@@ -143,7 +150,6 @@ def describe_statement(session: Session, statement_id: int) -> StatementRead:
     events = list(session.scalars(select(StatementEvent).where(StatementEvent.statement_id == row.id)
                                   .order_by(StatementEvent.id)))
     names = usernames(session, {event.actor_id for event in events if event.actor_id is not None})
-    money = statement_money(session, [row])[row.id][0]
     return StatementRead(
         **summary.model_dump(),
         by_rate=[RateTotalRead(tax_rate_percent=r.tax_rate_percent, net=r.net, tax=r.tax) for r in money.by_rate],

@@ -12,7 +12,8 @@ from openvmi.settlement.statements.rules import DisputeState, StatementAction, S
 class StatementGenerate(BaseModel):
     """Generate (or regenerate the drafts of) the statements of the periods that hold `day`."""
 
-    day: date
+    # Bounded so that every cycle's period around it is a real date (a week may end in the next year).
+    day: date = Field(ge=date(1900, 1, 1), le=date(9999, 12, 24))
     supplier_id: Id | None = None  # None: every supplier with lines not yet on a statement
 
 

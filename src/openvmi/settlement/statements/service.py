@@ -12,7 +12,7 @@ from openvmi.access import Actor, Role
 from openvmi.alerts.notices import Audience, Notice, notify
 from openvmi.alerts.rules import AlertEvent
 from openvmi.db import utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput, PermissionDenied, Reason
+from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, PermissionDenied, Reason
 from openvmi.settlement import service as lines_service
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementCycle, credit_row, currency_places, period_of, round_money
@@ -39,6 +39,10 @@ class DisputesOpen(Conflict):
 
 class LineAlreadyDisputed(Conflict):
     code = "line_already_disputed"
+
+
+class LineAlreadyCorrected(Conflict):
+    code = "line_already_corrected"
 
 
 class InvalidCredit(InvalidInput):
@@ -155,14 +159,24 @@ def withdraw_dispute(session: Session, statement_id: int, dispute_id: int, *, ac
     return dispute
 
 
-def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, actor: Actor) -> int:
+def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, actor: Actor,
+                idempotency_key: str | None = None) -> int:
     """Finance corrects a disputed line with a money-only credit line on the same statement; the id of
-    the credit line. Caller commits."""
+    the credit line. A retry with the same Idempotency-Key returns the first credit. Caller commits."""
     statement = queries.get_statement(session, statement_id, for_update=True)
+    if idempotency_key is not None:
+        earlier = queries.find_keyed_credit(session, actor.caller_key, idempotency_key)
+        if earlier is not None:
+            if (earlier.statement_id, earlier.reverses_line_id, -earlier.net_amount, earlier.reason) != (
+                    statement.id, credit.line_id, credit.amount, credit.reason):
+                raise IdempotencyMismatch(Reason("this Idempotency-Key was used for another credit"))
+            return earlier.id
     if not rules.next_state(statement.state, StatementAction.CREDIT):
         _refuse(statement, StatementAction.CREDIT)
     line = queries.get_line(session, statement.id, credit.line_id)
-    if line.id not in queries.open_dispute_lines(session, statement.id):
+    if line.id not in queries.blocking_lines(session, statement.id):
+        if line.id in queries.open_dispute_lines(session, statement.id):
+            raise LineAlreadyCorrected(Reason("line %(line)s is corrected already", line=line.id))
         raise InvalidCredit([FieldError("line_id", Reason("line %(line)s is not disputed: only a disputed line "
                                                           "is credited", line=line.id))])
     if round_money(credit.amount, line.currency) != credit.amount:
@@ -173,7 +187,9 @@ def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, ac
                                                          net=line.net_amount))])
     columns = {column.name: getattr(line, column.name) for column in SettlementLine.__table__.columns}
     row = credit_row(columns, line_id=line.id, amount=credit.amount, reason=credit.reason, occurred_at=utcnow())
-    [credit_id] = lines_service.record_lines(session, [{**row, "statement_id": statement.id}])
+    [credit_id] = lines_service.record_lines(session, [{**row, "statement_id": statement.id,
+                                                        "caller_key": actor.caller_key if idempotency_key else None,
+                                                        "idempotency_key": idempotency_key}])
     _transition(session, statement, StatementAction.CREDIT, actor=actor, note=f"line {line.id}: {credit.reason}")
     return credit_id
 
