@@ -33,7 +33,7 @@ def test_the_supplier_records_its_invoice_and_finance_matches_and_closes_it(sess
     assert "Statement #" in portal.post(f"/settlement/statements/{statement_id}/match").text
     closed = portal.post(f"/settlement/statements/{statement_id}/close")
     assert closed.status_code == 200 and "Closed" in closed.text
-    report = portal.get(f"/settlement/reconciliation-report?supplier_id={party.id}&since=2026-01-01&until=2030-01-01")
+    report = portal.get(f"/settlement/reconciliation-report?supplier_id={party.id}&since=2026-05-01&until=2026-05-31")
     assert report.status_code == 200 and "Moves, lines, statements and invoices agree." in report.text
     zh = portal.get(f"/settlement/statements/{statement_id}/invoice", headers={"Accept-Language": "zh-CN"})
     assert zh.status_code == 200

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from openvmi.db import UtcDateTime
-from openvmi.errors import NotFound
+from openvmi.errors import FieldError, InvalidInput, NotFound, Reason
 from openvmi.parties import queries as parties
 from openvmi.settlement.invoices import queries as invoices
 from openvmi.settlement.invoices.rules import Finding
@@ -31,6 +31,7 @@ _MOVES = text("""
         OR (m.to_owner_id = :supplier AND m.from_owner_id <> :supplier))
       AND m.created_at >= :start AND m.created_at < :end
     ORDER BY m.id""").bindparams(bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime()))
+MAX_DAYS = 400  # a year's statements and a little: the report reads every move of the window
 # Invoices are expected once a statement is confirmed; before that nobody waits for one.
 INVOICE_DUE = (StatementState.CONFIRMED, StatementState.INVOICED, StatementState.MATCHED, StatementState.CLOSED)
 
@@ -38,6 +39,9 @@ INVOICE_DUE = (StatementState.CONFIRMED, StatementState.INVOICED, StatementState
 def reconciliation_report(session: Session, supplier_id: int, *, since: date, until: date, zone: str) -> ReportRead:
     """The supplier's period (local days in `zone`, both included) from moves to invoices, with every
     difference; NotFound for a company that is no supplier (or another supplier's, in a supplier's session)."""
+    if since > until or (until - since).days > MAX_DAYS:
+        raise InvalidInput([FieldError("until", Reason("the period runs from a day to a later one, at most "
+                                                       "%(days)s days", days=MAX_DAYS))])
     supplier = parties.get_party(session, supplier_id)
     if supplier.kind != "supplier":
         raise NotFound(f"no such supplier: {supplier_id}")
