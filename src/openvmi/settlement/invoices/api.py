@@ -112,7 +112,8 @@ def set_tolerance(currency: Currency, body: ToleranceSet, session: DbSession, ac
     return queries.describe_tolerance(session, currency.upper())
 
 
-@router.get("/reconciliation-report", response_model=ReportRead)
+@router.get("/reconciliation-report", response_model=ReportRead,
+            responses={404: {"description": "no such supplier, or another supplier's (a supplier user)"}})
 def reconciliation_report(request: Request, session: DbSession, actor: Reader, supplier_id: Id, since: date,
                           until: date) -> ReportRead:
     """A supplier's period (local days) from ownership moves to lines, statements and invoices, every
