@@ -136,3 +136,24 @@ def test_the_xlsx_and_the_erp_csv_neutralise_formulas(session, api_client):
     cells = [cell.value for row in sheet.iter_rows() for cell in row]
     assert "'=HYPERLINK(\"http://evil.example\")" in cells and Decimal("45.20") in [
         Decimal(str(v)) for v in cells if isinstance(v, (int, float))]
+
+
+def test_finance_sets_a_tolerance_and_a_mismatch_then_matches(session, api_client):
+    _, _, user, statement_id = confirmed_statement(session)
+    supplier, finance = _headers(session, user)
+    assert api_client.post(INVOICES, data={**FORM, "statement_id": statement_id, "tax": "5.25", "gross": "45.25"},
+                           headers=supplier).status_code == 201
+
+    mismatch = api_client.post(f"{STATEMENTS}/{statement_id}/match", headers=finance)
+    assert (mismatch.status_code, mismatch.json()["matches"], mismatch.json()["statement_state"]) == (
+        200, False, "invoiced")
+    too_fine = api_client.put("/api/v1/settlement/invoice-tolerances/CNY",
+                              json={"absolute_amount": "0.001", "percent": "1"}, headers=finance)
+    assert (too_fine.status_code, too_fine.json()["code"]) == (422, "invoice_invalid")
+    assert api_client.put("/api/v1/settlement/invoice-tolerances/CNY", json={"absolute_amount": "0.10", "percent": "1"},
+                          headers=supplier).status_code == 403
+    set_ = api_client.put("/api/v1/settlement/invoice-tolerances/CNY", json={"absolute_amount": "0.10", "percent": "1"},
+                          headers=finance)
+    assert set_.status_code == 200 and Decimal(set_.json()["absolute_amount"]) == Decimal("0.10")
+    matched = api_client.post(f"{STATEMENTS}/{statement_id}/match", headers=finance)
+    assert (matched.json()["matches"], matched.json()["statement_state"]) == (True, "matched")
