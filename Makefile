@@ -7,9 +7,9 @@ BROWSER := $(VENV)/.browser
 
 VENDOR := src/openvmi/web/static/vendor
 
-.PHONY: run test lint bench clean messages screenshots
+.PHONY: run test lint bench clean messages screenshots fonts
 
-run: $(STAMP)  ## migrate the embedded SQLite database, load the demo on first start, serve on 127.0.0.1:8000
+run: $(STAMP) fonts  ## migrate the embedded SQLite database, load the demo on first start, serve on 127.0.0.1:8000
 	$(BIN)/openvmi serve --demo
 
 test: $(STAMP) $(BROWSER)  ## the whole suite: layering contracts, then every tier on SQLite and PostgreSQL
@@ -37,11 +37,16 @@ $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	touch $(STAMP)
 
+# Statement PDFs embed a TrueType font with Chinese glyphs (settlement.exports.fonts finds it with
+# fontconfig, or OPENVMI_PDF_FONT_PATH names it). Installing it needs root; without one the PDF
+# download answers pdf_font_missing and says what to install.
+fonts:
+	fc-list :lang=zh file | grep -q . || (apt-get update && apt-get install -y fonts-wqy-microhei) || echo "no CJK font installed: statement PDFs need one (apt-get install fonts-wqy-microhei)"
+
 # The browser tests drive Debian's chromium (and need CJK fonts for the Chinese screenshots).
 # Installing them needs root; without it the browser tests skip with the reason (never under CI=true).
-$(BROWSER):
+$(BROWSER): fonts
 	command -v chromium || (apt-get update && apt-get install -y chromium) || echo "chromium not installed: browser tests will skip"
-	fc-list :lang=zh | grep -q . || (apt-get update && apt-get install -y fonts-wqy-microhei) || echo "no CJK font installed"
 	if command -v chromium >/dev/null; then touch $(BROWSER); fi
 
 # Refresh the README's screenshots from the browser journeys (a plain test run writes them to /tmp).

@@ -159,7 +159,7 @@ def make_app(connection: Connection, database_url: str, *, storage: Path, **sett
     releases a savepoint. Queued imports wait in `storage` and run only when a test calls
     app.state.import_runner.run_pending(). The caller disposes of app.state.engine."""
     app = create_app(Settings(database_url=database_url, import_runner=False, embedded_worker=False,
-                              import_storage_dir=storage,
+                              import_storage_dir=storage, invoice_storage_dir=storage.parent / "invoices",
                               **settings))
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)

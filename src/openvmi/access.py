@@ -53,6 +53,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vmi_adjustments.request": frozenset({Role.SUPPLIER}),  # correct its own VMI stock
     "vmi_adjustments.approve": frozenset({Role.ADMIN, Role.BUYER}),  # approve or reject with a comment
     "vmi_buyouts.write": frozenset({Role.ADMIN, Role.BUYER}),  # buy out, end with stock left
+    "settlement_statements.read": EVERYONE,  # a supplier user: its own statements, once issued
+    "settlement_statements.write": frozenset({Role.ADMIN, Role.FINANCE}),  # generate, issue, credit a disputed line
+    "settlement_statements.answer": frozenset({Role.SUPPLIER}),  # confirm its statement, dispute or withdraw lines
+    "settlement_invoices.read": frozenset({Role.ADMIN, Role.FINANCE, Role.SUPPLIER}),  # a supplier: its own, with PDF
+    "settlement_invoices.record": frozenset({Role.SUPPLIER}),  # its invoice for its confirmed statement
+    "settlement_invoices.write": frozenset({Role.ADMIN, Role.FINANCE}),  # self-bill, match, reject, close, tolerance
     "alerts.read": EVERYONE,
     "alerts.act": EVERYONE,  # acknowledge and comment (a supplier user: its own alerts only)
     "notifications.read": EVERYONE,  # one's own inbox

@@ -29,6 +29,12 @@ from openvmi.planning.api import router as planning_router
 from openvmi.settings import Settings
 from openvmi.settlement import pages as settlement_pages
 from openvmi.settlement.api import router as settlement_router
+from openvmi.settlement.exports import pages as statement_exports_pages
+from openvmi.settlement.exports.api import router as statement_exports_router
+from openvmi.settlement.invoices import pages as invoices_pages
+from openvmi.settlement.invoices.api import router as invoices_router
+from openvmi.settlement.statements import pages as statements_pages
+from openvmi.settlement.statements.api import router as statements_router
 from openvmi.supplier_stock import pages as supplier_stock_pages
 from openvmi.supplier_stock import threshold_pages
 from openvmi.supplier_stock.api import router as supplier_stock_router
@@ -36,6 +42,7 @@ from openvmi.supplier_stock.service import thresholds as thresholds_service
 from openvmi.vmi.adjustments import pages as adjustments_pages
 from openvmi.vmi.adjustments.api import router as adjustments_router
 from openvmi.vmi.agreements import pages as agreements_pages
+from openvmi.vmi.agreements import queries as agreement_queries
 from openvmi.vmi.agreements.api import router as agreements_router
 from openvmi.vmi.buyouts import pages as buyouts_pages
 from openvmi.vmi.buyouts.api import router as buyouts_router
@@ -101,13 +108,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
                                   viewer_names=auth_queries.viewer_names)
     app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts,
-                                    stock_moved=replenishment_service.sync_item_alerts)
+                                    stock_moved=replenishment_service.sync_item_alerts,
+                                    settlement_cycles=agreement_queries.settlement_cycles,
+                                    self_billing=agreement_queries.self_billing)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
                    call_offs_router, shipments_router, receipts_router, replenishment_router,
-                   consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router):
+                   consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router,
+                   statements_router, statement_exports_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
     install_api_problem_handlers(app, page_errors=error_page)
@@ -120,7 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
                        call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
                        consumptions_pages.feature, replenishment_pages.feature, vmi_stock_pages.feature,
-                       settlement_pages.feature, adjustments_pages.feature, buyouts_pages.feature])
+                       settlement_pages.feature, adjustments_pages.feature, buyouts_pages.feature,
+                       statements_pages.feature, statement_exports_pages.feature, invoices_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     @app.get("/healthz", tags=["health"])

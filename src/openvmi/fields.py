@@ -87,3 +87,5 @@ Quantity = Annotated[Decimal, Field(ge=0, le=limits.MAX_QUANTITY, decimal_places
 PositiveQuantity = Annotated[Decimal, Field(gt=0, le=limits.MAX_QUANTITY, decimal_places=limits.PLACES)]
 # Prices: what NUMERIC(18, 6) holds (db.Money keeps every digit on SQLite too).
 Money = Annotated[Decimal, Field(ge=0, le=limits.MAX_MONEY, decimal_places=limits.PLACES)]
+# Tax rates and tolerances: what NUMERIC(7, 4) holds.
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]

@@ -6,7 +6,9 @@ from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance
 from openvmi.locations.models import Location
 from openvmi.parties.models import Party, Plant
 from openvmi.planning.models import DemandPlanLine, DemandPlanVersion
+from openvmi.settlement.invoices.models import MatchTolerance, SettlementInvoice
 from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.statements.models import LineDispute, SettlementStatement, StatementEvent
 from openvmi.supplier_stock.models import (
     StockThreshold, SupplierColumnMapping, SupplierStock, SupplierStockHistory, SupplierStockImport,
 )
@@ -23,4 +25,5 @@ __all__ = ["Alert", "AlertComment", "ApiToken", "DemandPlanLine", "DemandPlanVer
            "User", "WebhookEndpoint",
            "StockThreshold", "SupplierColumnMapping", "SupplierStock", "SupplierStockHistory", "SupplierStockImport",
            "VmiAgreement", "CallOff", "CallOffEvent", "CallOffLine", "Consumption", "ConsumptionLine", "Receipt", "ReceiptLine",
-           "Shipment", "ShipmentLine", "SettlementLine", "VmiAdjustment", "VmiBuyout", "VmiStockReturn"]
+           "Shipment", "ShipmentLine", "SettlementLine", "VmiAdjustment", "VmiBuyout", "VmiStockReturn",
+           "SettlementStatement", "StatementEvent", "LineDispute", "SettlementInvoice", "MatchTolerance"]

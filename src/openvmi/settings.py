@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     # A checked upload (dry run) is kept this long in import_storage_dir: its uploader confirms it
     # (or checks it again after fixing a site alias) without sending the file again.
     import_keep_checked_minutes: int = 60
+    # Invoice PDFs (settlement.invoices) are kept here, outside the database, named by their SHA-256.
+    invoice_storage_dir: Path = Path("var") / "invoices"
+    invoice_max_pdf_bytes: int = 10 * 1024 * 1024
+    # The statement PDF's font (CJK glyphs, embedded); empty: found with fontconfig (fc-match :lang=zh).
+    pdf_font_path: Path | None = None
     # --- Hostile spreadsheets (issue 14) ---------------------------------------------------------
     # An XLSX is a zip of XML files: a small upload can inflate to gigabytes. These bound what one
     # may inflate to and what is held in memory while it is read; a file over one is refused with

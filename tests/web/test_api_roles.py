@@ -28,6 +28,10 @@ LET_THROUGH = {
     ("POST", "/api/v1/alerts/0/acknowledge"): EVERYONE,  # then: no such alert
     ("GET", "/api/v1/notifications"): EVERYONE,
     ("GET", "/api/v1/outbox"): {ADMIN},
+    ("GET", "/api/v1/settlement/invoices"): {ADMIN, FINANCE, SUPPLIER},  # a supplier: its own
+    ("POST", "/api/v1/settlement/invoices"): {SUPPLIER},
+    ("PUT", "/api/v1/settlement/invoice-tolerances/CNY"): {ADMIN, FINANCE},
+    ("POST", "/api/v1/settlement/statements/0/match"): {ADMIN, FINANCE},  # then: no such statement
 }
 
 

@@ -6,6 +6,7 @@ supplier's rows or the buyer's plants."""
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,8 @@ from openvmi.vmi.call_offs.schemas import CallOffCreate, CallOffLineCreate
 from openvmi.vmi.shipments import service as shipments
 from openvmi.vmi.shipments.schemas import ShipmentCreate, ShipmentLineCreate
 from openvmi.web.csrf import check_csrf
+from tests.invoice_world import record_invoice_of
+from tests.settlement_world import issued_statement
 from tests.web.conftest import app_routes
 from tests.builders import (
     make_item, make_location, make_party, make_plant, make_supplier_item, make_user, make_vmi_agreement,
@@ -59,11 +62,14 @@ def _supplier(session, tag: str, shared_item) -> tuple[object, Company]:
         message=f"{own_item.code} low", numbers={"available": "10", "low_water": "500"})])
     alert = session.query(Alert).filter_by(supplier_id=party.id, item_id=own_item.id).one()
     agreement_id, call_off_id, shipment_id = _inbound(session, party, own_supplier_item)
+    statement_id = issued_statement(session, party)
+    invoice_id = record_invoice_of(session, issued_statement(session, party, day=date(2026, 6, 5)), party)
     return party, Company(markers=[party.code, party.name, shared.supplier_part_number, own_item.code, site.code],
                           ids={"party_id": party.id, "supplier_item_id": shared.id, "item_id": own_item.id,
                                "stock_id": stock.id, "import_id": outcome.batch.id, "alert_id": alert.id,
                                "agreement_id": agreement_id, "call_off_id": call_off_id,
-                               "shipment_id": shipment_id})
+                               "shipment_id": shipment_id, "statement_id": statement_id,
+                               "invoice_id": invoice_id})
 
 
 def _inbound(session, party, supplier_item) -> tuple[int, int, int]:

@@ -37,6 +37,21 @@ class AlertEvent(Labelled):
     OPENED = "alert.opened", N_("Alert opened")
     RESOLVED = "alert.resolved", N_("Alert resolved")
     DIGEST = "alert.digest", N_("Alert summary")  # many events for one person at once
+    # Notices of other features' documents (alerts.notices): no alert behind them.
+    STATEMENT_ISSUED = "statement.issued", N_("Statement issued")
+    STATEMENT_DISPUTED = "statement.disputed", N_("Statement disputed")
+    STATEMENT_CONFIRMED = "statement.confirmed", N_("Statement confirmed")
+    INVOICE_MISMATCH = "statement.invoice_mismatch", N_("Invoice mismatch")
+
+
+class Audience(Labelled):
+    """Who hears of a notice: the users of the supplier it concerns, or the buyer's finance staff."""
+
+    SUPPLIER = "supplier", N_("The supplier's users")
+    FINANCE = "finance", N_("Finance")
+
+
+FINANCE_ROLES = ("admin", "finance")
 
 
 class Channel(Labelled):

@@ -103,6 +103,25 @@ DIGEST_MORE = N_("… and %(count)s more; see the alert list.")
 FOOTERS = {AlertEvent.OPENED: N_("Alert #%(id)s, opened at %(time)s"),
            AlertEvent.RESOLVED: N_("Alert #%(id)s, resolved at %(time)s")}
 EVENT_WORDS = {AlertEvent.OPENED: N_("opened"), AlertEvent.RESOLVED: N_("resolved")}
+# Notices of statements (alerts.notices): title, then text.
+NOTICES = {
+    AlertEvent.STATEMENT_ISSUED: (
+        N_("Statement #%(id)s issued: %(start)s to %(end)s"),
+        N_("The buyer issued statement #%(id)s to %(supplier)s for %(start)s to %(end)s: %(gross)s %(currency)s "
+           "gross. Please review it, then confirm it or dispute lines.")),
+    AlertEvent.STATEMENT_DISPUTED: (
+        N_("Statement #%(id)s disputed by %(supplier)s"),
+        N_("%(supplier)s disputed %(count)s line(s) of statement #%(id)s for %(start)s to %(end)s. Correct each "
+           "line with a credit or a reversal, or ask the supplier to withdraw its dispute.")),
+    AlertEvent.STATEMENT_CONFIRMED: (
+        N_("Statement #%(id)s confirmed by %(supplier)s"),
+        N_("%(supplier)s confirmed statement #%(id)s for %(start)s to %(end)s: %(gross)s %(currency)s gross.")),
+    AlertEvent.INVOICE_MISMATCH: (
+        N_("Invoice mismatch: statement #%(id)s of %(supplier)s"),
+        N_("The invoice of %(supplier)s for statement #%(id)s (%(start)s to %(end)s, %(gross)s %(currency)s gross) "
+           "differs from the statement beyond the tolerance in %(count)s figure(s). Review the differences, then "
+           "reject the invoice or change the tolerance and match again.")),
+}
 
 
 class Words(Protocol):
@@ -230,8 +249,17 @@ def _subject_text(subject: dict[str, Any]) -> str:
     return " / ".join(filter(None, (subject.get("supplier"), subject.get("item"))))
 
 
+def _notice(words: Words, content: dict[str, Any], part: int) -> str:
+    return words.text(NOTICES[AlertEvent(content["event"])][part], id=content["statement_id"],
+                      supplier=content.get("supplier") or "", start=content["period_start"], end=content["period_end"],
+                      gross=content.get("gross", ""), currency=content.get("currency", ""),
+                      count=words.number(content.get("disputed_lines", content.get("differences", 0))))
+
+
 def title(words: Words, content: dict[str, Any]) -> str:
     """An inbox title or e-mail subject in the reader's language."""
+    if content["event"] in NOTICES:
+        return _notice(words, content, 0)
     if content["event"] == AlertEvent.DIGEST:
         return words.text(DIGEST_TITLE, opened=words.number(content["opened"]),
                           resolved=words.number(content["total"] - content["opened"]))
@@ -241,6 +269,8 @@ def title(words: Words, content: dict[str, Any]) -> str:
 
 def body(words: Words, content: dict[str, Any]) -> str:
     """An inbox message's or e-mail's text in the reader's language."""
+    if content["event"] in NOTICES:
+        return _notice(words, content, 1)
     if content["event"] == AlertEvent.DIGEST:
         lines = [words.text(DIGEST_LINE, count=words.number(count), kind=kind_label(words, kind),
                             event=words.text(EVENT_WORDS[AlertEvent(event)]))

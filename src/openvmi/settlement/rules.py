@@ -1,7 +1,8 @@
 """What a settlement line says: its kinds and the money rule every writer of one applies."""
 import functools
 from collections.abc import Mapping
-from datetime import date, datetime
+from calendar import monthrange
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,6 +17,15 @@ class SettlementKind(Labelled):
     CONSUMPTION = "consumption", N_("Consumption")
     REVERSAL = "reversal", N_("Return from production")
     BUYOUT = "buyout", N_("Buyout")
+    CREDIT = "credit", N_("Credit")  # finance's correction of a disputed line: money only, no move
+
+
+class SettlementCycle(Labelled):
+    """How often an agreement's lines are put on a statement (periods in local days)."""
+
+    WEEKLY = "weekly", N_("Weekly")
+    SEMI_MONTHLY = "semi_monthly", N_("Semi-monthly")
+    MONTHLY = "monthly", N_("Monthly")
 
 
 @functools.cache  # CLDR's lookup costs ~0.1 ms, paid per line by every writer and reader of lines
@@ -99,3 +109,25 @@ def differences(*, move_quantity: Decimal | None, line_quantity: Decimal | None,
     if line_amount != expected_amount:
         found.append(Difference.AMOUNT)
     return found
+def period_of(day: date, cycle: SettlementCycle) -> tuple[date, date]:
+    """The first and last local day of the settlement period holding `day`: Monday to Sunday,
+    the 1st to the 15th or the 16th to the month's end, or the calendar month."""
+    last_of_month = day.replace(day=monthrange(day.year, day.month)[1])
+    if cycle is SettlementCycle.WEEKLY:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if cycle is SettlementCycle.SEMI_MONTHLY:
+        return (day.replace(day=1), day.replace(day=15)) if day.day <= 15 else (day.replace(day=16), last_of_month)
+    return day.replace(day=1), last_of_month
+
+
+def credit_row(line: Mapping[str, Any], *, line_id: int, amount: Decimal, reason: str,
+               occurred_at: datetime) -> dict[str, Any]:
+    """Finance's credit of `amount` (> 0, in the currency's minor unit, at most the line's net: the
+    statements service checks) against the line `line` (its columns): a money-only line (quantity 0)
+    at the line's tax rate, currency and day."""
+    return {**{name: line[name] for name in ("currency", "tax_rate_percent", "supplier_id", "agreement_id",
+                                             "supplier_item_id", "item_id", "price_day")},
+            "kind": SettlementKind.CREDIT.value, "move_id": None, "reverses_line_id": line_id,
+            "quantity": Decimal(0), "unit_price": Decimal(0), "net_amount": -amount, "reason": reason,
+            "occurred_at": occurred_at}

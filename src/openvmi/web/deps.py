@@ -1,6 +1,6 @@
 """Typed FastAPI dependencies: settings, one database session per request, the caller."""
 import logging
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -62,6 +62,10 @@ class Reactions:
     item_low_water_changed: Callable[[Session, int], None]
     # Stock of these items moved through the ledger: open or resolve the VMI level alerts of their agreements.
     stock_moved: Callable[[Session, Collection[int]], None]
+    # agreement ids -> each agreement's settlement cycle: how settlement (below vmi) groups lines into statements.
+    settlement_cycles: Callable[[Session, Collection[int]], Mapping[int, str]]
+    # agreement ids -> whether finance self-bills (ERS) their statements (settlement.invoices).
+    self_billing: Callable[[Session, Collection[int]], Mapping[int, bool]]
 
 
 def get_reactions(request: Request) -> Reactions:

@@ -125,7 +125,8 @@ def add_domain_error(state: FormState, error: DomainError, *,
         for problem in error.errors:
             state.add(_field_of((problem.field,), field_names), split_message(problem.message))
     else:
-        message = split_message(str(error))
+        reason = error.args[0] if error.args and isinstance(error.args[0], Reason) else str(error)
+        message = split_message(reason)  # str(error) would drop a Reason's msgid
         state.add(_SERVICE_FIELDS.get(message.text), message)
 
 

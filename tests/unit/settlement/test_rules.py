@@ -65,3 +65,53 @@ def test_a_return_takes_the_price_and_terms_of_the_line_it_reverses():
     with pytest.raises(ValueError):
         returned_row(line, line_id=11, move_id=9, quantity=Decimal(4), returned_before=Decimal(1),
                      occurred_at=datetime(2026, 12, 5, tzinfo=UTC))
+
+
+# --- statements: periods, states and totals -------------------------------------------------------
+
+from openvmi.settlement.rules import SettlementCycle, period_of  # noqa: E402
+from openvmi.settlement.statements.rules import (  # noqa: E402
+    Side, StatementAction, StatementState, allowed_actions, next_state, totals,
+)
+
+
+@pytest.mark.parametrize(("day", "cycle", "period"), [
+    (date(2026, 5, 27), SettlementCycle.WEEKLY, (date(2026, 5, 25), date(2026, 5, 31))),  # Wednesday
+    (date(2026, 5, 31), SettlementCycle.WEEKLY, (date(2026, 5, 25), date(2026, 5, 31))),  # Sunday ends it
+    (date(2026, 4, 30), SettlementCycle.WEEKLY, (date(2026, 4, 27), date(2026, 5, 3))),  # across the month
+    (date(2026, 2, 15), SettlementCycle.SEMI_MONTHLY, (date(2026, 2, 1), date(2026, 2, 15))),
+    (date(2026, 2, 16), SettlementCycle.SEMI_MONTHLY, (date(2026, 2, 16), date(2026, 2, 28))),
+    (date(2028, 2, 20), SettlementCycle.MONTHLY, (date(2028, 2, 1), date(2028, 2, 29))),  # leap year
+])
+def test_each_cycle_has_its_own_periods(day, cycle, period):
+    assert period_of(day, cycle) == period
+
+
+def test_the_transition_table_leads_from_draft_to_closed():
+    assert next_state("draft", StatementAction.ISSUE) is StatementState.ISSUED
+    assert next_state("issued", StatementAction.ISSUE) is None  # an issued statement is frozen
+    assert next_state("disputed", StatementAction.CONFIRM) is StatementState.CONFIRMED
+    assert next_state("confirmed", StatementAction.DISPUTE) is None
+    assert allowed_actions("issued", Side.SUPPLIER) == [StatementAction.CONFIRM, StatementAction.DISPUTE]
+    assert allowed_actions("issued", Side.FINANCE) == []
+
+
+def test_tax_is_rounded_once_per_rate_on_the_sum_of_the_lines():
+    # three lines at 13 %: 0.01 each would round to 0.00 tax per line, but 0.03 x 13 % = 0.0039 -> 0.00;
+    # 10 lines of 0.04 = 0.40 x 13 % = 0.052 -> 0.05 (per line it would be 10 x 0.01 = 0.10)
+    result = totals([(Decimal(13), Decimal("0.04"))] * 10 + [(Decimal("6.0000"), Decimal("1.25"))], "CNY")
+    assert [(r.tax_rate_percent, r.net, r.tax) for r in result.by_rate] == [
+        (Decimal(6), Decimal("1.25"), Decimal("0.08")), (Decimal(13), Decimal("0.40"), Decimal("0.05"))]
+    assert (result.net, result.tax, result.gross) == (Decimal("1.65"), Decimal("0.13"), Decimal("1.78"))
+
+
+def test_a_yen_statement_has_no_decimals():
+    result = totals([(Decimal(10), Decimal(105))], "JPY")
+    assert (result.net, result.tax, result.gross) == (Decimal(105), Decimal(11), Decimal(116))  # 10.5 half-up
+
+
+def test_the_last_day_a_statement_may_be_generated_for_has_a_whole_week_after_it():
+    from openvmi.settlement.statements.schemas import StatementGenerate
+
+    last = StatementGenerate.model_fields["day"].metadata[-1].le
+    assert all(period_of(last, cycle)[1] >= last for cycle in SettlementCycle)

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from openvmi.db import Base, Percent, Quantity, UtcDateTime, one_of, utcnow
 from openvmi.scoping import SupplierScoped
-from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
+from openvmi.settlement.rules import SettlementCycle
+from openvmi.vmi.agreements.rules import AgreementState
 
 ACTIVE_ONLY = text("state = 'active'")
 
@@ -41,6 +42,8 @@ class VmiAgreement(SupplierScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     tax_rate_percent: Mapped[Decimal] = mapped_column(Percent())
     adjustments_need_approval: Mapped[bool] = mapped_column(default=True)
+    # Self-billing (ERS): finance issues the invoice from the confirmed statement, the supplier records none.
+    self_billing: Mapped[bool] = mapped_column(default=False)
     call_off_answer_hours: Mapped[int] = mapped_column(default=48)
     over_shipment_tolerance_percent: Mapped[Decimal] = mapped_column(Percent(), default=Decimal(0))
     valid_from: Mapped[date]

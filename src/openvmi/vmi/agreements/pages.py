@@ -8,7 +8,8 @@ from openvmi.access import Actor
 from openvmi.errors import DomainError, InvalidInput
 from openvmi.fields import Id
 from openvmi.vmi.agreements import queries, rules, service
-from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
+from openvmi.settlement.rules import SettlementCycle
+from openvmi.vmi.agreements.rules import AgreementState
 from openvmi.vmi.agreements.schemas import AgreementCreate, AgreementRead, AgreementUpdate
 from openvmi.web.deps import DbSession
 from openvmi.web.exports import FORMATS, export_list

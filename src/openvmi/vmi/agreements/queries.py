@@ -1,5 +1,5 @@
 """Read models of VMI agreements: one by id, the API's keyset pages, people's lists, the active one."""
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +47,7 @@ def _read(row: Any) -> AgreementRead:
         plant_code=row.plant_code, min_level=agreement.min_level, max_level=agreement.max_level,
         settlement_cycle=agreement.settlement_cycle, currency=agreement.currency,
         tax_rate_percent=agreement.tax_rate_percent, adjustments_need_approval=agreement.adjustments_need_approval,
+        self_billing=agreement.self_billing,
         call_off_answer_hours=agreement.call_off_answer_hours,
         over_shipment_tolerance_percent=agreement.over_shipment_tolerance_percent,
         valid_from=agreement.valid_from, valid_to=agreement.valid_to, state=agreement.state,
@@ -63,6 +64,22 @@ def describe_agreement(session: Session, agreement_id: int) -> AgreementRead:
     if row is None:
         get_agreement(session, agreement_id)  # raises NotFound with the usual words
     return _read(row)
+
+
+def settlement_cycles(session: Session, agreement_ids: Collection[int]) -> dict[int, str]:
+    """agreement id -> its settlement cycle: how settlement groups the agreement's lines into statements."""
+    if not agreement_ids:
+        return {}
+    return dict(session.execute(select(VmiAgreement.id, VmiAgreement.settlement_cycle)
+                                .where(VmiAgreement.id.in_(sorted(agreement_ids)))).all())
+
+
+def self_billing(session: Session, agreement_ids: Collection[int]) -> dict[int, bool]:
+    """agreement id -> whether finance self-bills (ERS) the statements of the agreement's lines."""
+    if not agreement_ids:
+        return {}
+    return dict(session.execute(select(VmiAgreement.id, VmiAgreement.self_billing)
+                                .where(VmiAgreement.id.in_(sorted(agreement_ids)))).all())
 
 
 def find_active_agreement(session: Session, supplier_item_id: int, *, location_id: int) -> VmiAgreement | None:

@@ -13,12 +13,6 @@ class AgreementState(Labelled):
     ENDED = "ended", N_("Ended")
 
 
-class SettlementCycle(Labelled):
-    WEEKLY = "weekly", N_("Weekly")
-    SEMI_MONTHLY = "semi_monthly", N_("Semi-monthly")
-    MONTHLY = "monthly", N_("Monthly")
-
-
 class AgreementAction(Labelled):
     ACTIVATE = "activate", N_("Activate")
     END = "end", N_("End")

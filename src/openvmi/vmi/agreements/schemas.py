@@ -5,12 +5,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from openvmi.fields import Currency, Id, Quantity
-from openvmi.vmi.agreements.rules import AgreementState, SettlementCycle
+from openvmi.fields import Currency, Id, Percent, Quantity
+from openvmi.settlement.rules import SettlementCycle
+from openvmi.vmi.agreements.rules import AgreementState
 
-# Tax rates and the over-shipment tolerance: 0 to 100 % (more tolerance is no tolerance but a
-# second order), four decimals, as the Numeric(7, 4) columns hold them.
-Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]
+# Tax rates and the over-shipment tolerance are fields.Percent: 0 to 100 % (more tolerance is no
+# tolerance but a second order), four decimals, as the Numeric(7, 4) columns hold them.
 AnswerHours = Annotated[int, Field(ge=1, le=24 * 366)]
 
 
@@ -23,6 +23,7 @@ class AgreementCreate(BaseModel):
     currency: Currency
     tax_rate_percent: Percent
     adjustments_need_approval: bool = True
+    self_billing: bool = False
     call_off_answer_hours: AnswerHours = 48
     over_shipment_tolerance_percent: Percent = Decimal(0)
     valid_from: date
@@ -42,6 +43,7 @@ class AgreementUpdate(BaseModel):
     currency: Currency = None  # type: ignore[assignment]
     tax_rate_percent: Percent = None  # type: ignore[assignment]
     adjustments_need_approval: bool = None  # type: ignore[assignment]
+    self_billing: bool = None  # type: ignore[assignment]
     call_off_answer_hours: AnswerHours = None  # type: ignore[assignment]
     over_shipment_tolerance_percent: Percent = None  # type: ignore[assignment]
     valid_from: date = None  # type: ignore[assignment]
@@ -69,6 +71,7 @@ class AgreementRead(BaseModel):
     currency: str
     tax_rate_percent: Decimal
     adjustments_need_approval: bool
+    self_billing: bool
     call_off_answer_hours: int
     over_shipment_tolerance_percent: Decimal
     valid_from: date

@@ -1,0 +1,1 @@
+"""Settlement statements: lines per supplier, currency and period, issued, confirmed or disputed."""

@@ -1,0 +1,109 @@
+"""Pure statement rules: one enum of states, the transition table, who acts, and the money totals."""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openvmi.enums import N_, Labelled
+from openvmi.settlement.rules import round_money
+
+
+class StatementState(Labelled):
+    DRAFT = "draft", N_("Draft")
+    ISSUED = "issued", N_("Issued")
+    CONFIRMED = "confirmed", N_("Confirmed")
+    DISPUTED = "disputed", N_("Disputed")
+    INVOICED = "invoiced", N_("Invoiced")
+    MATCHED = "matched", N_("Matched")
+    CLOSED = "closed", N_("Closed")
+
+
+class StatementAction(Labelled):
+    GENERATE = "generate", N_("Generate")
+    REGENERATE = "regenerate", N_("Regenerate")  # a draft takes the lines that came in late
+    ISSUE = "issue", N_("Issue")
+    CONFIRM = "confirm", N_("Confirm")
+    DISPUTE = "dispute", N_("Dispute")
+    WITHDRAW = "withdraw", N_("Withdraw a dispute")
+    CREDIT = "credit", N_("Credit a line")
+    INVOICE = "invoice", N_("Record the invoice")
+    SELF_BILL = "self_bill", N_("Self-bill (ERS)")  # finance issues the invoice where the agreement says so
+    MATCH = "match", N_("Match the invoice")
+    MISMATCH = "mismatch", N_("Invoice does not match")  # stays invoiced; the differences are on the invoice
+    REJECT = "reject", N_("Reject the invoice")  # back to confirmed: the supplier records a corrected one
+    CLOSE = "close", N_("Close")
+
+
+class Side(Labelled):
+    """Who may take an action: the buyer's finance staff or the statement's supplier."""
+
+    FINANCE = "finance", N_("Finance")
+    SUPPLIER = "supplier", N_("Supplier")
+
+
+class DisputeState(Labelled):
+    OPEN = "open", N_("Open")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
+
+
+S, A = StatementState, StatementAction
+# state -> action -> next state. Disputing, withdrawing and crediting keep a disputed statement
+# disputed; it is confirmed once no dispute blocks (rules of the use case, not of the table).
+TRANSITIONS: dict[StatementState, dict[StatementAction, StatementState]] = {
+    S.DRAFT: {A.REGENERATE: S.DRAFT, A.ISSUE: S.ISSUED},
+    S.ISSUED: {A.CONFIRM: S.CONFIRMED, A.DISPUTE: S.DISPUTED},
+    S.DISPUTED: {A.DISPUTE: S.DISPUTED, A.WITHDRAW: S.DISPUTED, A.CREDIT: S.DISPUTED, A.CONFIRM: S.CONFIRMED},
+    S.CONFIRMED: {A.INVOICE: S.INVOICED, A.SELF_BILL: S.INVOICED},
+    S.INVOICED: {A.MATCH: S.MATCHED, A.MISMATCH: S.INVOICED, A.REJECT: S.CONFIRMED},
+    S.MATCHED: {A.CLOSE: S.CLOSED},
+    S.CLOSED: {},
+}
+ACTORS: dict[StatementAction, Side] = {
+    A.GENERATE: Side.FINANCE, A.REGENERATE: Side.FINANCE, A.ISSUE: Side.FINANCE, A.CREDIT: Side.FINANCE,
+    A.MATCH: Side.FINANCE, A.CLOSE: Side.FINANCE, A.SELF_BILL: Side.FINANCE, A.MISMATCH: Side.FINANCE,
+    A.REJECT: Side.FINANCE,
+    A.CONFIRM: Side.SUPPLIER, A.DISPUTE: Side.SUPPLIER, A.WITHDRAW: Side.SUPPLIER, A.INVOICE: Side.SUPPLIER,
+}
+# What a supplier may see: everything but the buyer's drafts.
+VISIBLE_TO_SUPPLIER = frozenset(state for state in StatementState if state is not S.DRAFT)
+del S, A
+
+
+def next_state(state: str, action: StatementAction) -> StatementState | None:
+    """The state `action` leads to from `state`, or None when the table does not allow it there."""
+    return TRANSITIONS[StatementState(state)].get(action)
+
+
+def allowed_actions(state: str, side: Side) -> list[StatementAction]:
+    """The actions `side` may take on a statement in `state`, in the table's order."""
+    return [action for action in TRANSITIONS[StatementState(state)] if ACTORS[action] is side]
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    tax_rate_percent: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    by_rate: list[RateTotal]
+
+
+def totals(net_by_rate: Iterable[tuple[Decimal, Decimal]], currency: str) -> Totals:
+    """A statement's money from the sum of its lines' net per tax rate: tax per rate is that sum x
+    rate / 100, rounded half-up to the currency's minor unit once; gross is net plus tax
+    (docs/decisions.md, Statements)."""
+    nets: dict[Decimal, Decimal] = {}
+    for rate, net in net_by_rate:
+        key = Decimal(rate).normalize()
+        nets[key] = nets.get(key, Decimal(0)) + net
+    places = round_money(Decimal(0), currency)
+    by_rate = [RateTotal(rate, round_money(net, currency), round_money(net * rate / 100, currency))
+               for rate, net in sorted(nets.items())]
+    net = sum((row.net for row in by_rate), places)
+    tax = sum((row.tax for row in by_rate), places)
+    return Totals(net=net, tax=tax, gross=net + tax, by_rate=by_rate)

@@ -1,0 +1,235 @@
+"""Use cases of statements: generate (and regenerate drafts), issue, confirm, dispute lines, withdraw a
+dispute, credit a disputed line. A line is put on a statement once and never moves. Caller commits."""
+from collections.abc import Callable, Collection, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from openvmi.access import Actor, Role
+from openvmi.alerts.notices import Audience, Notice, notify
+from openvmi.alerts.rules import AlertEvent
+from openvmi.db import utcnow
+from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, PermissionDenied, Reason
+from openvmi.settlement import service as lines_service
+from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.rules import SettlementCycle, credit_row, currency_places, period_of, round_money
+from openvmi.settlement.statements import queries, rules
+from openvmi.settlement.statements.models import LineDispute, SettlementStatement, StatementEvent
+from openvmi.settlement.statements.rules import DisputeState, Side, StatementAction, StatementState
+from openvmi.settlement.statements.schemas import CreditCreate, DisputeCreate, GeneratedStatement, StatementGenerate
+
+# agreement ids -> each agreement's settlement cycle (agreements are vmi's, above settlement: app.py wires it)
+CycleLookup = Callable[[Session, Collection[int]], Mapping[int, str]]
+_STATEMENT = SettlementStatement.__table__
+_KEY = ["supplier_id", "currency", "cycle", "period_start"]
+
+
+class StatementTransitionRefused(Conflict):
+    code = "statement_transition_refused"
+
+
+class DisputesOpen(Conflict):
+    """Confirmation waits until every disputed line is corrected or its dispute withdrawn."""
+
+    code = "statement_disputes_open"
+
+
+class LineAlreadyDisputed(Conflict):
+    code = "line_already_disputed"
+
+
+class LineAlreadyCorrected(Conflict):
+    code = "line_already_corrected"
+
+
+class InvalidCredit(InvalidInput):
+    code = "invalid_credit"
+
+
+def generate_statements(session: Session, request: StatementGenerate, *, actor: Actor,
+                        cycle_of: CycleLookup) -> list[GeneratedStatement]:
+    """Put every line up to the end of the period holding `request.day` that is on no statement yet on
+    its supplier's, currency's and cycle's statement of that period: a new draft, or the draft there is.
+    When that period's statement is issued already, the lines wait for the next one. Caller commits."""
+    _require_side(actor, Side.FINANCE)
+    latest = max(period_of(request.day, cycle)[1] for cycle in SettlementCycle)
+    groups: dict[tuple[int, str, SettlementCycle], list[int]] = {}
+    found = queries.unassigned_groups(session, until=latest, supplier_id=request.supplier_id)
+    cycles = cycle_of(session, {agreement_id for _, _, agreement_id in found})
+    for supplier_id, currency, agreement_id in found:
+        groups.setdefault((supplier_id, currency, SettlementCycle(cycles[agreement_id])), []).append(agreement_id)
+    now = utcnow()
+    results = []
+    for (supplier_id, currency, cycle), agreement_ids in sorted(groups.items()):
+        start, end = period_of(request.day, cycle)
+        statement, created = _draft_of_period(session, supplier_id=supplier_id, currency=currency, cycle=cycle,
+                                              start=start, end=end, now=now)
+        if statement.state != StatementState.DRAFT:
+            continue  # issued: frozen; its late lines land on the next period's statement
+        # Set-based, and only where no statement holds the line yet: a concurrent run that took a line
+        # first leaves it alone here (PostgreSQL re-checks the WHERE after the row lock is released).
+        added = session.execute(
+            update(SettlementLine).where(
+                SettlementLine.statement_id.is_(None), SettlementLine.supplier_id == supplier_id,
+                SettlementLine.currency == currency, SettlementLine.agreement_id.in_(agreement_ids),
+                SettlementLine.price_day <= end)
+            .values(statement_id=statement.id).execution_options(synchronize_session=False)).rowcount
+        if created or added:
+            action = StatementAction.GENERATE if created else StatementAction.REGENERATE
+            session.add(StatementEvent(statement_id=statement.id, supplier_id=supplier_id, action=action,
+                                       from_state=None if created else StatementState.DRAFT,
+                                       to_state=StatementState.DRAFT, actor_id=actor.user_id, at=now,
+                                       note=f"{added} line(s)"))
+        results.append(GeneratedStatement(statement_id=statement.id, supplier_id=supplier_id, currency=currency,
+                                          period_start=start, period_end=end, added_lines=added))
+    session.flush()
+    return results
+
+
+def _draft_of_period(session: Session, *, supplier_id: int, currency: str, cycle: SettlementCycle, start: date,
+                     end: date, now: datetime) -> tuple[SettlementStatement, bool]:
+    """The period's statement, locked, created as a draft when there is none; two clerks at once meet
+    on its unique key instead of making two."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = session.execute(dialect.insert(_STATEMENT).values(
+        supplier_id=supplier_id, currency=currency, cycle=cycle.value, period_start=start, period_end=end,
+        state=StatementState.DRAFT.value, created_at=now, changed_at=now)
+        .on_conflict_do_nothing(index_elements=_KEY).returning(_STATEMENT.c.id)).scalar()
+    statement = session.scalars(select(SettlementStatement).where(
+        SettlementStatement.supplier_id == supplier_id, SettlementStatement.currency == currency,
+        SettlementStatement.cycle == cycle.value, SettlementStatement.period_start == start)
+        .with_for_update()).one()
+    return statement, inserted is not None
+
+
+def issue_statement(session: Session, statement_id: int, *, actor: Actor) -> SettlementStatement:
+    """Freeze a draft and send it to the supplier, whose users are told. Caller commits."""
+    statement = queries.get_statement(session, statement_id, for_update=True)
+    _transition(session, statement, StatementAction.ISSUE, actor=actor)
+    _tell(session, statement, AlertEvent.STATEMENT_ISSUED, Audience.SUPPLIER)
+    return statement
+
+
+def confirm_statement(session: Session, statement_id: int, *, actor: Actor, note: str | None = None) -> SettlementStatement:
+    """The supplier agrees with its statement; refused while a disputed line is not corrected or
+    withdrawn. Finance is told. Caller commits."""
+    statement = queries.get_statement(session, statement_id, for_update=True)
+    blocking = queries.blocking_disputes(session, [statement.id]).get(statement.id, 0)
+    if blocking and rules.next_state(statement.state, StatementAction.CONFIRM):
+        raise DisputesOpen(Reason("statement #%(id)s has %(count)s disputed line(s) that are neither corrected "
+                                  "nor withdrawn", id=statement.id, count=blocking))
+    _transition(session, statement, StatementAction.CONFIRM, actor=actor, note=note)
+    _tell(session, statement, AlertEvent.STATEMENT_CONFIRMED, Audience.FINANCE)
+    return statement
+
+
+def dispute_lines(session: Session, statement_id: int, dispute: DisputeCreate, *, actor: Actor) -> SettlementStatement:
+    """The supplier objects to lines of its issued statement, one comment each; finance is told. Caller commits."""
+    statement = queries.get_statement(session, statement_id, for_update=True)
+    if not rules.next_state(statement.state, StatementAction.DISPUTE):
+        _refuse(statement, StatementAction.DISPUTE)
+    seen = queries.open_dispute_lines(session, statement.id)
+    for objection in dispute.lines:
+        queries.get_line(session, statement.id, objection.line_id)
+        if objection.line_id in seen:
+            raise LineAlreadyDisputed(Reason("line %(line)s is disputed already", line=objection.line_id))
+        seen.add(objection.line_id)
+    now = utcnow()
+    for objection in dispute.lines:
+        session.add(LineDispute(statement_id=statement.id, line_id=objection.line_id, supplier_id=statement.supplier_id,
+                                comment=objection.comment, state=DisputeState.OPEN, opened_by_id=actor.user_id,
+                                opened_at=now))
+    _transition(session, statement, StatementAction.DISPUTE, actor=actor, note=f"{len(dispute.lines)} line(s)")
+    _tell(session, statement, AlertEvent.STATEMENT_DISPUTED, Audience.FINANCE, disputed_lines=len(dispute.lines))
+    return statement
+
+
+def withdraw_dispute(session: Session, statement_id: int, dispute_id: int, *, actor: Actor) -> LineDispute:
+    """The supplier takes back its objection to a line. Caller commits."""
+    statement = queries.get_statement(session, statement_id, for_update=True)
+    dispute = queries.get_dispute(session, statement.id, dispute_id)
+    if dispute.state != DisputeState.OPEN:
+        raise StatementTransitionRefused(Reason("dispute #%(id)s is withdrawn already", id=dispute.id))
+    _transition(session, statement, StatementAction.WITHDRAW, actor=actor, note=f"line {dispute.line_id}")
+    dispute.state, dispute.withdrawn_at = DisputeState.WITHDRAWN, utcnow()
+    session.flush()
+    return dispute
+
+
+def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, actor: Actor,
+                idempotency_key: str | None = None) -> int:
+    """Finance corrects a disputed line with a money-only credit line on the same statement; the id of
+    the credit line. A retry with the same Idempotency-Key returns the first credit. Caller commits."""
+    statement = queries.get_statement(session, statement_id, for_update=True)
+    if idempotency_key is not None:
+        earlier = queries.find_keyed_credit(session, actor.caller_key, idempotency_key)
+        if earlier is not None:
+            if (earlier.statement_id, earlier.reverses_line_id, -earlier.net_amount, earlier.reason) != (
+                    statement.id, credit.line_id, credit.amount, credit.reason):
+                raise IdempotencyMismatch(Reason("this Idempotency-Key was used for another credit"))
+            return earlier.id
+    if not rules.next_state(statement.state, StatementAction.CREDIT):
+        _refuse(statement, StatementAction.CREDIT)
+    line = queries.get_line(session, statement.id, credit.line_id)
+    if line.id not in queries.blocking_lines(session, statement.id):
+        if line.id in queries.open_dispute_lines(session, statement.id):
+            raise LineAlreadyCorrected(Reason("line %(line)s is corrected already", line=line.id))
+        raise InvalidCredit([FieldError("line_id", Reason("line %(line)s is not disputed: only a disputed line "
+                                                          "is credited", line=line.id))])
+    if round_money(credit.amount, line.currency) != credit.amount:
+        raise InvalidCredit([FieldError("amount", Reason("%(currency)s amounts have %(places)s decimal places",
+                                                         currency=line.currency, places=currency_places(line.currency)))])
+    if credit.amount > line.net_amount:
+        raise InvalidCredit([FieldError("amount", Reason("a credit is at most the line's net amount %(net)s",
+                                                         net=line.net_amount))])
+    columns = {column.name: getattr(line, column.name) for column in SettlementLine.__table__.columns}
+    row = credit_row(columns, line_id=line.id, amount=credit.amount, reason=credit.reason, occurred_at=utcnow())
+    [credit_id] = lines_service.record_lines(session, [{**row, "statement_id": statement.id,
+                                                        "caller_key": actor.caller_key if idempotency_key else None,
+                                                        "idempotency_key": idempotency_key}])
+    _transition(session, statement, StatementAction.CREDIT, actor=actor, note=f"line {line.id}: {credit.reason}")
+    return credit_id
+
+
+def _require_side(actor: Actor, side: Side) -> None:
+    supplier = actor.role is Role.SUPPLIER
+    if supplier != (side is Side.SUPPLIER):
+        raise PermissionDenied(Reason("only the supplier answers its statement") if side is Side.SUPPLIER
+                               else Reason("only finance generates, issues and corrects statements"))
+
+
+def _refuse(statement: SettlementStatement, action: StatementAction) -> None:
+    raise StatementTransitionRefused(Reason("statement #%(id)s is %(state)s: it cannot be %(action)s",
+                                            id=statement.id, state=statement.state, action=action.value))
+
+
+def _transition(session: Session, statement: SettlementStatement, action: StatementAction, *, actor: Actor,
+                note: str | None = None) -> None:
+    _require_side(actor, rules.ACTORS[action])
+    target = rules.next_state(statement.state, action)
+    if target is None:
+        _refuse(statement, action)
+    now = utcnow()
+    session.add(StatementEvent(statement_id=statement.id, supplier_id=statement.supplier_id, action=action,
+                               from_state=statement.state, to_state=target, actor_id=actor.user_id, at=now, note=note))
+    if target != statement.state:
+        statement.state, statement.changed_at = target, now
+    session.flush()
+
+
+def _tell(session: Session, statement: SettlementStatement, event: AlertEvent, audience: "Audience",
+          **facts: Any) -> None:
+    money, _ = queries.statement_money(session, [statement])[statement.id]
+    notify(session, [Notice(event=event, supplier_id=statement.supplier_id, audience=audience, facts={
+        "statement_id": statement.id, "currency": statement.currency, "period_start": statement.period_start.isoformat(),
+        "period_end": statement.period_end.isoformat(), "gross": str(money.gross), **facts})])
+
+
+def change_state(session: Session, statement: SettlementStatement, action: StatementAction, *, actor: Actor,
+                 note: str | None = None) -> None:
+    """Move a locked statement by `action` as the transition table allows, recording who and when (for
+    the invoices of settlement.invoices). Caller commits."""
+    _transition(session, statement, action, actor=actor, note=note)

@@ -1,0 +1,161 @@
+"""Statements as use cases: generated per supplier, currency and period from lines on no statement yet,
+regenerated drafts take late lines, issued statements are frozen, every change is recorded."""
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from openvmi.errors import NotFound, PermissionDenied
+from openvmi.scoping import scope_to_supplier
+from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.statements import queries, service
+from openvmi.settlement.statements.models import StatementEvent
+from openvmi.settlement.statements.schemas import StatementGenerate
+from openvmi.settlement.statements.service import StatementTransitionRefused
+from tests.settlement_world import consume, cycle_of, finance, make_consignment, reverse, supplier_user
+
+MAY_31, JUNE_30 = date(2026, 5, 31), date(2026, 6, 30)
+
+
+def generate(session, clerk, day, supplier_id=None):
+    return service.generate_statements(session, StatementGenerate(day=day, supplier_id=supplier_id), actor=clerk,
+                                       cycle_of=cycle_of)
+
+
+def lines_on(session, statement_id):
+    return list(session.scalars(select(SettlementLine.id).where(SettlementLine.statement_id == statement_id)
+                                .order_by(SettlementLine.id)))
+
+
+@contextmanager
+def as_supplier(session, actor):
+    scope_to_supplier(session, actor.supplier_id)
+    try:
+        yield
+    finally:
+        scope_to_supplier(session, None)
+
+
+def test_a_month_of_consumption_becomes_one_statement_and_a_late_line_waits_for_the_next(session):
+    # given a supplier's consumption on three days of May and one in June
+    world, clerk = make_consignment(session), finance(session)
+    may = consume(session, world, [Decimal(2)], unit_price=Decimal("1.50"), day=date(2026, 5, 1))
+    may += consume(session, world, [Decimal(3)], unit_price=Decimal("1.50"), day=date(2026, 5, 31))
+    june = consume(session, world, [Decimal(1)], unit_price=Decimal("1.50"), day=date(2026, 6, 1))
+
+    # when finance generates May's statements
+    [may_statement] = generate(session, clerk, MAY_31)
+
+    # then May's lines are on one draft for the calendar month, June's line is not
+    assert (may_statement.period_start, may_statement.period_end, may_statement.added_lines) == (
+        date(2026, 5, 1), MAY_31, 2)
+    assert lines_on(session, may_statement.statement_id) == may
+    read = queries.describe_statement(session, may_statement.statement_id)
+    assert (read.state, read.net, read.tax, read.gross) == ("draft", Decimal("7.50"), Decimal("0.98"), Decimal("8.48"))
+
+    # when a line of May comes in late and finance regenerates the draft
+    late = consume(session, world, [Decimal(1)], unit_price=Decimal("1.50"), day=date(2026, 5, 20))
+    [again] = generate(session, clerk, MAY_31)
+    assert (again.statement_id, again.added_lines) == (may_statement.statement_id, 1)
+    assert lines_on(session, may_statement.statement_id) == sorted(may + late)
+
+    # when May's statement is issued, another late line of May arrives
+    service.issue_statement(session, may_statement.statement_id, actor=clerk)
+    later = consume(session, world, [Decimal(4)], unit_price=Decimal("1.50"), day=date(2026, 5, 25))
+    assert generate(session, clerk, MAY_31) == []  # the issued statement is frozen
+
+    # then it lands on June's statement, with June's line
+    [june_statement] = generate(session, clerk, JUNE_30)
+    assert lines_on(session, june_statement.statement_id) == sorted(june + later)
+    assert lines_on(session, may_statement.statement_id) == sorted(may + late)
+    history = [(e.action, e.from_state, e.to_state, e.actor_id) for e in session.scalars(
+        select(StatementEvent).where(StatementEvent.statement_id == may_statement.statement_id)
+        .order_by(StatementEvent.id))]
+    assert history == [("generate", None, "draft", clerk.user_id), ("regenerate", "draft", "draft", clerk.user_id),
+                       ("issue", "draft", "issued", clerk.user_id)]
+
+
+def test_generating_twice_never_counts_a_line_twice(session):
+    world, clerk = make_consignment(session), finance(session)
+    ids = consume(session, world, [Decimal(1)] * 5, unit_price=Decimal("2"), day=date(2026, 5, 10))
+
+    [first] = generate(session, clerk, MAY_31)
+
+    assert generate(session, clerk, MAY_31) == []  # nothing is left to put on a statement
+    assert first.added_lines == 5
+    assert lines_on(session, first.statement_id) == ids
+    assert session.scalar(select(func.count()).select_from(StatementEvent)
+                          .where(StatementEvent.statement_id == first.statement_id)) == 1
+
+
+@pytest.mark.parametrize(("cycle", "periods"), [
+    ("weekly", [(date(2026, 5, 25), MAY_31), (date(2026, 5, 25), MAY_31)]),
+    ("semi_monthly", [(date(2026, 5, 16), MAY_31), (date(2026, 5, 16), MAY_31)]),
+])
+def test_each_agreement_settles_in_its_own_cycle(session, cycle, periods):
+    # given lines on the 14th and the 30th of May under a weekly or semi-monthly agreement
+    world, clerk = make_consignment(session, cycle=cycle), finance(session)
+    early = consume(session, world, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 14))
+    late = consume(session, world, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 30))
+
+    # when finance generates the period holding the 31st
+    [statement] = generate(session, clerk, MAY_31)
+
+    # then the period is the cycle's; an earlier line on no statement rides along on it
+    assert (statement.period_start, statement.period_end) == periods[0]
+    assert lines_on(session, statement.statement_id) == early + late
+
+
+def test_a_reversal_after_issue_lands_on_the_next_statement(session):
+    world, clerk = make_consignment(session), finance(session)
+    [line] = consume(session, world, [Decimal(10)], unit_price=Decimal("3.00"), day=date(2026, 5, 5))
+    [may] = generate(session, clerk, MAY_31)
+    service.issue_statement(session, may.statement_id, actor=clerk)
+
+    # when 4 of the 10 come back from production after the statement was issued
+    returned = reverse(session, world, line, Decimal(4))  # on the line's day, May 5
+
+    # then May stays as issued and June's statement credits the return
+    assert generate(session, clerk, MAY_31) == []
+    [june] = generate(session, clerk, JUNE_30)
+    assert lines_on(session, june.statement_id) == [returned]
+    assert queries.describe_statement(session, june.statement_id).net == Decimal("-12.00")
+    assert queries.describe_statement(session, may.statement_id).net == Decimal("30.00")
+
+
+def test_issuing_a_statement_twice_is_refused_and_changes_nothing(session):
+    world, clerk = make_consignment(session), finance(session)
+    consume(session, world, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 5))
+    [may] = generate(session, clerk, MAY_31)
+    service.issue_statement(session, may.statement_id, actor=clerk)
+    events = session.scalar(select(func.count()).select_from(StatementEvent))
+
+    with pytest.raises(StatementTransitionRefused, match="is issued: it cannot be issue"):
+        service.issue_statement(session, may.statement_id, actor=clerk)
+
+    assert session.scalar(select(func.count()).select_from(StatementEvent)) == events
+
+
+def test_a_supplier_sees_neither_drafts_nor_another_suppliers_statement(session):
+    mine, theirs, clerk = make_consignment(session), make_consignment(session), finance(session)
+    consume(session, mine, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 5))
+    consume(session, theirs, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 5))
+    statements = {s.supplier_id: s.statement_id for s in generate(session, clerk, MAY_31)}
+    service.issue_statement(session, statements[theirs.supplier_id], actor=clerk)
+    user = supplier_user(session, mine)
+
+    with as_supplier(session, user):
+        with pytest.raises(NotFound):
+            queries.get_statement(session, statements[mine.supplier_id])  # a draft is the buyer's
+        with pytest.raises(NotFound):
+            service.confirm_statement(session, statements[theirs.supplier_id], actor=user)
+        assert queries.list_statements(session, state=None, supplier_id=None).items == []
+
+
+def test_only_finance_generates_and_issues(session):
+    world = make_consignment(session)
+    consume(session, world, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 5))
+    with pytest.raises(PermissionDenied):
+        generate(session, supplier_user(session, world), MAY_31)
