@@ -10,6 +10,7 @@ from openvmi.errors import InvalidInput
 from openvmi.scoping import scope_to_supplier
 from openvmi.settlement import queries
 from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.statements.models import SettlementStatement
 from openvmi.settlement.schemas import LineFilter, check_period
 from tests.service.settlement.world import make_settled_world
 
@@ -44,8 +45,13 @@ def test_totals_per_currency_add_the_lines_taxes_not_the_tax_of_the_sum(session)
 
 def test_every_filter_narrows_the_lines_and_their_totals(session):
     world = make_settled_world(session)
-    session.execute(update(SettlementLine).where(SettlementLine.id == world.lines["consumed"]).values(statement_id=7))
     today = world.moves["consumed"].created_at.date()
+    on_statement = SettlementStatement(supplier_id=world.a.id, currency="CNY", cycle="monthly", period_start=today,
+                                       period_end=today)
+    session.add(on_statement)
+    session.flush()
+    session.execute(update(SettlementLine).where(SettlementLine.id == world.lines["consumed"])
+                    .values(statement_id=on_statement.id))
 
     assert [l.id for l in listed(session, kind="buyout").items] == [world.lines["bought"]]
     assert [l.id for l in listed(session, item_id=world.item_b.id).items] == [world.lines["b"]]

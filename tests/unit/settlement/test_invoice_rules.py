@@ -5,7 +5,7 @@ from openvmi.settlement.invoices.rules import Figure, RateAmounts, Tolerance, di
 from openvmi.settlement.statements.rules import totals
 
 D = Decimal
-TWO_RATES = totals([(D(13), D("100.00")), (D(9), D("50.00"))], "CNY")  # tax 13.00 + 4.50
+TWO_RATES = totals([(D(13), D("100.00"), 1), (D(9), D("50.00"), 1)], "CNY")  # tax 13.00 + 4.50
 
 
 def test_an_invoice_stating_the_statements_figures_matches_exactly():
@@ -25,7 +25,7 @@ def test_a_difference_is_shown_at_its_tax_rate_and_in_the_totals():
 
 
 def test_the_tolerance_allows_a_difference_within_both_the_absolute_and_the_percent_limit():
-    one_rate = totals([(D(13), D("100.00"))], "CNY")
+    one_rate = totals([(D(13), D("100.00"), 1)], "CNY")
     found = differences(one_rate, net=D("100.00"), tax=D("13.05"), gross=D("113.05"), by_rate=[],
                         tolerance=Tolerance(absolute=D("0.10"), percent=D("1")))
     assert [(d.tax_rate_percent, d.figure) for d in found] == [
@@ -37,7 +37,7 @@ def test_the_tolerance_allows_a_difference_within_both_the_absolute_and_the_perc
 
 
 def test_a_rate_the_statement_does_not_have_is_a_difference():
-    one_rate = totals([(D(13), D("100.00"))], "CNY")
+    one_rate = totals([(D(13), D("100.00"), 1)], "CNY")
     found = differences(one_rate, net=D("110.00"), tax=D("13.60"), gross=D("123.60"),
                         by_rate=[RateAmounts(D(13), D("100.00"), D("13.00")), RateAmounts(D(6), D("10.00"), D("0.60"))],
                         tolerance=Tolerance())

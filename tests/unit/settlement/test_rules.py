@@ -96,17 +96,16 @@ def test_the_transition_table_leads_from_draft_to_closed():
     assert allowed_actions("issued", Side.FINANCE) == []
 
 
-def test_tax_is_rounded_once_per_rate_on_the_sum_of_the_lines():
-    # three lines at 13 %: 0.01 each would round to 0.00 tax per line, but 0.03 x 13 % = 0.0039 -> 0.00;
-    # 10 lines of 0.04 = 0.40 x 13 % = 0.052 -> 0.05 (per line it would be 10 x 0.01 = 0.10)
-    result = totals([(Decimal(13), Decimal("0.04"))] * 10 + [(Decimal("6.0000"), Decimal("1.25"))], "CNY")
+def test_a_statements_tax_is_the_sum_of_its_lines_taxes():
+    # 10 lines of 0.04 at 13 %: 0.0052 -> 0.01 tax each, 0.10 in all (once on the sum it would be 0.05)
+    result = totals([(Decimal(13), Decimal("0.04"), 10), (Decimal("6.0000"), Decimal("1.25"), 1)], "CNY")
     assert [(r.tax_rate_percent, r.net, r.tax) for r in result.by_rate] == [
-        (Decimal(6), Decimal("1.25"), Decimal("0.08")), (Decimal(13), Decimal("0.40"), Decimal("0.05"))]
-    assert (result.net, result.tax, result.gross) == (Decimal("1.65"), Decimal("0.13"), Decimal("1.78"))
+        (Decimal(6), Decimal("1.25"), Decimal("0.08")), (Decimal(13), Decimal("0.40"), Decimal("0.10"))]
+    assert (result.net, result.tax, result.gross) == (Decimal("1.65"), Decimal("0.18"), Decimal("1.83"))
 
 
 def test_a_yen_statement_has_no_decimals():
-    result = totals([(Decimal(10), Decimal(105))], "JPY")
+    result = totals([(Decimal(10), Decimal(105), 1)], "JPY")
     assert (result.net, result.tax, result.gross) == (Decimal(105), Decimal(11), Decimal(116))  # 10.5 half-up
 
 

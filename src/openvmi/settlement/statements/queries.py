@@ -56,15 +56,16 @@ def unassigned_groups(session: Session, *, until: date, supplier_id: int | None)
 
 
 def statement_money(session: Session, statements: Collection[SettlementStatement]) -> dict[int, tuple[Totals, int]]:
-    """Each statement's totals (statements.rules.totals over its lines' net per tax rate) and line count."""
+    """Each statement's totals (statements.rules.totals over its lines) and line count. A line's tax
+    depends only on its net and rate, so lines are counted per such pair in the database: one statement."""
     sums: dict[int, list[tuple]] = {row.id: [] for row in statements}
     counts: dict[int, int] = {row.id: 0 for row in statements}
     if sums:
         for statement_id, rate, net, count in session.execute(
-                select(SettlementLine.statement_id, SettlementLine.tax_rate_percent, func.sum(SettlementLine.net_amount),
+                select(SettlementLine.statement_id, SettlementLine.tax_rate_percent, SettlementLine.net_amount,
                        func.count()).where(SettlementLine.statement_id.in_(list(sums)))
-                .group_by(SettlementLine.statement_id, SettlementLine.tax_rate_percent)):
-            sums[statement_id].append((rate, net))
+                .group_by(SettlementLine.statement_id, SettlementLine.tax_rate_percent, SettlementLine.net_amount)):
+            sums[statement_id].append((rate, net, count))
             counts[statement_id] += count
     return {row.id: (totals(sums[row.id], row.currency), counts[row.id]) for row in statements}
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openvmi.enums import N_, Labelled
-from openvmi.settlement.rules import round_money
+from openvmi.settlement.rules import round_money, tax_amount
 
 
 class StatementState(Labelled):
@@ -93,17 +93,19 @@ class Totals:
     by_rate: list[RateTotal]
 
 
-def totals(net_by_rate: Iterable[tuple[Decimal, Decimal]], currency: str) -> Totals:
-    """A statement's money from the sum of its lines' net per tax rate: tax per rate is that sum x
-    rate / 100, rounded half-up to the currency's minor unit once; gross is net plus tax
-    (docs/decisions.md, Statements)."""
-    nets: dict[Decimal, Decimal] = {}
-    for rate, net in net_by_rate:
-        key = Decimal(rate).normalize()
-        nets[key] = nets.get(key, Decimal(0)) + net
+def totals(lines: Iterable[tuple[Decimal, Decimal, int]], currency: str) -> Totals:
+    """A statement's money from its lines, given as (tax rate, net, how many lines have both): net per
+    line as stored, tax per line by `settlement.rules.tax_amount` (the lines list's rule), summed per
+    rate; gross is net plus tax (docs/decisions.md, Statements). So a statement's tax is always the sum
+    of the taxes its lines show."""
+    sums: dict[Decimal, list[Decimal]] = {}
+    for rate, net, count in lines:
+        total = sums.setdefault(Decimal(rate).normalize(), [Decimal(0), Decimal(0)])
+        total[0] += net * count
+        total[1] += tax_amount(net, rate, currency) * count
     places = round_money(Decimal(0), currency)
-    by_rate = [RateTotal(rate, round_money(net, currency), round_money(net * rate / 100, currency))
-               for rate, net in sorted(nets.items())]
+    by_rate = [RateTotal(rate, round_money(net, currency), round_money(tax, currency))
+               for rate, (net, tax) in sorted(sums.items())]
     net = sum((row.net for row in by_rate), places)
     tax = sum((row.tax for row in by_rate), places)
     return Totals(net=net, tax=tax, gross=net + tax, by_rate=by_rate)
