@@ -77,6 +77,7 @@ def _pairs() -> CompoundSelect:
         .outerjoin(move, and_(move.id == line.move_id, transfer))
         .outerjoin(original, original.id == line.reverses_line_id)
         .where(line.supplier_id == supplier_id, line.occurred_at >= start, line.occurred_at < end,
+               line.kind != SettlementKind.CREDIT,  # finance's money-only correction: it has no move by design
                line.move_id.not_in(select(move.id).where(transfer, in_period))))
     return moves_of_period.union_all(lines_of_period)
 

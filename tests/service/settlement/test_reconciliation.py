@@ -5,13 +5,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from openvmi.errors import NotFound
 from openvmi.scoping import scope_to_supplier
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.reconciliation import reconcile
-from openvmi.settlement.rules import Difference
+from openvmi.settlement.rules import Difference, credit_row
+from openvmi.settlement.service import record_lines
 from tests.builders import consume, make_buyer
 from tests.service.settlement.world import make_settled_world
 
@@ -46,6 +47,18 @@ def test_consumption_return_and_buyout_written_by_the_product_reconcile_without_
 
     assert (answer.moves, answer.lines, answer.differences) == (3, 3, [])
     assert reconciled(session, world.b, today).differences == []
+
+
+def test_a_credit_finance_gave_against_a_disputed_line_is_no_difference(session, world, today):
+    # a credit is money only: it has no move by design, so it is no "line without a move" (also on a
+    # day with no ownership move at all)
+    consumed = session.execute(select(SettlementLine.__table__).where(
+        SettlementLine.id == world.lines["consumed"])).mappings().one()
+    record_lines(session, [credit_row(consumed, line_id=consumed["id"], amount=Decimal("0.50"),
+                                      reason="two parts were scratched",
+                                      occurred_at=consumed["occurred_at"] + timedelta(days=1))])
+
+    assert reconciled(session, world.a, today + timedelta(days=1)).differences == []
 
 
 def test_a_move_whose_line_is_missing_is_found(session, world, today):

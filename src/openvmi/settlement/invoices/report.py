@@ -1,36 +1,26 @@
 """The reconciliation report of a supplier and period: ownership moves, settlement lines, statement
 totals and invoices side by side, every difference listed (issue 18 item 5).
 
-Moves against lines is plain SQL over stock_move and settlement_line here; when settlement.reconciliation
-(branch vmi-settlement-views) is merged, `_moves_against_lines` becomes a call to its `reconcile`."""
-from datetime import date, datetime, time, timedelta
+Moves against lines is `settlement.reconciliation.reconcile`, the one query of that check."""
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openvmi.db import UtcDateTime
 from openvmi.errors import FieldError, InvalidInput, NotFound, Reason
 from openvmi.parties import queries as parties
 from openvmi.settlement.invoices import queries as invoices
 from openvmi.settlement.invoices.rules import Finding
 from openvmi.settlement.invoices.schemas import FindingRead, ReportRead, ReportStatement
 from openvmi.settlement.models import SettlementLine
-from openvmi.settlement.rules import SettlementKind
+from openvmi.settlement.reconciliation import reconcile
+from openvmi.settlement.rules import Difference
+from openvmi.settlement.schemas import ReconciliationFinding
 from openvmi.settlement.statements import queries as statements
 from openvmi.settlement.statements.models import SettlementStatement
 from openvmi.settlement.statements.rules import StatementState
 
-# Every move between the supplier and another owner in the window, with the line that settles it (if any).
-_MOVES = text("""
-    SELECT m.id AS move_id, m.quantity AS quantity, m.from_owner_id AS from_owner_id, l.id AS line_id,
-           l.quantity AS line_quantity
-    FROM stock_move m LEFT JOIN settlement_line l ON l.move_id = m.id
-    WHERE ((m.from_owner_id = :supplier AND m.to_owner_id <> :supplier)
-        OR (m.to_owner_id = :supplier AND m.from_owner_id <> :supplier))
-      AND m.created_at >= :start AND m.created_at < :end
-    ORDER BY m.id""").bindparams(bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime()))
 MAX_DAYS = 400  # a year's statements and a little: the report reads every move of the window
 # Invoices are expected once a statement is confirmed; before that nobody waits for one.
 INVOICE_DUE = (StatementState.CONFIRMED, StatementState.INVOICED, StatementState.MATCHED, StatementState.CLOSED)
@@ -45,9 +35,8 @@ def reconciliation_report(session: Session, supplier_id: int, *, since: date, un
     supplier = parties.get_party(session, supplier_id)
     if supplier.kind != "supplier":
         raise NotFound(f"no such supplier: {supplier_id}")
-    tz = ZoneInfo(zone)
-    start, end = datetime.combine(since, time(0), tz), datetime.combine(until + timedelta(days=1), time(0), tz)
-    findings, moves = _moves_against_lines(session, supplier_id, start=start, end=end)
+    moves = reconcile(session, supplier_id, since=since, until=until, zone=zone)
+    findings = [_finding(difference) for difference in moves.differences]
     lines = list(session.execute(select(SettlementLine.id, SettlementLine.kind, SettlementLine.move_id,
                                         SettlementLine.statement_id, SettlementLine.net_amount)
                                  .where(SettlementLine.supplier_id == supplier_id,
@@ -78,27 +67,22 @@ def reconciliation_report(session: Session, supplier_id: int, *, since: date, un
             period_end=row.period_end, line_count=count, net=totals.net, tax=totals.tax, gross=totals.gross,
             invoice_number=invoice.number if invoice else None, invoice_gross=invoice.gross if invoice else None))
     return ReportRead(supplier_id=supplier_id, supplier_code=supplier.code, supplier_name=supplier.name, since=since,
-                      until=until, ownership_moves=moves, settlement_lines=len(lines),
+                      until=until, ownership_moves=moves.moves, settlement_lines=len(lines),
                       lines_net=sum((line.net_amount for line in lines), Decimal(0)), statements=report_statements,
                       differences=findings)
 
 
-def _moves_against_lines(session: Session, supplier_id: int, *, start: datetime,
-                         end: datetime) -> tuple[list[FindingRead], int]:
-    """Each ownership move of the window without its line, or whose line's quantity is not the move's
-    (signed: given back is negative), and each line of a move in the window that names no move; the move count."""
-    findings: list[FindingRead] = []
-    rows = session.execute(_MOVES.columns(), {"supplier": supplier_id, "start": start, "end": end}).all()
-    for row in rows:
-        signed = Decimal(str(row.quantity)) * (1 if row.from_owner_id == supplier_id else -1)
-        if row.line_id is None:
-            findings.append(FindingRead(finding=Finding.MOVE_WITHOUT_LINE, move_id=row.move_id, quantity=signed))
-        elif Decimal(str(row.line_quantity)).normalize() != signed.normalize():
-            findings.append(FindingRead(finding=Finding.QUANTITY_DIFFERS, move_id=row.move_id, line_id=row.line_id,
-                                        quantity=Decimal(str(row.line_quantity)) - signed))
-    orphans = session.scalars(select(SettlementLine.id).where(
-        SettlementLine.supplier_id == supplier_id, SettlementLine.move_id.is_(None),
-        SettlementLine.kind != SettlementKind.CREDIT.value,
-        SettlementLine.occurred_at >= start, SettlementLine.occurred_at < end))
-    findings += [FindingRead(finding=Finding.LINE_WITHOUT_MOVE, line_id=line_id) for line_id in orphans]
-    return findings, len(rows)
+_FINDINGS = {Difference.MOVE_WITHOUT_LINE: Finding.MOVE_WITHOUT_LINE, Difference.LINE_WITHOUT_MOVE: Finding.LINE_WITHOUT_MOVE,
+             Difference.QUANTITY: Finding.QUANTITY_DIFFERS, Difference.AMOUNT: Finding.AMOUNT_DIFFERS}
+
+
+def _finding(found: ReconciliationFinding) -> FindingRead:
+    """The report's row for one difference the reconciliation found: the quantity is the line's minus
+    the move's (the move's own when it has no line), the amount the line's minus the rule's."""
+    quantity = found.move_quantity if found.line_quantity is None else (
+        found.line_quantity - found.move_quantity if found.move_quantity is not None else None)
+    amount = (found.line_amount - found.expected_amount
+              if found.difference is Difference.AMOUNT and found.line_amount is not None
+              and found.expected_amount is not None else found.line_amount)
+    return FindingRead(finding=_FINDINGS[found.difference], move_id=found.move_id, line_id=found.line_id,
+                       quantity=quantity, amount=amount)

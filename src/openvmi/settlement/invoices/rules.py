@@ -30,6 +30,7 @@ class Finding(Labelled):
     MOVE_WITHOUT_LINE = "move_without_line", N_("Ownership move without a settlement line")
     LINE_WITHOUT_MOVE = "line_without_move", N_("Settlement line without its move")
     QUANTITY_DIFFERS = "quantity_differs", N_("Line quantity differs from its move")
+    AMOUNT_DIFFERS = "amount_differs", N_("Amount differs from quantity x price")
     LINE_NOT_ON_STATEMENT = "line_not_on_statement", N_("Line on no statement")
     NO_INVOICE = "no_invoice", N_("Confirmed statement without an invoice")
     INVOICE_DIFFERS = "invoice_differs", N_("Invoice differs from its statement")
