@@ -24,7 +24,8 @@ def test_the_api_docs_render_from_the_apps_own_assets(new_page, live_server):
 
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("OpenVMI")
     expect(page.locator(".opblock-summary-path", has_text="/api/v1/auth/token")).to_be_visible()
-    expect(page.locator(".opblock-tag-section")).not_to_have_count(0)
+    # tag headings (past some number of operations Swagger UI lists them virtually, without sections)
+    expect(page.locator(".opblock-tag")).not_to_have_count(0)
     page.locator(".opblock-summary-path", has_text="/api/v1/auth/token").click()  # an operation opens
     expect(page.locator(".opblock-body").first).to_be_visible()
     assert elsewhere == []

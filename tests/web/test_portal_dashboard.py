@@ -31,7 +31,6 @@ def test_each_staff_role_gets_its_own_workspace_with_only_panels_of_features_tha
     assert heading(page) == workspace
     assert panels(page) == shown
     assert ("Needs your attention" in page) == bool(shown)  # no empty section either
-    assert "Statements" not in page and "Receipts" not in page  # call-offs exist now (issue 16)
 
 
 def test_only_admins_see_user_administration_in_the_navigation(session, portal):
