@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import Boolean, Integer, String, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from openvmi.catalog import rules as price_rules
@@ -13,6 +13,7 @@ from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.errors import NotFound
 from openvmi.ledger import queries as ledger_queries
 from openvmi.locations.models import Location
+from openvmi.locations.rules import LocationKind
 from openvmi.parties.models import Party, Plant
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementKind
@@ -20,6 +21,7 @@ from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.rules import AgreementState
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.vmi.consumptions.rules import Candidate
+from openvmi.vmi.shipments import queries as places
 from openvmi.vmi.consumptions.schemas import (
     ConsumptionLineCreate, ConsumptionLineRead, ConsumptionRead, RecentLine,
 )
@@ -27,7 +29,8 @@ from openvmi.vmi.consumptions.schemas import (
 
 @dataclass(frozen=True)
 class Place:
-    """A location a line names, with the party owning its plant (who owns what production takes)."""
+    """A location a line names, with the party owning its plant (who owns what production takes) and the
+    plant's production place (shipments.queries.default_place; None when none is set up)."""
 
     id: int
     code: str
@@ -35,6 +38,7 @@ class Place:
     active: bool
     plant_id: int | None
     buyer_id: int | None
+    production_id: int | None
 
 
 @dataclass(frozen=True)
@@ -48,30 +52,42 @@ class Named:
 
 
 def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
-    """The items, locations and suppliers the lines name (by code or id): two or three queries for any number
-    of lines."""
-    codes = {line.item_code for line in lines if line.item_code is not None}
-    ids = {line.item_id for line in lines if line.item_id is not None}
+    """The items, locations (with their plant's production place) and suppliers the lines name, by code or
+    id: one statement for any number of lines."""
+    def named(code_field: str, id_field: str) -> tuple[set[str], set[int]]:
+        return ({getattr(line, code_field) for line in lines if getattr(line, code_field) is not None},
+                {getattr(line, id_field) for line in lines if getattr(line, id_field) is not None})
+
+    item_codes_named, item_ids = named("item_code", "item_id")
+    location_codes, location_ids = named("location_code", "location_id")
+    supplier_codes, supplier_ids = named("supplier_code", "supplier_id")
+    parts = [
+        select(literal("location"), Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
+               Plant.party_id, places.default_place_id(LocationKind.PRODUCTION, Location.plant_id))
+        .outerjoin(Plant, Plant.id == Location.plant_id)
+        .where(or_(Location.code.in_(location_codes), Location.id.in_(location_ids))),
+        select(literal("item"), Item.id, Item.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
+        .where(or_(Item.code.in_(item_codes_named), Item.id.in_(item_ids)))]
+    if supplier_codes or supplier_ids:
+        parts.append(select(literal("supplier"), Party.id, Party.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
+                     .where(Party.kind == "supplier",
+                            or_(Party.code.in_(supplier_codes), Party.id.in_(supplier_ids))))
     items: dict[str | int, int] = {}
     item_codes: dict[int, str] = {}
-    for item_id, code in session.execute(select(Item.id, Item.code).where(or_(Item.code.in_(codes), Item.id.in_(ids)))):
-        items[code] = items[item_id] = item_id
-        item_codes[item_id] = code
-    location_codes = {line.location_code for line in lines if line.location_code is not None}
-    location_ids = {line.location_id for line in lines if line.location_id is not None}
     locations: dict[str | int, Place] = {}
-    for row in session.execute(select(Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
-                                      Plant.party_id).outerjoin(Plant, Plant.id == Location.plant_id)
-                               .where(or_(Location.code.in_(location_codes), Location.id.in_(location_ids)))):
-        locations[row.code] = locations[row.id] = Place(*row)
-    supplier_codes = {line.supplier_code for line in lines if line.supplier_code is not None}
-    supplier_ids = {line.supplier_id for line in lines if line.supplier_id is not None}
     suppliers: dict[str | int, int] = {}
-    if supplier_codes or supplier_ids:
-        for party_id, code in session.execute(select(Party.id, Party.code).where(
-                Party.kind == "supplier", or_(Party.code.in_(supplier_codes), Party.id.in_(supplier_ids)))):
-            suppliers[code] = suppliers[party_id] = party_id
+    for what, row_id, code, *place in session.execute(union_all(*parts)):
+        if what == "item":
+            items[code] = items[row_id] = row_id
+            item_codes[row_id] = code
+        elif what == "location":
+            locations[code] = locations[row_id] = Place(row_id, code, *place)
+        else:
+            suppliers[code] = suppliers[row_id] = row_id
     return Named(items, item_codes, locations, suppliers)
+
+
+_NO_ID, _NO_TEXT, _NO_FLAG = cast(null(), Integer), cast(null(), String), cast(null(), Boolean)
 
 
 def candidates(session: Session, pairs: Collection[tuple[int, int]], *,

@@ -68,20 +68,19 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
     or none (every short line named). Returns (consumption id, replayed): with an Idempotency-Key a retry,
     also a concurrent one, answers the first consumption and changes nothing. Caller commits."""
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    replay = _replay(session, actor, idempotency_key, request_hash)
-    if replay is not None:
-        return replay, True
     now = utcnow()
-    day = rules.price_day(now, zone)
-    lines = _checked_lines(session, request.lines, day=day)
+    # The header first: its insert finds a retry (answered before the lines are checked, as always) in the
+    # same round trip, and a refused request is rolled back by its caller with everything else.
     consumption_id = _insert_header(session, {
         "reference": request.reference, "caller_key": actor.caller_key, "idempotency_key": idempotency_key,
         "request_hash": request_hash, "created_by_id": actor.user_id, "created_at": now})
-    if consumption_id is None:  # a concurrent retry committed first: its answer is ours
+    if consumption_id is None:  # a retry, also a concurrent one that committed first: its answer is ours
         replay = _replay(session, actor, idempotency_key, request_hash)
         if replay is None:
             raise Conflict(f"Idempotency-Key {idempotency_key!r} is in use by an unfinished request; retry")
         return replay, True
+    day = rules.price_day(now, zone)
+    lines = _checked_lines(session, request.lines, day=day)
     reference = request.reference or f"CONSUMPTION-{consumption_id}"
     posted = ledger.post_moves(session, PostingCreate(moves=[MoveCreate(
         item_id=line.item_id, quantity=line.quantity, from_location_id=line.location_id,
@@ -270,7 +269,6 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
             errors.append(FieldError(f"lines[{index}]", agreement))
         else:
             chosen.append((index, supplier_id, location, line, agreement))
-    production: dict[int | None, int] = {}
     checked = []
     for index, _, location, line, agreement in chosen:
         price = price_rules.price_on(prices[agreement.supplier_item_id], day, line.quantity)
@@ -284,12 +282,11 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
                 "the price is in %(price)s but the agreement settles in %(agreement)s", price=price.currency,
                 agreement=agreement.currency)))
             continue
-        if location.plant_id not in production:  # the plant's production place (docs/decisions.md)
-            production[location.plant_id] = places.default_place(session, LocationKind.PRODUCTION,
-                                                                 plant_id=location.plant_id).id
+        if location.production_id is None:  # no production place is set up: default_place says so
+            places.default_place(session, LocationKind.PRODUCTION, plant_id=location.plant_id)
         checked.append(_Line(item_id=named.items[line.item_code if line.item_code is not None else line.item_id],  # type: ignore[index]
                              quantity=line.quantity, location_id=location.id,
-                             production_location_id=production[location.plant_id],
+                             production_location_id=location.production_id,
                              buyer_id=location.buyer_id,  # type: ignore[arg-type]
                              agreement=agreement, price=price))
     if errors:
