@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
 )
 from openvmi.ledger import queries as ledger_queries
+from openvmi.ledger.models import StockBalance
 from openvmi.ledger import service as ledger
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
@@ -93,17 +94,18 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
         supplier_id=line.agreement.supplier_id, agreement_id=line.agreement.agreement_id,
         supplier_item_id=line.agreement.supplier_item_id, item_id=line.item_id, price_day=day,
         occurred_at=move.created_at) for line, move in zip(lines, posted.moves, strict=True)])
-    session.connection().execute(insert(ConsumptionLine.__table__), [{
+    # Each line's supplier stock after the posting comes back with the line's insert (no read of its own).
+    after = dict(zip(((line.item_id, line.location_id, line.agreement.supplier_id) for line in lines),
+                     session.connection().execute(_INSERT_LINES, [{
         "consumption_id": consumption_id, "supplier_id": line.agreement.supplier_id,
         "agreement_id": line.agreement.agreement_id, "item_id": line.item_id, "location_id": line.location_id,
         "production_location_id": line.production_location_id, "buyer_id": line.buyer_id,
         "quantity": move.quantity, "move_id": move.id, "settlement_line_id": settlement_id}
-        for line, move, settlement_id in zip(lines, posted.moves, settlement_ids, strict=True)])
+        for line, move, settlement_id in zip(lines, posted.moves, settlement_ids, strict=True)]).scalars()))
     taken: dict[tuple[int, int, int], Decimal] = {}
     for line in lines:
         key = (line.item_id, line.location_id, line.agreement.supplier_id)
         taken[key] = taken.get(key, Decimal(0)) + line.quantity
-    after = ledger_queries.on_hand_of(session, taken)
     crossed = set()
     for line in lines:
         key = (line.item_id, line.location_id, line.agreement.supplier_id)
@@ -302,6 +304,12 @@ def _sync_alerts(session: Session, agreement_ids: set[int], *, today: date) -> N
     replenishment.sync_vmi_alerts(session, replenishment_queries.Wanted(agreement_ids=tuple(sorted(agreement_ids))),
                                   today=today)
 
+
+# SQLAlchemy does not correlate a subquery in RETURNING with the row inserted, so it is spelt out.
+_INSERT_LINES = insert(ConsumptionLine.__table__).returning(literal_column(
+    f"(SELECT b.on_hand FROM {StockBalance.__tablename__} b WHERE b.item_id = {ConsumptionLine.__tablename__}.item_id"
+    f" AND b.location_id = {ConsumptionLine.__tablename__}.location_id"
+    f" AND b.owner_id = {ConsumptionLine.__tablename__}.supplier_id)", StockBalance.__table__.c.on_hand.type), sort_by_parameter_order=True)
 
 _INSERT_HEADER = {
     name: dialect.insert(Consumption.__table__).on_conflict_do_nothing(
