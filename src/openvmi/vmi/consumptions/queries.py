@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Integer, String, cast, func, literal, null, or_, select, tuple_, union_all
+from sqlalchemy import Boolean, Integer, String, bindparam, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from openvmi.catalog import rules as price_rules
@@ -15,6 +15,7 @@ from openvmi.ledger import queries as ledger_queries
 from openvmi.locations.models import Location
 from openvmi.locations.rules import LocationKind
 from openvmi.parties.models import Party, Plant
+from openvmi.scoping import select_rows
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementKind
 from openvmi.vmi.agreements.models import VmiAgreement
@@ -54,29 +55,13 @@ class Named:
 def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
     """The items, locations (with their plant's production place) and suppliers the lines name, by code or
     id: one statement for any number of lines."""
-    def named(code_field: str, id_field: str) -> tuple[set[str], set[int]]:
-        return ({getattr(line, code_field) for line in lines if getattr(line, code_field) is not None},
-                {getattr(line, id_field) for line in lines if getattr(line, id_field) is not None})
-
-    item_codes_named, item_ids = named("item_code", "item_id")
-    location_codes, location_ids = named("location_code", "location_id")
-    supplier_codes, supplier_ids = named("supplier_code", "supplier_id")
-    parts = [
-        select(literal("location"), Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
-               Plant.party_id, places.default_place_id(LocationKind.PRODUCTION, Location.plant_id))
-        .outerjoin(Plant, Plant.id == Location.plant_id)
-        .where(or_(Location.code.in_(location_codes), Location.id.in_(location_ids))),
-        select(literal("item"), Item.id, Item.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
-        .where(or_(Item.code.in_(item_codes_named), Item.id.in_(item_ids)))]
-    if supplier_codes or supplier_ids:
-        parts.append(select(literal("supplier"), Party.id, Party.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
-                     .where(Party.kind == "supplier",
-                            or_(Party.code.in_(supplier_codes), Party.id.in_(supplier_ids))))
+    parameters = {f"{field}s": list({getattr(line, field) for line in lines if getattr(line, field) is not None})
+                  for what in ("item", "location", "supplier") for field in (f"{what}_code", f"{what}_id")}
     items: dict[str | int, int] = {}
     item_codes: dict[int, str] = {}
     locations: dict[str | int, Place] = {}
     suppliers: dict[str | int, int] = {}
-    for what, row_id, code, *place in session.execute(union_all(*parts)):
+    for what, row_id, code, *place in select_rows(session, _NAMES, parameters):
         if what == "item":
             items[code] = items[row_id] = row_id
             item_codes[row_id] = code
@@ -87,7 +72,20 @@ def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
     return Named(items, item_codes, locations, suppliers)
 
 
+# Built once: constructing statements on every call cost more than running them (ledger.references).
 _NO_ID, _NO_TEXT, _NO_FLAG = cast(null(), Integer), cast(null(), String), cast(null(), Boolean)
+_NAMES = union_all(
+    select(literal("location"), Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
+           Plant.party_id, places.default_place_id(LocationKind.PRODUCTION, Location.plant_id))
+    .outerjoin(Plant, Plant.id == Location.plant_id)
+    .where(or_(Location.code.in_(bindparam("location_codes", expanding=True)),
+               Location.id.in_(bindparam("location_ids", expanding=True)))),
+    select(literal("item"), Item.id, Item.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
+    .where(or_(Item.code.in_(bindparam("item_codes", expanding=True)),
+               Item.id.in_(bindparam("item_ids", expanding=True)))),
+    select(literal("supplier"), Party.id, Party.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
+    .where(Party.kind == "supplier", or_(Party.code.in_(bindparam("supplier_codes", expanding=True)),
+                                         Party.id.in_(bindparam("supplier_ids", expanding=True)))))
 
 
 def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
@@ -97,17 +95,7 @@ def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
     for the suppliers' stock where two agreements cover one item and place."""
     if not pairs:
         return {}, {}
-    rows = session.execute(
-        select(VmiAgreement.id, VmiAgreement.supplier_id, VmiAgreement.supplier_item_id, VmiAgreement.location_id,
-               VmiAgreement.currency, VmiAgreement.tax_rate_percent, VmiAgreement.min_level, VmiAgreement.max_level,
-               SupplierItem.item_id, SupplierItemPrice.price, SupplierItemPrice.currency.label("price_currency"),
-               SupplierItemPrice.valid_from, SupplierItemPrice.valid_to, SupplierItemPrice.min_quantity)
-        .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
-        .outerjoin(SupplierItemPrice, SupplierItemPrice.supplier_item_id == VmiAgreement.supplier_item_id)
-        .where(VmiAgreement.state == AgreementState.ACTIVE, VmiAgreement.valid_from <= day,
-               or_(VmiAgreement.valid_to.is_(None), VmiAgreement.valid_to >= day),
-               tuple_(SupplierItem.item_id, VmiAgreement.location_id).in_(sorted(pairs)))
-        .order_by(VmiAgreement.id)).all()
+    rows = select_rows(session, _CANDIDATES, {"day": day, "pairs": sorted(pairs)})
     prices: dict[int, list[price_rules.PricePeriod]] = {}
     agreements = {}
     for row in rows:
@@ -131,6 +119,19 @@ def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
             max_level=row.max_level,
             on_hand=stock.get((row.item_id, row.location_id, row.supplier_id), Decimal(0))))
     return found, prices
+
+
+_CANDIDATES = (
+    select(VmiAgreement.id, VmiAgreement.supplier_id, VmiAgreement.supplier_item_id, VmiAgreement.location_id,
+           VmiAgreement.currency, VmiAgreement.tax_rate_percent, VmiAgreement.min_level, VmiAgreement.max_level,
+           SupplierItem.item_id, SupplierItemPrice.price, SupplierItemPrice.currency.label("price_currency"),
+           SupplierItemPrice.valid_from, SupplierItemPrice.valid_to, SupplierItemPrice.min_quantity)
+    .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
+    .outerjoin(SupplierItemPrice, SupplierItemPrice.supplier_item_id == VmiAgreement.supplier_item_id)
+    .where(VmiAgreement.state == AgreementState.ACTIVE, VmiAgreement.valid_from <= bindparam("day"),
+           or_(VmiAgreement.valid_to.is_(None), VmiAgreement.valid_to >= bindparam("day")),
+           tuple_(SupplierItem.item_id, VmiAgreement.location_id).in_(bindparam("pairs", expanding=True)))
+    .order_by(VmiAgreement.id))
 
 
 def find_keyed_consumption(session: Session, caller_key: str, idempotency_key: str) -> Consumption | None:
