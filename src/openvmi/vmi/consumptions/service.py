@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from sqlalchemy import insert, literal_column, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,6 @@ from openvmi.errors import (
     Conflict, FieldError, IdempotencyMismatch, InvalidImportFile, InvalidInput, NotFound, Reason, RowError,
 )
 from openvmi.ledger import queries as ledger_queries
-from openvmi.ledger.models import StockBalance
 from openvmi.ledger import service as ledger
 from openvmi.ledger.rules import DocumentKind, MoveKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
@@ -305,11 +304,9 @@ def _sync_alerts(session: Session, agreement_ids: set[int], *, today: date) -> N
                                   today=today)
 
 
-# SQLAlchemy does not correlate a subquery in RETURNING with the row inserted, so it is spelt out.
-_INSERT_LINES = insert(ConsumptionLine.__table__).returning(literal_column(
-    f"(SELECT b.on_hand FROM {StockBalance.__tablename__} b WHERE b.item_id = {ConsumptionLine.__tablename__}.item_id"
-    f" AND b.location_id = {ConsumptionLine.__tablename__}.location_id"
-    f" AND b.owner_id = {ConsumptionLine.__tablename__}.supplier_id)", StockBalance.__table__.c.on_hand.type), sort_by_parameter_order=True)
+_INSERT_LINES = insert(ConsumptionLine.__table__).returning(
+    ledger_queries.on_hand_returned(ConsumptionLine.__tablename__, owner_column="supplier_id"),
+    sort_by_parameter_order=True)
 
 _INSERT_HEADER = {
     name: dialect.insert(Consumption.__table__).on_conflict_do_nothing(
