@@ -116,6 +116,29 @@ def test_a_retry_with_the_same_key_answers_the_first_consumption_and_writes_noth
     assert len(settlement(session, vmi)) == 1
 
 
+def test_a_retry_is_answered_even_when_the_stock_it_took_is_gone(session, api_client, vmi):
+    first = consume(api_client, vmi, 10, headers={"Idempotency-Key": "scan-all"})
+
+    retry = consume(api_client, vmi, 10, headers={"Idempotency-Key": "scan-all"})
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["id"] == first.json()["id"] and retry.json()["replayed"] is True
+    assert stock(session, vmi) == {("line", "buyer"): 10}
+
+
+def test_a_refused_consumption_keeps_nothing_under_its_key(session, api_client, vmi):
+    refused = consume(api_client, vmi, 11, headers={"Idempotency-Key": "scan-short"})
+    receive(session, item=_item(session, vmi), location=vmi.store, owner=vmi.supplier, quantity=5)
+    session.commit()
+
+    again = consume(api_client, vmi, 11, headers={"Idempotency-Key": "scan-short"})
+
+    assert refused.status_code == 409 and refused.json()["code"] == "insufficient_stock"
+    assert again.status_code == 201 and again.json()["replayed"] is False
+    assert stock(session, vmi) == {("store", "supplier"): 4, ("line", "buyer"): 11}
+    assert len(settlement(session, vmi)) == 1
+
+
 def test_a_batch_with_one_short_line_writes_nothing_and_names_it(session, api_client, vmi):
     lines = [{"item_code": vmi.item_code, "quantity": "6", "location_code": vmi.store.code},
              {"item_id": vmi.item, "quantity": "5", "location_id": vmi.store.id}]

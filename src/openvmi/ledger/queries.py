@@ -2,7 +2,7 @@
 from collections.abc import Collection
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
@@ -62,6 +62,16 @@ def on_hand_of(session: Session, keys: Collection[tuple[int, int, int]]) -> dict
                            .where(tuple_(StockBalance.item_id, StockBalance.location_id, StockBalance.owner_id)
                                   .in_(sorted(set(keys)))))
     return {(item_id, location_id, owner_id): value for item_id, location_id, owner_id, value in rows}
+
+
+def on_hand_returned(table: str, *, owner_column: str) -> ColumnElement[Decimal]:
+    """On hand of the balance named by the row a statement writes into `table` (its item_id,
+    location_id and `owner_column`), for that statement's RETURNING: a read without a round trip
+    of its own. Spelt out because SQLAlchemy does not correlate a subquery in RETURNING."""
+    return literal_column(
+        f"(SELECT b.on_hand FROM {StockBalance.__tablename__} b WHERE b.item_id = {table}.item_id"
+        f" AND b.location_id = {table}.location_id AND b.owner_id = {table}.{owner_column})",
+        StockBalance.__table__.c.on_hand.type)
 
 
 def owned_stock(session: Session, *, item_ids: Collection[int], owner_ids: Collection[int],

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import Boolean, Integer, String, bindparam, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from openvmi.catalog import rules as price_rules
@@ -13,13 +13,16 @@ from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.errors import NotFound
 from openvmi.ledger import queries as ledger_queries
 from openvmi.locations.models import Location
+from openvmi.locations.rules import LocationKind
 from openvmi.parties.models import Party, Plant
+from openvmi.scoping import select_rows
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementKind
 from openvmi.vmi.agreements.models import VmiAgreement
 from openvmi.vmi.agreements.rules import AgreementState
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.vmi.consumptions.rules import Candidate
+from openvmi.vmi.shipments import queries as places
 from openvmi.vmi.consumptions.schemas import (
     ConsumptionLineCreate, ConsumptionLineRead, ConsumptionRead, RecentLine,
 )
@@ -27,7 +30,8 @@ from openvmi.vmi.consumptions.schemas import (
 
 @dataclass(frozen=True)
 class Place:
-    """A location a line names, with the party owning its plant (who owns what production takes)."""
+    """A location a line names, with the party owning its plant (who owns what production takes) and the
+    plant's production place (shipments.queries.default_place; None when none is set up)."""
 
     id: int
     code: str
@@ -35,6 +39,7 @@ class Place:
     active: bool
     plant_id: int | None
     buyer_id: int | None
+    production_id: int | None
 
 
 @dataclass(frozen=True)
@@ -48,30 +53,39 @@ class Named:
 
 
 def names_in(session: Session, lines: Sequence[ConsumptionLineCreate]) -> Named:
-    """The items, locations and suppliers the lines name (by code or id): two or three queries for any number
-    of lines."""
-    codes = {line.item_code for line in lines if line.item_code is not None}
-    ids = {line.item_id for line in lines if line.item_id is not None}
+    """The items, locations (with their plant's production place) and suppliers the lines name, by code or
+    id: one statement for any number of lines."""
+    parameters = {f"{field}s": list({getattr(line, field) for line in lines if getattr(line, field) is not None})
+                  for what in ("item", "location", "supplier") for field in (f"{what}_code", f"{what}_id")}
     items: dict[str | int, int] = {}
     item_codes: dict[int, str] = {}
-    for item_id, code in session.execute(select(Item.id, Item.code).where(or_(Item.code.in_(codes), Item.id.in_(ids)))):
-        items[code] = items[item_id] = item_id
-        item_codes[item_id] = code
-    location_codes = {line.location_code for line in lines if line.location_code is not None}
-    location_ids = {line.location_id for line in lines if line.location_id is not None}
     locations: dict[str | int, Place] = {}
-    for row in session.execute(select(Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
-                                      Plant.party_id).outerjoin(Plant, Plant.id == Location.plant_id)
-                               .where(or_(Location.code.in_(location_codes), Location.id.in_(location_ids)))):
-        locations[row.code] = locations[row.id] = Place(*row)
-    supplier_codes = {line.supplier_code for line in lines if line.supplier_code is not None}
-    supplier_ids = {line.supplier_id for line in lines if line.supplier_id is not None}
     suppliers: dict[str | int, int] = {}
-    if supplier_codes or supplier_ids:
-        for party_id, code in session.execute(select(Party.id, Party.code).where(
-                Party.kind == "supplier", or_(Party.code.in_(supplier_codes), Party.id.in_(supplier_ids)))):
-            suppliers[code] = suppliers[party_id] = party_id
+    for what, row_id, code, *place in select_rows(session, _NAMES, parameters):
+        if what == "item":
+            items[code] = items[row_id] = row_id
+            item_codes[row_id] = code
+        elif what == "location":
+            locations[code] = locations[row_id] = Place(row_id, code, *place)
+        else:
+            suppliers[code] = suppliers[row_id] = row_id
     return Named(items, item_codes, locations, suppliers)
+
+
+# Built once: constructing statements on every call cost more than running them (ledger.references).
+_NO_ID, _NO_TEXT, _NO_FLAG = cast(null(), Integer), cast(null(), String), cast(null(), Boolean)
+_NAMES = union_all(
+    select(literal("location"), Location.id, Location.code, Location.kind, Location.active, Location.plant_id,
+           Plant.party_id, places.default_place_id(LocationKind.PRODUCTION, Location.plant_id))
+    .outerjoin(Plant, Plant.id == Location.plant_id)
+    .where(or_(Location.code.in_(bindparam("location_codes", expanding=True)),
+               Location.id.in_(bindparam("location_ids", expanding=True)))),
+    select(literal("item"), Item.id, Item.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
+    .where(or_(Item.code.in_(bindparam("item_codes", expanding=True)),
+               Item.id.in_(bindparam("item_ids", expanding=True)))),
+    select(literal("supplier"), Party.id, Party.code, _NO_TEXT, _NO_FLAG, _NO_ID, _NO_ID, _NO_ID)
+    .where(Party.kind == "supplier", or_(Party.code.in_(bindparam("supplier_codes", expanding=True)),
+                                         Party.id.in_(bindparam("supplier_ids", expanding=True)))))
 
 
 def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
@@ -81,17 +95,7 @@ def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
     for the suppliers' stock where two agreements cover one item and place."""
     if not pairs:
         return {}, {}
-    rows = session.execute(
-        select(VmiAgreement.id, VmiAgreement.supplier_id, VmiAgreement.supplier_item_id, VmiAgreement.location_id,
-               VmiAgreement.currency, VmiAgreement.tax_rate_percent, VmiAgreement.min_level, VmiAgreement.max_level,
-               SupplierItem.item_id, SupplierItemPrice.price, SupplierItemPrice.currency.label("price_currency"),
-               SupplierItemPrice.valid_from, SupplierItemPrice.valid_to, SupplierItemPrice.min_quantity)
-        .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
-        .outerjoin(SupplierItemPrice, SupplierItemPrice.supplier_item_id == VmiAgreement.supplier_item_id)
-        .where(VmiAgreement.state == AgreementState.ACTIVE, VmiAgreement.valid_from <= day,
-               or_(VmiAgreement.valid_to.is_(None), VmiAgreement.valid_to >= day),
-               tuple_(SupplierItem.item_id, VmiAgreement.location_id).in_(sorted(pairs)))
-        .order_by(VmiAgreement.id)).all()
+    rows = select_rows(session, _CANDIDATES, {"day": day, "pairs": sorted(pairs)})
     prices: dict[int, list[price_rules.PricePeriod]] = {}
     agreements = {}
     for row in rows:
@@ -115,6 +119,19 @@ def candidates(session: Session, pairs: Collection[tuple[int, int]], *,
             max_level=row.max_level,
             on_hand=stock.get((row.item_id, row.location_id, row.supplier_id), Decimal(0))))
     return found, prices
+
+
+_CANDIDATES = (
+    select(VmiAgreement.id, VmiAgreement.supplier_id, VmiAgreement.supplier_item_id, VmiAgreement.location_id,
+           VmiAgreement.currency, VmiAgreement.tax_rate_percent, VmiAgreement.min_level, VmiAgreement.max_level,
+           SupplierItem.item_id, SupplierItemPrice.price, SupplierItemPrice.currency.label("price_currency"),
+           SupplierItemPrice.valid_from, SupplierItemPrice.valid_to, SupplierItemPrice.min_quantity)
+    .join(SupplierItem, SupplierItem.id == VmiAgreement.supplier_item_id)
+    .outerjoin(SupplierItemPrice, SupplierItemPrice.supplier_item_id == VmiAgreement.supplier_item_id)
+    .where(VmiAgreement.state == AgreementState.ACTIVE, VmiAgreement.valid_from <= bindparam("day"),
+           or_(VmiAgreement.valid_to.is_(None), VmiAgreement.valid_to >= bindparam("day")),
+           tuple_(SupplierItem.item_id, VmiAgreement.location_id).in_(bindparam("pairs", expanding=True)))
+    .order_by(VmiAgreement.id))
 
 
 def find_keyed_consumption(session: Session, caller_key: str, idempotency_key: str) -> Consumption | None:

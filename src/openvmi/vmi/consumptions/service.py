@@ -68,20 +68,19 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
     or none (every short line named). Returns (consumption id, replayed): with an Idempotency-Key a retry,
     also a concurrent one, answers the first consumption and changes nothing. Caller commits."""
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    replay = _replay(session, actor, idempotency_key, request_hash)
-    if replay is not None:
-        return replay, True
     now = utcnow()
-    day = rules.price_day(now, zone)
-    lines = _checked_lines(session, request.lines, day=day)
+    # The header first: its insert finds a retry (answered before the lines are checked, as always) in the
+    # same round trip, and a refused request is rolled back by its caller with everything else.
     consumption_id = _insert_header(session, {
         "reference": request.reference, "caller_key": actor.caller_key, "idempotency_key": idempotency_key,
         "request_hash": request_hash, "created_by_id": actor.user_id, "created_at": now})
-    if consumption_id is None:  # a concurrent retry committed first: its answer is ours
+    if consumption_id is None:  # a retry, also a concurrent one that committed first: its answer is ours
         replay = _replay(session, actor, idempotency_key, request_hash)
         if replay is None:
             raise Conflict(f"Idempotency-Key {idempotency_key!r} is in use by an unfinished request; retry")
         return replay, True
+    day = rules.price_day(now, zone)
+    lines = _checked_lines(session, request.lines, day=day)
     reference = request.reference or f"CONSUMPTION-{consumption_id}"
     posted = ledger.post_moves(session, PostingCreate(moves=[MoveCreate(
         item_id=line.item_id, quantity=line.quantity, from_location_id=line.location_id,
@@ -94,17 +93,18 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
         supplier_id=line.agreement.supplier_id, agreement_id=line.agreement.agreement_id,
         supplier_item_id=line.agreement.supplier_item_id, item_id=line.item_id, price_day=day,
         occurred_at=move.created_at) for line, move in zip(lines, posted.moves, strict=True)])
-    session.connection().execute(insert(ConsumptionLine.__table__), [{
+    # Each line's supplier stock after the posting comes back with the line's insert (no read of its own).
+    after = dict(zip(((line.item_id, line.location_id, line.agreement.supplier_id) for line in lines),
+                     session.connection().execute(_INSERT_LINES, [{
         "consumption_id": consumption_id, "supplier_id": line.agreement.supplier_id,
         "agreement_id": line.agreement.agreement_id, "item_id": line.item_id, "location_id": line.location_id,
         "production_location_id": line.production_location_id, "buyer_id": line.buyer_id,
         "quantity": move.quantity, "move_id": move.id, "settlement_line_id": settlement_id}
-        for line, move, settlement_id in zip(lines, posted.moves, settlement_ids, strict=True)])
+        for line, move, settlement_id in zip(lines, posted.moves, settlement_ids, strict=True)]).scalars()))
     taken: dict[tuple[int, int, int], Decimal] = {}
     for line in lines:
         key = (line.item_id, line.location_id, line.agreement.supplier_id)
         taken[key] = taken.get(key, Decimal(0)) + line.quantity
-    after = ledger_queries.on_hand_of(session, taken)
     crossed = set()
     for line in lines:
         key = (line.item_id, line.location_id, line.agreement.supplier_id)
@@ -270,7 +270,6 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
             errors.append(FieldError(f"lines[{index}]", agreement))
         else:
             chosen.append((index, supplier_id, location, line, agreement))
-    production: dict[int | None, int] = {}
     checked = []
     for index, _, location, line, agreement in chosen:
         price = price_rules.price_on(prices[agreement.supplier_item_id], day, line.quantity)
@@ -284,12 +283,11 @@ def _checked_lines(session: Session, lines: Sequence[ConsumptionLineCreate], *, 
                 "the price is in %(price)s but the agreement settles in %(agreement)s", price=price.currency,
                 agreement=agreement.currency)))
             continue
-        if location.plant_id not in production:  # the plant's production place (docs/decisions.md)
-            production[location.plant_id] = places.default_place(session, LocationKind.PRODUCTION,
-                                                                 plant_id=location.plant_id).id
+        if location.production_id is None:  # no production place is set up: default_place says so
+            places.default_place(session, LocationKind.PRODUCTION, plant_id=location.plant_id)
         checked.append(_Line(item_id=named.items[line.item_code if line.item_code is not None else line.item_id],  # type: ignore[index]
                              quantity=line.quantity, location_id=location.id,
-                             production_location_id=production[location.plant_id],
+                             production_location_id=location.production_id,
                              buyer_id=location.buyer_id,  # type: ignore[arg-type]
                              agreement=agreement, price=price))
     if errors:
@@ -305,6 +303,10 @@ def _sync_alerts(session: Session, agreement_ids: set[int], *, today: date) -> N
     replenishment.sync_vmi_alerts(session, replenishment_queries.Wanted(agreement_ids=tuple(sorted(agreement_ids))),
                                   today=today)
 
+
+_INSERT_LINES = insert(ConsumptionLine.__table__).returning(
+    ledger_queries.on_hand_returned(ConsumptionLine.__tablename__, owner_column="supplier_id"),
+    sort_by_parameter_order=True)
 
 _INSERT_HEADER = {
     name: dialect.insert(Consumption.__table__).on_conflict_do_nothing(

@@ -1,6 +1,6 @@
 """Read models of shipments: one by id or number (with what its receipt found), lists, default places."""
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarSelect, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id
@@ -71,11 +71,17 @@ class PlaceMissing(Conflict):
 def default_place(session: Session, kind: LocationKind, *, plant_id: int | None) -> Location:
     """The active location of `kind` at `plant_id` (else one belonging to no plant), lowest id first:
     where inbound stock goes when the request names no place."""
-    candidates = select(Location).where(Location.kind == kind, Location.active.is_(True),
-                                        Location.supplier_id.is_(None))
-    for where in ([Location.plant_id == plant_id] if plant_id is not None else []) + [Location.plant_id.is_(None)]:
-        found = session.scalars(candidates.where(where).order_by(Location.id)).first()
-        if found is not None:
-            return found
+    found = session.scalars(select(Location).where(Location.id == default_place_id(kind, plant_id))).first()
+    if found is not None:
+        return found
     raise PlaceMissing(Reason("no active %(kind)s location is set up; ask an administrator to create one",
                               kind=kind.value))
+
+
+def default_place_id(kind: LocationKind, plant_id: int | None | ColumnElement[int]) -> ScalarSelect[int]:
+    """default_place's id as a subquery (None when none is set up), also for a plant column of an outer
+    query: at the plant, else belonging to no plant, lowest id first."""
+    place = aliased(Location)
+    return (select(place.id).where(place.kind == kind, place.active.is_(True), place.supplier_id.is_(None),
+                                   or_(place.plant_id == plant_id, place.plant_id.is_(None)))
+            .order_by(place.plant_id.is_(None), place.id).limit(1).scalar_subquery())
