@@ -4,6 +4,7 @@ PostgreSQL tests use a throw-away database on 127.0.0.1:5432 (OPENVMI_TEST_PG_UR
 Outside CI they skip with the reason when the server is unreachable; under CI=true they fail.
 """
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,12 +82,13 @@ def require_postgres() -> None:
     pytest.skip(reason)
 
 
-def create_pg_database(prefix: str = "openvmi_test") -> str:
-    """A fresh, empty PostgreSQL database; returns its URL."""
+def create_pg_database(prefix: str = "openvmi_test", *, template: str | None = None) -> str:
+    """A fresh PostgreSQL database, empty or a copy of the database at URL `template`; its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
@@ -171,20 +173,42 @@ def backend(database_url: str) -> str:
     return "postgres" if database_url.startswith("postgresql") else "sqlite"
 
 
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Per worker, one database of each kind migrated to head, copied for each `fresh_database`:
+    migrating takes seconds, a copy milliseconds (the migrations' own tests migrate for real)."""
+    templates = {"sqlite_dir": str(tmp_path_factory.mktemp("templates"))}
+    yield templates
+    if "postgres" in templates:
+        drop_pg_database(templates["postgres"])
+
+
+def migrated_copy(kind: str, templates: dict[str, str], path: Path) -> str:
+    """A new database of `kind` ("sqlite_file" or "postgres") at head, copied from the worker's template."""
+    if kind not in templates:
+        if kind == "sqlite_file":
+            templates[kind] = f"sqlite:///{Path(templates['sqlite_dir']) / 'openvmi.db'}"
+        else:
+            templates[kind] = create_pg_database("openvmi_template")
+        migrations.upgrade(templates[kind])  # disposes its engine: nobody stays connected to the template
+    if kind == "sqlite_file":
+        url = f"sqlite:///{path}"
+        with sqlite3.connect(templates[kind].removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        return url
+    return create_pg_database("openvmi_fresh", template=templates[kind])
+
+
 @pytest.fixture
-def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: dict[str, str]) -> Iterator[str]:
     """An empty, migrated database of its own, for tests that commit for real (concurrency,
     migrations). Parametrize with indirect=True: "sqlite_file" or "postgres"."""
     kind = getattr(request, "param", "sqlite_file")
-    if kind == "sqlite_file":
-        url = f"sqlite:///{tmp_path / 'openvmi.db'}"
-        migrations.upgrade(url)
-        yield url
-    else:
+    if kind == "postgres":
         require_postgres()
-        url = create_pg_database("openvmi_fresh")
-        migrations.upgrade(url)
-        yield url
+    url = migrated_copy(kind, migrated_templates, tmp_path / "openvmi.db")
+    yield url
+    if kind == "postgres":
         drop_pg_database(url)
 
 

@@ -131,45 +131,44 @@ def walkers(live_server, demo_database):
     return names
 
 
-def pages_of(page) -> list[str]:
-    """The home page, every entry of the main navigation, and the first detail page each links to."""
-    page.goto("/")
-    found = ["/"] + [href for href in page.locator("nav a[href^='/']").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))") if href not in ("/", "/logout")]
-    pages, seen = [], set()
-    for url in found:
-        if url in seen or url.startswith("/docs"):
-            continue
-        seen.add(url)
-        pages.append(url)
-    for url in list(pages):
-        page.goto(url)
-        details = [href for href in page.locator("main a[href^='/']").evaluate_all(
-            "links => links.map(a => a.getAttribute('href'))") if DETAIL.match(href.split("?")[0])]
-        for href in details[:DETAILS_PER_PAGE]:
-            if href not in seen:
-                seen.add(href)
-                pages.append(href)
-    return pages
+@pytest.fixture(scope="module")
+def words_and_data(demo_database):
+    """The catalog's English words and the demo company's texts, read once for every walk."""
+    return catalog_words(), demo_data_texts(demo_database)
+
+
+def links(page, scope: str) -> list[str]:
+    return page.locator(f"{scope} a[href^='/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
 
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))
 @pytest.mark.parametrize("role", [role for role, _ in ROLES], ids=[role.value for role, _ in ROLES])
-def test_no_page_mixes_in_the_other_language(new_page, walkers, demo_database, role, locale):
-    vocabulary, data = catalog_words(), demo_data_texts(demo_database)
+def test_no_page_mixes_in_the_other_language(new_page, walkers, words_and_data, role, locale):
+    """The home page, every entry of the main navigation and the first detail page each links to,
+    each loaded once: read, then its detail links taken."""
+    vocabulary, data = words_and_data
     page = new_page(locale=LANGUAGES[locale])
     log_in(page, walkers[(role, locale)], PASSWORD)
 
-    problems = []
-    visited = pages_of(page)
-    assert {"/", "/alerts", "/inbox"} <= set(visited) and any(DETAIL.match(url) for url in visited)
-    for url in visited:
+    problems, visited = [], []
+    queue, seen = ["/"], {"/", "/logout"}
+    while queue:
+        url = queue.pop(0)
+        visited.append(url)
         answer = page.goto(url)
         assert answer is not None and answer.status < 500, f"{url}: {answer.status if answer else 'no answer'}"
         for shown in page.evaluate(VISIBLE_TEXT):
             problems += [f"{url}: {run!r} in {shown[:120]!r}"
                          for run in foreign_text(shown, locale, vocabulary=vocabulary, data=data)]
+        found = [href for href in links(page, "nav") if not href.startswith("/docs")] if url == "/" else []
+        if not DETAIL.match(url.split("?")[0]):
+            found += [href for href in links(page, "main") if DETAIL.match(href.split("?")[0])][:DETAILS_PER_PAGE]
+        for href in found:
+            if href not in seen:
+                seen.add(href)
+                queue.append(href)
 
+    assert {"/", "/alerts", "/inbox"} <= set(visited) and any(DETAIL.match(url) for url in visited)
     assert not problems, f"{len(problems)} texts in the wrong language on {locale} pages:\n" + "\n".join(
         sorted(set(problems)))
 
