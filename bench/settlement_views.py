@@ -14,11 +14,8 @@ Measured (median of `--repeats`, after one warm-up, alternating):
 - totals baseline: `SELECT currency, count(*), sum(quantity), sum(net_amount) ... GROUP BY currency`.
 """
 import argparse
-import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +24,7 @@ from sqlalchemy import create_engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from supplier_stock_import import DEFAULT_PG_URL, drop_database, new_database  # noqa: E402
+from timing import alternate, load_average, summary  # noqa: E402
 
 import openvmi.models  # noqa: E402,F401 - every table on Base.metadata
 from openvmi.db import Base, create_db_engine, create_session_factory  # noqa: E402
@@ -131,17 +129,10 @@ def measure(url: str, supplier_id: int, *, repeats: int, now: datetime) -> dict:
 
     work = {"reconcile baseline": baseline, "reconcile": reconciled, "totals baseline": totals_baseline,
             "totals": totals}
-    runs: dict[str, list[float]] = {name: [] for name in work}
-    facts = {}
-    for round_ in range(repeats + 1):  # round 0 warms caches up and is not counted
-        for name, call in work.items():
-            started = time.perf_counter()
-            facts[name] = call()
-            if round_:
-                runs[name].append(time.perf_counter() - started)
+    runs = alternate(work, repeats=repeats)
     engine.dispose()
     raw.dispose()
-    return {name: statistics.median(times) for name, times in runs.items()} | {"facts": facts}
+    return summary(runs)
 
 
 def main() -> None:
@@ -154,7 +145,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     args = parser.parse_args()
     now = datetime.now(UTC)
-    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(f"load average at start: {load_average():.2f}")
     with tempfile.TemporaryDirectory() as workdir:
         for backend in args.backends.split(","):
             url = new_database(backend, args.pg_url, Path(workdir))
@@ -172,7 +163,7 @@ def main() -> None:
             for name, base in (("reconcile", "reconcile baseline"), ("totals", "totals baseline")):
                 print(f"  {base:<19} {result[base] * 1000:8.1f} ms")
                 print(f"  {name:<19} {result[name] * 1000:8.1f} ms   x{result[name] / result[base]:.1f} baseline")
-    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    print(f"load average at end: {load_average():.2f}")
 
 
 if __name__ == "__main__":
