@@ -14,7 +14,8 @@ Measured (median of `--repeats`, after one warm-up round, the two alternating):
   run that finds nothing left;
 - baseline: the same assignment as two raw statements and a commit: the drafts by one
   `INSERT ... SELECT DISTINCT` of the suppliers' lines, then one `UPDATE settlement_line SET statement_id
-  = s.id FROM settlement_statement s ...` (no cycles looked up, no events, no answer built).
+  = (SELECT s.id FROM settlement_statement s WHERE <the line's key>) WHERE statement_id IS NULL AND price_day
+  <= :end` (no cycles looked up, no events, no answer built).
 After each generation the run checks that every line of May is on its supplier's statement, none of
 June is, and that each statement's net (`statements.queries.statement_money`) is the sum of the
 lines seeded for it, and fails if not.
@@ -188,10 +189,10 @@ BASELINE = (
            changed_at)
        SELECT DISTINCT supplier_id, currency, 'monthly', :start, :end, 'draft', :now, :now FROM settlement_line
        WHERE statement_id IS NULL AND price_day <= :end""",
-    """UPDATE settlement_line SET statement_id = s.id FROM settlement_statement s
-       WHERE s.supplier_id = settlement_line.supplier_id AND s.currency = settlement_line.currency
-         AND s.cycle = 'monthly' AND s.period_start = :start
-         AND settlement_line.statement_id IS NULL AND settlement_line.price_day <= :end""",
+    """UPDATE settlement_line SET statement_id = (SELECT s.id FROM settlement_statement s
+           WHERE s.supplier_id = settlement_line.supplier_id AND s.currency = settlement_line.currency
+             AND s.cycle = 'monthly' AND s.period_start = :start)
+       WHERE statement_id IS NULL AND price_day <= :end""",
 )
 
 
