@@ -36,6 +36,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from supplier_stock_import import DEFAULT_PG_URL, clone_database, drop_database, new_database  # noqa: E402
+from settlement_views import seed_agreements  # noqa: E402
 from timing import Run, alternate, load_average, median, timed  # noqa: E402
 
 import openvmi.models  # noqa: E402,F401 - every table on Base.metadata
@@ -60,34 +61,10 @@ def seed(url: str, *, suppliers: int, lines: int, agreements: int) -> int:
     now = datetime(2026, 6, 4, tzinfo=UTC)
     engine = create_db_engine(url)
     with engine.begin() as c:
-        c.execute(insert(t["party"]), [{"code": "BUYER", "name": "Buyer", "kind": "buyer", "stale_after_days": 7,
-                                        "active": True, "created_at": now}] + [
-            {"code": f"S-{s:04d}", "name": f"Supplier {s}", "kind": "supplier", "stale_after_days": 7,
-             "active": True, "created_at": now} for s in range(suppliers)])
-        parties = dict(c.execute(select(t["party"].c.code, t["party"].c.id)).all())
-        buyer = parties.pop("BUYER")
-        supplier_ids = [parties[f"S-{s:04d}"] for s in range(suppliers)]
-        c.execute(insert(t["plant"]), [{"party_id": buyer, "code": "PL", "name": "Plant"}])
-        plant = c.scalar(select(t["plant"].c.id))
-        c.execute(insert(t["location"]), [{"code": kind, "name": kind, "kind": kind, "plant_id": plant, "active": True}
-                                          for kind in ("vmi", "production")])
-        places = dict(c.execute(select(t["location"].c.code, t["location"].c.id)).all())
-        c.execute(insert(t["item"]), [{"code": f"ITM-{i:06d}", "name": f"Item {i}", "unit": "PCS", "active": True,
-                                       "created_at": now} for i in range(suppliers * agreements)])
-        items = list(c.scalars(select(t["item"].c.id).order_by(t["item"].c.id)))
-        supplier_of = {item_id: supplier_ids[n // agreements] for n, item_id in enumerate(items)}
-        c.execute(insert(t["supplier_item"]), [
-            {"supplier_id": supplier_of[item_id], "item_id": item_id, "supplier_part_number": f"P-{item_id}",
-             "lead_time_days": 7, "moq": 0, "pack_size": 1, "active": True, "version": 1, "created_at": now}
-            for item_id in items])
-        supplier_items = dict(c.execute(select(t["supplier_item"].c.item_id, t["supplier_item"].c.id)).all())
-        c.execute(insert(t["vmi_agreement"]), [
-            {"supplier_item_id": supplier_items[item_id], "supplier_id": supplier_of[item_id],
-             "location_id": places["vmi"], "min_level": 0, "max_level": 1000, "settlement_cycle": "monthly",
-             "currency": "CNY", "tax_rate_percent": 13, "adjustments_need_approval": True, "self_billing": False,
-             "call_off_answer_hours": 48, "over_shipment_tolerance_percent": 0, "valid_from": MAY_1,
-             "state": "active", "created_at": now} for item_id in items])
-        agreement_of = dict(c.execute(select(t["vmi_agreement"].c.supplier_item_id, t["vmi_agreement"].c.id)).all())
+        made = seed_agreements(c, suppliers=suppliers, items=suppliers * agreements,
+                               supplier_of=lambda n: n // agreements, now=now, valid_from=MAY_1)
+        buyer, places, items = made.buyer, made.places, made.items
+        supplier_of, supplier_items, agreement_of = made.supplier_of, made.supplier_items, made.agreement_of
         finance = c.execute(insert(t["app_user"]).returning(t["app_user"].c.id), [{
             "username": "finance", "display_name": "Finance", "password_hash": "-", "role": "finance",
             "active": True, "created_at": now}]).scalar_one()
