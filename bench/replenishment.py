@@ -14,11 +14,8 @@ Measured (median of `--repeats`, after one warm-up, the two alternating):
   horizon, open accepted call-offs) and fetched as tuples: no projection, no objects.
 """
 import argparse
-import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from sqlalchemy import create_engine, insert, select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from supplier_stock_import import DEFAULT_PG_URL, drop_database, new_database  # noqa: E402
+from timing import alternate, load_average, summary  # noqa: E402
 
 import openvmi.models  # noqa: E402,F401 - every table on Base.metadata
 from openvmi.db import Base, create_db_engine, create_session_factory  # noqa: E402
@@ -158,19 +156,11 @@ def measure(url: str, *, repeats: int, today: date) -> dict:
     engine = create_db_engine(url)
     sessions = create_session_factory(engine)
     raw = create_engine(url)
-    runs = {"baseline": [], "projection": [], "signals": []}
-    facts = {}
-    for round_ in range(repeats + 1):  # round 0 warms caches up and is not counted
-        for name, work in (("baseline", lambda: baseline(raw, today)),
-                           ("projection", lambda: projections(sessions, today)),
-                           ("signals", lambda: signals(sessions, today))):
-            started = time.perf_counter()
-            facts[name] = work()
-            if round_:
-                runs[name].append(time.perf_counter() - started)
+    runs = alternate({"baseline": lambda: baseline(raw, today), "projection": lambda: projections(sessions, today),
+                      "signals": lambda: signals(sessions, today)}, repeats=repeats)
     engine.dispose()
     raw.dispose()
-    return {name: statistics.median(times) for name, times in runs.items()} | {"facts": facts}
+    return summary(runs)
 
 
 def main() -> None:
@@ -182,7 +172,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     args = parser.parse_args()
     today = datetime.now(UTC).date()
-    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(f"load average at start: {load_average():.2f}")
     with tempfile.TemporaryDirectory() as workdir:
         for backend in args.backends.split(","):
             url = new_database(backend, args.pg_url, Path(workdir))
@@ -196,7 +186,7 @@ def main() -> None:
                   f"{result['facts']['signals']} alert signals, {result['facts']['baseline']} baseline rows")
             for name in ("baseline", "projection", "signals"):
                 print(f"  {name:<11} {result[name] * 1000:8.1f} ms   x{result[name] / result['baseline']:.1f} baseline")
-    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    print(f"load average at end: {load_average():.2f}")
 
 
 if __name__ == "__main__":

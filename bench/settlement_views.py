@@ -14,19 +14,19 @@ Measured (median of `--repeats`, after one warm-up, alternating):
 - totals baseline: `SELECT currency, count(*), sum(quantity), sum(net_amount) ... GROUP BY currency`.
 """
 import argparse
-import os
-import statistics
 import sys
 import tempfile
-import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import Connection, create_engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from supplier_stock_import import DEFAULT_PG_URL, drop_database, new_database  # noqa: E402
+from timing import alternate, load_average, summary  # noqa: E402
 
 import openvmi.models  # noqa: E402,F401 - every table on Base.metadata
 from openvmi.db import Base, create_db_engine, create_session_factory  # noqa: E402
@@ -39,38 +39,65 @@ ZONE = "Asia/Shanghai"
 DAYS = 60  # the journal spans the last 60 days; the reconciled period is the last 30
 
 
+@dataclass
+class Consignment:
+    """Ids of what `seed_agreements` made."""
+
+    buyer: int
+    suppliers: list[int]
+    places: dict[str, int]
+    items: list[int]
+    supplier_of: dict[int, int]  # item id -> supplier id
+    supplier_items: dict[int, int]  # item id -> supplier item id
+    agreement_of: dict[int, int]  # supplier item id -> agreement id
+
+
+def seed_agreements(c: Connection, *, suppliers: int, items: int, supplier_of: Callable[[int], int], now: datetime,
+                    valid_from: date) -> Consignment:
+    """A buyer with a plant, a VMI store and a production place, suppliers, and one item, supplier item and
+    active monthly CNY agreement per item; `supplier_of(n)` says which supplier the n-th item is from."""
+    t = Base.metadata.tables
+    c.execute(insert(t["party"]), [{"code": "BUYER", "name": "Buyer", "kind": "buyer", "stale_after_days": 7,
+                                    "active": True, "created_at": now}] + [
+        {"code": f"S-{s:04d}", "name": f"Supplier {s}", "kind": "supplier", "stale_after_days": 7,
+         "active": True, "created_at": now} for s in range(suppliers)])
+    parties = dict(c.execute(select(t["party"].c.code, t["party"].c.id)).all())
+    supplier_ids = [parties[f"S-{s:04d}"] for s in range(suppliers)]
+    c.execute(insert(t["plant"]), [{"party_id": parties["BUYER"], "code": "PL", "name": "Plant"}])
+    plant = c.scalar(select(t["plant"].c.id))
+    c.execute(insert(t["location"]), [{"code": kind, "name": kind, "kind": kind, "plant_id": plant, "active": True}
+                                      for kind in ("vmi", "production")])
+    places = dict(c.execute(select(t["location"].c.code, t["location"].c.id)).all())
+    c.execute(insert(t["item"]), [{"code": f"ITM-{i:06d}", "name": f"Item {i}", "unit": "PCS", "active": True,
+                                   "created_at": now} for i in range(items)])
+    item_ids = list(c.scalars(select(t["item"].c.id).order_by(t["item"].c.id)))
+    supplier_of_item = {item_id: supplier_ids[supplier_of(n)] for n, item_id in enumerate(item_ids)}
+    c.execute(insert(t["supplier_item"]), [
+        {"supplier_id": supplier_of_item[item_id], "item_id": item_id, "supplier_part_number": f"P-{item_id}",
+         "lead_time_days": 7, "moq": 0, "pack_size": 1, "active": True, "version": 1, "created_at": now}
+        for item_id in item_ids])
+    supplier_items = dict(c.execute(select(t["supplier_item"].c.item_id, t["supplier_item"].c.id)).all())
+    c.execute(insert(t["vmi_agreement"]), [
+        {"supplier_item_id": supplier_items[item_id], "supplier_id": supplier_of_item[item_id],
+         "location_id": places["vmi"], "min_level": 0, "max_level": 1000, "settlement_cycle": "monthly",
+         "currency": "CNY", "tax_rate_percent": 13, "adjustments_need_approval": True,
+         "call_off_answer_hours": 48, "over_shipment_tolerance_percent": 0, "valid_from": valid_from,
+         "state": "active", "created_at": now} for item_id in item_ids])
+    agreement_of = dict(c.execute(select(t["vmi_agreement"].c.supplier_item_id, t["vmi_agreement"].c.id)).all())
+    return Consignment(parties["BUYER"], supplier_ids, places, item_ids, supplier_of_item, supplier_items,
+                       agreement_of)
+
+
 def seed(url: str, *, moves: int, suppliers: int, agreements: int, now: datetime) -> int:
     """Suppliers with one agreement per item at one VMI store, and `moves` consumptions spread over the
     last DAYS days, each with its settlement line as the product writes it."""
     t = Base.metadata.tables
     engine = create_db_engine(url)
     with engine.begin() as c:
-        c.execute(insert(t["party"]), [{"code": "BUYER", "name": "Buyer", "kind": "buyer", "stale_after_days": 7,
-                                        "active": True, "created_at": now}] + [
-            {"code": f"S-{s:03d}", "name": f"Supplier {s}", "kind": "supplier", "stale_after_days": 7,
-             "active": True, "created_at": now} for s in range(suppliers)])
-        parties = dict(c.execute(select(t["party"].c.code, t["party"].c.id)).all())
-        c.execute(insert(t["plant"]), [{"party_id": parties["BUYER"], "code": "PL", "name": "Plant"}])
-        plant = c.scalar(select(t["plant"].c.id))
-        c.execute(insert(t["location"]), [{"code": kind, "name": kind, "kind": kind, "plant_id": plant, "active": True}
-                                          for kind in ("vmi", "production")])
-        places = dict(c.execute(select(t["location"].c.code, t["location"].c.id)).all())
-        c.execute(insert(t["item"]), [{"code": f"ITM-{i:05d}", "name": f"Item {i}", "unit": "PCS", "active": True,
-                                       "created_at": now} for i in range(agreements)])
-        items = [row[0] for row in c.execute(select(t["item"].c.id).order_by(t["item"].c.id))]
-        supplier_of = {item_id: parties[f"S-{n % suppliers:03d}"] for n, item_id in enumerate(items)}
-        c.execute(insert(t["supplier_item"]), [
-            {"supplier_id": supplier_of[item_id], "item_id": item_id, "supplier_part_number": f"P-{item_id}",
-             "lead_time_days": 7, "moq": 0, "pack_size": 1, "active": True, "version": 1, "created_at": now}
-            for item_id in items])
-        supplier_items = dict(c.execute(select(t["supplier_item"].c.item_id, t["supplier_item"].c.id)).all())
-        c.execute(insert(t["vmi_agreement"]), [
-            {"supplier_item_id": supplier_items[item_id], "supplier_id": supplier_of[item_id],
-             "location_id": places["vmi"], "min_level": 0, "max_level": 1000, "settlement_cycle": "monthly",
-             "currency": "CNY", "tax_rate_percent": 13, "adjustments_need_approval": True,
-             "call_off_answer_hours": 48, "over_shipment_tolerance_percent": 0, "valid_from": now.date(),
-             "state": "active", "created_at": now} for item_id in items])
-        agreement_of = dict(c.execute(select(t["vmi_agreement"].c.supplier_item_id, t["vmi_agreement"].c.id)).all())
+        made = seed_agreements(c, suppliers=suppliers, items=agreements, supplier_of=lambda n: n % suppliers,
+                               now=now, valid_from=now.date())
+        parties, places, items = {"BUYER": made.buyer}, made.places, made.items
+        supplier_of, supplier_items, agreement_of = made.supplier_of, made.supplier_items, made.agreement_of
         step = timedelta(days=DAYS) / moves
         for start in range(0, moves, 5000):
             posting = c.execute(insert(t["posting"]).returning(t["posting"].c.id), [{
@@ -92,7 +119,7 @@ def seed(url: str, *, moves: int, suppliers: int, agreements: int, now: datetime
                 "tax_rate_percent": 13, "net_amount": net_amount(quantity[n], price[n], "CNY"),
                 "price_day": at[n].date(), "occurred_at": at[n]} for n, move_id in zip(batch, ids, strict=True)])
     engine.dispose()
-    return parties["S-000"]
+    return made.suppliers[0]
 
 
 RECONCILE_BASELINE = text("""SELECT m.id, m.quantity, l.id, l.quantity, l.net_amount FROM stock_move m
@@ -131,17 +158,10 @@ def measure(url: str, supplier_id: int, *, repeats: int, now: datetime) -> dict:
 
     work = {"reconcile baseline": baseline, "reconcile": reconciled, "totals baseline": totals_baseline,
             "totals": totals}
-    runs: dict[str, list[float]] = {name: [] for name in work}
-    facts = {}
-    for round_ in range(repeats + 1):  # round 0 warms caches up and is not counted
-        for name, call in work.items():
-            started = time.perf_counter()
-            facts[name] = call()
-            if round_:
-                runs[name].append(time.perf_counter() - started)
+    runs = alternate(work, repeats=repeats)
     engine.dispose()
     raw.dispose()
-    return {name: statistics.median(times) for name, times in runs.items()} | {"facts": facts}
+    return summary(runs)
 
 
 def main() -> None:
@@ -154,7 +174,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     args = parser.parse_args()
     now = datetime.now(UTC)
-    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(f"load average at start: {load_average():.2f}")
     with tempfile.TemporaryDirectory() as workdir:
         for backend in args.backends.split(","):
             url = new_database(backend, args.pg_url, Path(workdir))
@@ -172,7 +192,7 @@ def main() -> None:
             for name, base in (("reconcile", "reconcile baseline"), ("totals", "totals baseline")):
                 print(f"  {base:<19} {result[base] * 1000:8.1f} ms")
                 print(f"  {name:<19} {result[name] * 1000:8.1f} ms   x{result[name] / result[base]:.1f} baseline")
-    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    print(f"load average at end: {load_average():.2f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openvmi.errors import NotFound, PermissionDenied
+from openvmi.parties.models import Party
 from openvmi.scoping import scope_to_supplier
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.statements import queries, service
@@ -159,3 +160,40 @@ def test_only_finance_generates_and_issues(session):
     consume(session, world, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 5))
     with pytest.raises(PermissionDenied):
         generate(session, supplier_user(session, world), MAY_31)
+
+
+def test_one_run_puts_each_suppliers_lines_on_its_own_statement_and_leaves_issued_ones_alone(session):
+    # given a supplier with a draft for May and a late line, its own lines in USD, a second supplier whose
+    # May statement is issued before a late line came, and a weekly supplier with nothing generated yet
+    clerk = finance(session)
+    drafted = make_consignment(session)
+    in_usd = make_consignment(session, currency="USD", supplier=session.get(Party, drafted.supplier_id))
+    issued, weekly = make_consignment(session), make_consignment(session, cycle="weekly")
+    first = consume(session, drafted, [Decimal(1)], unit_price=Decimal("1.10"), day=date(2026, 5, 3))
+    frozen = consume(session, issued, [Decimal(1)], unit_price=Decimal("2.20"), day=date(2026, 5, 3))
+    made = {s.supplier_id: s.statement_id for s in generate(session, clerk, MAY_31)}
+    service.issue_statement(session, made[issued.supplier_id], actor=clerk)
+    late = consume(session, drafted, [Decimal(2), Decimal(3)], unit_price=Decimal("1.10"), day=date(2026, 5, 20))
+    dollars = consume(session, in_usd, [Decimal(4)], unit_price=Decimal("0.50"), day=date(2026, 5, 21))
+    waiting = consume(session, issued, [Decimal(5)], unit_price=Decimal("2.20"), day=date(2026, 5, 22))
+    weeks = consume(session, weekly, [Decimal(6), Decimal(7)], unit_price=Decimal(1), day=date(2026, 5, 26))
+
+    # when finance generates May's statements again
+    generated = generate(session, clerk, MAY_31)
+
+    # then each supplier's lines are on its own statement of its own currency and cycle, and the issued
+    # statement's late line waits for June
+    answers = {(s.supplier_id, s.currency): (s.period_start, s.added_lines) for s in generated}
+    assert answers == {(drafted.supplier_id, "CNY"): (date(2026, 5, 1), 2),
+                       (drafted.supplier_id, "USD"): (date(2026, 5, 1), 1),
+                       (weekly.supplier_id, "CNY"): (date(2026, 5, 25), 2)}
+    on = {(s.supplier_id, s.currency): lines_on(session, s.statement_id) for s in generated}
+    assert on == {(drafted.supplier_id, "CNY"): first + late, (drafted.supplier_id, "USD"): dollars,
+                  (weekly.supplier_id, "CNY"): weeks}
+    assert lines_on(session, made[issued.supplier_id]) == frozen
+    assert session.scalar(select(SettlementLine.statement_id).where(SettlementLine.id == waiting[0])) is None
+    history = sorted((e.supplier_id, e.action, e.note) for e in session.scalars(
+        select(StatementEvent).where(StatementEvent.action != "issue")))
+    assert history == sorted([(drafted.supplier_id, "generate", "1 line(s)"), (issued.supplier_id, "generate", "1 line(s)"),
+                              (drafted.supplier_id, "regenerate", "2 line(s)"), (drafted.supplier_id, "generate", "1 line(s)"),
+                              (weekly.supplier_id, "generate", "2 line(s)")])

@@ -4,7 +4,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ from openvmi.settlement.statements.schemas import CreditCreate, DisputeCreate, G
 CycleLookup = Callable[[Session, Collection[int]], Mapping[int, str]]
 _STATEMENT = SettlementStatement.__table__
 _KEY = ["supplier_id", "currency", "cycle", "period_start"]
+# Bound parameters per UPDATE stay far below both engines' limits (SQLite 32,766, PostgreSQL 65,535).
+_AGREEMENTS_PER_UPDATE = 10_000
 
 
 class StatementTransitionRefused(Conflict):
@@ -56,53 +58,81 @@ def generate_statements(session: Session, request: StatementGenerate, *, actor: 
     When that period's statement is issued already, the lines wait for the next one. Caller commits."""
     _require_side(actor, Side.FINANCE)
     latest = max(period_of(request.day, cycle)[1] for cycle in SettlementCycle)
-    groups: dict[tuple[int, str, SettlementCycle], list[int]] = {}
     found = queries.unassigned_groups(session, until=latest, supplier_id=request.supplier_id)
     cycles = cycle_of(session, {agreement_id for _, _, agreement_id in found})
+    groups: dict[tuple[int, str, SettlementCycle], list[int]] = {}
     for supplier_id, currency, agreement_id in found:
         groups.setdefault((supplier_id, currency, SettlementCycle(cycles[agreement_id])), []).append(agreement_id)
+    if not groups:
+        return []
+    periods = {cycle: period_of(request.day, cycle) for _, _, cycle in groups}
+    of_periods = and_(or_(*(and_(SettlementStatement.cycle == cycle.value, SettlementStatement.period_start == start)
+                            for cycle, (start, _) in periods.items())),
+                      true() if request.supplier_id is None else SettlementStatement.supplier_id == request.supplier_id)
     now = utcnow()
-    results = []
-    for (supplier_id, currency, cycle), agreement_ids in sorted(groups.items()):
-        start, end = period_of(request.day, cycle)
-        statement, created = _draft_of_period(session, supplier_id=supplier_id, currency=currency, cycle=cycle,
-                                              start=start, end=end, now=now)
-        if statement.state != StatementState.DRAFT:
-            continue  # issued: frozen; its late lines land on the next period's statement
-        # Set-based, and only where no statement holds the line yet: a concurrent run that took a line
-        # first leaves it alone here (PostgreSQL re-checks the WHERE after the row lock is released).
-        added = session.execute(
-            update(SettlementLine).where(
-                SettlementLine.statement_id.is_(None), SettlementLine.supplier_id == supplier_id,
-                SettlementLine.currency == currency, SettlementLine.agreement_id.in_(agreement_ids),
-                SettlementLine.price_day <= end)
-            .values(statement_id=statement.id).execution_options(synchronize_session=False)).rowcount
-        if created or added:
-            action = StatementAction.GENERATE if created else StatementAction.REGENERATE
-            session.add(StatementEvent(statement_id=statement.id, supplier_id=supplier_id, action=action,
-                                       from_state=None if created else StatementState.DRAFT,
-                                       to_state=StatementState.DRAFT, actor_id=actor.user_id, at=now,
-                                       note=f"{added} line(s)"))
-        results.append(GeneratedStatement(statement_id=statement.id, supplier_id=supplier_id, currency=currency,
+    created = _add_missing_drafts(session, sorted(groups), periods, now=now)
+    # Every statement of these periods, locked in id order (writers queue instead of deadlocking), so none
+    # is issued while its lines are added; SQLite's BEGIN IMMEDIATE already holds the write lock.
+    drafts = {(supplier_id, currency, SettlementCycle(cycle)): statement_id
+              for statement_id, supplier_id, currency, cycle, state in session.execute(
+                  select(SettlementStatement.id, SettlementStatement.supplier_id, SettlementStatement.currency,
+                         SettlementStatement.cycle, SettlementStatement.state)
+                  .where(of_periods).order_by(SettlementStatement.id).with_for_update())
+              if state == StatementState.DRAFT and (supplier_id, currency, SettlementCycle(cycle)) in groups}
+    before = _lines_on_drafts(session, of_periods) if len(created) < len(drafts) else {}
+    for cycle, (start, end) in periods.items():
+        agreement_ids = sorted(a for key, ids in groups.items() if key[2] is cycle and key in drafts for a in ids)
+        # Each line finds its draft by the statement's unique key, so the plan scans the lines once whatever
+        # the statistics say of drafts made a moment ago (a join to them ran supplier by supplier: minutes
+        # at a million lines). A line that a concurrent run took first is left alone: PostgreSQL re-checks
+        # `statement_id IS NULL` once that run's row lock is released.
+        draft = select(SettlementStatement.id).where(
+            SettlementStatement.supplier_id == SettlementLine.supplier_id,
+            SettlementStatement.currency == SettlementLine.currency, SettlementStatement.cycle == cycle.value,
+            SettlementStatement.period_start == start, SettlementStatement.state == StatementState.DRAFT.value)
+        for chunk in range(0, len(agreement_ids), _AGREEMENTS_PER_UPDATE):
+            session.execute(update(SettlementLine).where(
+                SettlementLine.statement_id.is_(None), SettlementLine.price_day <= end,
+                SettlementLine.agreement_id.in_(agreement_ids[chunk:chunk + _AGREEMENTS_PER_UPDATE]))
+                .values(statement_id=draft.scalar_subquery()).execution_options(synchronize_session=False))
+    after = _lines_on_drafts(session, of_periods)
+    results, events = [], []
+    for key, statement_id in sorted(drafts.items()):
+        supplier_id, currency, cycle = key
+        added = after.get(statement_id, 0) - before.get(statement_id, 0)
+        if key in created or added:
+            events.append({"statement_id": statement_id, "supplier_id": supplier_id, "actor_id": actor.user_id,
+                           "action": StatementAction.GENERATE if key in created else StatementAction.REGENERATE,
+                           "from_state": None if key in created else StatementState.DRAFT,
+                           "to_state": StatementState.DRAFT, "at": now, "note": f"{added} line(s)"})
+        start, end = periods[cycle]
+        results.append(GeneratedStatement(statement_id=statement_id, supplier_id=supplier_id, currency=currency,
                                           period_start=start, period_end=end, added_lines=added))
-    session.flush()
+    if events:
+        session.execute(insert(StatementEvent), events)
     return results
 
 
-def _draft_of_period(session: Session, *, supplier_id: int, currency: str, cycle: SettlementCycle, start: date,
-                     end: date, now: datetime) -> tuple[SettlementStatement, bool]:
-    """The period's statement, locked, created as a draft when there is none; two clerks at once meet
-    on its unique key instead of making two."""
+def _add_missing_drafts(session: Session, keys: list[tuple[int, str, SettlementCycle]],
+                        periods: Mapping[SettlementCycle, tuple[date, date]], *, now: datetime) -> set[tuple]:
+    """Create the drafts of the periods' statements that do not exist yet, in key order; the keys created.
+    Two clerks at once meet on the statement's unique key instead of making two."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    inserted = session.execute(dialect.insert(_STATEMENT).values(
-        supplier_id=supplier_id, currency=currency, cycle=cycle.value, period_start=start, period_end=end,
-        state=StatementState.DRAFT.value, created_at=now, changed_at=now)
-        .on_conflict_do_nothing(index_elements=_KEY).returning(_STATEMENT.c.id)).scalar()
-    statement = session.scalars(select(SettlementStatement).where(
-        SettlementStatement.supplier_id == supplier_id, SettlementStatement.currency == currency,
-        SettlementStatement.cycle == cycle.value, SettlementStatement.period_start == start)
-        .with_for_update()).one()
-    return statement, inserted is not None
+    rows = [{"supplier_id": supplier_id, "currency": currency, "cycle": cycle.value, "period_start": periods[cycle][0],
+             "period_end": periods[cycle][1], "state": StatementState.DRAFT.value, "created_at": now, "changed_at": now}
+            for supplier_id, currency, cycle in keys]
+    inserted = session.execute(dialect.insert(_STATEMENT).on_conflict_do_nothing(index_elements=_KEY).returning(
+        _STATEMENT.c.supplier_id, _STATEMENT.c.currency, _STATEMENT.c.cycle), rows)
+    return {(supplier_id, currency, SettlementCycle(cycle)) for supplier_id, currency, cycle in inserted}
+
+
+def _lines_on_drafts(session: Session, of_periods: ColumnElement[bool]) -> dict[int, int]:
+    """draft id -> how many lines it holds, for the drafts of the periods (locked by the caller)."""
+    return dict(session.execute(
+        select(SettlementLine.statement_id, func.count())
+        .join(SettlementStatement, SettlementStatement.id == SettlementLine.statement_id)
+        .where(of_periods, SettlementStatement.state == StatementState.DRAFT.value)
+        .group_by(SettlementLine.statement_id)).all())
 
 
 def issue_statement(session: Session, statement_id: int, *, actor: Actor) -> SettlementStatement:
