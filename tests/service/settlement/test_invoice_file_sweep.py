@@ -15,8 +15,7 @@ from openvmi.settings import Settings
 from openvmi.settlement.invoices import pdf_files, service
 from openvmi.settlement.invoices.schemas import InvoiceCreate
 from openvmi.vmi.agreements.queries import self_billing
-from tests.builders import make_party
-from tests.invoice_world import as_supplier, confirmed_statement, tiny_pdf
+from tests.invoice_world import as_supplier, tiny_pdf, two_confirmed_months
 
 TWO_HOURS = 2 * 3600
 
@@ -31,11 +30,7 @@ def test_a_rolled_back_uploads_file_goes_and_a_referenced_one_stays(fresh_databa
     storage = tmp_path / "invoices"
     engine = create_db_engine(fresh_database)
     sessions = create_session_factory(engine)
-    with sessions() as session:
-        supplier = make_party(session)
-        _, _, user, may = confirmed_statement(session, supplier=supplier, day=date(2026, 5, 5))
-        _, _, _, june = confirmed_statement(session, supplier=supplier, day=date(2026, 6, 5))
-        session.commit()
+    user, may, june = two_confirmed_months(sessions)
 
     def upload(statement_id, number, pdf, *, commit):
         with sessions() as session, as_supplier(session, user):
