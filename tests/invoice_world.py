@@ -45,6 +45,19 @@ def confirmed_statement(session: Session, *, supplier=None, day: date = date(202
     return world, clerk, user, made.statement_id
 
 
+def two_confirmed_months(sessions) -> tuple:
+    """One supplier's confirmed May and June statements, committed through `sessions` (a real database of
+    its own): (supplier user, May's statement id, June's)."""
+    from tests.builders import make_party
+
+    with sessions() as session:
+        supplier = make_party(session)
+        _, _, user, may = confirmed_statement(session, supplier=supplier, day=date(2026, 5, 5))
+        _, _, _, june = confirmed_statement(session, supplier=supplier, day=date(2026, 6, 5))
+        session.commit()
+    return user, may, june
+
+
 def record_invoice_of(session: Session, statement_id: int, supplier, *, number: str = "INV-1") -> int:
     """The supplier confirms its issued statement and records an invoice (no PDF) of its figures; the invoice id."""
     from pathlib import Path

@@ -88,7 +88,10 @@ def demo_data_texts(database_url: str) -> list[str]:
                           "SELECT filename FROM supplier_stock_import",
                           # what people typed on the inbound documents: notes, carriers, lots
                           "SELECT note FROM vmi_call_off", "SELECT note FROM vmi_call_off_event",
-                          "SELECT carrier, tracking_number FROM vmi_shipment", "SELECT lot_number FROM vmi_shipment_line"):
+                          "SELECT carrier, tracking_number FROM vmi_shipment", "SELECT lot_number FROM vmi_shipment_line",
+                          # and on statements (the settlement journeys): disputes, credits, event notes, invoices
+                          "SELECT comment FROM settlement_line_dispute", "SELECT reason FROM settlement_line",
+                          "SELECT note FROM settlement_statement_event", "SELECT number FROM settlement_invoice"):
             for row in connection.execute(text(statement)):
                 texts += [str(value) for value in row if value]
     engine.dispose()

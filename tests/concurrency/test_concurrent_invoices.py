@@ -17,8 +17,7 @@ from openvmi.settlement.invoices.models import SettlementInvoice
 from openvmi.settlement.invoices.schemas import InvoiceCreate
 from openvmi.settlement.statements.models import SettlementStatement
 from openvmi.vmi.agreements.queries import self_billing
-from tests.builders import make_party
-from tests.invoice_world import as_supplier, confirmed_statement
+from tests.invoice_world import as_supplier, two_confirmed_months
 
 USERS = 4
 
@@ -27,11 +26,7 @@ USERS = 4
 def test_one_invoice_per_statement_and_one_use_of_a_number(fresh_database):
     engine = create_db_engine(fresh_database)
     sessions = create_session_factory(engine)
-    with sessions() as session:
-        supplier = make_party(session)
-        _, _, user, may = confirmed_statement(session, supplier=supplier, day=date(2026, 5, 5))
-        _, _, _, june = confirmed_statement(session, supplier=supplier, day=date(2026, 6, 5))
-        session.commit()
+    user, may, june = two_confirmed_months(sessions)
 
     def record(statement_id: int) -> str:
         start.wait()

@@ -66,8 +66,13 @@ def test_the_supplier_records_its_invoice_with_a_pdf_finance_matches_and_closes(
 
     matched = api_client.post(f"{STATEMENTS}/{statement_id}/match", headers=finance)
     assert (matched.status_code, matched.json()["state"]) == (200, "matched")
+    # a client that lost the answer sends it again: the same answer, nothing recorded twice
+    assert api_client.post(f"{STATEMENTS}/{statement_id}/match", headers=finance).json() == matched.json()
     closed = api_client.post(f"{STATEMENTS}/{statement_id}/close", headers=finance)
     assert (closed.status_code, closed.json()["state"]) == (200, "closed")
+    again = api_client.post(f"{STATEMENTS}/{statement_id}/close", headers=finance)
+    assert (again.status_code, again.json()) == (200, closed.json())
+    assert [e["action"] for e in closed.json()["history"]][-3:] == ["invoice", "match", "close"]
 
 
 def test_bad_invoices_are_specific_problems_and_write_nothing(session, api_client):

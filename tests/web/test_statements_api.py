@@ -61,7 +61,7 @@ def test_refusals_are_specific_and_change_nothing(session, api_client):
 
     answers = {
         "another supplier's statement": api_client.post(f"{url}/confirm", headers=stranger),
-        "issuing twice": api_client.post(f"{url}/issue", headers=finance),
+        "the supplier issuing": api_client.post(f"{url}/issue", headers=supplier),
         "a supplier generating": api_client.post(f"{STATEMENTS}/generate", json={"day": "2026-05-31"},
                                                  headers=supplier),
         "crediting an issued statement": api_client.post(f"{url}/credits", json={
@@ -74,7 +74,7 @@ def test_refusals_are_specific_and_change_nothing(session, api_client):
 
     assert {name: (answer.status_code, answer.json().get("code")) for name, answer in answers.items()} == {
         "another supplier's statement": (404, "not_found"),
-        "issuing twice": (409, "statement_transition_refused"),
+        "the supplier issuing": (403, "permission_denied"),
         "a supplier generating": (403, "permission_denied"),
         "crediting an issued statement": (409, "statement_transition_refused"),
         "no comment": (422, "invalid_input"),
@@ -103,3 +103,24 @@ def test_a_retried_credit_answers_as_the_first_and_credits_once(session, api_cli
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     assert (unkeyed.status_code, unkeyed.json()["code"]) == (409, "line_already_corrected")
     assert api_client.get(url, headers=finance).json()["net"] == "9.00"
+
+
+def test_a_retried_answer_gets_the_statement_as_it_is_and_nothing_twice(session, api_client):
+    world, line, finance, supplier = _world(session)
+    [made] = api_client.post(f"{STATEMENTS}/generate", json={"day": "2026-05-31"}, headers=finance).json()
+    url = f"{STATEMENTS}/{made['statement_id']}"
+    objection = {"lines": [{"line_id": line, "comment": "only 3 used"}]}
+
+    issued = [api_client.post(f"{url}/issue", headers=finance) for _ in range(2)]
+    disputed = [api_client.post(f"{url}/disputes", json=objection, headers=supplier) for _ in range(2)]
+    other_comment = api_client.post(f"{url}/disputes", json={"lines": [{"line_id": line, "comment": "price"}]},
+                                    headers=supplier)
+    contradicting = api_client.post(f"{url}/confirm", headers=supplier)
+
+    assert [answer.status_code for answer in issued + disputed] == [200, 200, 201, 200]
+    assert issued[0].json() == issued[1].json() and disputed[0].json() == disputed[1].json()
+    assert disputed[1].headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in disputed[0].headers
+    assert (other_comment.status_code, other_comment.json()["code"]) == (409, "line_already_disputed")
+    assert (contradicting.status_code, contradicting.json()["code"]) == (409, "statement_disputes_open")
+    read = api_client.get(url, headers=finance).json()
+    assert [e["action"] for e in read["history"]] == ["generate", "issue", "dispute"] and len(read["disputes"]) == 1

@@ -25,8 +25,8 @@ def test_finance_and_the_supplier_settle_a_month_in_the_portal(session, api_clie
     page = finance.get(f"/settlement/statements/{statement_id}").text
     assert "Issue to the supplier" in page and "¥11.30" in page
     assert finance.post(f"/settlement/statements/{statement_id}/issue", follow_redirects=False).status_code == 303
-    again = finance.post(f"/settlement/statements/{statement_id}/issue")
-    assert again.status_code == 409 and "cannot be issue" in again.text
+    again = finance.post(f"/settlement/statements/{statement_id}/issue", follow_redirects=True)
+    assert again.status_code == 200 and "Issued" in again.text  # a second click answers the statement as it is
 
     # the supplier (reading Chinese) disputes the line with a comment
     supplier = Portal(api_client.__class__(api_client.app), session).sign_in(
@@ -64,3 +64,23 @@ def test_a_bad_credit_is_shown_on_the_page_and_nothing_is_written(session, api_c
 
     assert answer.status_code == 422 and "Statement #" in answer.text
     assert session.query(SettlementStatement).filter_by(id=statement_id).one().state == "issued"
+
+
+def test_the_supplier_reads_finance_as_who_acted_and_finds_the_invoice_page(session, api_client):
+    from datetime import date
+
+    world = make_consignment(session)
+    party = session.get(Party, world.supplier_id)
+    consume(session, world, [Decimal(1)], unit_price=Decimal("2.00"), day=date(2026, 5, 12))
+    finance = Portal(api_client, session).sign_in(make_user(session, role=Role.FINANCE, locale="en"))
+    finance.post("/settlement/statements/generate", {"day": "2026-05-20"})
+    statement_id = session.query(SettlementStatement).filter_by(supplier_id=party.id).one().id
+    finance.post(f"/settlement/statements/{statement_id}/issue")
+    supplier = Portal(api_client.__class__(api_client.app), session).sign_in(
+        make_user(session, role=Role.SUPPLIER, supplier=party, locale="zh_CN"))
+
+    page = supplier.get(f"/settlement/statements/{statement_id}").text
+    history = page.split('id="history-heading"')[1]
+
+    assert "财务 · 生成" in history and "财务 · 发出" in history and "—" not in history
+    assert f'href="/settlement/statements/{statement_id}/invoice"' in page  # its invoice and downloads

@@ -103,3 +103,26 @@ def test_a_supplier_reads_its_own_agreements_without_buttons_and_not_anothers(se
     assert portal.get(f"/vmi/agreements/{other.id}").status_code == 404
     assert portal.get("/vmi/agreements/new").status_code == 403
     assert portal.post(f"/vmi/agreements/{own.id}/activate").status_code == 403
+
+
+def test_self_billing_is_ticked_on_the_form_kept_on_edit_and_untickable_in_chinese(session, portal):
+    from openvmi.vmi.agreements.models import VmiAgreement
+
+    supplier_item, location = make_supplier_item(session), make_vmi_location(session)
+    portal.sign_in(make_user(session, role=Role.BUYER, locale="zh_CN"))
+
+    new = portal.get("/vmi/agreements/new")
+    created = portal.post("/vmi/agreements/new", form(supplier_item.id, location.id, self_billing="on"),
+                          follow_redirects=False)
+    agreement_id = int(created.headers["location"].rsplit("/", 1)[1])
+    detail = portal.get(f"/vmi/agreements/{agreement_id}")
+    edit = portal.get(f"/vmi/agreements/{agreement_id}/edit")
+    ticked = session.get(VmiAgreement, agreement_id).self_billing
+    portal.post(f"/vmi/agreements/{agreement_id}/edit", form(supplier_item.id, location.id))  # box left unticked
+    session.expire_all()
+
+    assert 'name="self_billing"' in new.text and 'name="self_billing" type="checkbox" role="switch" checked' not in new.text
+    assert "自开票（ERS）" in new.text
+    assert ticked is True and "自开票（ERS）" in detail.text
+    assert 'name="self_billing" type="checkbox" role="switch" checked' in edit.text
+    assert session.get(VmiAgreement, agreement_id).self_billing is False

@@ -1,5 +1,5 @@
-"""The periodic work of an embedded install, in a thread of the web process: notification delivery
-and the alert sweep (stale data, thresholds, VMI levels), so `make run` needs no cron job and no second process. Production
+"""The periodic work of an embedded install, in a thread of the web process: notification delivery,
+the alert sweep (stale data, thresholds, VMI levels) and the sweep of orphaned invoice PDFs, so `make run` needs no cron job and no second process. Production
 may turn it off (OPENVMI_EMBEDDED_WORKER=false) and run `openvmi worker` instead; running both is
 safe (deliveries are leased, the sweep is edge-triggered)."""
 import logging
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openvmi.alerts.schemas import WorkerPass
 from openvmi.jobs.alerts import sweep_every_alert
+from openvmi.jobs.settlement import sweep_invoice_files
 from openvmi.jobs.worker import run_forever
 from openvmi.settings import Settings
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundWork:
-    """Two daemon threads: deliveries (jobs.worker.run_forever) and the hourly alert sweep."""
+    """Two daemon threads: deliveries (jobs.worker.run_forever) and the hourly sweeps (alerts, invoice files)."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, *,
                  report: Callable[[WorkerPass], None] = lambda _: None) -> None:
@@ -48,13 +49,17 @@ class BackgroundWork:
             self._stop.wait(self.settings.alert_sweep_seconds if swept else self.settings.worker_poll_seconds)
 
     def sweep_once(self) -> bool:
-        """Open and resolve stale-data, threshold and VMI alerts. A busy or absent database is tried
-        again after the worker's poll interval, not a whole sweep interval later."""
+        """Open and resolve stale-data, threshold and VMI alerts, and delete invoice PDFs no invoice
+        names. A busy or absent database is tried again after the worker's poll interval, not a whole
+        sweep interval later."""
         try:
             result = sweep_every_alert(self.sessions)
-        except DBAPIError as error:
-            log.warning("alert sweep failed, retrying in %ss: %s", self.settings.worker_poll_seconds, error)
+            removed = sweep_invoice_files(self.sessions, self.settings)
+        except (DBAPIError, OSError) as error:
+            log.warning("sweep failed, retrying in %ss: %s", self.settings.worker_poll_seconds, error)
             return False
         if result.opened or result.resolved:
             log.info("alert sweep: %s opened, %s resolved", result.opened, result.resolved)
+        for path in removed:
+            log.warning("deleted %s: no invoice names it (its upload was rolled back)", path)
         return True

@@ -94,8 +94,10 @@ def test_bad_answers_are_refused_and_change_nothing(session, issued):
     dispute(session, user, statement_id, first)
     lines = session.scalar(select(func.count()).select_from(SettlementLine))
 
-    with pytest.raises(LineAlreadyDisputed):
-        dispute(session, user, statement_id, first)
+    with pytest.raises(LineAlreadyDisputed):  # the same line again, with another comment
+        with as_supplier(session, user):
+            service.dispute_lines(session, statement_id, DisputeCreate(lines=[
+                LineObjection(line_id=first, comment="and the price is wrong")]), actor=user)
     with pytest.raises(InvalidCredit, match="not disputed"):
         service.credit_line(session, statement_id, CreditCreate(line_id=second, amount=Decimal(1), reason="x"),
                             actor=clerk)

@@ -14,7 +14,6 @@ from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.statements import queries, service
 from openvmi.settlement.statements.models import StatementEvent
 from openvmi.settlement.statements.schemas import StatementGenerate
-from openvmi.settlement.statements.service import StatementTransitionRefused
 from tests.settlement_world import consume, cycle_of, finance, make_consignment, reverse, supplier_user
 
 MAY_31, JUNE_30 = date(2026, 5, 31), date(2026, 6, 30)
@@ -124,19 +123,6 @@ def test_a_reversal_after_issue_lands_on_the_next_statement(session):
     assert lines_on(session, june.statement_id) == [returned]
     assert queries.describe_statement(session, june.statement_id).net == Decimal("-12.00")
     assert queries.describe_statement(session, may.statement_id).net == Decimal("30.00")
-
-
-def test_issuing_a_statement_twice_is_refused_and_changes_nothing(session):
-    world, clerk = make_consignment(session), finance(session)
-    consume(session, world, [Decimal(1)], unit_price=Decimal(1), day=date(2026, 5, 5))
-    [may] = generate(session, clerk, MAY_31)
-    service.issue_statement(session, may.statement_id, actor=clerk)
-    events = session.scalar(select(func.count()).select_from(StatementEvent))
-
-    with pytest.raises(StatementTransitionRefused, match="is issued: it cannot be issue"):
-        service.issue_statement(session, may.statement_id, actor=clerk)
-
-    assert session.scalar(select(func.count()).select_from(StatementEvent)) == events
 
 
 def test_a_supplier_sees_neither_drafts_nor_another_suppliers_statement(session):

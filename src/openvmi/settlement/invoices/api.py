@@ -77,7 +77,8 @@ def self_bill(statement_id: Id, body: SelfBill, session: DbSession, actor: Finan
 @router.post("/statements/{statement_id}/match", response_model=InvoiceRead)
 def match_invoice(statement_id: Id, session: DbSession, actor: Finance) -> InvoiceRead:
     """Match the statement's invoice: `matches` true and the statement matched, or false with the
-    differences beyond the tolerance, the statement still invoiced and finance notified."""
+    differences beyond the tolerance, the statement still invoiced and finance notified. Matching a
+    matched statement again answers its invoice as it is."""
     invoice = service.match_invoice(session, statement_id, actor=actor)
     session.commit()
     return queries.describe_invoice(session, invoice.id)
@@ -93,7 +94,8 @@ def reject_invoice(statement_id: Id, body: Rejection, session: DbSession, actor:
 
 @router.post("/statements/{statement_id}/close", response_model=StatementRead)
 def close_statement(statement_id: Id, session: DbSession, actor: Finance) -> StatementRead:
-    """Close a matched statement (409 statement_not_matched otherwise)."""
+    """Close a matched statement (409 statement_not_matched otherwise); closing a closed one again answers
+    it as it is."""
     service.close_statement(session, statement_id, actor=actor)
     session.commit()
     return statement_queries.describe_statement(session, statement_id)

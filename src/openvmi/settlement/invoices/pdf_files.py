@@ -1,8 +1,10 @@
 """Invoice PDFs outside the database: checked to be a PDF a reader can open, stored under their
-SHA-256, read back only after the checksum still holds."""
+SHA-256, read back only after the checksum still holds, swept when no invoice names them."""
 import hashlib
 import os
 import tempfile
+from collections.abc import Collection
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -55,12 +57,32 @@ def store_pdf(directory: Path, data: bytes) -> tuple[str, str]:
     digest = checksum(data)
     name = f"{digest[:2]}/{digest}.pdf"
     target = directory / name
-    if not target.exists():
+    try:
+        os.utime(target)  # stored already: fresh again, so the orphan sweep leaves it to this upload
+    except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
             temporary.write(data)
         os.replace(temporary.name, target)
     return name, digest
+
+
+def sweep_orphans(directory: Path, *, referenced: Collection[str], modified_before: datetime) -> list[Path]:
+    """Delete stored files no invoice names (`referenced`: relative names) that were last modified before
+    `modified_before`: PDFs of uploads whose transaction rolled back, temporary files of a crash. Younger
+    files may belong to an upload whose request has not committed yet."""
+    if not directory.is_dir():
+        return []
+    cutoff, removed = modified_before.timestamp(), []
+    for path in directory.glob("*/*"):
+        try:
+            orphan = path.relative_to(directory).as_posix() not in referenced and path.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue  # another sweeper took it
+        if orphan and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def load_pdf(directory: Path, name: str, sha256: str) -> bytes:

@@ -31,6 +31,11 @@ def find_current_invoice(session: Session, statement_id: int) -> SettlementInvoi
                            .order_by(SettlementInvoice.id.desc())).first()
 
 
+def stored_pdf_names(session: Session) -> set[str]:
+    """The stored PDF of every invoice (also rejected ones: they stay readable), by relative name."""
+    return set(session.scalars(select(SettlementInvoice.pdf_path).where(SettlementInvoice.pdf_path.is_not(None))))
+
+
 def find_invoice_by_number(session: Session, supplier_id: int, number: str) -> SettlementInvoice | None:
     return session.scalars(select(SettlementInvoice).where(SettlementInvoice.supplier_id == supplier_id,
                                                            SettlementInvoice.number == number)).first()

@@ -22,7 +22,7 @@ from openvmi.settlement.rules import currency_places, round_money
 from openvmi.settlement.statements import queries as statements
 from openvmi.settlement.statements.models import SettlementStatement
 from openvmi.settlement.statements.rules import StatementAction, StatementState
-from openvmi.settlement.statements.service import change_state
+from openvmi.settlement.statements.service import change_state, is_retry
 
 # agreement ids -> whether finance self-bills them (agreements are vmi's, above settlement: app.py wires it)
 SelfBillingLookup = Callable[[Session, Collection[int]], Mapping[int, bool]]
@@ -118,6 +118,8 @@ def match_invoice(session: Session, statement_id: int, *, actor: Actor) -> Settl
     """Finance matches the statement's invoice: within the tolerance the statement is matched; otherwise
     it stays invoiced, the attempt is recorded and finance is told of the mismatch. Caller commits."""
     statement = statements.get_statement(session, statement_id, for_update=True)
+    if is_retry(statement, StatementAction.MATCH, actor=actor):
+        return queries.find_current_invoice(session, statement.id)  # a matched statement has its matched invoice
     invoice = _current_invoice(session, statement)
     found = queries.invoice_differences(session, invoice, statement)
     if matches(found):
@@ -153,6 +155,8 @@ def reject_invoice(session: Session, statement_id: int, rejection: Rejection, *,
 def close_statement(session: Session, statement_id: int, *, actor: Actor) -> SettlementStatement:
     """Finance closes a matched statement: the period is settled with this supplier. Caller commits."""
     statement = statements.get_statement(session, statement_id, for_update=True)
+    if is_retry(statement, StatementAction.CLOSE, actor=actor):
+        return statement
     if statement.state != StatementState.MATCHED:
         raise StatementNotMatched(Reason("statement #%(id)s is %(state)s: only a matched statement is closed",
                                          id=statement.id, state=statement.state))

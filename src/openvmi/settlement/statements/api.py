@@ -2,7 +2,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from openvmi.access import Actor
 from openvmi.fields import Id
@@ -45,7 +45,8 @@ def get_statement(statement_id: Id, session: DbSession, _: Reader) -> StatementR
 
 @router.post("/{statement_id}/issue", response_model=StatementRead)
 def issue_statement(statement_id: Id, session: DbSession, actor: Finance) -> StatementRead:
-    """Freeze a draft and send it to the supplier (409 when it is not a draft)."""
+    """Freeze a draft and send it to the supplier; issuing an issued statement again answers it as it is
+    (409 when it is further on)."""
     service.issue_statement(session, statement_id, actor=actor)
     session.commit()
     return queries.describe_statement(session, statement_id)
@@ -63,17 +64,23 @@ def credit_line(statement_id: Id, body: CreditCreate, session: DbSession, actor:
 
 @router.post("/{statement_id}/confirm", response_model=StatementRead)
 def confirm_statement(statement_id: Id, session: DbSession, actor: Supplier, body: Note | None = None) -> StatementRead:
-    """The supplier agrees with its statement (409 while a disputed line is neither corrected nor withdrawn)."""
+    """The supplier agrees with its statement (409 while a disputed line is neither corrected nor withdrawn);
+    confirming a confirmed statement again answers it as it is."""
     service.confirm_statement(session, statement_id, actor=actor, note=body.note if body else None)
     session.commit()
     return queries.describe_statement(session, statement_id)
 
 
 @router.post("/{statement_id}/disputes", status_code=201, response_model=StatementRead)
-def dispute_lines(statement_id: Id, body: DisputeCreate, session: DbSession, actor: Supplier) -> StatementRead:
-    """The supplier disputes lines of its issued statement, one comment per line."""
-    service.dispute_lines(session, statement_id, body, actor=actor)
+def dispute_lines(statement_id: Id, body: DisputeCreate, session: DbSession, actor: Supplier,
+                  response: Response) -> StatementRead:
+    """The supplier disputes lines of its issued statement, one comment per line; the same dispute sent
+    again answers the statement as it is (200) and disputes nothing twice."""
+    _, replayed = service.dispute_lines(session, statement_id, body, actor=actor)
     session.commit()
+    if replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
     return queries.describe_statement(session, statement_id)
 
 

@@ -26,6 +26,8 @@ Finance = Annotated[Actor, Depends(page_requires("settlement_statements.write"))
 Supplier = Annotated[Actor, Depends(page_requires("settlement_statements.answer"))]
 STATE_LABELS = StatementState.labels()
 ACTION_LABELS = StatementAction.labels()
+# Who acted, where the reader may not see the user (a supplier reads no buyer user's name): the side.
+SIDE_OF_ACTION = {action.value: side.label for action, side in rules.ACTORS.items()}
 # The overview's columns: where each supplier's statement of a period stands.
 WAITING = (StatementState.DRAFT, StatementState.ISSUED)
 
@@ -73,6 +75,7 @@ def _detail(request: Request, session: DbSession, actor: Actor, statement_id: in
     allowed = set(rules.allowed_actions(statement.state, side)) if can_act else set()
     return render(request, "settlement/statement.html", title=N_("Statement #%(id)s"),
                   title_params={"id": statement.id}, s=statement, states=STATE_LABELS, actions_all=ACTION_LABELS,
+                  sides=SIDE_OF_ACTION,
                   can_issue=StatementAction.ISSUE in allowed, can_confirm=StatementAction.CONFIRM in allowed,
                   can_dispute=StatementAction.DISPUTE in allowed, can_withdraw=StatementAction.WITHDRAW in allowed,
                   can_credit=StatementAction.CREDIT in allowed, refusal=refusal, status_code=status_code)

@@ -79,10 +79,10 @@ def blocking_disputes(session: Session, statement_ids: Collection[int]) -> dict[
                                 .group_by(LineDispute.statement_id)).all())
 
 
-def open_dispute_lines(session: Session, statement_id: int) -> set[int]:
-    """The lines of the statement with an open dispute (answered or not)."""
-    return set(session.scalars(select(LineDispute.line_id).where(
-        LineDispute.statement_id == statement_id, LineDispute.state == DisputeState.OPEN.value)))
+def open_dispute_comments(session: Session, statement_id: int) -> dict[int, str]:
+    """The comment of each line of the statement with an open dispute."""
+    return {line_id: comment for line_id, comment in session.execute(select(LineDispute.line_id, LineDispute.comment)
+            .where(LineDispute.statement_id == statement_id, LineDispute.state == DisputeState.OPEN.value))}
 
 
 def blocking_lines(session: Session, statement_id: int) -> set[int]:

@@ -63,6 +63,9 @@ ACTORS: dict[StatementAction, Side] = {
     A.REJECT: Side.FINANCE,
     A.CONFIRM: Side.SUPPLIER, A.DISPUTE: Side.SUPPLIER, A.WITHDRAW: Side.SUPPLIER, A.INVOICE: Side.SUPPLIER,
 }
+# Actions a client may send again after losing the answer: asked on a statement already in the state
+# the action leads to, they answer the statement as it is and write nothing (not 409).
+RETRYABLE = frozenset({A.ISSUE, A.CONFIRM, A.MATCH, A.CLOSE})
 # What a supplier may see: everything but the buyer's drafts.
 VISIBLE_TO_SUPPLIER = frozenset(state for state in StatementState if state is not S.DRAFT)
 del S, A
@@ -71,6 +74,11 @@ del S, A
 def next_state(state: str, action: StatementAction) -> StatementState | None:
     """The state `action` leads to from `state`, or None when the table does not allow it there."""
     return TRANSITIONS[StatementState(state)].get(action)
+
+
+def repeats(state: str, action: StatementAction) -> bool:
+    """Whether `action` asks again for the state a statement is in already: a retry, not a contradiction."""
+    return action in RETRYABLE and any(targets.get(action) == state for targets in TRANSITIONS.values())
 
 
 def allowed_actions(state: str, side: Side) -> list[StatementAction]:

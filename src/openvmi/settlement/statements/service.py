@@ -138,6 +138,8 @@ def _lines_on_drafts(session: Session, of_periods: ColumnElement[bool]) -> dict[
 def issue_statement(session: Session, statement_id: int, *, actor: Actor) -> SettlementStatement:
     """Freeze a draft and send it to the supplier, whose users are told. Caller commits."""
     statement = queries.get_statement(session, statement_id, for_update=True)
+    if is_retry(statement, StatementAction.ISSUE, actor=actor):
+        return statement
     _transition(session, statement, StatementAction.ISSUE, actor=actor)
     _tell(session, statement, AlertEvent.STATEMENT_ISSUED, Audience.SUPPLIER)
     return statement
@@ -147,6 +149,8 @@ def confirm_statement(session: Session, statement_id: int, *, actor: Actor, note
     """The supplier agrees with its statement; refused while a disputed line is not corrected or
     withdrawn. Finance is told. Caller commits."""
     statement = queries.get_statement(session, statement_id, for_update=True)
+    if is_retry(statement, StatementAction.CONFIRM, actor=actor):
+        return statement
     blocking = queries.blocking_disputes(session, [statement.id]).get(statement.id, 0)
     if blocking and rules.next_state(statement.state, StatementAction.CONFIRM):
         raise DisputesOpen(Reason("statement #%(id)s has %(count)s disputed line(s) that are neither corrected "
@@ -156,12 +160,19 @@ def confirm_statement(session: Session, statement_id: int, *, actor: Actor, note
     return statement
 
 
-def dispute_lines(session: Session, statement_id: int, dispute: DisputeCreate, *, actor: Actor) -> SettlementStatement:
-    """The supplier objects to lines of its issued statement, one comment each; finance is told. Caller commits."""
+def dispute_lines(session: Session, statement_id: int, dispute: DisputeCreate, *,
+                  actor: Actor) -> tuple[SettlementStatement, bool]:
+    """The supplier objects to lines of its issued statement, one comment each; finance is told. Returns
+    (statement, replayed): the same dispute sent again finds every line disputed with its comment already
+    and changes nothing. Caller commits."""
     statement = queries.get_statement(session, statement_id, for_update=True)
     if not rules.next_state(statement.state, StatementAction.DISPUTE):
         _refuse(statement, StatementAction.DISPUTE)
-    seen = queries.open_dispute_lines(session, statement.id)
+    _require_side(actor, Side.SUPPLIER)
+    comments = queries.open_dispute_comments(session, statement.id)
+    if all(comments.get(objection.line_id) == objection.comment for objection in dispute.lines):
+        return statement, True
+    seen = set(comments)
     for objection in dispute.lines:
         queries.get_line(session, statement.id, objection.line_id)
         if objection.line_id in seen:
@@ -174,15 +185,16 @@ def dispute_lines(session: Session, statement_id: int, dispute: DisputeCreate, *
                                 opened_at=now))
     _transition(session, statement, StatementAction.DISPUTE, actor=actor, note=f"{len(dispute.lines)} line(s)")
     _tell(session, statement, AlertEvent.STATEMENT_DISPUTED, Audience.FINANCE, disputed_lines=len(dispute.lines))
-    return statement
+    return statement, False
 
 
 def withdraw_dispute(session: Session, statement_id: int, dispute_id: int, *, actor: Actor) -> LineDispute:
-    """The supplier takes back its objection to a line. Caller commits."""
+    """The supplier takes back its objection to a line; withdrawing it again changes nothing. Caller commits."""
     statement = queries.get_statement(session, statement_id, for_update=True)
     dispute = queries.get_dispute(session, statement.id, dispute_id)
+    _require_side(actor, Side.SUPPLIER)
     if dispute.state != DisputeState.OPEN:
-        raise StatementTransitionRefused(Reason("dispute #%(id)s is withdrawn already", id=dispute.id))
+        return dispute  # a retry: withdrawn already
     _transition(session, statement, StatementAction.WITHDRAW, actor=actor, note=f"line {dispute.line_id}")
     dispute.state, dispute.withdrawn_at = DisputeState.WITHDRAWN, utcnow()
     session.flush()
@@ -205,7 +217,7 @@ def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, ac
         _refuse(statement, StatementAction.CREDIT)
     line = queries.get_line(session, statement.id, credit.line_id)
     if line.id not in queries.blocking_lines(session, statement.id):
-        if line.id in queries.open_dispute_lines(session, statement.id):
+        if line.id in queries.open_dispute_comments(session, statement.id):
             raise LineAlreadyCorrected(Reason("line %(line)s is corrected already", line=line.id))
         raise InvalidCredit([FieldError("line_id", Reason("line %(line)s is not disputed: only a disputed line "
                                                           "is credited", line=line.id))])
@@ -263,3 +275,10 @@ def change_state(session: Session, statement: SettlementStatement, action: State
     """Move a locked statement by `action` as the transition table allows, recording who and when (for
     the invoices of settlement.invoices). Caller commits."""
     _transition(session, statement, action, actor=actor, note=note)
+
+
+def is_retry(statement: SettlementStatement, action: StatementAction, *, actor: Actor) -> bool:
+    """Whether `action` asks again for the state the locked statement is in: the caller's retry after a
+    lost answer, answered with the statement as it is, writing nothing (no event, no notice)."""
+    _require_side(actor, rules.ACTORS[action])
+    return rules.repeats(statement.state, action)

@@ -23,8 +23,9 @@ from openvmi.web.viewer import PortalActor, page_requires
 router = portal_router()
 Writer = Annotated[Actor, Depends(page_requires("vmi_agreements.write"))]
 FIELDS = ["supplier_item_id", "location_id", "min_level", "max_level", "settlement_cycle", "currency",
-          "tax_rate_percent", "adjustments_need_approval", "call_off_answer_hours",
+          "tax_rate_percent", "adjustments_need_approval", "self_billing", "call_off_answer_hours",
           "over_shipment_tolerance_percent", "valid_from", "valid_to"]
+CHECKBOXES = ("adjustments_need_approval", "self_billing")
 STATE_LABELS = AgreementState.labels()
 CYCLE_LABELS = SettlementCycle.labels()
 ACTION_LABELS = rules.AgreementAction.labels()
@@ -63,9 +64,8 @@ def _form(request: Request, session: DbSession, form: FormState, *, agreement: A
 
 
 def _posted(form: FormState) -> dict[str, Any]:
-    data: dict[str, Any] = {k: v for k, v in form.values.items() if k != "adjustments_need_approval"}
-    data["adjustments_need_approval"] = form.values["adjustments_need_approval"] == "on"
-    return data
+    data: dict[str, Any] = {k: v for k, v in form.values.items() if k not in CHECKBOXES}
+    return data | {name: form.values[name] == "on" for name in CHECKBOXES}
 
 
 def _refused(form: FormState, error: DomainError) -> None:
@@ -122,7 +122,7 @@ def edit_agreement(request: Request, agreement_id: Id, session: DbSession, _: Wr
     values = {name: "" if value is None else str(value) for name, value in values.items()}
     for name in ("min_level", "max_level", "tax_rate_percent", "over_shipment_tolerance_percent"):
         values[name] = plain(getattr(agreement, name))
-    values["adjustments_need_approval"] = "on" if agreement.adjustments_need_approval else ""
+    values |= {name: "on" if getattr(agreement, name) else "" for name in CHECKBOXES}
     return _form(request, session, FormState(values=values), agreement=agreement)
 
 
