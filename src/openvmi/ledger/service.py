@@ -4,6 +4,7 @@ Checks the request, takes the balance locks, loads what the planner needs, and h
 the writer: `planner.plan_posting` decides what is written, `writer.write_plan` writes it.
 """
 import hashlib
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -271,15 +272,21 @@ def _insufficient(session: Session, shortfalls: list[Short]) -> InsufficientStoc
 
 
 def _refresh_loaded(session: Session, plan: planner.Plan, *, now: Any) -> None:
-    """Loaded objects stay true to the database, as after a flush."""
+    refresh_loaded(session, plan.balances, plan.drawn, now=now)
+
+
+def refresh_loaded(session: Session, balances: Iterable[tuple[int, Decimal]],
+                   drawn: Iterable[tuple[int, Decimal]], *, now: Any) -> None:
+    """Loaded balances (id, on hand) and layers (id, quantity left) stay true to what a posting wrote, as
+    after a flush: for writers that bypass the unit of work."""
     if not session.identity_map:
         return
-    for balance_id, on_hand in plan.balances:
+    for balance_id, on_hand in balances:
         loaded = session.identity_map.get(identity_key(StockBalance, balance_id))
         if loaded is not None:
             set_committed_value(loaded, "on_hand", on_hand)
             set_committed_value(loaded, "updated_at", now)
-    for layer_id, quantity_left in plan.drawn:
+    for layer_id, quantity_left in drawn:
         loaded = session.identity_map.get(identity_key(ReceiptLayer, layer_id))
         if loaded is not None:
             set_committed_value(loaded, "quantity_left", quantity_left)

@@ -5,7 +5,7 @@ retries and refusals, and with them every row the consumption use case writes ar
 (the settlement line, the consumption and its line, and their returns)."""
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from openvmi.access import Actor
+from openvmi.catalog.schemas import PriceCreate
 from openvmi.errors import IdempotencyMismatch, InsufficientStock, InvalidInput
 from openvmi.ledger import fast_path, service
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
@@ -22,6 +23,7 @@ from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import MANUAL, DocumentRef, MoveCreate, PostingCreate
 from openvmi.migrations import sql_file
 from openvmi.settlement.models import SettlementLine
+from openvmi.vmi.consumptions import fast_path as consumption_fast_path
 from openvmi.vmi.consumptions import service as consumptions
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.vmi.consumptions.schemas import ConsumptionCreate, ConsumptionLineCreate, ReversalCreate
@@ -36,18 +38,22 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True
 
 LEDGER_TABLES = [Posting, StockMove, StockBalance, ReceiptLayer, LayerDraw, Consumption, SettlementLine,
                  ConsumptionLine]
-START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+START = datetime(2026, 11, 30, 15, 59, 55, tzinfo=UTC)  # 23:59:55 in Shanghai, the configured zone
+LOCAL_DAY, NEXT_DAY = date(2026, 11, 30), date(2026, 12, 1)
 THE_FUNCTION = fast_path.post_one_move
+CONSUMPTION_FUNCTION = consumption_fast_path.record
 DOCUMENTS = 2_000_000_000  # ids of documents the raw postings name: far above any consumption's row
 
 
-def test_the_deployed_function_is_the_newest_sql_file(session):
+@pytest.mark.parametrize("name, path", [("ledger_post_one_move", fast_path.SQL_FILE),
+                                        ("vmi_record_consumption", consumption_fast_path.SQL_FILE)])
+def test_the_deployed_function_is_the_newest_sql_file(session, name, path):
     deployed = session.execute(text(
-        "SELECT prosrc, pg_get_function_identity_arguments(oid) FROM pg_proc"
-        " WHERE proname = 'ledger_post_one_move'")).all()
-    source = sql_file(fast_path.SQL_FILE)
+        "SELECT prosrc, pg_get_function_identity_arguments(oid) FROM pg_proc WHERE proname = :name"),
+        {"name": name}).all()
+    source = sql_file(path)
     body = source.split("$$")[1]
-    arguments = re.search(r"CREATE FUNCTION ledger_post_one_move\((.*?)\)\s*LANGUAGE", source, re.S).group(1)
+    arguments = re.search(rf"CREATE FUNCTION {name}\((.*?)\)\s*LANGUAGE", source, re.S).group(1)
 
     assert len(deployed) == 1, "exactly one version is deployed"
     (prosrc, identity), = deployed
@@ -70,23 +76,31 @@ class World:
     owners: dict[str, int]
     actor: Any
     roles: dict[tuple[str, int], str]
+    codes: dict[str, str]  # item, store, supplier
 
 
-def make_world(session) -> World:
+def make_world(session, currency: str = "CNY") -> World:
     item, supplier, buyer, user = make_item(session), make_party(session), make_buyer(session), make_user(session)
     actor = Actor(user_id=user.id, username=user.username, role=user.role, supplier_id=None)
     store = make_vmi_location(session)
     places = {name: make_location(session, kind=kind).id for name, kind in (
         ("origin", "virtual"), ("transit", "in_transit"), ("warehouse", "warehouse"), ("scrap", "virtual"))}
     places |= {"store": store.id, "line": make_production_location(session, at=store).id}
-    supplier_item = make_supplier_item(session, supplier=supplier, item=item)
-    agreement = make_vmi_agreement(session, supplier_item=supplier_item, location=store, activate=True)
+    # Quantity breaks, and another price set from the plant's next local midnight (START is a few
+    # seconds before it): prices with more places than the currency has, so rounding decides cents.
+    supplier_item = make_supplier_item(session, supplier=supplier, item=item, prices=[
+        PriceCreate(price=price, currency=currency, valid_from=day, min_quantity=minimum)
+        for price, day, minimum in ((Decimal("1.2345"), LOCAL_DAY, Decimal(0)), (Decimal("1.105"), LOCAL_DAY, Decimal(10)),
+                                    (Decimal("2.5"), NEXT_DAY, Decimal(0)), (Decimal("2.0051"), NEXT_DAY, Decimal("5.5")))])
+    agreement = make_vmi_agreement(session, supplier_item=supplier_item, location=store, activate=True,
+                                   currency=currency, min_level=Decimal(5), max_level=Decimal(40))
     owners = {"supplier": supplier.id, "buyer": buyer.id}
     roles = {("item", item.id): "item", ("app_user", user.id): "actor", ("supplier_item", supplier_item.id): "terms",
              ("vmi_agreement", agreement.id): "agreement"}
     roles |= {("location", place_id): name for name, place_id in places.items()}
     roles |= {("party", owner_id): name for name, owner_id in owners.items()}
-    return World(item.id, places, owners, actor, roles)
+    return World(item.id, places, owners, actor, roles, {"item": item.code, "store": store.code,
+                                                           "supplier": supplier.code})
 
 
 # name -> (kind, from place, from owner, to place, to owner, document kind)
@@ -104,7 +118,8 @@ OPERATIONS = {
     "unsettled_transfer": ("consumption", "store", "supplier", "line", "buyer", DocumentKind.MANUAL),  # refused
 }
 steps = st.lists(st.tuples(
-    st.sampled_from([*OPERATIONS, "retry", "retry_changed", "pair", "consume_settled", "return_settled"]),
+    st.sampled_from([*OPERATIONS, "retry", "retry_changed", "pair", "consume_settled", "consume_batch",
+                     "consume_unknown", "consume_again", "return_settled"]),
     st.one_of(st.integers(1, 30).map(Decimal), st.decimals(Decimal("0.01"), Decimal(20), places=2)),
     st.booleans()), min_size=3, max_size=14)
 
@@ -118,15 +133,24 @@ def run(session, world: World, plan: list, monkeypatch, *, use_function: bool, t
         taken.append("function" if posted is not None else "python")
         return posted
 
+    def consumed(*args, **kwargs):
+        if not use_function:
+            return None
+        recorded_consumption = CONSUMPTION_FUNCTION(*args, **kwargs)
+        taken.append("consumption function" if recorded_consumption is not None else "python")
+        return recorded_consumption
+
     monkeypatch.setattr(fast_path, "post_one_move", recorded)
+    monkeypatch.setattr(consumption_fast_path, "record", consumed)
     clock = [START]
     monkeypatch.setattr(service, "utcnow", lambda: clock[0])
     monkeypatch.setattr(consumptions, "utcnow", lambda: clock[0])
-    answers, last_keyed, settled = [], None, []
+    answers, last_keyed, settled, sent = [], None, [], []
     for index, (name, quantity, keyed) in enumerate(plan):
         clock[0] = START + timedelta(seconds=index)
-        if name in ("consume_settled", "return_settled"):
-            answers.append(use_case(session, world, name, quantity, f"key-{index}" if keyed else None, settled))
+        if name in ("consume_settled", "consume_batch", "consume_unknown", "consume_again", "return_settled"):
+            answers.append(use_case(session, world, name, quantity, f"key-{index}" if keyed else None, settled,
+                                    sent))
             continue
         if name in ("retry", "retry_changed"):
             if last_keyed is None:
@@ -158,15 +182,25 @@ def run(session, world: World, plan: list, monkeypatch, *, use_function: bool, t
     return answers
 
 
-def use_case(session, world: World, name: str, quantity: Decimal, key: str | None, settled: list) -> tuple:
+def use_case(session, world: World, name: str, quantity: Decimal, key: str | None, settled: list,
+             sent: list) -> tuple:
     """A consumption (its move, settlement line and document) or the return of part of the last one, in a
     savepoint like every step; the answer."""
     attempt = session.begin_nested()
     try:
-        if name == "consume_settled":
-            consumption_id, replayed = consumptions.record_consumption(session, ConsumptionCreate(lines=[
-                ConsumptionLineCreate(item_id=world.item, location_id=world.places["store"], quantity=quantity)]),
-                actor=world.actor, zone="Asia/Shanghai", idempotency_key=key)
+        if name.startswith("consume"):
+            lines = consumption_lines(world, name, quantity)
+            if name == "consume_again":  # the last keyed consumption sent again: its first answer, nothing written
+                if not sent:
+                    attempt.rollback()
+                    return ("nothing to send again",)
+                lines, key = sent[-1]
+            elif key is not None:
+                sent.append((lines, key))
+            consumption_id, replayed = consumptions.record_consumption(
+                session, ConsumptionCreate(lines=lines), actor=world.actor, zone="Asia/Shanghai", idempotency_key=key)
+            if not replayed:
+                assert_posting_fingerprint(session, consumption_id, [line.quantity for line in lines])
             settled.append(consumption_id)
             answer: tuple = ("consumed", replayed)
         elif not settled:
@@ -174,7 +208,7 @@ def use_case(session, world: World, name: str, quantity: Decimal, key: str | Non
             return ("nothing to return",)
         else:
             line_id = session.scalars(select(ConsumptionLine.id).where(
-                ConsumptionLine.consumption_id == settled[-1])).one()
+                ConsumptionLine.consumption_id == settled[-1]).order_by(ConsumptionLine.id)).first()
             returned = consumptions.reverse_consumption(session, settled[-1], ReversalCreate(
                 line_id=line_id, quantity=quantity), actor=world.actor, idempotency_key=key)
             answer = ("returned", returned.quantity, returned.net_amount)
@@ -183,6 +217,35 @@ def use_case(session, world: World, name: str, quantity: Decimal, key: str | Non
         return (type(refused).__name__,)
     attempt.commit()
     return answer
+
+
+def consumption_lines(world: World, name: str, quantity: Decimal) -> list[ConsumptionLineCreate]:
+    """One line by ids; or three, named by codes, by ids with the supplier named, by ids again (the same balance
+    and layers drained three times); or a good line with one naming an unknown item (refused)."""
+    by_ids = ConsumptionLineCreate(item_id=world.item, location_id=world.places["store"], quantity=quantity)
+    if name == "consume_settled":
+        return [by_ids]
+    if name == "consume_unknown":
+        return [by_ids, ConsumptionLineCreate(item_code="NO-SUCH-ITEM", location_code=world.codes["store"],
+                                              quantity=quantity)]
+    return [ConsumptionLineCreate(item_code=world.codes["item"], location_code=world.codes["store"], quantity=quantity),
+            ConsumptionLineCreate(item_id=world.item, location_id=world.places["store"],
+                                  supplier_code=world.codes["supplier"], quantity=Decimal("0.5")),
+            by_ids]
+
+
+def assert_posting_fingerprint(session, consumption_id: int, quantities: list[Decimal]) -> None:
+    """The consumption's posting carries the fingerprint ledger.service gives the posting as requested
+    (not only one that differs where the Python path's differs, which is all written_rows compares)."""
+    posting = session.scalars(select(Posting).where(Posting.document_kind == DocumentKind.CONSUMPTION,
+                                                    Posting.document_id == consumption_id)).one()
+    moves = session.scalars(select(StockMove).where(StockMove.posting_id == posting.id).order_by(StockMove.id)).all()
+    requested = PostingCreate(moves=[MoveCreate(
+        item_id=move.item_id, quantity=quantity, from_location_id=move.from_location_id,
+        from_owner_id=move.from_owner_id, to_location_id=move.to_location_id, to_owner_id=move.to_owner_id,
+        kind=move.kind, reference=move.reference) for move, quantity in zip(moves, quantities, strict=True)])
+    assert posting.request_hash == service._hash_request(
+        requested, DocumentRef(kind=DocumentKind.CONSUMPTION, id=consumption_id))
 
 
 def move_for(world: World, operation: tuple, quantity: Decimal) -> MoveCreate:
@@ -248,16 +311,24 @@ def test_the_function_writes_every_column_the_python_path_writes(session, monkey
     taken_overall: list[str] = []
     settled_overall: list[tuple] = []
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(steps)
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(steps, st.sampled_from(["CNY", "JPY", "KWD"]))
     @example([("receive", Decimal(5), False), ("consume_settled", Decimal(2), True), ("return_settled", Decimal(1), True),
-              ("consume_settled", Decimal(2), True), ("return_settled", Decimal(3), False)])
-    def both_paths_agree(plan):
+              ("consume_settled", Decimal(2), True), ("return_settled", Decimal(3), False)], "CNY")
+    @example([("receive", Decimal(30), False), ("consume_batch", Decimal("2.35"), True), ("retry", Decimal(1), False),
+              ("consume_settled", Decimal("1.01"), False), ("consume_unknown", Decimal(1), False),
+              ("consume_settled", Decimal(11), True), ("consume_batch", Decimal(6), False),
+              ("consume_settled", Decimal(40), False)], "KWD")
+    @example([("receive", Decimal(25), False), ("consume_settled", Decimal("9.99"), False),
+              ("consume_batch", Decimal("3.5"), True), ("receive", Decimal(20), False), ("consume_again", Decimal(1), False),
+              ("consume_batch", Decimal("0.51"), False), ("consume_settled", Decimal("5.49"), False),
+              ("consume_settled", Decimal(12), True), ("return_settled", Decimal(2), False)], "JPY")
+    def both_paths_agree(plan, currency):
         example = session.begin_nested()
         try:
             results = {}
             for use_function in (False, True):
-                world = make_world(session)
+                world = make_world(session, currency)
                 before = table_tops(session)
                 taken: list[str] = []
                 answers = run(session, world, plan, monkeypatch, use_function=use_function, taken=taken)
@@ -274,5 +345,6 @@ def test_the_function_writes_every_column_the_python_path_writes(session, monkey
 
     both_paths_agree()
     assert "function" in taken_overall, "the examples never reached the function"
+    assert "consumption function" in taken_overall, "the examples never reached the consumption function"
     assert {line[1] for line in settled_overall} == {"consumption", "reversal"}, "no settlement line was compared"
 

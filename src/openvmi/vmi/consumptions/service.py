@@ -30,7 +30,7 @@ from openvmi.settlement import service as settlement
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.rules import SettlementKind
 from openvmi.vmi.agreements.models import VmiAgreement
-from openvmi.vmi.consumptions import queries, rules
+from openvmi.vmi.consumptions import fast_path, queries, rules
 from openvmi.vmi.consumptions.models import Consumption, ConsumptionLine
 from openvmi.tabular.formats import open_table
 from openvmi.tabular.report import ErrorList
@@ -69,6 +69,15 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
     also a concurrent one, answers the first consumption and changes nothing. Caller commits."""
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     now = utcnow()
+    day = rules.price_day(now, zone)
+    if fast_path.applies(session):  # one round trip on PostgreSQL; anything but the happy path comes back here
+        recorded = fast_path.record(session, request, actor=actor, idempotency_key=idempotency_key,
+                                    request_hash=request_hash, now=now, day=day)
+        if recorded is not None:
+            consumption_id, stock = recorded
+            _sync_alerts(session, {line.agreement_id for line in stock if rules.crosses_a_level(
+                line.before, line.after, min_level=line.min_level, max_level=line.max_level)}, today=now.date())
+            return consumption_id, False
     # The header first: its insert finds a retry (answered before the lines are checked, as always) in the
     # same round trip, and a refused request is rolled back by its caller with everything else.
     consumption_id = _insert_header(session, {
@@ -79,7 +88,6 @@ def record_consumption(session: Session, request: ConsumptionCreate, *, actor: A
         if replay is None:
             raise Conflict(f"Idempotency-Key {idempotency_key!r} is in use by an unfinished request; retry")
         return replay, True
-    day = rules.price_day(now, zone)
     lines = _checked_lines(session, request.lines, day=day)
     reference = request.reference or f"CONSUMPTION-{consumption_id}"
     posted = ledger.post_moves(session, PostingCreate(moves=[MoveCreate(
