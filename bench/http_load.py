@@ -89,6 +89,19 @@ def wrk(url: str, args: argparse.Namespace, token: str | None = None) -> dict[st
     return result
 
 
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by the server and its worker processes (its own process group)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == server.pid:  # process group
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -108,10 +121,12 @@ def run(backend: str, workers: int, args: argparse.Namespace, workdir: Path) -> 
         print(f"{backend:8} {workers} worker(s), load average before: {load_average()}")
         for name, target, bearer in (("healthz", f"{base}/healthz", None),
                                      ("availability", f"{base}/api/v1/availability?item_code=ITM-0000000", token)):
+            cpu = server_cpu(server)
             result = wrk(target, args, bearer)
+            cpu_per_request = (server_cpu(server) - cpu) / (result["rps"] * args.duration) * 1000
             print(f"{backend:8} {workers} worker(s) {name:12} {result['rps']:8.0f} requests/s, p50 "
-                  f"{result['p50']:7.1f} ms, p99 {result['p99']:7.1f} ms, errors {result['errors']}; "
-                  f"load average after: {load_average()}")
+                  f"{result['p50']:7.1f} ms, p99 {result['p99']:7.1f} ms, errors {result['errors']}, "
+                  f"server CPU {cpu_per_request:.2f} ms a request; load average after: {load_average()}")
     finally:
         if server is not None:
             stop(server)
