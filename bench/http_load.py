@@ -56,7 +56,7 @@ def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen:
            "OPENVMI_IMPORT_STORAGE_DIR": str(workdir / "imports")}
     server = subprocess.Popen([OPENVMI, "serve", "--port", str(port), "--workers", str(workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    for _ in range(120):
+    for _ in range(360):  # three minutes: several processes start slowly on a loaded machine
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return server
@@ -64,7 +64,8 @@ def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen:
             if server.poll() is not None:
                 raise SystemExit(f"the server did not start:\n{server.stderr.read().decode()[-3000:]}")
             time.sleep(0.5)
-    raise SystemExit("the server did not answer /healthz within a minute")
+    stop(server)  # not left running, loading the machine for the next measurement
+    raise SystemExit("the server did not answer /healthz within three minutes")
 
 
 def stop(server: subprocess.Popen) -> None:
