@@ -1,12 +1,14 @@
 """Availability of one item across 1,000 suppliers at 1,000,000 stock lines, on PostgreSQL and
 SQLite, against a baseline measured in the same run: the raw SQL of the supplier-lines query alone
-(executed on the driver's connection, rows fetched, nothing built from them).
+(executed on the driver's connection, rows fetched, nothing built from them); beside it, request by
+request, the API's body and the same answer built in Python (the portal's path, and the API's before).
 
 Run `.venv/bin/python bench/availability.py` (`--help` for the knobs). Not part of the test suite.
 Throw-away databases are created and removed unless --keep names a directory to keep them in
 (then the next run with --keep reuses them and skips the seeding). See bench/README.md.
 """
 import argparse
+import os
 import random
 import statistics
 import time
@@ -37,20 +39,34 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
 
 
 def measure(url: str, *, repeats: int) -> dict[str, tuple[float, float]]:
-    """Baseline and list_availability alternate per request, on the same random items."""
-    from openvmi.supplier_stock.availability import availability_json, list_availability
+    """The baseline, the API's body (`availability_body`, the database writing the lines) and the
+    portal's path (`list_availability` + `availability_json`, the lines built in Python: the API's path
+    before) alternate per request on the same random items; wall and CPU time of each."""
+    from openvmi.supplier_stock.availability import availability_body, availability_json, list_availability
     from openvmi.supplier_stock.schemas import AvailabilityQuery
 
     engine = create_db_engine(url)
     sessions = create_session_factory(engine)
     raw_sql = RAW_SQL if url.startswith("postgresql") else RAW_SQL.replace("%s", "?")
-    timings: dict[str, list[float]] = {"baseline": [], "availability": []}
+    timings: dict[str, list[float]] = {kind: [] for kind in (
+        "baseline", "api", "api cpu", "python", "python cpu")}
     lines = 0
+
+    def timed(kind: str, request, counted: bool):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = request()
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if counted:
+            timings[kind].append(elapsed)
+            timings[f"{kind} cpu"].append(cpu)
+        return result
+
     with sessions() as session:
         item_ids = [r[0] for r in session.execute(text("SELECT id FROM item ORDER BY id"))]
         rng = random.Random(3)
         for n in range(repeats + 5):  # the first five warm the caches and are not counted
             item_id = rng.choice(item_ids)
+            query = AvailabilityQuery(item_ids=[item_id])
             with engine.connect() as connection:
                 cursor = connection.connection.driver_connection.cursor()
                 started = time.perf_counter()
@@ -58,15 +74,18 @@ def measure(url: str, *, repeats: int) -> dict[str, tuple[float, float]]:
                 cursor.fetchall()
                 baseline = time.perf_counter() - started
                 cursor.close()
-            started = time.perf_counter()
-            answer = list_availability(session, AvailabilityQuery(item_ids=[item_id]))
-            availability_json(answer)  # what the API sends
-            elapsed = time.perf_counter() - started
-            session.rollback()  # a fresh transaction per request, like the API
             if n >= 5:
                 timings["baseline"].append(baseline)
-                timings["availability"].append(elapsed)
-            lines = len(answer.items[0]["lines"])
+            # in turn which one goes first, so neither always finds the other's pages warm
+            order = ("api", "python") if n % 2 else ("python", "api")
+            bodies = {}
+            for kind in order:
+                if kind == "api":
+                    bodies[kind] = timed(kind, lambda: availability_body(session, query), n >= 5)
+                else:
+                    bodies[kind] = timed(kind, lambda: availability_json(list_availability(session, query)), n >= 5)
+                session.rollback()  # a fresh transaction per request, like the API
+            lines = bodies["api"].count(b'"source":')
     engine.dispose()
     result = {kind: percentiles(values) for kind, values in timings.items()}
     result["lines"] = (lines, lines)
@@ -117,11 +136,16 @@ def main() -> None:
         finally:
             if made:
                 drop_database(url, args.pg_url)
-        (base50, base95), (p50, p95) = result["baseline"], result["availability"]
+        load = os.getloadavg()[0]
         print(f"{backend:8} one item, {args.suppliers:,} suppliers, {args.suppliers * args.items:,} lines "
-              f"({result['lines'][0]} answered), {args.repeats} requests: baseline (raw SQL) p50 {base50:.1f} / "
-              f"p95 {base95:.1f} ms; availability p50 {p50:.1f} / p95 {p95:.1f} ms; "
-              f"ratio p50 {p50 / base50:.1f}, p95 {p95 / base95:.1f} (target p95 < 20 ms)")
+              f"({result['lines'][0]} answered), {args.repeats} requests, load average {load:.1f} "
+              f"(target p95 < 20 ms):")
+        base50, base95 = result["baseline"]
+        print(f"{'':8}   baseline (raw SQL) p50 {base50:.1f} / p95 {base95:.1f} ms")
+        for kind, label in (("api", "API body, lines by the database"), ("python", "lines built in Python")):
+            (p50, p95), (c50, c95) = result[kind], result[f"{kind} cpu"]
+            print(f"{'':8}   {label}: wall p50 {p50:.1f} / p95 {p95:.1f} ms, CPU p50 {c50:.1f} / p95 {c95:.1f} ms; "
+                  f"ratio to baseline p50 {p50 / base50:.1f}, p95 {p95 / base95:.1f}")
 
 
 if __name__ == "__main__":

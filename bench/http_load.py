@@ -56,7 +56,7 @@ def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen:
            "OPENVMI_IMPORT_STORAGE_DIR": str(workdir / "imports")}
     server = subprocess.Popen([OPENVMI, "serve", "--port", str(port), "--workers", str(workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    for _ in range(120):
+    for _ in range(360):  # three minutes: several processes start slowly on a loaded machine
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return server
@@ -64,7 +64,8 @@ def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen:
             if server.poll() is not None:
                 raise SystemExit(f"the server did not start:\n{server.stderr.read().decode()[-3000:]}")
             time.sleep(0.5)
-    raise SystemExit("the server did not answer /healthz within a minute")
+    stop(server)  # not left running, loading the machine for the next measurement
+    raise SystemExit("the server did not answer /healthz within three minutes")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -89,6 +90,19 @@ def wrk(url: str, args: argparse.Namespace, token: str | None = None) -> dict[st
     return result
 
 
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by the server and its worker processes (its own process group)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == server.pid:  # process group
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -108,10 +122,12 @@ def run(backend: str, workers: int, args: argparse.Namespace, workdir: Path) -> 
         print(f"{backend:8} {workers} worker(s), load average before: {load_average()}")
         for name, target, bearer in (("healthz", f"{base}/healthz", None),
                                      ("availability", f"{base}/api/v1/availability?item_code=ITM-0000000", token)):
+            cpu = server_cpu(server)
             result = wrk(target, args, bearer)
+            cpu_per_request = (server_cpu(server) - cpu) / (result["rps"] * args.duration) * 1000
             print(f"{backend:8} {workers} worker(s) {name:12} {result['rps']:8.0f} requests/s, p50 "
-                  f"{result['p50']:7.1f} ms, p99 {result['p99']:7.1f} ms, errors {result['errors']}; "
-                  f"load average after: {load_average()}")
+                  f"{result['p50']:7.1f} ms, p99 {result['p99']:7.1f} ms, errors {result['errors']}, "
+                  f"server CPU {cpu_per_request:.2f} ms a request; load average after: {load_average()}")
     finally:
         if server is not None:
             stop(server)

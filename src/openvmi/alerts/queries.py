@@ -1,8 +1,8 @@
 """Read models of alerts, the caller's inbox, the outbox and webhook endpoints, filtered and paged."""
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from openvmi.access import Actor
 from openvmi.alerts import wording
@@ -40,10 +40,20 @@ def list_alerts(session: Session, filters: AlertFilter, *, cursor: str | None, l
     return AlertPage(items=[AlertRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
+def open_stock_alert_rows() -> Select[tuple[int, int, int, str]]:
+    """(supplier_id, item_id, id, kind) of the newest unresolved low- or high-stock alert of each
+    (supplier, item): one row each, so availability can join it to its lines."""
+    kinds = [AlertKind.LOW_STOCK, AlertKind.HIGH_STOCK]
+    newer = aliased(Alert)
+    return select(Alert.supplier_id, Alert.item_id, Alert.id, Alert.kind).where(
+        Alert.kind.in_(kinds), OPEN_ALERTS,
+        ~exists().where(newer.supplier_id == Alert.supplier_id, newer.item_id == Alert.item_id, newer.id > Alert.id,
+                        newer.kind.in_(kinds), newer.status.in_(UNRESOLVED)))
+
+
 def open_stock_alerts(session: Session, *, item_ids: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
     """The unresolved low- or high-stock alert of each (supplier, item) among these items."""
-    rows = session.execute(select(Alert.supplier_id, Alert.item_id, Alert.id, Alert.kind).where(
-        Alert.item_id.in_(item_ids), Alert.kind.in_([AlertKind.LOW_STOCK, AlertKind.HIGH_STOCK]), OPEN_ALERTS))
+    rows = session.execute(open_stock_alert_rows().where(Alert.item_id.in_(item_ids)))
     return {(supplier_id, item_id): (alert_id, kind) for supplier_id, item_id, alert_id, kind in rows}
 
 

@@ -59,6 +59,9 @@ def serve(
         "Server processes. Each answers requests on its own core; on PostgreSQL use about one per "
         "core (or two per core when requests wait on the database). On SQLite writes still queue "
         "for its one write lock."))] = 1,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log", help="A line per request on the console (off by default: it costs "
+        "each request time, and a reverse proxy in front usually keeps this log).")] = False,
 ) -> None:
     """Migrate the database and serve the API (and portal) with uvicorn."""
     import os
@@ -91,7 +94,9 @@ def serve(
         raise typer.Exit(code=2)
     console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
                   + (f", {workers} processes" if workers > 1 else ""))
-    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload, workers=workers)
+    # uvloop and httptools (pinned dependencies) are picked by uvicorn's "auto" loop and parser.
+    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload, workers=workers,
+                access_log=access_log)
 
 
 @commands.command()

@@ -10,7 +10,7 @@ from openvmi.db import commit_refusal
 from openvmi.errors import FieldError, InvalidImportFile, InvalidInput
 from openvmi.fields import Code, Id, Search
 from openvmi.supplier_stock import queries, site_names
-from openvmi.supplier_stock.availability import availability_json, list_availability
+from openvmi.supplier_stock.availability import availability_body
 from openvmi.tabular.xlsx_archive import XlsxLimits
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import (
@@ -256,10 +256,10 @@ def availability(session: DbSession, _: AvailabilityReader,
     for the next page."""
     if not item_id and not item_code and not q:
         raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
-    answer = list_availability(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
-                                                          cursor=cursor, limit=limit))
-    # Plain values serialised in one call; response_model above only documents the shape.
-    return Response(availability_json(answer), media_type="application/json")
+    body = availability_body(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
+                                                         cursor=cursor, limit=limit))
+    # Written by the database and orjson; response_model above only documents the shape.
+    return Response(body, media_type="application/json")
 
 
 def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: Actor, response: Response,

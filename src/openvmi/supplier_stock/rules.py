@@ -269,6 +269,19 @@ def is_stale(last_reported_at: datetime | None, *, now: datetime, stale_after_da
     return last_reported_at is not None and now - last_reported_at > timedelta(days=stale_after_days)
 
 
+_TENTH_OF_AN_HOUR = 360_000_000  # microseconds
+
+
+def age_hours(age: timedelta) -> float:
+    """How old a figure is, in hours to a tenth: half to even on the exact age, so the database,
+    which writes the API's lines, rounds it the same (availability_sql.age_hours_text)."""
+    micros = age // timedelta(microseconds=1)
+    tenths, rest = divmod(abs(micros), _TENTH_OF_AN_HOUR)
+    if rest * 2 > _TENTH_OF_AN_HOUR or (rest * 2 == _TENTH_OF_AN_HOUR and tenths % 2):
+        tenths += 1
+    return (-tenths if micros < 0 else tenths) / 10
+
+
 SOURCE_RANK = {AvailabilitySource.VMI: 0, AvailabilitySource.IN_TRANSIT: 1, AvailabilitySource.SUPPLIER: 2}
 
 

@@ -78,3 +78,15 @@ def test_lines_rank_soonest_first_then_our_own_stock_then_more_then_fresher():
     assert sorted(lines, key=lines.get) == ["in our VMI store", "on its way", "supplier today, plenty, fresh",
                                             "supplier today, plenty, old", "supplier today, little",
                                             "supplier next week"]
+
+
+def test_a_figures_age_rounds_to_a_tenth_of_an_hour_half_to_even():
+    age_hours = rules.age_hours
+    # 3 minutes is exactly half a tenth: to the even tenth (0.0); 9 minutes: 0.1 or 0.2, to 0.2
+    assert [age_hours(timedelta(minutes=m)) for m in (3, 9, 15)] == [0.0, 0.2, 0.2]
+    # a microsecond past the tie rounds up, one short rounds down
+    assert age_hours(timedelta(minutes=3, microseconds=1)) == 0.1
+    assert age_hours(timedelta(minutes=9, microseconds=-1)) == 0.1
+    # a clock ahead of ours gives a negative age, never "-0.0"
+    assert age_hours(timedelta(minutes=-7)) == -0.1
+    assert str(age_hours(timedelta(minutes=-2))) == "0.0"

@@ -1,0 +1,229 @@
+"""Availability's supplier lines written as JSON by the database, byte for byte what `availability_json`
+writes for the same lines (a test on random data holds the two equal on both engines). The few
+spellings that differ between SQLite and PostgreSQL are the constructs at the top, one per format."""
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger, ColumnElement, Date, Integer, String, and_, bindparam, case, cast, exists, func, literal, literal_column,
+    null, select, union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from openvmi.alerts.queries import open_stock_alert_rows
+from openvmi.catalog.models import SupplierItem
+from openvmi.locations.models import Location
+from openvmi.parties.models import Party
+from openvmi.supplier_stock.models import SupplierStock
+from openvmi.supplier_stock.rules import AvailabilitySource
+
+
+class _Format(FunctionElement[str]):
+    type = String()
+    inherit_cache = True
+
+
+class json_string(_Format):  # noqa: N801 - reads like the SQL function it stands for
+    """A text as a JSON string, escaped as orjson escapes it."""
+    inherit_cache = True
+
+
+class quantity_text(_Format):  # noqa: N801
+    """A quantity as str(Decimal) writes the value the driver returns (six places)."""
+    inherit_cache = True
+
+
+class quantity_sum_text(_Format):  # noqa: N801
+    """The exact sum of quantities, written like quantity_text (SQLite keeps them as floats)."""
+    inherit_cache = True
+
+
+class date_text(_Format):  # noqa: N801
+    """A date as ISO 8601."""
+    inherit_cache = True
+
+
+class utc_text(_Format):  # noqa: N801
+    """A UTC timestamp as orjson writes it: Z, microseconds only when there are some."""
+    inherit_cache = True
+
+
+class epoch_micros(FunctionElement[int]):  # noqa: N801
+    """Microseconds since 1970 of a UTC timestamp, exact."""
+    type = BigInteger()
+    inherit_cache = True
+
+
+class days_after(FunctionElement[Any]):  # noqa: N801
+    """The date `days` days after a date."""
+    type = Date()
+    inherit_cache = True
+
+
+class code_point_order(FunctionElement[str]):  # noqa: N801
+    """A text compared by code point, as Python compares str (SQLite's default already does)."""
+    type = String()
+    inherit_cache = True
+
+
+def _args(element: FunctionElement[Any], compiler: Any, **kw: Any) -> list[str]:
+    return [compiler.process(argument, **kw) for argument in element.clauses]
+
+
+_SQL = {
+    "postgresql": {
+        json_string: "CAST(to_json(CAST({0} AS TEXT)) AS TEXT)",
+        quantity_text: "CAST({0} AS TEXT)",
+        quantity_sum_text: "CAST(sum({0}) AS TEXT)",
+        date_text: "to_char({0}, 'YYYY-MM-DD')",
+        utc_text: "(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+                  "to_char({0}, 'US') = '000000' THEN '' ELSE '.' || to_char({0}, 'US') END || 'Z')",
+        epoch_micros: "CAST(extract(epoch FROM {0}) * 1000000 AS BIGINT)",
+        days_after: "(CAST({0} AS DATE) + {1})",
+        code_point_order: "({0} COLLATE \"C\")",
+    },
+    "sqlite": {
+        json_string: "json_quote({0})",
+        # Python writes the driver's float with "%.6f" (SQLAlchemy's Numeric on SQLite); so does printf.
+        quantity_text: "printf('%.6f', {0})",
+        quantity_sum_text: "printf('%d.%06d', sum(CAST(round({0} * 1000000) AS INTEGER)) / 1000000, "
+                           "sum(CAST(round({0} * 1000000) AS INTEGER)) % 1000000)",
+        date_text: "{0}",  # SQLite keeps dates as ISO text
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's DateTime on SQLite).
+        utc_text: "(substr({0}, 1, 10) || 'T' || substr({0}, 12, 8) || CASE WHEN substr({0}, 21) IN "
+                  "('', '000000') THEN '' ELSE '.' || substr({0}, 21, 6) END || 'Z')",
+        epoch_micros: "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))",
+        days_after: "date({0}, '+' || {1} || ' days')",
+        code_point_order: "{0}",
+    },
+}
+
+
+def _compile(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+    return _SQL[compiler.dialect.name][type(element)].format(*_args(element, compiler, **kw))
+
+
+for _construct in _SQL["sqlite"]:
+    compiles(_construct)(_compile)
+
+_TENTH_OF_AN_HOUR = 360_000_000  # microseconds
+_DAY = 86_400_000_000  # microseconds
+
+
+def _text(value: str) -> ColumnElement[str]:
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+def _or_null(value: ColumnElement[str]) -> ColumnElement[str]:
+    return func.coalesce(value, _text("null"))
+
+
+def _quoted(value: ColumnElement[str]) -> ColumnElement[str]:
+    return _text('"') + value + _text('"')
+
+
+def _number(value: ColumnElement[Any]) -> ColumnElement[str]:
+    return _or_null(cast(value, String))
+
+
+def _json_object(**members: ColumnElement[str]) -> ColumnElement[str]:
+    """Members in the order given, written without spaces, as orjson writes a dict."""
+    pieces: list[ColumnElement[str]] = []
+    for index, (name, value) in enumerate(members.items()):
+        pieces += [_text(("{" if index == 0 else ",") + f'"{name}":'), value]
+    joined = pieces[0]
+    for piece in [*pieces[1:], _text("}")]:
+        joined = joined + piece
+    return joined
+
+
+def age_tenths(age: ColumnElement[int]) -> ColumnElement[int]:
+    """rules.age_hours in SQL, in tenths of an hour: half to even on the exact microseconds."""
+    size = func.abs(age, type_=BigInteger)
+    tenths, rest = size // _TENTH_OF_AN_HOUR, size % _TENTH_OF_AN_HOUR
+    return tenths + case((rest * 2 > _TENTH_OF_AN_HOUR, 1),
+                         ((rest * 2 == _TENTH_OF_AN_HOUR) & (tenths % 2 == 1), 1), else_=0)
+
+
+def _hours_text(age: ColumnElement[int], tenths: ColumnElement[int]) -> ColumnElement[str]:
+    """Tenths of an hour as orjson writes the float: 12.3, 0.0, -0.5."""
+    sign = case((and_(age < 0, tenths > 0), _text("-")), else_=_text(""))
+    return sign + cast(tenths // 10, String) + _text(".") + cast(tenths % 10, String)
+
+
+_SITE = Location.__table__
+_ALERT = open_stock_alert_rows().subquery()
+_SUPPLIER = _text('"' + AvailabilitySource.SUPPLIER.value + '"')
+_ITEM_IDS = bindparam("item_ids", expanding=True)
+_TODAY = bindparam("today", type_=Date)
+_NOW = bindparam("now_micros", type_=BigInteger)  # `now` as epoch_micros
+
+
+def _alert_join(statement: Any, supplier_id: ColumnElement[int], item_id: ColumnElement[int]) -> Any:
+    return statement.outerjoin(_ALERT, (_ALERT.c.supplier_id == supplier_id) & (_ALERT.c.item_id == item_id))
+
+
+def _published() -> Any:
+    lead_time = func.coalesce(SupplierStock.lead_time_days, SupplierItem.lead_time_days)
+    raw = _alert_join(
+        select(SupplierStock.item_id, SupplierStock.supplier_id, Party.code, Party.name, Party.stale_after_days,
+               SupplierStock.location_id, _SITE.c.code.label("site_code"), SupplierStock.on_hand,
+               SupplierStock.available, SupplierStock.next_available_date, lead_time.label("lead_time_days"),
+               SupplierStock.reported_at, (_NOW - epoch_micros(SupplierStock.reported_at)).label("age"),
+               _ALERT.c.id.label("alert_id"), _ALERT.c.kind.label("alert_kind"))
+        .join(Party, Party.id == SupplierStock.supplier_id)
+        .join(_SITE, _SITE.c.id == SupplierStock.location_id)
+        .outerjoin(SupplierItem, (SupplierItem.supplier_id == SupplierStock.supplier_id)
+                   & (SupplierItem.item_id == SupplierStock.item_id)),
+        SupplierStock.supplier_id, SupplierStock.item_id,
+    ).where(SupplierStock.item_id.in_(_ITEM_IDS)).subquery()
+    raw = select(raw, age_tenths(raw.c.age).label("tenths")).subquery()
+    # rules.deliverable_on for a supplier's line
+    deliverable = case((raw.c.available > 0, _TODAY),
+                       (raw.c.next_available_date > _TODAY, raw.c.next_available_date),
+                       (raw.c.next_available_date.is_not(None), _TODAY),
+                       else_=days_after(_TODAY, func.coalesce(raw.c.lead_time_days, 0)))
+    next_date = case((raw.c.available > 0, null()), else_=raw.c.next_available_date)
+    line = _json_object(
+        source=_SUPPLIER, supplier_id=_number(raw.c.supplier_id), supplier_code=json_string(raw.c.code),
+        supplier_name=json_string(raw.c.name), location_id=_number(raw.c.location_id),
+        site_code=json_string(raw.c.site_code), on_hand=_quoted(quantity_text(raw.c.on_hand)),
+        available=_quoted(quantity_text(raw.c.available)),
+        next_available_date=_or_null(_quoted(date_text(next_date))), lead_time_days=_number(raw.c.lead_time_days),
+        deliverable_on=_quoted(date_text(deliverable)), reported_at=_quoted(utc_text(raw.c.reported_at)),
+        age_hours=_hours_text(raw.c.age, raw.c.tenths),
+        stale=case((raw.c.age > raw.c.stale_after_days * literal(_DAY, BigInteger), _text("true")), else_=_text("false")),
+        alert_id=_number(raw.c.alert_id), alert_kind=_or_null(json_string(raw.c.alert_kind)))
+    return select(raw.c.item_id, deliverable.label("deliverable"), raw.c.available, raw.c.age, raw.c.code,
+                  raw.c.site_code, line.label("line"))
+
+
+def _unpublished() -> Any:
+    """Suppliers of the item that have published nothing for it: most have."""
+    deliverable = days_after(_TODAY, func.coalesce(SupplierItem.lead_time_days, 0))
+    line = _json_object(
+        source=_SUPPLIER, supplier_id=_number(SupplierItem.supplier_id), supplier_code=json_string(Party.code),
+        supplier_name=json_string(Party.name), location_id=_text("null"), site_code=_text("null"),
+        on_hand=_text('"0"'), available=_text('"0"'), next_available_date=_text("null"),
+        lead_time_days=_number(SupplierItem.lead_time_days), deliverable_on=_quoted(date_text(deliverable)),
+        reported_at=_text("null"), age_hours=_text("null"), stale=_text("false"),
+        alert_id=_number(_ALERT.c.id), alert_kind=_or_null(json_string(_ALERT.c.kind)))
+    return _alert_join(
+        select(SupplierItem.item_id, deliverable.label("deliverable"), cast(0, Integer).label("available"),
+               cast(0, BigInteger).label("age"), Party.code, _text("").label("site_code"), line.label("line"))
+        .join(Party, Party.id == SupplierItem.supplier_id),
+        SupplierItem.supplier_id, SupplierItem.item_id,
+    ).where(SupplierItem.item_id.in_(_ITEM_IDS), SupplierItem.active.is_(True), Party.active.is_(True),
+            ~exists().where(SupplierStock.supplier_id == SupplierItem.supplier_id,
+                            SupplierStock.item_id == SupplierItem.item_id))
+
+
+_ALL = union_all(_published(), _unpublished()).subquery()
+# Parameters: item_ids, today, now_micros. Each item's supplier lines in the answer's order:
+# rules.delivery_rank among suppliers' lines, then supplier and site code.
+SUPPLIER_LINES = select(_ALL.c.item_id, _ALL.c.line).order_by(
+    _ALL.c.item_id, _ALL.c.deliverable, _ALL.c.available.desc(), _ALL.c.age, code_point_order(_ALL.c.code),
+    code_point_order(_ALL.c.site_code))
+# Parameter: item_ids. What suppliers have available of each item, written as the answer writes it.
+SUPPLIER_TOTALS = (select(SupplierStock.item_id, quantity_sum_text(SupplierStock.available))
+                   .where(SupplierStock.item_id.in_(_ITEM_IDS)).group_by(SupplierStock.item_id))
