@@ -83,4 +83,5 @@ def test_the_supplier_reads_finance_as_who_acted_and_finds_the_invoice_page(sess
     history = page.split('id="history-heading"')[1]
 
     assert "财务 · 生成" in history and "财务 · 发出" in history and "—" not in history
+    assert "1 行" in history and "line" not in history  # the generation's count, in the reader's words
     assert f'href="/settlement/statements/{statement_id}/invoice"' in page  # its invoice and downloads

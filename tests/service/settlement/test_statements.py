@@ -178,8 +178,8 @@ def test_one_run_puts_each_suppliers_lines_on_its_own_statement_and_leaves_issue
                   (weekly.supplier_id, "CNY"): weeks}
     assert lines_on(session, made[issued.supplier_id]) == frozen
     assert session.scalar(select(SettlementLine.statement_id).where(SettlementLine.id == waiting[0])) is None
-    history = sorted((e.supplier_id, e.action, e.note) for e in session.scalars(
+    history = sorted((e.supplier_id, e.action, e.line_count, e.note) for e in session.scalars(
         select(StatementEvent).where(StatementEvent.action != "issue")))
-    assert history == sorted([(drafted.supplier_id, "generate", "1 line(s)"), (issued.supplier_id, "generate", "1 line(s)"),
-                              (drafted.supplier_id, "regenerate", "2 line(s)"), (drafted.supplier_id, "generate", "1 line(s)"),
-                              (weekly.supplier_id, "generate", "2 line(s)")])
+    assert history == sorted([(drafted.supplier_id, "generate", 1, None), (issued.supplier_id, "generate", 1, None),
+                              (drafted.supplier_id, "regenerate", 2, None), (drafted.supplier_id, "generate", 1, None),
+                              (weekly.supplier_id, "generate", 2, None)])

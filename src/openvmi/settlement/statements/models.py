@@ -49,6 +49,10 @@ class StatementEvent(OwnedBySupplier, Base):
     to_state: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Facts in numbers, worded by the reader's language: how many lines a generation or dispute
+    # touched, which line a withdrawal or credit was about. `note` is only what a person typed.
+    line_count: Mapped[int | None] = mapped_column()
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_line.id"))
     note: Mapped[str | None] = mapped_column(String(500))
 
 

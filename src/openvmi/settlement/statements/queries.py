@@ -162,4 +162,5 @@ def describe_statement(session: Session, statement_id: int) -> StatementRead:
         disputes=[DisputeRead(id=d.id, line_id=d.line_id, comment=d.comment, state=d.state, corrected=bool(corrected),
                               opened_at=d.opened_at, withdrawn_at=d.withdrawn_at) for d, corrected in disputes],
         history=[StatementEventRead(action=e.action, from_state=e.from_state, to_state=e.to_state,
-                                    actor_name=names.get(e.actor_id or 0), at=e.at, note=e.note) for e in events])
+                                    actor_name=names.get(e.actor_id or 0), at=e.at, line_count=e.line_count,
+                                    line_id=e.line_id, note=e.note) for e in events])

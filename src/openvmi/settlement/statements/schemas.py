@@ -86,7 +86,9 @@ class StatementEventRead(BaseModel):
     to_state: StatementState
     actor_name: str | None
     at: datetime
-    note: str | None
+    line_count: int | None = Field(description="lines a generation or dispute touched")
+    line_id: int | None = Field(description="the line a withdrawal or credit was about")
+    note: str | None = Field(description="what the person typed: a confirmation's note, a credit's reason")
 
 
 class StatementSummary(BaseModel):

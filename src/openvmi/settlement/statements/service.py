@@ -104,7 +104,7 @@ def generate_statements(session: Session, request: StatementGenerate, *, actor: 
             events.append({"statement_id": statement_id, "supplier_id": supplier_id, "actor_id": actor.user_id,
                            "action": StatementAction.GENERATE if key in created else StatementAction.REGENERATE,
                            "from_state": None if key in created else StatementState.DRAFT,
-                           "to_state": StatementState.DRAFT, "at": now, "note": f"{added} line(s)"})
+                           "to_state": StatementState.DRAFT, "at": now, "line_count": added})
         start, end = periods[cycle]
         results.append(GeneratedStatement(statement_id=statement_id, supplier_id=supplier_id, currency=currency,
                                           period_start=start, period_end=end, added_lines=added))
@@ -183,7 +183,7 @@ def dispute_lines(session: Session, statement_id: int, dispute: DisputeCreate, *
         session.add(LineDispute(statement_id=statement.id, line_id=objection.line_id, supplier_id=statement.supplier_id,
                                 comment=objection.comment, state=DisputeState.OPEN, opened_by_id=actor.user_id,
                                 opened_at=now))
-    _transition(session, statement, StatementAction.DISPUTE, actor=actor, note=f"{len(dispute.lines)} line(s)")
+    _transition(session, statement, StatementAction.DISPUTE, actor=actor, line_count=len(dispute.lines))
     _tell(session, statement, AlertEvent.STATEMENT_DISPUTED, Audience.FINANCE, disputed_lines=len(dispute.lines))
     return statement, False
 
@@ -195,7 +195,7 @@ def withdraw_dispute(session: Session, statement_id: int, dispute_id: int, *, ac
     _require_side(actor, Side.SUPPLIER)
     if dispute.state != DisputeState.OPEN:
         return dispute  # a retry: withdrawn already
-    _transition(session, statement, StatementAction.WITHDRAW, actor=actor, note=f"line {dispute.line_id}")
+    _transition(session, statement, StatementAction.WITHDRAW, actor=actor, line_id=dispute.line_id)
     dispute.state, dispute.withdrawn_at = DisputeState.WITHDRAWN, utcnow()
     session.flush()
     return dispute
@@ -232,7 +232,7 @@ def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, ac
     [credit_id] = lines_service.record_lines(session, [{**row, "statement_id": statement.id,
                                                         "caller_key": actor.caller_key if idempotency_key else None,
                                                         "idempotency_key": idempotency_key}])
-    _transition(session, statement, StatementAction.CREDIT, actor=actor, note=f"line {line.id}: {credit.reason}")
+    _transition(session, statement, StatementAction.CREDIT, actor=actor, line_id=line.id, note=credit.reason)
     return credit_id
 
 
@@ -249,14 +249,15 @@ def _refuse(statement: SettlementStatement, action: StatementAction) -> None:
 
 
 def _transition(session: Session, statement: SettlementStatement, action: StatementAction, *, actor: Actor,
-                note: str | None = None) -> None:
+                note: str | None = None, line_count: int | None = None, line_id: int | None = None) -> None:
     _require_side(actor, rules.ACTORS[action])
     target = rules.next_state(statement.state, action)
     if target is None:
         _refuse(statement, action)
     now = utcnow()
     session.add(StatementEvent(statement_id=statement.id, supplier_id=statement.supplier_id, action=action,
-                               from_state=statement.state, to_state=target, actor_id=actor.user_id, at=now, note=note))
+                               from_state=statement.state, to_state=target, actor_id=actor.user_id, at=now, note=note,
+                               line_count=line_count, line_id=line_id))
     if target != statement.state:
         statement.state, statement.changed_at = target, now
     session.flush()
