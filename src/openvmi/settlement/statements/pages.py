@@ -78,7 +78,8 @@ def _detail(request: Request, session: DbSession, actor: Actor, statement_id: in
                   sides=SIDE_OF_ACTION,
                   can_issue=StatementAction.ISSUE in allowed, can_confirm=StatementAction.CONFIRM in allowed,
                   can_dispute=StatementAction.DISPUTE in allowed, can_withdraw=StatementAction.WITHDRAW in allowed,
-                  can_credit=StatementAction.CREDIT in allowed, refusal=refusal, status_code=status_code)
+                  can_credit=StatementAction.CREDIT in allowed, can_see_invoice=actor.can("settlement_invoices.read"),
+                  refusal=refusal, status_code=status_code)
 
 
 @router.get("/settlement/statements/{statement_id}")
