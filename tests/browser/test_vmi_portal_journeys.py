@@ -236,3 +236,48 @@ def test_the_supplier_sees_its_consumption_and_settlement_line_as_soon_as_produc
         expect(row.locator("td").last).to_contain_text("2")  # its last consumptions
     finally:
         switch_language(ruibao, "zh_CN")
+
+
+def settlement_lines_of(page, agreement_id: int) -> int:
+    """How many settlement lines the settlement page lists for one agreement."""
+    page.goto(f"/settlement/lines?agreement={agreement_id}")
+    return page.locator(f"tbody a[href='/vmi/agreements/{agreement_id}']").count()
+
+
+def test_the_buyer_ends_an_agreement_with_stock_left_and_returns_it_to_the_supplier(new_page, consigned):
+    wanted = next(c for c in consigned if c.supplier_code not in ("S-WXRB", "S-NBHD") and c.only_agreement_there
+                  and c.stock >= 50)  # a supplier no other journey touches
+    buyer = new_page(locale="zh-CN")
+    log_in(buyer, "buyer")
+    switch_language(buyer, "zh_CN")
+    try:
+        lines_before = settlement_lines_of(buyer, wanted.agreement_id)
+        buyer.goto(f"/vmi/stock?supplier={wanted.supplier_id}&location={wanted.location_id}")
+        before = supplier_stock_now(buyer, wanted.agreement_id)
+        assert before > 0
+        buyer.locator(f"a[href='/vmi/agreements/{wanted.agreement_id}']").click()
+        buyer.get_by_role("button", name="买断或带库存终止").click()
+        left = buyer.locator("dl.facts dd").last
+        expect(left).to_contain_text(f"{before:,f}".rstrip("0").rstrip("."))
+
+        # ending asks what becomes of the stock: buy it out or return it
+        choice = buyer.locator("#f-leftover")
+        assert {"买断", "退回供应商"} <= {text.strip() for text in choice.locator("option").all_inner_texts()}
+        expect(choice).to_have_value("")  # nothing chosen for the buyer
+        buyer.get_by_role("button", name="终止协议").click()
+        expect(buyer.locator("#form-errors")).to_be_visible()  # not without a choice while stock is left
+        expect(left).to_contain_text(f"{before:,f}".rstrip("0").rstrip("."))
+        choice.select_option("return")
+        screenshot(buyer, "agreement-end-zh")
+        buyer.get_by_role("button", name="终止协议").click()
+        expect(buyer.locator(".flash")).to_have_text(f"协议 #{wanted.agreement_id} 已终止。")
+        expect(buyer.locator("#terms-heading .badge")).to_have_text("已终止")
+
+        # the stock left the store for the supplier: nothing under the agreement, no line to settle
+        buyer.goto(f"/vmi/stock?supplier={wanted.supplier_id}&location={wanted.location_id}")
+        expect(buyer.locator(f"tbody a[href='/vmi/agreements/{wanted.agreement_id}']")).to_have_count(0)
+        buyer.goto(f"/vmi/buyouts/{wanted.agreement_id}")
+        expect(buyer.locator("dl.facts dd").last).to_have_text(re.compile(r"^0\b"))
+        assert settlement_lines_of(buyer, wanted.agreement_id) == lines_before
+    finally:
+        switch_language(buyer, "en")
