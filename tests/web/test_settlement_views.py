@@ -2,6 +2,7 @@
 zone and no formulas, problems for bad input, and the supplier boundary."""
 import csv
 import io
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,6 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import delete
 
 from openvmi.access import Role
+from openvmi.db import utcnow
+from openvmi.settlement.rules import credit_row
+from openvmi.settlement.service import record_lines
 from openvmi.settlement.models import SettlementLine
 from tests.builders import bearer, make_user
 from tests.service.settlement.world import make_settled_world
@@ -98,6 +102,41 @@ def test_a_supplier_user_page_shows_its_lines_only(session, portal, world):
     page = portal.get("/settlement/lines")
 
     assert page.status_code == 200 and world.item_b.code in page.text and world.item_a.code not in page.text
+
+
+def test_every_line_names_the_vmi_store_its_stock_left_or_came_back_to(session, api_client, world):
+    supplier_a = bearer(session, make_user(session, role=Role.SUPPLIER, supplier=world.a))
+
+    listed = api_client.get(LINES, headers=supplier_a).json()["items"]
+    exported = api_client.get(LINES, headers=supplier_a, params={"format": "csv"})
+
+    # taken to production, returned from it, bought out where it lies: each is the store, never production
+    assert [(line["kind"], line["location_code"]) for line in listed] == [
+        ("buyout", world.store.code), ("reversal", world.store.code), ("consumption", world.store.code)]
+    rows = csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))
+    assert {row["location_code"] for row in rows} == {world.store.code}
+
+
+def test_a_supplier_reads_the_store_of_each_line_on_its_page(session, portal, world):
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.b, locale="en"))
+
+    page = portal.get("/settlement/lines")
+
+    assert "VMI location" in page.text and world.store.code in page.text and world.production.code not in page.text
+
+
+def test_a_credit_line_which_moves_nothing_is_listed_without_a_store(session, portal, world):
+    consumed = session.get(SettlementLine, world.lines["consumed"])
+    columns = {column.name: getattr(consumed, column.name) for column in SettlementLine.__table__.columns}
+    record_lines(session, [credit_row(columns, line_id=consumed.id, amount=Decimal("1.00"), reason="damaged",
+                                      occurred_at=utcnow())])
+    portal.sign_in(make_user(session, role=Role.FINANCE, locale="en"))
+
+    page = portal.get(f"/settlement/lines?supplier={world.a.id}&kind=credit")
+
+    assert page.status_code == 200
+    assert page.text.count("-CN¥1.00") == 2  # the line and its total
+    assert world.store.code not in page.text
 
 
 def test_reconciliation_over_http_names_the_move_without_a_line(session, api_client, world, today):

@@ -1,5 +1,6 @@
 """Adjustments and buyouts in the portal: the supplier's form (Chinese), the buyer's approval queue and
 buyout page (English), and the same pages in the other language."""
+import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -108,3 +109,17 @@ def test_the_buyout_page_in_chinese_and_closed_to_suppliers(session, portal):
     assert heading(page.text) == f"VMI 协议 #{agreement.id} 的买断" and "退回供应商" in page.text
     assert "买断或带库存终止" in agreement_page.text
     assert refused.status_code == 403
+
+
+def test_ending_with_stock_left_starts_with_no_choice_so_nothing_is_bought_out_unasked(session, portal):
+    supplier, store, item, agreement = consigned(session)
+    buyer = make_user(session, role=Role.BUYER, locale="zh_CN")
+    session.commit()
+    portal.sign_in(buyer)
+
+    page = portal.get(f"/vmi/buyouts/{agreement.id}")
+
+    choice = re.search(r'<select id="f-leftover".*?</select>', page.text, flags=re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"', choice)
+    assert options == ["", "buyout", "return"]  # a browser sends the first option when none is chosen
+    assert "请选择：买断或退回供应商" in choice

@@ -2,13 +2,18 @@
 filters and exports in both languages."""
 import csv
 import io
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
 from openvmi.access import Role
+from openvmi.planning import service as planning_service
+from openvmi.planning.schemas import PlanPublish
 from tests.builders import bearer, make_user, settled_move
-from tests.service.planning.world import make_plan_world
+from tests.service.planning.world import line, make_plan_world
 from tests.service.vmi.replenishment_world import make_vmi_world
 
 URL = "/api/v1/vmi/stock"
@@ -77,3 +82,27 @@ def test_a_supplier_user_page_shows_its_own_stock_only(session, portal):
 
     assert page.status_code == 200 and "VMI stock" in page.text
     assert shown(page, theirs) and not shown(page, mine)
+
+
+def cover_cell(page, world) -> str:
+    """The text of the days-of-cover cell in the world's agreement row."""
+    row = next(r for r in page.text.split("<tr") if f'href="/vmi/agreements/{world.agreement.id}"' in r)
+    return re.sub(r"<[^>]+>", "", re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)[4]).strip()
+
+
+@pytest.mark.parametrize(("locale", "nothing", "days"), [("en", "no demand", "days"), ("zh_CN", "无需求", "天")])
+def test_an_agreement_without_planned_demand_shows_no_demand_instead_of_days_of_cover(
+        session, portal, locale, nothing, days):
+    plan = make_plan_world(session)
+    idle = make_vmi_world(session, plan, on_hand=0, in_transit=0, per_day=0)
+    busy = make_vmi_world(session, plan, on_hand=30, in_transit=0, per_day=0)
+    now = datetime.now(UTC)
+    planning_service.publish_plan(session, PlanPublish(lines=[
+        line(busy.item, plan.plants[0], 10, day=now.date() + timedelta(days=1))]), actor=plan.buyer,
+        idempotency_key=None, now=now)
+    portal.sign_in(make_user(session, role=Role.BUYER, locale=locale))
+
+    page = portal.get("/vmi/stock")
+
+    assert cover_cell(page, idle) == nothing
+    assert days in cover_cell(page, busy) and nothing not in cover_cell(page, busy)

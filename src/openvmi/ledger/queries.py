@@ -2,7 +2,7 @@
 from collections.abc import Collection
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, case, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from openvmi.ledger.models import LayerDraw, Posting, ReceiptLayer, StockBalance, StockMove
@@ -87,6 +87,17 @@ def owned_stock(session: Session, *, item_ids: Collection[int], owner_ids: Colle
         .where(StockBalance.item_id.in_(item_ids), StockBalance.owner_id.in_(owner_ids),
                Location.kind.in_(kinds), StockBalance.on_hand != 0))
     return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def place_held_by(move_id: ColumnElement[int | None], owner_id: ColumnElement[int]) -> ColumnElement[str | None]:
+    """The code of the place where `owner_id` held the stock on its side of move `move_id`: the VMI store of an
+    ownership move, whichever way it went (taken from it, returned to it, bought out in it). A correlated
+    subquery, so a caller's list reads it in its own statement; none when there is no move."""
+    # No aliases of Location: the supplier scope's criterion on it would name the table, not the alias.
+    held_at = (select(case((StockMove.from_owner_id == owner_id, StockMove.from_location_id),
+                           else_=StockMove.to_location_id))
+               .where(StockMove.id == move_id).correlate_except(StockMove).scalar_subquery())
+    return select(Location.code).where(Location.id == held_at).scalar_subquery()
 
 
 def invariant_violations(session: Session) -> list[str]:

@@ -20,9 +20,9 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Since = Annotated[date | None, Query(alias="from", description="first local day (price day), included")]
 Until = Annotated[date | None, Query(alias="to", description="last local day (price day), included")]
 # The export's columns: the API's own field names, whatever the caller's language.
-EXPORT_COLUMNS = ("id", "kind", "supplier_code", "agreement_id", "item_code", "item_name", "unit", "move_id",
-                  "reverses_line_id", "quantity", "unit_price", "currency", "tax_rate_percent", "net_amount",
-                  "tax_amount", "gross_amount", "price_day", "occurred_at", "statement_id")
+EXPORT_COLUMNS = ("id", "kind", "supplier_code", "agreement_id", "item_code", "item_name", "unit", "location_code",
+                  "move_id", "reverses_line_id", "quantity", "unit_price", "currency", "tax_rate_percent",
+                  "net_amount", "tax_amount", "gross_amount", "price_day", "occurred_at", "statement_id")
 
 
 @router.get("/lines", response_model=SettlementLinePage,

@@ -64,13 +64,13 @@ def line_list(request: Request, session: DbSession, actor: Reader, format: str |
         filters = filters.model_copy(update={"until": None})
     if format in FORMATS:
         rows = [(r.id, translate(request, KIND_LABELS[r.kind]), r.occurred_at, r.price_day, r.supplier_code,
-                 r.agreement_id, r.item_code, r.item_name, r.quantity, r.unit, r.unit_price, r.currency, r.net_amount,
-                 r.tax_rate_percent, r.tax_amount, r.gross_amount, r.move_id, r.reverses_line_id, r.statement_id)
+                 r.agreement_id, r.item_code, r.item_name, r.location_code, r.quantity, r.unit, r.unit_price,
+                 r.currency, r.net_amount, r.tax_rate_percent, r.tax_amount, r.gross_amount, r.move_id, r.reverses_line_id, r.statement_id)
                 for r in queries.export_lines(session, wanted, filters)]
         return export_list(request, format, filename="settlement-lines", rows=rows, columns=(
             N_("Line"), N_("Kind"), N_("Occurred at"), N_("Price day"), N_("Supplier"), N_("Agreement"), N_("Item"),
-            N_("Item name"), N_("Quantity"), N_("Unit"), N_("Unit price"), N_("Currency"), N_("Net amount"),
-            N_("Tax rate (%)"), N_("Tax amount"), N_("Gross amount"), N_("Stock move"), N_("Reverses line"),
+            N_("Item name"), N_("VMI location"), N_("Quantity"), N_("Unit"), N_("Unit price"), N_("Currency"),
+            N_("Net amount"), N_("Tax rate (%)"), N_("Tax amount"), N_("Gross amount"), N_("Stock move"), N_("Reverses line"),
             N_("Statement")))
     view = ListView.of(request, queries.browse_lines(session, wanted, filters))
     return render(request, "settlement/lines.html", title=N_("Settlement lines"), view=view, filters=filters,

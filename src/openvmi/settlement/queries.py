@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
 from openvmi.db import quantize
+from openvmi.ledger import queries as ledger_queries
 from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, like_pattern
 from openvmi.pagination import fetch_page, where_given
 from openvmi.parties.models import Party
@@ -17,7 +18,8 @@ from openvmi.settlement import rules
 from openvmi.settlement.models import SettlementLine
 from openvmi.settlement.schemas import CurrencyTotal, LineFilter, SettlementLineRead, SettlementLinePage
 
-_DESCRIBED = (SettlementLine, Party.code, Item.code, Item.name, Item.unit)
+_DESCRIBED = (SettlementLine, Party.code, Item.code, Item.name, Item.unit,
+              ledger_queries.place_held_by(SettlementLine.move_id, SettlementLine.supplier_id).label("location_code"))
 LINE_SORTS = {"occurred_at": SettlementLine.occurred_at, "price_day": SettlementLine.price_day,
               "supplier_code": Party.code, "item_code": Item.code_sort_key, "quantity": SettlementLine.quantity,
               "net_amount": SettlementLine.net_amount, "kind": SettlementLine.kind}
@@ -49,15 +51,15 @@ def _described(filters: LineFilter, search: str | None = None) -> Select[Any]:
 
 
 def _read(row: Any) -> SettlementLineRead:
-    line, supplier_code, item_code, item_name, unit = row
+    line, supplier_code, item_code, item_name, unit, location_code = row
     # Amounts are kept to six places and rounded per line to the currency's unit: shown at that unit.
     net = rules.round_money(line.net_amount, line.currency)
     tax = rules.tax_amount(net, line.tax_rate_percent, line.currency)
     return SettlementLineRead(
         id=line.id, kind=line.kind, supplier_id=line.supplier_id, supplier_code=supplier_code,
         agreement_id=line.agreement_id, item_id=line.item_id, item_code=item_code, item_name=item_name, unit=unit,
-        move_id=line.move_id, reverses_line_id=line.reverses_line_id, quantity=line.quantity,
-        unit_price=line.unit_price, currency=line.currency, tax_rate_percent=line.tax_rate_percent,
+        location_code=location_code, move_id=line.move_id, reverses_line_id=line.reverses_line_id,
+        quantity=line.quantity, unit_price=line.unit_price, currency=line.currency, tax_rate_percent=line.tax_rate_percent,
         net_amount=net, tax_amount=tax, gross_amount=net + tax, price_day=line.price_day,
         occurred_at=line.occurred_at, statement_id=line.statement_id)
 
@@ -67,7 +69,7 @@ def list_lines(session: Session, filters: LineFilter, *, cursor: str | None, lim
     lines, next_cursor = fetch_page(session, _wanted(select(SettlementLine), filters), SettlementLine.id,
                                     cursor=cursor, limit=limit, descending=True)
     names = {row.id: row for row in session.execute(
-        select(SettlementLine.id, Party.code, Item.code, Item.name, Item.unit)
+        select(SettlementLine.id, *_DESCRIBED[1:])
         .join(Party, Party.id == SettlementLine.supplier_id).join(Item, Item.id == SettlementLine.item_id)
         .where(SettlementLine.id.in_([line.id for line in lines])))} if lines else {}
     return SettlementLinePage(items=[_read((line, *names[line.id][1:])) for line in lines], next_cursor=next_cursor,

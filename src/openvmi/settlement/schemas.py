@@ -39,7 +39,9 @@ class SettlementLineRead(BaseModel):
     item_code: str
     item_name: str
     unit: str
-    move_id: int
+    # The VMI store the supplier's stock was taken from, returned to or bought out in (none for a credit).
+    location_code: str | None = None
+    move_id: int | None  # none for finance's credit lines, which move no stock
     reverses_line_id: int | None
     quantity: Decimal
     unit_price: Decimal

@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from openvmi.vmi.stock.rules import days_of_cover
+from openvmi.vmi.stock.rules import days_of_cover, plans_demand
 
 TODAY = date(2026, 12, 2)
 
@@ -27,3 +27,8 @@ def test_stock_that_outlasts_the_horizon_or_no_plan_has_no_end_in_sight():
     assert days_of_cover(Decimal(100), plan(2, 2), today=TODAY) is None
     assert days_of_cover(Decimal(0), {}, today=TODAY) is None
     assert days_of_cover(Decimal(5), plan(0, 0, 6), today=TODAY, horizon_days=2) is None
+
+
+def test_a_plan_of_zeros_or_none_asks_for_nothing():
+    assert not plans_demand({}) and not plans_demand(plan(0, 0))
+    assert plans_demand(plan(0, 3))

@@ -71,6 +71,7 @@ def describe_stock(session: Session, rows: Sequence[Any], *, now: datetime) -> l
     described = []
     for r in rows:
         supplier_owned = on_hand.get((r.item_id, r.location_id, r.supplier_id), Decimal(0))
+        planned = demand.get((r.item_id, r.plant_id), {}) if r.plant_id is not None else {}
         # A place of the agreement's plant, or one at no plant (shared), holds stock for it.
         near = {(r.item_id, r.supplier_id, kind, plant) for kind in _ELSEWHERE for plant in {r.plant_id, None}}
         in_place = {kind: sum((elsewhere.get(key, Decimal(0)) for key in near if key[2] == kind), Decimal(0))
@@ -79,8 +80,8 @@ def describe_stock(session: Session, rows: Sequence[Any], *, now: datetime) -> l
             **agreement_head(r), supplier_owned=supplier_owned,
             buyer_owned=on_hand.get((r.item_id, r.location_id, buyer_id), Decimal(0)),
             in_transit=in_place[LocationKind.IN_TRANSIT], quarantine=in_place[LocationKind.QUARANTINE],
-            days_of_cover=rules.days_of_cover(supplier_owned, demand.get((r.item_id, r.plant_id), {}), today=today)
-            if r.plant_id is not None else None,
+            days_of_cover=rules.days_of_cover(supplier_owned, planned, today=today) if r.plant_id is not None else None,
+            demand_planned=rules.plans_demand(planned),
             layers=[LayerRead(received_at=at, age_days=(now - at).days, quantity_left=left,
                               owned_by_supplier=owner_id == r.supplier_id)
                     for owner_id, at, left in layers.get((r.item_id, r.location_id), [])

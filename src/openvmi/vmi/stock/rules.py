@@ -17,3 +17,8 @@ def days_of_cover(on_hand: Decimal, demand: Mapping[date, Decimal], *, today: da
         if left < 0:
             return offset
     return None
+
+
+def plans_demand(demand: Mapping[date, Decimal]) -> bool:
+    """Whether the plan asks for any of the item in the horizon; without it, days of cover mean nothing."""
+    return any(quantity > 0 for quantity in demand.values())

@@ -29,6 +29,7 @@ class VmiStockRead(AgreementAtPlace):
     in_transit: Decimal  # the supplier's, at in-transit places of the plant (or shared ones)
     quarantine: Decimal  # the supplier's, damaged or blocked, at quarantine places of the plant (or shared ones)
     days_of_cover: int | None  # whole days the supplier-owned stock meets the plan; None: the whole horizon
+    demand_planned: bool  # False: the plan asks for nothing in the horizon, so cover says nothing
     layers: list[LayerRead]
     last_consumptions: list[ConsumptionRead]  # newest first
 
