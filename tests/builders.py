@@ -19,6 +19,7 @@ from openvmi.catalog import service as catalog_service
 from openvmi.catalog.models import Item, SupplierItem
 from openvmi.catalog.schemas import ItemCreate, PriceCreate, SupplierItemCreate
 from openvmi.db import READ_ONLY
+from openvmi.jobs.imports import ImportRunner
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
@@ -154,20 +155,31 @@ def document(kind: DocumentKind) -> DocumentRef:
     return DocumentRef(kind=kind, id=next(_counter))
 
 
+# Building an app costs FastAPI ~0.3 s (it analyses every route's parameters per app instance), more than most
+# web tests take: each worker builds one app per set of settings and puts its state back for every test.
+_BUILT_APPS: dict[str, tuple[FastAPI, dict]] = {}
+
+
 def make_app(connection: Connection, database_url: str, *, storage: Path, **settings: object) -> FastAPI:
     """The real app whose requests run inside `connection`'s transaction: a request's commit only
     releases a savepoint. Queued imports wait in `storage` and run only when a test calls
     app.state.import_runner.run_pending(). The caller disposes of app.state.engine."""
-    app = create_app(Settings(database_url=database_url, import_runner=False, embedded_worker=False,
-                              import_storage_dir=storage, invoice_storage_dir=storage.parent / "invoices",
-                              **settings))
+    current = Settings(database_url=database_url, import_runner=False, embedded_worker=False,
+                       import_storage_dir=storage, invoice_storage_dir=storage.parent / "invoices", **settings)
+    key = current.model_dump_json(exclude={"import_storage_dir", "invoice_storage_dir"})
+    if key not in _BUILT_APPS:
+        built = create_app(current)
+        _BUILT_APPS[key] = (built, dict(built.state._state))
+    app, state = _BUILT_APPS[key]
+    app.state._state.clear()  # whatever the last test set or replaced goes
+    app.state._state.update(state)
+    app.state.settings = current
     app.state.session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False)
     # GET requests get a session that refuses ORM writes, as in production (db.READ_ONLY).
     app.state.read_session_factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                                   expire_on_commit=False, info={READ_ONLY: True})
-    app.state.import_runner.sessions = app.state.session_factory
-    app.state.import_runner.reads = app.state.read_session_factory
+    app.state.import_runner = ImportRunner(app.state.session_factory, current, reads=app.state.read_session_factory)
     return app
 
 

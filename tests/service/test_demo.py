@@ -1,5 +1,7 @@
 """The demo company a newcomer meets on `make run`: complete enough to look around at once."""
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from openvmi.access import Role
 from openvmi.alerts.models import Alert
@@ -11,20 +13,40 @@ from openvmi.parties.models import Party
 from openvmi.supplier_stock.models import SupplierStock
 from openvmi.vmi.agreements.models import VmiAgreement
 from tests.builders import log_in
+from tests.conftest import ledger_problems
+
+
+@pytest.fixture(scope="module")
+def demo_connection(engine):
+    """The demo loaded once per database into an empty one (loading takes seconds): this module's tests
+    only read it. Rolled back at the end."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            assert not has_data(session)
+            load_demo(session)
+            session.commit()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def demo(demo_connection):
+    """A session on the loaded demo; what a test changes (a supplier scope, a write) goes with it."""
+    with Session(bind=demo_connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        yield session
+        session.info.clear()
+        assert ledger_problems(session) == []
+        session.rollback()
 
 
 def count(session, column, *where):
     return session.scalar(select(func.count(column)).where(*where))
 
 
-def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
-    # given an empty database
-    assert not has_data(session)
-
-    # when the demo is loaded
-    load_demo(session)
-
-    # then there is a buyer with ~30 suppliers and ~500 items, every supplier item is published,
+def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(demo):
+    session = demo  # loaded into an empty database
+    # there is a buyer with ~30 suppliers and ~500 items, every supplier item is published,
     # consignment stock sits in the VMI stores, each role can log in, and a few lines run low
     assert count(session, Party.id, Party.kind == "supplier") == 30
     assert 450 <= count(session, Item.id) <= 550
@@ -44,14 +66,14 @@ def test_the_demo_company_has_suppliers_items_stock_users_and_alerts(session):
     assert has_data(session)
 
 
-def test_the_demo_plan_has_two_versions_and_hengda_sees_its_jump(session):
+def test_the_demo_plan_has_two_versions_and_hengda_sees_its_jump(demo):
     from datetime import date
 
     from openvmi.planning import queries as plan_queries
     from openvmi.planning.rules import Change
     from openvmi.scoping import scope_to_supplier
 
-    load_demo(session)
+    session = demo
 
     current = plan_queries.get_current_version(session)
     assert current.number == 2 and current.line_count > 1000 and current.line_count % (12 * 2) == 0
@@ -62,7 +84,7 @@ def test_the_demo_plan_has_two_versions_and_hengda_sees_its_jump(session):
     assert {c.week for c in changes} and len({c.week for c in changes}) == 12
 
 
-def test_the_demo_inbound_loop_has_call_offs_in_every_state_goods_on_the_way_and_a_short_damaged_receipt(session):
+def test_the_demo_inbound_loop_has_call_offs_in_every_state_goods_on_the_way_and_a_short_damaged_receipt(demo):
     from openvmi.ledger.queries import invariant_violations
     from openvmi.locations.models import Location
     from openvmi.vmi.call_offs.models import CallOff
@@ -70,7 +92,7 @@ def test_the_demo_inbound_loop_has_call_offs_in_every_state_goods_on_the_way_and
     from openvmi.vmi.receipts.models import ReceiptLine
     from openvmi.vmi.shipments.models import Shipment
 
-    load_demo(session)
+    session = demo
 
     # every call-off state is there to look at, each reached through the use cases
     states = dict(session.execute(select(CallOff.state, func.count()).group_by(CallOff.state)).all())

@@ -1,5 +1,7 @@
-"""Every word in the reader's language: each role walks its portal pages in Chinese and in English,
-in a real browser, and no page mixes in a sentence of the other language.
+"""Every page a role is offered, walked in a real browser in Chinese and in English, once each: no page
+mixes in a sentence of the other language, and each fits a laptop (1366x768) and a phone (390x844):
+nothing pushes the page wider than the screen (wide tables scroll inside their own box) and no button
+wraps its label onto more than two lines. (One walk for both checks: page loads are the cost.)
 
 What counts, on the text a person sees (visible text nodes, the contents of <details>, options,
 placeholders, titles and accessible labels):
@@ -36,6 +38,8 @@ ROLES = [(Role.ADMIN, None), (Role.BUYER, None), (Role.WAREHOUSE, None), (Role.F
 LANGUAGES = {"zh_CN": "zh-CN", "en": "en-US"}
 DETAIL = re.compile(r"^/[a-z-]+(/[a-z-]+)?/\d+$")  # /alerts/3, /supplier-stock/imports/12 ...
 DETAILS_PER_PAGE = 1
+LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
+EXTRA_PAGES = ["/alerts?status=all"]  # a filled list: every alert, not just the open ones
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t\u00a0]+[A-Za-z][A-Za-z'’]*)+")
 # words too short or too common in data (units, codes) to say anything about language
@@ -63,6 +67,18 @@ VISIBLE_TEXT = """() => {
   out.push(document.title);
   return out.filter(Boolean);
 }"""
+# Labels of buttons (and links that look like them) whose text needs more than two lines.
+TALL_BUTTONS = """() => [...document.querySelectorAll('button, [role=button], input[type=submit]')]
+  .filter(el => el.offsetParent !== null)
+  .filter(el => {
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+    const text = el.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)
+      - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+    return text > 2 * line + 1;
+  })
+  .map(el => el.textContent.trim())"""
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
 def catalog_words() -> set[str]:
@@ -146,14 +162,14 @@ def links(page, scope: str) -> list[str]:
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))
 @pytest.mark.parametrize("role", [role for role, _ in ROLES], ids=[role.value for role, _ in ROLES])
-def test_no_page_mixes_in_the_other_language(new_page, walkers, words_and_data, role, locale):
+def test_no_page_mixes_in_the_other_language_or_overflows_the_screen(new_page, walkers, words_and_data, role, locale):
     """The home page, every entry of the main navigation and the first detail page each links to,
-    each loaded once: read, then its detail links taken."""
+    each loaded once: read and measured at both sizes, then its detail links taken."""
     vocabulary, data = words_and_data
-    page = new_page(locale=LANGUAGES[locale])
+    page = new_page(locale=LANGUAGES[locale], viewport=LAPTOP)
     log_in(page, walkers[(role, locale)], PASSWORD)
 
-    problems, visited = [], []
+    problems, misfits, visited = [], {}, []
     queue, seen = ["/"], {"/", "/logout"}
     while queue:
         url = queue.pop(0)
@@ -163,7 +179,13 @@ def test_no_page_mixes_in_the_other_language(new_page, walkers, words_and_data, 
         for shown in page.evaluate(VISIBLE_TEXT):
             problems += [f"{url}: {run!r} in {shown[:120]!r}"
                          for run in foreign_text(shown, locale, vocabulary=vocabulary, data=data)]
-        found = [href for href in links(page, "nav") if not href.startswith("/docs")] if url == "/" else []
+        for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            overflow, tall = page.evaluate(OVERFLOW), page.evaluate(TALL_BUTTONS)
+            if overflow > 0 or tall:
+                misfits[f"{url} ({size})"] = {"wider than the screen by px": overflow, "buttons over two lines": tall}
+        page.set_viewport_size(LAPTOP)
+        found = [href for href in links(page, "nav") if not href.startswith("/docs")] + EXTRA_PAGES if url == "/" else []
         if not DETAIL.match(url.split("?")[0]):
             found += [href for href in links(page, "main") if DETAIL.match(href.split("?")[0])][:DETAILS_PER_PAGE]
         for href in found:
@@ -172,6 +194,7 @@ def test_no_page_mixes_in_the_other_language(new_page, walkers, words_and_data, 
                 queue.append(href)
 
     assert {"/", "/alerts", "/inbox"} <= set(visited) and any(DETAIL.match(url) for url in visited)
+    assert not misfits, misfits
     assert not problems, f"{len(problems)} texts in the wrong language on {locale} pages:\n" + "\n".join(
         sorted(set(problems)))
 
