@@ -4,7 +4,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -124,6 +124,12 @@ def _link_lines(session: Session, groups: Mapping[tuple[int, str, SettlementCycl
     run took first is skipped (ON CONFLICT on the line's key: on at most one statement, ever)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     wanted = sorted({(cycle.value, currency) for (_, currency, cycle) in drafts})
+    if dialect is postgresql:
+        # The planner cannot know that the table this INSERT anti-joins is the one it fills: seeing it small
+        # (before the statement it is), it scans it again for every line while it grows: quadratic (142 s at
+        # 100,000 lines, bench/README.md). Through its primary key each line is one probe, whatever its size.
+        previous = session.scalar(text("SELECT current_setting('enable_seqscan')"))
+        session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
     for cycle_value, currency in wanted:
         cycle = SettlementCycle(cycle_value)
         start, end = periods[cycle]
@@ -142,6 +148,8 @@ def _link_lines(session: Session, groups: Mapping[tuple[int, str, SettlementCycl
                      .order_by(SettlementLine.id))
             session.execute(dialect.insert(_MEMBERSHIP).from_select(["line_id", "statement_id"], lines)
                             .on_conflict_do_nothing(index_elements=["line_id"]))
+    if dialect is postgresql:
+        session.execute(text("SELECT set_config('enable_seqscan', :previous, true)"), {"previous": previous})
 
 
 def _lines_on_drafts(session: Session, of_periods: ColumnElement[bool]) -> dict[int, int]:
