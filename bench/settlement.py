@@ -13,15 +13,17 @@ Measured (median of `--repeats`, after one warm-up round, the two alternating):
   `vmi.agreements.queries.settlement_cycles` for the cycles), then the commit; then, as a fact, a second
   run that finds nothing left;
 - baseline: the same assignment as two raw statements and a commit: the drafts by one
-  `INSERT ... SELECT DISTINCT` of the suppliers' lines, then one `UPDATE settlement_line SET statement_id
-  = (SELECT s.id FROM settlement_statement s WHERE <the line's key>) WHERE statement_id IS NULL AND price_day
-  <= :end` (no cycles looked up, no events, no answer built).
+  `INSERT ... SELECT DISTINCT` of the suppliers' lines on no statement, then one `INSERT INTO
+  settlement_statement_line SELECT l.id, (SELECT s.id FROM settlement_statement s WHERE <the line's key>)
+  FROM settlement_line l WHERE <on no statement> AND price_day <= :end` (no cycles looked up, no events, no
+  answer built).
 After each generation the run checks that every line of May is on its supplier's statement, none of
 June is, and that each statement's net (`statements.queries.statement_money`) is the sum of the
 lines seeded for it, and fails if not.
 """
 import argparse
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -134,6 +136,25 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds(backend_pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by this process, and by the PostgreSQL backend serving it
+    when it runs on this machine: the work itself, whatever share of the shared cores the load left it."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    spent = usage.ru_utime + usage.ru_stime
+    if backend_pid is not None:
+        fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        spent += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return spent
+
+
+def backend_pid(connection) -> int | None:
+    """The PostgreSQL backend's process id if the server is local (its /proc readable), else None."""
+    if connection.dialect.name != "postgresql":
+        return None
+    pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
 def generate(url: str, finance_id: int) -> Run:
     """In a child process: May's generation as the API runs it and commits it; then once more, which
     finds nothing left."""
@@ -145,31 +166,35 @@ def generate(url: str, finance_id: int) -> Run:
     sessions = create_session_factory(create_db_engine(url))
     actor = Actor(user_id=finance_id, username="finance", role=Role.FINANCE, supplier_id=None)
 
-    def run() -> list:
+    def run() -> tuple[list, float]:
         with sessions() as session:
+            pid = backend_pid(session.connection())
+            cpu = cpu_seconds(pid)
             made = service.generate_statements(session, StatementGenerate(day=MAY_31), actor=actor,
                                                cycle_of=settlement_cycles)
             session.commit()
-            return made
+            return made, cpu_seconds(pid) - cpu
 
     rss_before = peak_rss_mib()
     first = timed(run)
     rss = peak_rss_mib()
     again = timed(run)
-    return Run(first.seconds, {"statements": len(first.fact), "lines": sum(s.added_lines for s in first.fact),
-                               "again_s": again.seconds, "again_statements": len(again.fact),
+    (made, cpu), (again_made, again_cpu) = first.fact, again.fact
+    return Run(first.seconds, {"statements": len(made), "lines": sum(s.added_lines for s in made), "cpu_s": cpu,
+                               "again_s": again.seconds, "again_cpu_s": again_cpu, "again_statements": len(again_made),
                                "rss_mib": rss, "rss_rise_mib": rss - rss_before}, first.load)
 
 
 BASELINE = (
     """INSERT INTO settlement_statement (supplier_id, currency, cycle, period_start, period_end, state, created_at,
            changed_at)
-       SELECT DISTINCT supplier_id, currency, 'monthly', :start, :end, 'draft', :now, :now FROM settlement_line
-       WHERE statement_id IS NULL AND price_day <= :end""",
-    """UPDATE settlement_line SET statement_id = (SELECT s.id FROM settlement_statement s
-           WHERE s.supplier_id = settlement_line.supplier_id AND s.currency = settlement_line.currency
-             AND s.cycle = 'monthly' AND s.period_start = :start)
-       WHERE statement_id IS NULL AND price_day <= :end""",
+       SELECT DISTINCT supplier_id, currency, 'monthly', :start, :end, 'draft', :now, :now FROM settlement_line l
+       WHERE NOT EXISTS (SELECT 1 FROM settlement_statement_line k WHERE k.line_id = l.id) AND price_day <= :end""",
+    """INSERT INTO settlement_statement_line (line_id, statement_id)
+       SELECT l.id, (SELECT s.id FROM settlement_statement s WHERE s.supplier_id = l.supplier_id
+                     AND s.currency = l.currency AND s.cycle = 'monthly' AND s.period_start = :start)
+       FROM settlement_line l
+       WHERE NOT EXISTS (SELECT 1 FROM settlement_statement_line k WHERE k.line_id = l.id) AND l.price_day <= :end""",
 )
 
 
@@ -182,14 +207,20 @@ def baseline(url: str) -> Run:
         values = {"start": MAY_1.isoformat(), "end": MAY_31.isoformat(),
                   "now": now.replace(tzinfo=None).isoformat(sep=" ")}
 
-    def run() -> int:
+    def run() -> tuple[int, float]:
         with engine.begin() as connection:
+            pid = backend_pid(connection)
+            cpu = cpu_seconds(pid)
             connection.execute(text(BASELINE[0]), values)
-            return connection.execute(text(BASELINE[1]), values).rowcount
+            if connection.dialect.name == "postgresql":  # as the generation does: no seq scan of a growing table
+                connection.execute(text("SET LOCAL enable_seqscan = off"))
+            lines = connection.execute(text(BASELINE[1]), values).rowcount
+        return lines, cpu_seconds(pid) - cpu
 
     rss_before = peak_rss_mib()
     done = timed(run)
-    return Run(done.seconds, {"lines": done.fact, "rss_mib": peak_rss_mib(),
+    lines, cpu = done.fact
+    return Run(done.seconds, {"lines": lines, "cpu_s": cpu, "rss_mib": peak_rss_mib(),
                               "rss_rise_mib": peak_rss_mib() - rss_before}, done.load)
 
 
@@ -202,14 +233,14 @@ def in_child(call: Callable[..., Run], *args) -> Run:
 def check(url: str, *, suppliers: int) -> None:
     """Every line of May on its supplier's statement, none of June; each statement's net is its lines' sum."""
     from openvmi.settlement.models import SettlementLine as Line
+    from openvmi.settlement.queries import ON_A_STATEMENT
     from openvmi.settlement.statements.models import SettlementStatement
     from openvmi.settlement.statements.queries import statement_money
 
     engine = create_db_engine(url)
     with create_session_factory(engine)() as session:
         misplaced = session.scalar(select(func.count()).select_from(Line).where(
-            (Line.statement_id.is_(None) & (Line.price_day <= MAY_31))
-            | (Line.statement_id.is_not(None) & (Line.price_day > MAY_31))))
+            (~ON_A_STATEMENT & (Line.price_day <= MAY_31)) | (ON_A_STATEMENT & (Line.price_day > MAY_31))))
         statements = list(session.scalars(select(SettlementStatement)))
         money = statement_money(session, statements)
         by_supplier = {s: (net, n) for s, net, n in session.execute(

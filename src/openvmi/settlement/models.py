@@ -7,12 +7,26 @@ adds money-only credit lines to correct a disputed line (settlement.statements).
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from openvmi.db import Base, Money, Percent, Quantity, UtcDateTime, one_of
 from openvmi.scoping import SupplierScoped
 from openvmi.settlement.rules import SettlementKind
+
+
+class StatementLine(Base):
+    """Which statement a line is on: one narrow row per line, inserted once by the generation (or with a
+    credit) and never changed, so "a line is on at most one statement, ever" is the primary key. Inserting
+    these is far cheaper than rewriting each wide line (docs/decisions.md, Statement membership).
+    No foreign keys: each one's per-row check doubled the insert, and the one on the line row-locks every
+    line it links; the only writers take the ids from lines and drafts they read in the same statement,
+    and neither is ever deleted. Not supplier-scoped: every reader reaches it through a line or statement."""
+
+    __tablename__ = "settlement_statement_line"
+
+    line_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    statement_id: Mapped[int] = mapped_column(index=True)
 
 
 class SettlementLine(SupplierScoped, Base):
@@ -51,8 +65,10 @@ class SettlementLine(SupplierScoped, Base):
     # The plant's local day that chose the price (docs/decisions.md, Settlement lines).
     price_day: Mapped[date]
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    # The statement it is on: set once, never changed (settlement.statements, docs/decisions.md).
-    statement_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_statement.id"), index=True)
+    # The statement it is on (None: on none yet), read from its membership row; never written here.
+    statement_id: Mapped[int | None] = column_property(
+        select(StatementLine.statement_id).where(StatementLine.line_id == id).correlate_except(StatementLine)
+        .scalar_subquery())
     reason: Mapped[str | None] = mapped_column(String(500))  # why finance credited (credit lines only)
     # A credit's request: its caller and Idempotency-Key, so a retry returns the first credit.
     caller_key: Mapped[str | None] = mapped_column(String(100))

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from openvmi.catalog.models import Item
@@ -15,9 +15,11 @@ from openvmi.listing import ListPage, ListRequest, fetch_all, fetch_list_page, l
 from openvmi.pagination import fetch_page, where_given
 from openvmi.parties.models import Party
 from openvmi.settlement import rules
-from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.models import SettlementLine, StatementLine
 from openvmi.settlement.schemas import CurrencyTotal, LineFilter, SettlementLineRead, SettlementLinePage
 
+# A line is on a statement once its membership row exists; the lines on none are the anti-join `~ON_A_STATEMENT`.
+ON_A_STATEMENT: ColumnElement[bool] = exists().where(StatementLine.line_id == SettlementLine.id)
 _DESCRIBED = (SettlementLine, Party.code, Item.code, Item.name, Item.unit,
               ledger_queries.place_held_by(SettlementLine.move_id, SettlementLine.supplier_id).label("location_code"))
 LINE_SORTS = {"occurred_at": SettlementLine.occurred_at, "price_day": SettlementLine.price_day,
@@ -35,8 +37,7 @@ def _wanted(statement: Select[Any], filters: LineFilter) -> Select[Any]:
     if filters.until is not None:
         statement = statement.where(SettlementLine.price_day <= filters.until)
     if filters.on_statement is not None:
-        statement = statement.where(SettlementLine.statement_id.is_not(None) if filters.on_statement
-                                    else SettlementLine.statement_id.is_(None))
+        statement = statement.where(ON_A_STATEMENT if filters.on_statement else ~ON_A_STATEMENT)
     return statement
 
 

@@ -4,12 +4,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
 
 from openvmi.errors import InvalidInput
 from openvmi.scoping import scope_to_supplier
 from openvmi.settlement import queries
-from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.models import StatementLine
 from openvmi.settlement.statements.models import SettlementStatement
 from openvmi.settlement.schemas import LineFilter, check_period
 from tests.service.settlement.world import make_settled_world
@@ -50,8 +49,8 @@ def test_every_filter_narrows_the_lines_and_their_totals(session):
                                        period_end=today)
     session.add(on_statement)
     session.flush()
-    session.execute(update(SettlementLine).where(SettlementLine.id == world.lines["consumed"])
-                    .values(statement_id=on_statement.id))
+    session.add(StatementLine(line_id=world.lines["consumed"], statement_id=on_statement.id))
+    session.flush()
 
     assert [l.id for l in listed(session, kind="buyout").items] == [world.lines["bought"]]
     assert [l.id for l in listed(session, item_id=world.item_b.id).items] == [world.lines["b"]]

@@ -13,7 +13,7 @@ from openvmi.parties import queries as parties
 from openvmi.settlement.invoices import queries as invoices
 from openvmi.settlement.invoices.rules import Finding
 from openvmi.settlement.invoices.schemas import FindingRead, ReportRead, ReportStatement
-from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.models import SettlementLine, StatementLine
 from openvmi.settlement.reconciliation import reconcile
 from openvmi.settlement.rules import Difference
 from openvmi.settlement.schemas import ReconciliationFinding
@@ -38,7 +38,8 @@ def reconciliation_report(session: Session, supplier_id: int, *, since: date, un
     moves = reconcile(session, supplier_id, since=since, until=until, zone=zone)
     findings = [_finding(difference) for difference in moves.differences]
     lines = list(session.execute(select(SettlementLine.id, SettlementLine.kind, SettlementLine.move_id,
-                                        SettlementLine.statement_id, SettlementLine.net_amount)
+                                        StatementLine.statement_id, SettlementLine.net_amount)
+                                 .outerjoin(StatementLine, StatementLine.line_id == SettlementLine.id)
                                  .where(SettlementLine.supplier_id == supplier_id,
                                         SettlementLine.price_day >= since, SettlementLine.price_day <= until)
                                  .order_by(SettlementLine.id)))

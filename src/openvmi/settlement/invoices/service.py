@@ -13,7 +13,7 @@ from openvmi.alerts.notices import Audience, Notice, notify
 from openvmi.alerts.rules import AlertEvent
 from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, PermissionDenied, Reason
-from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.models import SettlementLine, StatementLine
 from openvmi.settlement.invoices import pdf_files, queries
 from openvmi.settlement.invoices.models import MatchTolerance, SettlementInvoice
 from openvmi.settlement.invoices.rules import InvoiceSource, InvoiceState, matches
@@ -198,7 +198,8 @@ def _current_invoice(session: Session, statement: SettlementStatement) -> Settle
 def statement_is_self_billed(session: Session, statement_id: int, *, self_billing_of: SelfBillingLookup) -> bool:
     """A statement is self-billed (ERS) when every agreement of its lines says so."""
     agreements = set(session.scalars(select(SettlementLine.agreement_id).distinct()
-                                     .where(SettlementLine.statement_id == statement_id)))
+                                     .join(StatementLine, StatementLine.line_id == SettlementLine.id)
+                                     .where(StatementLine.statement_id == statement_id)))
     flags = self_billing_of(session, agreements)
     return bool(agreements) and all(flags.get(agreement_id, False) for agreement_id in agreements)
 

@@ -12,7 +12,8 @@ from openvmi.errors import NotFound
 from openvmi.pagination import where_given
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope
-from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.models import SettlementLine, StatementLine
+from openvmi.settlement.queries import ON_A_STATEMENT
 from openvmi.settlement.rules import SettlementKind
 from openvmi.settlement.statements.models import LineDispute, SettlementStatement, StatementEvent
 from openvmi.settlement.statements.rules import (
@@ -47,7 +48,7 @@ def get_statement(session: Session, statement_id: int, *, for_update: bool = Fal
 def unassigned_groups(session: Session, *, until: date, supplier_id: int | None) -> list[tuple[int, str, int]]:
     """(supplier, currency, agreement) of the lines up to `until` that are on no statement yet."""
     statement = (select(SettlementLine.supplier_id, SettlementLine.currency, SettlementLine.agreement_id)
-                 .where(SettlementLine.statement_id.is_(None), SettlementLine.price_day <= until)
+                 .where(~ON_A_STATEMENT, SettlementLine.price_day <= until)
                  .group_by(SettlementLine.supplier_id, SettlementLine.currency, SettlementLine.agreement_id)
                  .order_by(SettlementLine.supplier_id, SettlementLine.currency, SettlementLine.agreement_id))
     if supplier_id is not None:
@@ -62,9 +63,10 @@ def statement_money(session: Session, statements: Collection[SettlementStatement
     counts: dict[int, int] = {row.id: 0 for row in statements}
     if sums:
         for statement_id, rate, net, count in session.execute(
-                select(SettlementLine.statement_id, SettlementLine.tax_rate_percent, SettlementLine.net_amount,
-                       func.count()).where(SettlementLine.statement_id.in_(list(sums)))
-                .group_by(SettlementLine.statement_id, SettlementLine.tax_rate_percent, SettlementLine.net_amount)):
+                select(StatementLine.statement_id, SettlementLine.tax_rate_percent, SettlementLine.net_amount,
+                       func.count()).join(SettlementLine, SettlementLine.id == StatementLine.line_id)
+                .where(StatementLine.statement_id.in_(list(sums)))
+                .group_by(StatementLine.statement_id, SettlementLine.tax_rate_percent, SettlementLine.net_amount)):
             sums[statement_id].append((rate, net, count))
             counts[statement_id] += count
     return {row.id: (totals(sums[row.id], row.currency), counts[row.id]) for row in statements}
@@ -98,8 +100,8 @@ def find_keyed_credit(session: Session, caller_key: str, idempotency_key: str) -
 
 def get_line(session: Session, statement_id: int, line_id: int) -> SettlementLine:
     """A line of the statement; NotFound when the statement does not hold it."""
-    row = session.scalars(select(SettlementLine).where(SettlementLine.id == line_id,
-                                                       SettlementLine.statement_id == statement_id)).first()
+    row = session.scalars(select(SettlementLine).join(StatementLine, StatementLine.line_id == SettlementLine.id)
+                          .where(SettlementLine.id == line_id, StatementLine.statement_id == statement_id)).first()
     if row is None:
         raise NotFound(f"statement {statement_id} has no line {line_id}")
     return row
@@ -145,7 +147,8 @@ def describe_statement(session: Session, statement_id: int) -> StatementRead:
     [(summary, money)] = _summaries(session, [row])
     lines = session.execute(select(SettlementLine, Item.code, Item.name, Item.unit)
                             .join(Item, Item.id == SettlementLine.item_id)
-                            .where(SettlementLine.statement_id == row.id).order_by(SettlementLine.id))
+                            .join(StatementLine, StatementLine.line_id == SettlementLine.id)
+                            .where(StatementLine.statement_id == row.id).order_by(SettlementLine.id))
     disputes = session.execute(select(LineDispute, CORRECTED).where(LineDispute.statement_id == row.id)
                                .order_by(LineDispute.id))
     events = list(session.scalars(select(StatementEvent).where(StatementEvent.statement_id == row.id)

@@ -4,7 +4,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Integer, and_, column, func, insert, or_, select, text, true, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,8 @@ from openvmi.alerts.rules import AlertEvent
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, PermissionDenied, Reason
 from openvmi.settlement import service as lines_service
-from openvmi.settlement.models import SettlementLine
+from openvmi.settlement.models import SettlementLine, StatementLine
+from openvmi.settlement.queries import ON_A_STATEMENT
 from openvmi.settlement.rules import SettlementCycle, credit_row, currency_places, period_of, round_money
 from openvmi.settlement.statements import queries, rules
 from openvmi.settlement.statements.models import LineDispute, SettlementStatement, StatementEvent
@@ -24,9 +25,10 @@ from openvmi.settlement.statements.schemas import CreditCreate, DisputeCreate, G
 # agreement ids -> each agreement's settlement cycle (agreements are vmi's, above settlement: app.py wires it)
 CycleLookup = Callable[[Session, Collection[int]], Mapping[int, str]]
 _STATEMENT = SettlementStatement.__table__
+_MEMBERSHIP = StatementLine.__table__
 _KEY = ["supplier_id", "currency", "cycle", "period_start"]
-# Bound parameters per UPDATE stay far below both engines' limits (SQLite 32,766, PostgreSQL 65,535).
-_AGREEMENTS_PER_UPDATE = 10_000
+# Bound parameters per INSERT stay far below both engines' limits (SQLite 32,766, PostgreSQL 65,535).
+_AGREEMENTS_PER_INSERT = 10_000
 
 
 class StatementTransitionRefused(Conflict):
@@ -80,21 +82,7 @@ def generate_statements(session: Session, request: StatementGenerate, *, actor: 
                   .where(of_periods).order_by(SettlementStatement.id).with_for_update())
               if state == StatementState.DRAFT and (supplier_id, currency, SettlementCycle(cycle)) in groups}
     before = _lines_on_drafts(session, of_periods) if len(created) < len(drafts) else {}
-    for cycle, (start, end) in periods.items():
-        agreement_ids = sorted(a for key, ids in groups.items() if key[2] is cycle and key in drafts for a in ids)
-        # Each line finds its draft by the statement's unique key, so the plan scans the lines once whatever
-        # the statistics say of drafts made a moment ago (a join to them ran supplier by supplier: minutes
-        # at a million lines). A line that a concurrent run took first is left alone: PostgreSQL re-checks
-        # `statement_id IS NULL` once that run's row lock is released.
-        draft = select(SettlementStatement.id).where(
-            SettlementStatement.supplier_id == SettlementLine.supplier_id,
-            SettlementStatement.currency == SettlementLine.currency, SettlementStatement.cycle == cycle.value,
-            SettlementStatement.period_start == start, SettlementStatement.state == StatementState.DRAFT.value)
-        for chunk in range(0, len(agreement_ids), _AGREEMENTS_PER_UPDATE):
-            session.execute(update(SettlementLine).where(
-                SettlementLine.statement_id.is_(None), SettlementLine.price_day <= end,
-                SettlementLine.agreement_id.in_(agreement_ids[chunk:chunk + _AGREEMENTS_PER_UPDATE]))
-                .values(statement_id=draft.scalar_subquery()).execution_options(synchronize_session=False))
+    _link_lines(session, groups, drafts, periods)
     after = _lines_on_drafts(session, of_periods)
     results, events = [], []
     for key, statement_id in sorted(drafts.items()):
@@ -126,13 +114,61 @@ def _add_missing_drafts(session: Session, keys: list[tuple[int, str, SettlementC
     return {(supplier_id, currency, SettlementCycle(cycle)) for supplier_id, currency, cycle in inserted}
 
 
+def _link_lines(session: Session, groups: Mapping[tuple[int, str, SettlementCycle], list[int]],
+                drafts: Mapping[tuple[int, str, SettlementCycle], int],
+                periods: Mapping[SettlementCycle, tuple[date, date]]) -> None:
+    """Put the lines on no statement yet, up to each period's end, on their drafts: one INSERT ... SELECT of
+    membership rows per cycle and currency (a line's key then always has its draft, also when an agreement
+    changed currency). Lines go in id order, cycles and currencies in a fixed order, so two runs of different
+    periods reaching the same leftover lines wait for each other instead of deadlocking; a line a concurrent
+    run took first is skipped (ON CONFLICT on the line's key: on at most one statement, ever)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    wanted = sorted({(cycle.value, currency) for (_, currency, cycle) in drafts})
+    if dialect is postgresql:
+        # The planner cannot know that the table this INSERT anti-joins is the one it fills: seeing it small
+        # (before the statement it is), it scans it again for every line while it grows: quadratic (142 s at
+        # 100,000 lines, bench/README.md). Through its primary key each line is one probe, whatever its size.
+        previous = session.scalar(text("SELECT current_setting('enable_seqscan')"))
+        session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+    for cycle_value, currency in wanted:
+        cycle = SettlementCycle(cycle_value)
+        start, end = periods[cycle]
+        supplier_of = {a: key[0] for key, ids in groups.items() if key[1:] == (currency, cycle) and key in drafts
+                       for a in ids}
+        agreement_ids = sorted(supplier_of)
+        for chunk in range(0, len(agreement_ids), _AGREEMENTS_PER_INSERT):
+            taken = agreement_ids[chunk:chunk + _AGREEMENTS_PER_INSERT]
+            unassigned = (~ON_A_STATEMENT, SettlementLine.price_day <= end, SettlementLine.currency == currency,
+                          SettlementLine.agreement_id.in_(taken))
+            if dialect is postgresql:
+                # The drafts as a list the planner knows the size of: one hash join (a key lookup per line was
+                # 3 of the 17 s at a million lines; a join to the drafts' table, made a moment ago and so
+                # unknown to the statistics, ran supplier by supplier).
+                ids = sorted({(supplier_of[a], drafts[(supplier_of[a], currency, cycle)]) for a in taken})
+                of_draft = values(column("supplier_id", Integer), column("statement_id", Integer),
+                                  name="drafts").data(ids)
+                lines = (select(SettlementLine.id, of_draft.c.statement_id)
+                         .join(of_draft, of_draft.c.supplier_id == SettlementLine.supplier_id))
+            else:  # SQLite would index the lines to join a list: one probe of the statement's key per line is less
+                lines = select(SettlementLine.id, select(SettlementStatement.id).where(
+                    SettlementStatement.supplier_id == SettlementLine.supplier_id,
+                    SettlementStatement.currency == currency, SettlementStatement.cycle == cycle_value,
+                    SettlementStatement.period_start == start,
+                    SettlementStatement.state == StatementState.DRAFT.value).scalar_subquery())
+            session.execute(dialect.insert(_MEMBERSHIP).from_select(
+                ["line_id", "statement_id"], lines.where(*unassigned).order_by(SettlementLine.id))
+                .on_conflict_do_nothing(index_elements=["line_id"]))
+    if dialect is postgresql:
+        session.execute(text("SELECT set_config('enable_seqscan', :previous, true)"), {"previous": previous})
+
+
 def _lines_on_drafts(session: Session, of_periods: ColumnElement[bool]) -> dict[int, int]:
     """draft id -> how many lines it holds, for the drafts of the periods (locked by the caller)."""
     return dict(session.execute(
-        select(SettlementLine.statement_id, func.count())
-        .join(SettlementStatement, SettlementStatement.id == SettlementLine.statement_id)
+        select(StatementLine.statement_id, func.count())
+        .join(SettlementStatement, SettlementStatement.id == StatementLine.statement_id)
         .where(of_periods, SettlementStatement.state == StatementState.DRAFT.value)
-        .group_by(SettlementLine.statement_id)).all())
+        .group_by(StatementLine.statement_id)).all())
 
 
 def issue_statement(session: Session, statement_id: int, *, actor: Actor) -> SettlementStatement:
@@ -229,9 +265,9 @@ def credit_line(session: Session, statement_id: int, credit: CreditCreate, *, ac
                                                          net=line.net_amount))])
     columns = {column.name: getattr(line, column.name) for column in SettlementLine.__table__.columns}
     row = credit_row(columns, line_id=line.id, amount=credit.amount, reason=credit.reason, occurred_at=utcnow())
-    [credit_id] = lines_service.record_lines(session, [{**row, "statement_id": statement.id,
-                                                        "caller_key": actor.caller_key if idempotency_key else None,
+    [credit_id] = lines_service.record_lines(session, [{**row, "caller_key": actor.caller_key if idempotency_key else None,
                                                         "idempotency_key": idempotency_key}])
+    session.execute(insert(StatementLine), [{"line_id": credit_id, "statement_id": statement.id}])
     _transition(session, statement, StatementAction.CREDIT, actor=actor, line_id=line.id, note=credit.reason)
     return credit_id
 
