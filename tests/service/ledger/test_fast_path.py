@@ -296,10 +296,13 @@ def normalise(column, value, world: World, positions, hashes) -> Any:
     return value
 
 
-# Ids that name another table's row without a foreign key (ledger.models.LayerDraw says why; a posting's
-# document is another feature's row).
+# Ids that name another table's row without a foreign key (ledger.models.LayerDraw and
+# consumptions.models.ConsumptionLine say why; a posting's document is another feature's row).
 UNCONSTRAINED_REFERENCES = {("layer_draw", "move_id"): "stock_move", ("layer_draw", "layer_id"): "receipt_layer",
-                            ("layer_draw", "owner_id"): "party", ("posting", "document_id"): "vmi_consumption"}
+                            ("layer_draw", "owner_id"): "party", ("posting", "document_id"): "vmi_consumption"} | {
+    ("vmi_consumption_line", column): table for column, table in (
+        ("supplier_id", "party"), ("agreement_id", "vmi_agreement"), ("item_id", "item"), ("location_id", "location"),
+        ("production_location_id", "location"), ("buyer_id", "party"))}
 
 
 def table_tops(session) -> dict[str, int]:
