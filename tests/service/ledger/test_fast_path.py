@@ -3,6 +3,7 @@ be the newest versioned SQL file, and it must write exactly what the Python path
 column of every row, for any mix of receipts, transfers, ownership transfers, consumptions,
 retries and refusals, and with them every row the consumption use case writes around its move
 (the settlement line, the consumption and its line, and their returns)."""
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -314,7 +315,7 @@ def test_the_function_writes_every_column_the_python_path_writes(session, monkey
     taken_overall: list[str] = []
     settled_overall: list[tuple] = []
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=int(os.environ.get("FAST_PATH_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(steps, st.sampled_from(["CNY", "JPY", "KWD"]))
     @example([("receive", Decimal(5), False), ("consume_settled", Decimal(2), True), ("return_settled", Decimal(1), True),
               ("consume_settled", Decimal(2), True), ("return_settled", Decimal(3), False)], "CNY")
