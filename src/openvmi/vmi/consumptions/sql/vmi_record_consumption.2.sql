@@ -12,7 +12,8 @@
 -- whether a production place is physical. Never edit a released version: add the next one.
 -- Since version 1: a batch's moves, draws, settlement lines and consumption lines are each one set-based
 -- INSERT (the FIFO drain as overlapping running totals of the lines and the layers), the balances are locked
--- in one statement, and the production balance is inserted only when missing. Uses version 1's
+-- in one statement, the production balance is inserted only when missing, and a line's agreement is found
+-- from the item's supplier items (not from every agreement of the store). Uses version 1's
 -- vmi_consumption_plan_line. Writes no settlement_line.statement_id (its default).
 CREATE FUNCTION vmi_record_consumption(
     p_item_codes varchar[], p_item_ids integer[], p_location_codes varchar[], p_location_ids integer[],
@@ -69,9 +70,15 @@ BEGIN
         LEFT JOIN LATERAL (
             SELECT count(*) OVER () AS agreements, va.id AS agreement_id, va.supplier_id, va.supplier_item_id,
                    va.currency, va.tax_rate_percent, va.min_level, va.max_level
-            FROM vmi_agreement va JOIN supplier_item si ON si.id = va.supplier_item_id
-            WHERE va.state = 'active' AND va.valid_from <= p_day AND (va.valid_to IS NULL OR va.valid_to >= p_day)
-              AND si.item_id = x.item_id AND va.location_id = x.location_id
+            -- The item's supplier items first, then each one's agreement at the store (uq_vmi_agreement_active);
+            -- OFFSET 0 keeps the planner from starting at every agreement of the store instead.
+            FROM supplier_item si
+            CROSS JOIN LATERAL (
+                SELECT * FROM vmi_agreement v
+                WHERE v.supplier_item_id = si.id AND v.location_id = x.location_id AND v.state = 'active'
+                  AND v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to >= p_day)
+                OFFSET 0) va
+            WHERE si.item_id = x.item_id
               AND (va.supplier_id = x.named_supplier OR (l.supplier_code IS NULL AND l.supplier_id IS NULL))
             ORDER BY va.id LIMIT 1) a ON true
         -- catalog.rules.price_on: the set with the latest start not after the day, unless it has ended;
