@@ -34,6 +34,7 @@ from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import InsufficientStock
 from openvmi.ledger import service as ledger_service
 from openvmi.ledger.queries import invariant_violations
+from openvmi.vmi.consumptions.queries import line_link_violations
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate
 from openvmi.locations import service as locations_service
@@ -312,7 +313,7 @@ def check_ledger(url: str) -> None:
     physical stock is negative, and every physical balance equals the sum of its FIFO layers."""
     engine = create_db_engine(url)
     with create_session_factory(engine)() as session:
-        problems = invariant_violations(session)
+        problems = invariant_violations(session) + line_link_violations(session)
     engine.dispose()
     if problems:
         raise SystemExit(f"ledger does not add up after the run: {problems[:5]}")

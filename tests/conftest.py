@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from openvmi import migrations
 from openvmi.db import create_db_engine
 from openvmi.ledger.queries import invariant_violations
+from openvmi.vmi.consumptions.queries import line_link_violations
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -148,7 +149,7 @@ def session(connection: Connection) -> Iterator[Session]:
 
     After the test, before anything is rolled back, the ledger's invariants are checked on all it
     left behind, committed or not: balances equal their moves, physical stock is never negative
-    and lies in FIFO layers.
+    and lies in FIFO layers, consumption lines copy their move and settlement line.
     """
     with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
         yield session
@@ -162,10 +163,10 @@ def ledger_problems(session: Session) -> list[str]:
     rolled back first (nothing it wrote after the failure can stand)."""
     try:
         session.flush()
-        return invariant_violations(session)
+        return invariant_violations(session) + line_link_violations(session)
     except (DBAPIError, PendingRollbackError):
         session.rollback()
-        return invariant_violations(session)
+        return invariant_violations(session) + line_link_violations(session)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from openvmi.ledger.queries import invariant_violations
 from openvmi.ledger.schemas import MoveCreate, PostingCreate
 from openvmi.ledger.rules import DocumentKind
 from openvmi.ledger.schemas import MANUAL, DocumentRef
+from openvmi.vmi.consumptions.queries import line_link_violations
 from tests.builders import make_buyer, make_item, make_location, make_party, receive
 
 CONSUMPTION = DocumentRef(kind=DocumentKind.CONSUMPTION, id=1)  # one document, retried or not
@@ -54,4 +55,4 @@ def post(factory: sessionmaker[Session], posting: PostingCreate, *, idempotency_
 
 def assert_ledger_adds_up(factory: sessionmaker[Session]) -> None:
     with factory() as session:
-        assert invariant_violations(session) == []
+        assert invariant_violations(session) + line_link_violations(session) == []

@@ -13,6 +13,7 @@ from openvmi.db import create_db_engine, create_session_factory
 from openvmi.errors import DomainError
 from openvmi.ledger.models import StockMove
 from openvmi.ledger.queries import invariant_violations, on_hand
+from openvmi.vmi.consumptions.queries import line_link_violations
 from openvmi.settlement.models import SettlementLine
 from openvmi.vmi.consumptions import service
 from openvmi.vmi.consumptions.models import ConsumptionLine
@@ -67,7 +68,7 @@ def run_together(factory, count: int, use_case):
 
 def counts(factory, item_id: int) -> tuple[int, int]:
     with factory() as session:
-        assert invariant_violations(session) == []
+        assert invariant_violations(session) + line_link_violations(session) == []
         return (session.scalar(select(func.count()).select_from(StockMove).where(StockMove.item_id == item_id,
                                                                                  StockMove.kind == "consumption")),
                 session.scalar(select(func.count()).select_from(SettlementLine).where(SettlementLine.item_id == item_id)))

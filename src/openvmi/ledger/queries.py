@@ -100,6 +100,17 @@ def place_held_by(move_id: ColumnElement[int | None], owner_id: ColumnElement[in
     return select(Location.code).where(Location.id == held_at).scalar_subquery()
 
 
+def not_the_move(move_id: ColumnElement[int], *, item_id: ColumnElement[int], from_location_id: ColumnElement[int],
+                 from_owner_id: ColumnElement[int], to_location_id: ColumnElement[int],
+                 to_owner_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """True where move `move_id` does not exist with these columns: for a caller's table that copies a
+    move's columns without foreign keys of its own, so its check reads the journal in its own statement."""
+    return ~(select(StockMove.id).where(
+        StockMove.id == move_id, StockMove.item_id == item_id, StockMove.from_location_id == from_location_id,
+        StockMove.from_owner_id == from_owner_id, StockMove.to_location_id == to_location_id,
+        StockMove.to_owner_id == to_owner_id).correlate_except(StockMove).exists())
+
+
 def invariant_violations(session: Session) -> list[str]:
     """Everything that breaks the ledger's invariants, one sentence each; an empty list proves
     them: every balance equals the sum of its moves, no physical balance is negative, the FIFO

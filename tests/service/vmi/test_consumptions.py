@@ -17,6 +17,7 @@ from openvmi.ledger.models import LayerDraw, ReceiptLayer
 from openvmi.settlement.models import SettlementLine
 from openvmi.vmi.consumptions import service
 from openvmi.vmi.consumptions.models import ConsumptionLine
+from openvmi.vmi.consumptions.queries import line_link_violations
 from openvmi.vmi.consumptions.schemas import ConsumptionCreate, ConsumptionLineCreate
 from tests.builders import (
     make_party, make_production_location, make_supplier_item, make_user, make_vmi_agreement, make_vmi_location,
@@ -115,6 +116,23 @@ def test_consumption_drains_the_oldest_layer_first(session, clerk):
     draws = session.execute(select(LayerDraw.layer_id, LayerDraw.quantity).where(LayerDraw.move_id == line.move_id)
                             .order_by(LayerDraw.id)).all()
     assert draws == [(layers[1].id, Decimal(5)), (layers[0].id, Decimal(1))]
+
+
+def test_a_consumption_line_naming_another_buyer_than_its_move_is_reported(session, clerk):
+    # given a consumption line (its buyer and places carry no foreign keys of their own)
+    item, store, _, _ = stocked(session)
+    owed = consume(session, clerk, item, store, 4)
+    assert line_link_violations(session) == []
+
+    # when its buyer is changed behind the ledger's back
+    line = session.scalars(select(ConsumptionLine).where(ConsumptionLine.settlement_line_id == owed.id)).one()
+    session.execute(ConsumptionLine.__table__.update().where(ConsumptionLine.id == line.id)
+                    .values(buyer_id=line.supplier_id))
+
+    # then the ledger's checks name it, and nothing else
+    assert line_link_violations(session) == [f"consumption line {line.id}: differs from its move or settlement line"]
+    session.execute(ConsumptionLine.__table__.update().where(ConsumptionLine.id == line.id)
+                    .values(buyer_id=line.buyer_id))
 
 
 def test_falling_below_min_opens_the_vmi_alert_in_the_same_transaction(session, clerk):

@@ -190,3 +190,22 @@ def list_recent_lines(session: Session, *, location_id: int | None = None, limit
                        item_name=name, unit=unit, location_code=location_code, supplier_code=supplier_code,
                        quantity=line.quantity, returned_quantity=returned.get(line.settlement_line_id, Decimal(0)))
             for line, created_at, code, name, unit, location_code, supplier_code in found]
+
+
+def line_link_violations(session: Session) -> list[str]:
+    """Consumption lines whose copied columns differ from their move's (item, store, production place,
+    supplier, buyer) or their settlement line's (supplier, agreement, item), one sentence each: those
+    columns carry no foreign keys (models.ConsumptionLine says why), so equality with rows whose keys
+    check them is what proves they name real rows. With ledger_queries.invariant_violations, used by
+    tests and benchmarks."""
+    line, owed = ConsumptionLine, SettlementLine
+    loose = session.scalars(
+        select(line.id).outerjoin(owed, owed.id == line.settlement_line_id)
+        .where(or_(ledger_queries.not_the_move(
+                       line.move_id, item_id=line.item_id, from_location_id=line.location_id,
+                       from_owner_id=line.supplier_id, to_location_id=line.production_location_id,
+                       to_owner_id=line.buyer_id),
+                   owed.id.is_(None), line.supplier_id != owed.supplier_id, line.agreement_id != owed.agreement_id,
+                   line.item_id != owed.item_id))
+        .order_by(line.id)).all()
+    return [f"consumption line {line_id}: differs from its move or settlement line" for line_id in loose]
