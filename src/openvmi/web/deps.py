@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
-from openvmi.db import READ_ONLY, begin_without_waiting, database_failure
+from openvmi.db import begin_without_waiting, database_failure
 from openvmi.errors import FieldError, InvalidInput, NotAuthenticated, PermissionDenied
 from openvmi.scoping import scope_to_supplier
 from openvmi.settings import Settings
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Dependencies that only compute are `async def`: FastAPI runs a plain `def` dependency in a worker
 # thread, and each such hop cost about half a millisecond of CPU per request on this machine
-# (bench/README.md, HTTP load). Those that wait for the database stay in worker threads.
+# (docs/decisions.md, request overhead). Those that wait for the database stay in worker threads.
 
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
@@ -39,9 +39,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if session.in_transaction():
             # Giving the connection back rolls back (a round trip on PostgreSQL): in a worker thread,
-            # and even when the client has gone, or the connection would stay checked out.
+            # even when the client has gone, and (as FastAPI does) not queued behind other requests
+            # for the pool's threads while it holds a connection they may be waiting for.
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close)
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
         else:
             session.close()
 
@@ -98,22 +99,19 @@ AppReactions = Annotated[Reactions, Depends(_reactions)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def authenticate(request: Request, token: str, *, session: Session | None = None) -> Actor:
-    """The caller behind `token` (bearer or portal), looked up once per request: in the request's
-    `session` when it is read-only (a GET's: one connection and one snapshot for the whole request),
-    else in a read-only session of its own, so the lookup never queues for SQLite's write lock. When
-    the token's use is due to be recorded (at most once a minute), a short write records it unless
-    another writer holds the lock; then the next request does. Revoked and expired tokens are
-    refused at once: nothing is cached beyond this request."""
+def authenticate(request: Request, token: str) -> Actor:
+    """The caller behind `token` (bearer or portal), looked up once per request in a read-only
+    session of its own, so a GET never queues for SQLite's write lock. Its connection goes back to
+    the pool before the route runs: a request must not hold one while it waits for a worker thread
+    (docs/decisions.md, request overhead). When the token's use is due to be recorded (at most once
+    a minute), a short write records it unless another writer holds the lock; then the next request
+    does. Revoked and expired tokens are refused at once: nothing is cached beyond this request."""
     known = known_caller(request, token)
     if known is not None:
         return known
     identity = get_identity(request)
-    if session is not None and session.info.get(READ_ONLY):
+    with request.app.state.read_session_factory() as session:
         actor, unrecorded = identity.caller_for_token(session, token)
-    else:
-        with request.app.state.read_session_factory() as reads:
-            actor, unrecorded = identity.caller_for_token(reads, token)
     if unrecorded:
         _record_use(request, identity, token)
     request.state.authenticated = (token, actor)
@@ -142,8 +140,7 @@ async def get_actor(request: Request, session: DbSession, token: Annotated[str |
     """The authenticated caller; from here on the session sees only what the caller may see."""
     if not token:
         raise NotAuthenticated("a bearer token is required")
-    actor = known_caller(request, token) or await anyio.to_thread.run_sync(
-        lambda: authenticate(request, token, session=session))
+    actor = known_caller(request, token) or await anyio.to_thread.run_sync(authenticate, request, token)
     scope_to_supplier(session, actor.supplier_id)
     return actor
 

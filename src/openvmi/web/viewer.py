@@ -65,7 +65,7 @@ def clear_session_cookie(response: Response, request: Request) -> None:
 
 def viewer_for(request: Request, session: Session, token: str) -> Viewer:
     """The signed-in user of a login token, with the session scoped to what they may see."""
-    actor = authenticate(request, token, session=session)
+    actor = authenticate(request, token)
     scope_to_supplier(session, actor.supplier_id)
     display_name, supplier_name = get_identity(request).viewer_names(session, actor)
     return Viewer(actor=actor, display_name=display_name, supplier_name=supplier_name)
