@@ -9,6 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from openvmi.alerts.queries import open_stock_alert_rows
 from openvmi.catalog.models import SupplierItem
@@ -115,6 +116,8 @@ class json_object(FunctionElement[str]):  # noqa: N801 - reads like the SQL func
     ':' and ',', so there it is concatenated."""
     type = String()
     inherit_cache = True
+    # The names and kinds are part of the SQL, so of its cache key too.
+    _traverse_internals = [*FunctionElement._traverse_internals, ("names", InternalTraversal.dp_plain_obj)]
 
     def __init__(self, **members: tuple[str, ColumnElement[Any]]) -> None:
         self.names = tuple((name, kind) for name, (kind, _) in members.items())
