@@ -137,7 +137,7 @@ def run(backend: str, workers: int, args: argparse.Namespace, workdir: Path) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
-    parser.add_argument("--runs", default="sqlite:1,postgres:4",
+    parser.add_argument("--runs", default="sqlite:1,postgres:2",
                         help="backend:workers pairs; sqlite:1 is what `make run` serves")
     parser.add_argument("--lines", type=int, default=400, help="suppliers with a line of the one item")
     parser.add_argument("--connections", type=int, default=50)

@@ -105,35 +105,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_session_factory = create_session_factory(engine, read_only=True)
     app.state.import_runner = ImportRunner(app.state.session_factory, settings, reads=app.state.read_session_factory)
     # The web layer learns who is calling through this, so it needs no import of auth.
-    app.state.identity = Identity(actor_for_token=auth_service.actor_for_token,
+    app.state.identity = Identity(caller_for_token=auth_service.caller_for_token,
+                                  record_token_use=auth_service.record_token_use,
                                   viewer_names=auth_queries.viewer_names)
     app.state.reactions = Reactions(item_low_water_changed=thresholds_service.sync_item_alerts,
                                     stock_moved=replenishment_service.sync_item_alerts,
                                     settlement_cycles=agreement_queries.settlement_cycles,
                                     self_billing=agreement_queries.self_billing)
 
-    api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
-                   supplier_stock_router, planning_router, agreements_router,
-                   call_offs_router, shipments_router, receipts_router, replenishment_router,
-                   consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router,
-                   statements_router, statement_exports_router, invoices_router):
-        api.include_router(router)
-    app.include_router(api)
-    install_api_problem_handlers(app, page_errors=error_page)
-    # Bodies are capped and, on the API and for uploads, read only from a known caller.
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
-                       api_prefix=API_PREFIX, public_paths={f"{API_PREFIX}/auth/token"})
-    # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
-    mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
-                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
-                       threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
-                       call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
-                       consumptions_pages.feature, replenishment_pages.feature, vmi_stock_pages.feature,
-                       settlement_pages.feature, adjustments_pages.feature, buyouts_pages.feature,
-                       statements_pages.feature, statement_exports_pages.feature, invoices_pages.feature])
-    mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
-
+    # Health checks first: routes are tried in order, and a load balancer asks often (bench/README.md).
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         """The process is up. Answered on the event loop: no database, no worker thread needed."""
@@ -158,5 +138,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(503, f"database at migration {current}, code expects {head}; run `openvmi db upgrade`",
                            code="not_ready")
         return JSONResponse({"status": "ready", "migration": current})
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
+                   supplier_stock_router, planning_router, agreements_router,
+                   call_offs_router, shipments_router, receipts_router, replenishment_router,
+                   consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router,
+                   statements_router, statement_exports_router, invoices_router):
+        api.include_router(router)
+    app.include_router(api)
+    install_api_problem_handlers(app, page_errors=error_page)
+    # Bodies are capped and, on the API and for uploads, read only from a known caller.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
+                       api_prefix=API_PREFIX, public_paths={f"{API_PREFIX}/auth/token"})
+    # The portal: each feature's pages (docs/portal.md). The shell's home page comes first.
+    mount_portal(app, [home_pages.feature, auth_pages.feature, parties_pages.feature, catalog_pages.feature,
+                       locations_pages.feature, alerts_pages.feature, supplier_stock_pages.feature,
+                       threshold_pages.feature, planning_pages.feature, agreements_pages.feature,
+                       call_offs_pages.feature, shipments_pages.feature, receipts_pages.feature,
+                       consumptions_pages.feature, replenishment_pages.feature, vmi_stock_pages.feature,
+                       settlement_pages.feature, adjustments_pages.feature, buyouts_pages.feature,
+                       statements_pages.feature, statement_exports_pages.feature, invoices_pages.feature])
+    mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
     return app

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     host: str = "127.0.0.1"
     port: int = 8000
+    # `openvmi serve --workers N`: uvicorn's supervisor replaces a server process that does not answer
+    # its ping within this many seconds. Its own default (5) killed processes still starting on a busy
+    # machine (a process needs seconds of CPU to import the app) and started new ones, for ever.
+    worker_healthcheck_seconds: int = 60
     access_token_hours: int = 12
     secure_cookies: bool = False
     default_locale: str = "en"

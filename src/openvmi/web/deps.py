@@ -1,9 +1,10 @@
 """Typed FastAPI dependencies: settings, one database session per request, the caller."""
 import logging
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.exc import DBAPIError
@@ -19,17 +20,31 @@ from openvmi.web.csrf import SAFE_METHODS
 log = logging.getLogger(__name__)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that only compute are `async def`: FastAPI runs a plain `def` dependency in a worker
+# thread, and each such hop cost about half a millisecond of CPU per request on this machine
+# (docs/decisions.md, request overhead). Those that wait for the database stay in worker threads.
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: read-only for safe methods (on SQLite a snapshot that never waits
     for a writer), a writer for the others. The route commits; anything uncommitted is rolled back."""
     state = request.app.state
     factory = state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
-    with factory() as session:
+    session = factory()  # takes no connection until its first statement
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            # Giving the connection back rolls back (a round trip on PostgreSQL): in a worker thread,
+            # even when the client has gone, and (as FastAPI does) not queued behind other requests
+            # for the pool's threads while it holds a connection they may be waiting for.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
@@ -41,9 +56,11 @@ class Identity:
     """How web code learns who is calling. app.py wires auth's functions into `app.state.identity`,
     so `openvmi.web` imports no feature."""
 
-    # The caller behind a bearer token (or the portal cookie's login token); NotAuthenticated if
-    # unknown, expired or revoked. May touch the token's last use: the caller commits (authenticate).
-    actor_for_token: Callable[[Session, str], Actor]
+    # The caller behind a bearer token (or the portal cookie's login token), read without writing;
+    # NotAuthenticated if unknown, expired or revoked. True beside it: record the token's use.
+    caller_for_token: Callable[[Session, str], tuple[Actor, bool]]
+    # Note a token's use now (the caller commits).
+    record_token_use: Callable[[Session, str], None]
     # (display name, supplier name or None): what the portal's layout shows of the signed-in user.
     viewer_names: Callable[[Session, Actor], tuple[str, str | None]]
 
@@ -72,7 +89,11 @@ def get_reactions(request: Request) -> Reactions:
     return request.app.state.reactions
 
 
-AppReactions = Annotated[Reactions, Depends(get_reactions)]
+async def _reactions(request: Request) -> Reactions:
+    return get_reactions(request)
+
+
+AppReactions = Annotated[Reactions, Depends(_reactions)]
 
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -80,27 +101,34 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 def authenticate(request: Request, token: str) -> Actor:
     """The caller behind `token` (bearer or portal), looked up once per request in a read-only
-    session of its own, so a GET never queues for SQLite's write lock. When the lookup wants to
-    record the token's use (at most once a minute), a short write records it unless another writer
-    holds the lock; then the next request does."""
-    known = getattr(request.state, "authenticated", None)
-    if known is not None and known[0] == token:
-        return known[1]
+    session of its own, so a GET never queues for SQLite's write lock. Its connection goes back to
+    the pool before the route runs: a request must not hold one while it waits for a worker thread
+    (docs/decisions.md, request overhead). When the token's use is due to be recorded (at most once
+    a minute), a short write records it unless another writer holds the lock; then the next request
+    does. Revoked and expired tokens are refused at once: nothing is cached beyond this request."""
+    known = known_caller(request, token)
+    if known is not None:
+        return known
     identity = get_identity(request)
     with request.app.state.read_session_factory() as session:
-        actor = identity.actor_for_token(session, token)
-        used = bool(session.dirty)  # left unflushed: this session may not write
-    if used:
+        actor, unrecorded = identity.caller_for_token(session, token)
+    if unrecorded:
         _record_use(request, identity, token)
     request.state.authenticated = (token, actor)
     return actor
+
+
+def known_caller(request: Request, token: str) -> Actor | None:
+    """The caller of `token` if this request has already looked it up (the guard does, before a body)."""
+    known = getattr(request.state, "authenticated", None)
+    return known[1] if known is not None and known[0] == token else None
 
 
 def _record_use(request: Request, identity: Identity, token: str) -> None:
     with request.app.state.session_factory() as session:
         try:
             begin_without_waiting(session)
-            identity.actor_for_token(session, token)
+            identity.record_token_use(session, token)
             session.commit()
         except DBAPIError as error:
             if database_failure(error) != "busy":
@@ -108,11 +136,11 @@ def _record_use(request: Request, identity: Identity, token: str) -> None:
             log.debug("token use not recorded: another writer holds the database")
 
 
-def get_actor(request: Request, session: DbSession, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+async def get_actor(request: Request, session: DbSession, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
     """The authenticated caller; from here on the session sees only what the caller may see."""
     if not token:
         raise NotAuthenticated("a bearer token is required")
-    actor = authenticate(request, token)
+    actor = known_caller(request, token) or await anyio.to_thread.run_sync(authenticate, request, token)
     scope_to_supplier(session, actor.supplier_id)
     return actor
 
@@ -123,7 +151,7 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 def requires(permission: str) -> Callable[[Actor], Actor]:
     """Dependency: the caller must hold `permission` (see access.PERMISSIONS)."""
 
-    def check(actor: CurrentActor) -> Actor:
+    async def check(actor: CurrentActor) -> Actor:
         if not actor.can(permission):
             raise PermissionDenied(f"your role ({actor.role}) may not do this ({permission})")
         return actor
@@ -132,7 +160,7 @@ def requires(permission: str) -> Callable[[Actor], Actor]:
     return check
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> str | None:
     if key is not None and not key.strip():

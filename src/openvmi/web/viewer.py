@@ -90,7 +90,7 @@ PortalActor = Annotated[Actor, Depends(get_portal_actor)]
 def page_requires(permission: str) -> Callable[[Actor], Actor]:
     """Dependency: the signed-in user must hold `permission` (access.PERMISSIONS)."""
 
-    def check(actor: PortalActor) -> Actor:
+    async def check(actor: PortalActor) -> Actor:  # computes only: no worker thread (web.deps)
         if not actor.can(permission):
             raise PermissionDenied(f"your role ({actor.role}) may not do this ({permission})")
         return actor
@@ -104,7 +104,7 @@ def page_for(roles: Collection[str]) -> Callable[[Actor], Actor]:
     so typing the URL serves nothing the navigation does not offer."""
     allowed = frozenset(roles)
 
-    def check(actor: PortalActor) -> Actor:
+    async def check(actor: PortalActor) -> Actor:
         if actor.role not in allowed:
             raise PermissionDenied(f"your role ({actor.role}) has no such page")
         return actor

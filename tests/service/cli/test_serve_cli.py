@@ -36,3 +36,20 @@ def test_serve_starts_the_processes_asked_for(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert started["workers"] == 3 and started["factory"] is True and "3 processes" in " ".join(result.output.split())
     assert refused.exit_code == 2 and "--reload" in refused.output
+
+
+def test_serve_gives_slowly_starting_processes_time_instead_of_killing_them(monkeypatch, tmp_path):
+    # uvicorn's own 5 s made the supervisor kill and restart processes still importing the app on a busy
+    # machine, so `serve --workers N` never answered (docs/decisions.md, issue 15's request overhead)
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: started.update(target=target, **options))
+    monkeypatch.setenv("OPENVMI_DATABASE_URL", f"sqlite:///{tmp_path / 'served.db'}")
+    monkeypatch.setenv("OPENVMI_SECRET_KEY", "a-test-key-that-is-not-the-default-one-0123456789")
+
+    assert CliRunner().invoke(app, ["serve", "--workers", "2"]).exit_code == 0
+    assert started["timeout_worker_healthcheck"] == 60
+    monkeypatch.setenv("OPENVMI_WORKER_HEALTHCHECK_SECONDS", "120")
+    assert CliRunner().invoke(app, ["serve", "--workers", "2"]).exit_code == 0
+    assert started["timeout_worker_healthcheck"] == 120
