@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from openvmi.access import Actor, Role
 from openvmi.alerts.notices import Audience, Notice, notify
 from openvmi.alerts.rules import AlertEvent
-from openvmi.db import utcnow
+from openvmi.db import sqlite_page_cache, utcnow
 from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, PermissionDenied, Reason
 from openvmi.settlement import service as lines_service
 from openvmi.settlement.models import SettlementLine, StatementLine
@@ -29,6 +29,9 @@ _MEMBERSHIP = StatementLine.__table__
 _KEY = ["supplier_id", "currency", "cycle", "period_start"]
 # Bound parameters per INSERT stay far below both engines' limits (SQLite 32,766, PostgreSQL 65,535).
 _AGREEMENTS_PER_INSERT = 10_000
+# SQLite's page cache while the membership rows are inserted: 16 MiB took most of the gain at a million lines
+# and 1,000 drafts (CPU 6.7 s -> 4.7 s, 64 MiB 4.5 s); 64 MiB leaves room for more drafts (bench/README.md).
+_PAGE_CACHE_MIB = 64
 
 
 class StatementTransitionRefused(Conflict):
@@ -82,7 +85,8 @@ def generate_statements(session: Session, request: StatementGenerate, *, actor: 
                   .where(of_periods).order_by(SettlementStatement.id).with_for_update())
               if state == StatementState.DRAFT and (supplier_id, currency, SettlementCycle(cycle)) in groups}
     before = _lines_on_drafts(session, of_periods) if len(created) < len(drafts) else {}
-    _link_lines(session, groups, drafts, periods, every_supplier=request.supplier_id is None)
+    with sqlite_page_cache(session, mib=_PAGE_CACHE_MIB):
+        _link_lines(session, groups, drafts, periods, every_supplier=request.supplier_id is None)
     after = _lines_on_drafts(session, of_periods)
     results, events = [], []
     for key, statement_id in sorted(drafts.items()):
