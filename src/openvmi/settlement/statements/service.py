@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from openvmi.access import Actor, Role
 from openvmi.alerts.notices import Audience, Notice, notify
 from openvmi.alerts.rules import AlertEvent
-from openvmi.db import utcnow
+from openvmi.db import sqlite_page_cache, utcnow
 from openvmi.errors import Conflict, FieldError, IdempotencyMismatch, InvalidInput, PermissionDenied, Reason
 from openvmi.settlement import service as lines_service
 from openvmi.settlement.models import SettlementLine, StatementLine
@@ -29,6 +29,9 @@ _MEMBERSHIP = StatementLine.__table__
 _KEY = ["supplier_id", "currency", "cycle", "period_start"]
 # Bound parameters per INSERT stay far below both engines' limits (SQLite 32,766, PostgreSQL 65,535).
 _AGREEMENTS_PER_INSERT = 10_000
+# SQLite's page cache while the membership rows are inserted: 16 MiB took most of the gain at a million lines
+# and 1,000 drafts (CPU 6.7 s -> 4.7 s, 64 MiB 4.5 s); 64 MiB leaves room for more drafts (bench/README.md).
+_PAGE_CACHE_MIB = 64
 
 
 class StatementTransitionRefused(Conflict):
@@ -82,7 +85,8 @@ def generate_statements(session: Session, request: StatementGenerate, *, actor: 
                   .where(of_periods).order_by(SettlementStatement.id).with_for_update())
               if state == StatementState.DRAFT and (supplier_id, currency, SettlementCycle(cycle)) in groups}
     before = _lines_on_drafts(session, of_periods) if len(created) < len(drafts) else {}
-    _link_lines(session, groups, drafts, periods)
+    with sqlite_page_cache(session, mib=_PAGE_CACHE_MIB):
+        _link_lines(session, groups, drafts, periods, every_supplier=request.supplier_id is None)
     after = _lines_on_drafts(session, of_periods)
     results, events = [], []
     for key, statement_id in sorted(drafts.items()):
@@ -116,7 +120,7 @@ def _add_missing_drafts(session: Session, keys: list[tuple[int, str, SettlementC
 
 def _link_lines(session: Session, groups: Mapping[tuple[int, str, SettlementCycle], list[int]],
                 drafts: Mapping[tuple[int, str, SettlementCycle], int],
-                periods: Mapping[SettlementCycle, tuple[date, date]]) -> None:
+                periods: Mapping[SettlementCycle, tuple[date, date]], *, every_supplier: bool) -> None:
     """Put the lines on no statement yet, up to each period's end, on their drafts: one INSERT ... SELECT of
     membership rows per cycle and currency (a line's key then always has its draft, also when an agreement
     changed currency). Lines go in id order, cycles and currencies in a fixed order, so two runs of different
@@ -138,8 +142,11 @@ def _link_lines(session: Session, groups: Mapping[tuple[int, str, SettlementCycl
         agreement_ids = sorted(supplier_of)
         for chunk in range(0, len(agreement_ids), _AGREEMENTS_PER_INSERT):
             taken = agreement_ids[chunk:chunk + _AGREEMENTS_PER_INSERT]
+            agreement = SettlementLine.agreement_id
+            if every_supplier and dialect is sqlite:  # most lines: one pass in id order beats the agreement index
+                agreement = queries.table_scan(agreement)
             unassigned = (~ON_A_STATEMENT, SettlementLine.price_day <= end, SettlementLine.currency == currency,
-                          SettlementLine.agreement_id.in_(taken))
+                          agreement.in_(taken))
             if dialect is postgresql:
                 # The drafts as a list the planner knows the size of: one hash join (a key lookup per line was
                 # 3 of the 17 s at a million lines; a join to the drafts' table, made a moment ago and so
