@@ -13,9 +13,9 @@
 -- Since version 2: a single line runs on the statements' cached generic plans (plan_cache_mode, for this
 -- call only). With arrays as parameters the custom plan always looks cheaper (it sees one element where
 -- the generic one assumes ten), so PostgreSQL planned every statement again on every call; planning the
--- resolution query alone cost more than executing the whole function. Batches keep the custom plans
--- their sizes need. Writes the same rows as version 2, with version 1's vmi_consumption_plan_line, and no
--- settlement_line.statement_id (its default).
+-- resolution query alone cost more than executing the whole function. Batches plan as in version 2 (the
+-- session's mode, by default custom plans until PostgreSQL estimates the generic one cheaper). Writes the
+-- same rows as version 2, with version 1's vmi_consumption_plan_line, and no settlement_line.statement_id.
 CREATE FUNCTION vmi_record_consumption(
     p_item_codes varchar[], p_item_ids integer[], p_location_codes varchar[], p_location_ids integer[],
     p_supplier_codes varchar[], p_supplier_ids integer[], p_quantities numeric[], p_quantity_texts varchar[],
