@@ -129,6 +129,8 @@ def main() -> None:
     parser.add_argument("--keep", help="directory to keep the seeded databases in, and reuse them from")
     parser.add_argument("--workdir", default="/tmp")
     args = parser.parse_args()
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
     for backend in args.backends.split(","):
         url, made = database(backend, args)
         try:

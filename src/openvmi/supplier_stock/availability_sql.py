@@ -71,8 +71,9 @@ _SQL = {
         quantity_text: "CAST({0} AS TEXT)",
         quantity_sum_text: "CAST(sum({0}) AS TEXT)",
         date_text: "to_char({0}, 'YYYY-MM-DD')",
-        utc_text: "(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-                  "to_char({0}, 'US') = '000000' THEN '' ELSE '.' || to_char({0}, 'US') END || 'Z')",
+        # one to_char (three cost ~2 ms per 1,000 lines); the date part holds no '.', so only zero
+        # microseconds are cut
+        utc_text: "(replace(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z')",
         epoch_micros: "CAST(extract(epoch FROM {0}) * 1000000 AS BIGINT)",
         days_after: "(CAST({0} AS DATE) + {1})",
         code_point_order: "({0} COLLATE \"C\")",
