@@ -6,6 +6,13 @@ from decimal import Decimal
 class DomainError(Exception):
     code = "domain_error"
 
+    @property
+    def message(self) -> str:
+        """What it says: the Reason it was raised with (which a page shows in the reader's language),
+        else its text. str(error) would be plain English."""
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, Reason) else str(self)
+
 
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not see it (same answer, on purpose)."""

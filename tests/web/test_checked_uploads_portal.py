@@ -137,3 +137,16 @@ def test_a_supplier_sees_and_removes_only_its_own_aliases_in_the_portal(session,
     assert "<td>主仓</td>" in listed.text and "<td>主仓</td>" not in theirs.text
     assert foreign_removal.status_code == 404
     assert f'value="{site}"' not in theirs.text  # nor can it pick the other supplier's sites
+
+
+def test_a_name_already_given_to_another_site_is_refused_in_the_readers_language(session, portal):
+    world = make_world(session)
+    first, second = list(world.sites)[:2]
+    portal.sign_in(make_user(session, role=Role.SUPPLIER, supplier=world.supplier, locale="zh_CN"))
+    portal.post("/supplier-stock/site-aliases/new", {"alias": "主仓", "site_code": first, "import_id": ""})
+
+    again = portal.post("/supplier-stock/site-aliases/new", {"alias": "主仓", "site_code": second, "import_id": ""})
+
+    assert again.status_code == 409 or again.status_code == 422
+    assert f"主仓 已是站点 {first} 的别名；请先在那里删除" in unescape(again.text)
+    assert "already an alias" not in again.text

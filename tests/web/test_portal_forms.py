@@ -185,3 +185,16 @@ def test_a_quantity_break_joins_its_days_price_set_and_the_page_shows_the_breaks
     session.refresh(row)
     assert sorted((p.min_quantity, p.price) for p in row.prices) == [(0, Decimal("1.50")), (100, Decimal("1.20"))]
 
+
+
+def test_a_services_refusal_reads_in_the_readers_language_on_its_field(session, portal):
+    item = make_item(session)
+    portal.sign_in(make_user(session, role=Role.BUYER, locale="zh_CN"))
+    item_again = portal.post("/items/new", {"code": item.code, "name": "Again", "unit": "PCS"})
+    admin = make_user(session, role=Role.ADMIN, locale="zh_CN")
+    portal.sign_in(admin)
+    user_again = portal.post("/users/new", {"username": admin.username, "display_name": "Again", "role": "buyer",
+                                            "password": "long-enough-1"})
+
+    assert field_error(item_again.text, "code") == f"编码为 {item.code} 的物料已存在"
+    assert field_error(user_again.text, "username") == f"用户名 {admin.username} 已被占用"

@@ -24,7 +24,7 @@ from openvmi.alerts.targets import WebhookTargets
 from openvmi.auth.models import User
 from openvmi.catalog.models import Item
 from openvmi.db import get_by_id, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied, Reason
 from openvmi.locations.models import Location
 from openvmi.parties.models import Party
 from openvmi.scoping import current_supplier_scope, unscoped
@@ -225,7 +225,9 @@ def acknowledge_alert(session: Session, alert_id: int, *, actor: Actor, now: dat
     """Say "we are on it": an opened alert becomes acknowledged, by whom and when. Caller commits."""
     alert = get_by_id(session, Alert, alert_id, label="alert")
     if not rules.can_acknowledge(alert.status):
-        raise Conflict(f"alert {alert_id} is {alert.status}; only an opened alert can be acknowledged")
+        raise Conflict(Reason("alert %(alert)s is acknowledged; only an opened alert can be acknowledged", alert=alert_id)
+                       if alert.status == AlertStatus.ACKNOWLEDGED else
+                       Reason("alert %(alert)s is resolved; only an opened alert can be acknowledged", alert=alert_id))
     now = now or utcnow()
     alert.status, alert.acknowledged_at, alert.acknowledged_by_id, alert.updated_at = (
         AlertStatus.ACKNOWLEDGED, now, actor.user_id, now)
@@ -317,9 +319,9 @@ def retry_outbox_message(session: Session, message_id: int, *, now: datetime | N
     its last error stays visible until then. Caller commits."""
     row = get_by_id(session, OutboxMessage, message_id, label="outbox message")
     if row.status == OutboxStatus.DELIVERED:
-        raise Conflict(f"outbox message {message_id} was already delivered")
+        raise Conflict(Reason("outbox message %(message)s was already delivered", message=message_id))
     if row.channel == Channel.WEBHOOK and row.endpoint_id is None:
-        raise Conflict(f"outbox message {message_id}: its webhook endpoint was deleted")
+        raise Conflict(Reason("outbox message %(message)s: its webhook endpoint was deleted", message=message_id))
     row.status, row.attempts, row.next_attempt_at, row.claimed_until = OutboxStatus.PENDING, 0, now or utcnow(), None
     session.flush()
     return row

@@ -22,7 +22,7 @@ def create_user(session: Session, user: UserCreate) -> User:
     """Add a user; a supplier user is bound to the supplier named by code. Caller commits."""
     supplier_id = _supplier_binding(session, user.role, user.supplier_code)
     if session.scalars(select(User.id).where(User.username == user.username)).first() is not None:
-        raise Conflict(f"username {user.username!r} is taken")
+        raise Conflict(Reason("username %(username)s is taken", username=user.username))
     row = User(username=user.username, display_name=user.display_name, email=user.email,
                password_hash=hash_password(user.password), role=user.role.value,
                supplier_id=supplier_id, locale=user.locale)
@@ -41,7 +41,7 @@ def update_user(session: Session, user_id: int, changes: UserUpdate, *, actor: A
     """
     user = get_user(session, user_id)
     if user.id == actor.user_id and changes.role.value != user.role:
-        raise InvalidInput([FieldError("role", "you cannot change your own role")])
+        raise InvalidInput([FieldError("role", Reason("you cannot change your own role"))])
     user.supplier_id = _supplier_binding(session, changes.role, changes.supplier_code)
     user.display_name, user.email = changes.display_name, changes.email
     user.role, user.locale = changes.role.value, changes.locale
@@ -66,10 +66,10 @@ def _supplier_binding(session: Session, role: Role, supplier_code: str | None) -
     """The supplier a user of `role` belongs to: required for supplier users, refused for staff."""
     if role != Role.SUPPLIER:
         if supplier_code:
-            raise InvalidInput([FieldError("supplier_code", "only supplier users belong to a supplier")])
+            raise InvalidInput([FieldError("supplier_code", Reason("only supplier users belong to a supplier"))])
         return None
     if not supplier_code:
-        raise InvalidInput([FieldError("supplier_code", "a supplier user needs a supplier")])
+        raise InvalidInput([FieldError("supplier_code", Reason("a supplier user needs a supplier"))])
     supplier = session.scalars(select(Party).where(Party.code == supplier_code, Party.kind == "supplier")).first()
     if supplier is None:
         raise InvalidInput([FieldError("supplier_code", f"no such supplier: {supplier_code}")])

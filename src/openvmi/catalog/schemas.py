@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from openvmi.errors import Reason
 from openvmi.fields import Code, Currency, Money, PositiveQuantity, Quantity, Text
 
 ItemCode = Code
@@ -57,7 +58,7 @@ class PriceCreate(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "PriceCreate":
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError(Reason("valid_to is before valid_from"))
         return self
 
 

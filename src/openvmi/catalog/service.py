@@ -9,14 +9,14 @@ from openvmi.catalog import queries, rules
 from openvmi.catalog.models import Item, SupplierItem, SupplierItemPrice
 from openvmi.catalog.schemas import ItemCreate, ItemUpdate, PriceCreate, SupplierItemCreate, SupplierItemUpdate
 from openvmi.db import add_unique
-from openvmi.errors import Conflict, FieldError, InvalidInput
+from openvmi.errors import Conflict, FieldError, InvalidInput, Reason
 from openvmi.parties.models import Party
 
 
 def create_item(session: Session, item: ItemCreate) -> Item:
     """Add an item to the master. Caller commits."""
     if queries.find_item_by_code(session, item.code) is not None:
-        raise Conflict(f"an item with code {item.code!r} already exists")
+        raise Conflict(Reason("an item with code %(code)s already exists", code=item.code))
     row = Item(**item.model_dump())
     add_unique(session, row, conflict=f"an item with code {item.code!r} already exists")
     return row
@@ -56,8 +56,8 @@ def create_supplier_item(session: Session, request: SupplierItemCreate) -> Suppl
         or_(SupplierItem.item_id == item.id,
             SupplierItem.supplier_part_number == request.supplier_part_number))).first()
     if duplicate is not None:
-        raise Conflict(f"{supplier.code} already has a supplier item for {item.code} "
-                       f"or part number {request.supplier_part_number}")
+        raise Conflict(Reason("%(supplier)s already has a supplier item for %(item)s or part number %(part)s",
+                              supplier=supplier.code, item=item.code, part=request.supplier_part_number))
     row = SupplierItem(supplier_id=supplier.id, item_id=item.id,
                        **request.model_dump(exclude={"supplier_code", "item_code", "prices"}))
     row.prices = [SupplierItemPrice(supplier_id=supplier.id, **p.model_dump()) for p in request.prices]
@@ -86,7 +86,7 @@ def update_supplier_item(session: Session, supplier_item_id: int, changes: Suppl
             SupplierItem.supplier_id == row.supplier_id,
             SupplierItem.supplier_part_number == values["supplier_part_number"])).first()
         if taken is not None:
-            raise InvalidInput([FieldError("supplier_part_number", "already used by another item of this supplier")])
+            raise InvalidInput([FieldError("supplier_part_number", Reason("already used by another item of this supplier"))])
     for field, value in values.items():
         setattr(row, field, value)
     # The UPDATE carries "WHERE version = <read version>", so a concurrent edit fails here.
@@ -104,6 +104,7 @@ class StaleVersion(Conflict):
 
 def _price_errors(prices: list[PriceCreate]) -> list[FieldError]:
     periods = [rules.PricePeriod(p.price, p.currency, p.valid_from, p.valid_to, p.min_quantity) for p in prices]
-    return [FieldError("prices", f"price periods starting {a.valid_from} and {b.valid_from} overlap")
+    return [FieldError("prices", Reason("price periods starting %(first)s and %(second)s overlap",
+                                             first=a.valid_from, second=b.valid_from))
             for a, b in rules.overlapping(periods)] + [
         FieldError("prices", problem) for problem in rules.break_clashes(periods)]

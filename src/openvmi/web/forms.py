@@ -40,31 +40,21 @@ _MESSAGES = {
 }
 
 
-# Services speak English with values inside; these turn their messages into msgids + values,
-# and say which form field a refusal belongs to. Unknown messages are shown as they are.
+# Services speak English; most say it with an errors.Reason (msgid + values). A few old messages
+# still carry their values inside the text: these turn them into msgids + values, and say which form
+# field a refusal belongs to. Unknown messages are shown as they are.
 _SERVICE_MESSAGES: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"^no such supplier: (?P<detail>.+)$"), N_("no such supplier: %(detail)s"), "supplier_code"),
     (re.compile(r"^no such item: (?P<detail>.+)$"), N_("no such item: %(detail)s"), "item_code"),
     (re.compile(r"^no such plant: (?P<detail>.+)$"), N_("no such plant: %(detail)s"), "plant_code"),
-    (re.compile(r"^a company with code '(?P<code>.+)' already exists$"),
-     N_("a company with code %(code)s already exists"), "code"),
-    (re.compile(r"^an item with code '(?P<code>.+)' already exists$"),
-     N_("an item with code %(code)s already exists"), "code"),
-    (re.compile(r"^location (?P<code>.+) already exists$"), N_("location %(code)s already exists"), "code"),
-    (re.compile(r"^username '(?P<username>.+)' is taken$"), N_("username %(username)s is taken"), "username"),
-    (re.compile(r"^(?P<supplier>\S+) already has a supplier item for (?P<item>\S+) or part number (?P<part>.+)$"),
-     N_("%(supplier)s already has a supplier item for %(item)s or part number %(part)s"), "item_code"),
-    (re.compile(r"^price periods starting (?P<first>\S+) and (?P<second>\S+) overlap$"),
-     N_("price periods starting %(first)s and %(second)s overlap"), "valid_from"),
-    (re.compile(r"^(?P<msg>a supplier user needs a supplier|only supplier users belong to a supplier|"
-                r"a supplier site needs its supplier|only supplier sites belong to a supplier|"
-                r"already used by another item of this supplier|valid_to is before valid_from|"
-                r"you cannot change your own role)$"), "", None),
 ]
-_FIXED_MESSAGES = (N_("a supplier user needs a supplier"), N_("only supplier users belong to a supplier"),
-                   N_("a supplier site needs its supplier"), N_("only supplier sites belong to a supplier"),
-                   N_("already used by another item of this supplier"), N_("valid_to is before valid_from"),
-                   N_("you cannot change your own role"))
+# The form field a service's refusal belongs to, by its msgid.
+_SERVICE_FIELDS = {
+    N_("an item with code %(code)s already exists"): "code", N_("a company with code %(code)s already exists"): "code",
+    N_("a plant with code %(code)s already exists"): "code", N_("location %(code)s already exists"): "code",
+    N_("username %(username)s is taken"): "username",
+    N_("%(supplier)s already has a supplier item for %(item)s or part number %(part)s"): "item_code",
+} | {msgid: field for _, msgid, field in _SERVICE_MESSAGES if field}
 
 
 @dataclass
@@ -125,12 +115,8 @@ def add_domain_error(state: FormState, error: DomainError, *,
         for problem in error.errors:
             state.add(_field_of((problem.field,), field_names), split_message(problem.message))
     else:
-        reason = error.args[0] if error.args and isinstance(error.args[0], Reason) else str(error)
-        message = split_message(reason)  # str(error) would drop a Reason's msgid
+        message = split_message(error.message)
         state.add(_SERVICE_FIELDS.get(message.text), message)
-
-
-_SERVICE_FIELDS = {msgid: field for _, msgid, field in _SERVICE_MESSAGES if msgid and field}
 
 
 def split_message(message: str) -> Message:
@@ -140,7 +126,7 @@ def split_message(message: str) -> Message:
     for pattern, msgid, _ in _SERVICE_MESSAGES:
         match = pattern.match(message)
         if match:
-            return Message(msgid or message, {} if not msgid else match.groupdict())
+            return Message(msgid, match.groupdict())
     return Message(message)
 
 

@@ -110,7 +110,7 @@ def install_api_problem_handlers(app: FastAPI, *, page_errors: PageErrors | None
     @app.exception_handler(errors.DomainError)
     async def _domain(request: Request, error: errors.DomainError) -> Response:
         if as_page(request):
-            return await page(request, status_of(error), str(error), error.code)
+            return await page(request, status_of(error), error.message, error.code)
         return domain_problem(error)
 
     @app.exception_handler(RequestValidationError)

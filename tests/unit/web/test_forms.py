@@ -62,7 +62,7 @@ def test_a_refusal_about_a_field_the_form_does_not_show_goes_on_top():
 def test_a_services_refusal_of_named_fields_lands_on_each_field():
     form = FormState(values={"code": "VMI-1", "kind": "vmi", "plant_code": "P-9", "supplier_code": ""})
 
-    add_domain_error(form, InvalidInput([FieldError("code", "location VMI-1 already exists"),
+    add_domain_error(form, InvalidInput([FieldError("code", Reason("location %(code)s already exists", code="VMI-1")),
                                          FieldError("plant_code", "no such plant: P-9")]))
 
     assert form.errors == {"code": [Message("location %(code)s already exists", {"code": "VMI-1"})],
@@ -80,7 +80,8 @@ def test_a_services_refusal_lands_on_the_field_its_message_is_about():
 def test_overlapping_price_periods_are_shown_at_the_new_prices_start_date():
     # the service names the whole price list; the edit form shows one new price
     form = FormState(values={"price": "2", "currency": "CNY", "valid_from": "2026-01-01"})
-    overlap = FieldError("prices", "price periods starting 2026-01-01 and 2026-01-01 overlap")
+    overlap = FieldError("prices", Reason("price periods starting %(first)s and %(second)s overlap",
+                                          first="2026-01-01", second="2026-01-01"))
 
     add_domain_error(form, InvalidInput([overlap]), field_names={"prices": "valid_from"})
 
@@ -123,3 +124,15 @@ def test_a_service_reason_keeps_its_msgid_and_values_for_the_reader():
     add_domain_error(form, InvalidInput([FieldError("quantity", Reason("only %(left)s left", left="2"))]))
 
     assert form.errors == {"quantity": [Message("only %(left)s left", {"left": "2"})]}
+
+
+def test_a_refusal_raised_with_a_reason_keeps_its_msgid_on_top_of_the_form_and_reads_in_english_elsewhere():
+    form = FormState(values={"alias": "主仓", "site_code": "NB-WH2"})
+    refusal = Conflict(Reason("%(alias)s is already an alias of site %(site)s; remove it there first",
+                              alias="主仓", site="NB-WH1"))
+
+    add_domain_error(form, refusal)
+
+    assert form.general == [Message("%(alias)s is already an alias of site %(site)s; remove it there first",
+                                    {"alias": "主仓", "site": "NB-WH1"})]
+    assert str(refusal) == "主仓 is already an alias of site NB-WH1; remove it there first"  # the API's detail

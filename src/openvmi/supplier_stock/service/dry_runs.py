@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from openvmi.db import utcnow
-from openvmi.errors import Conflict, InvalidImportFile, NotFound
+from openvmi.errors import Conflict, InvalidImportFile, NotFound, Reason
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import queries
 from openvmi.tabular.kept import keep_upload, kept_file
@@ -58,7 +58,7 @@ def confirm_dry_run(session: Session, import_id: int, *, actor_id: int, now: dat
                                           SupplierStockImport.status == ImportStatus.PREVIEWED)
         .values(status=ImportStatus.RUNNING, dry_run=False).execution_options(synchronize_session=False)).rowcount
     if not claimed:
-        raise Conflict("this dry run was already confirmed")
+        raise Conflict(Reason("this dry run was already confirmed"))
     session.refresh(batch)
     options = batch.options or {}
     request = request_of(batch, _supplier(session, batch).code, dry_run=False)
@@ -92,11 +92,11 @@ def _kept(session: Session, import_id: int, *, actor_id: int, now: datetime,
     if batch.created_by_id != actor_id:
         raise NotFound(f"no such checked file: {import_id}")  # only who checked a file may use it
     if status is not None and batch.status != status:
-        raise Conflict("this dry run was already confirmed" if batch.status == ImportStatus.APPLIED
-                       else "only a dry run that found no problems can be confirmed")
+        raise Conflict(Reason("this dry run was already confirmed") if batch.status == ImportStatus.APPLIED
+                       else Reason("only a dry run that found no problems can be confirmed"))
     if kept_file(batch.stored_file, kept_until=batch.kept_until, checked_by=batch.created_by_id, user_id=actor_id,
                  now=now) is None:
-        raise Conflict("the checked file is no longer kept (it expired or was used); upload it again")
+        raise Conflict(Reason("the checked file is no longer kept (it expired or was used); upload it again"))
     return batch
 
 

@@ -101,7 +101,7 @@ def keyed_import_taken(session: Session, supplier_id: int, request: ImportReques
     earlier = queries.find_keyed_import(session, supplier_id, idempotency_key=idempotency_key, file_hash=file_hash,
                                         mode=request.mode)
     if earlier is None:
-        raise Conflict("the Idempotency-Key was taken and released again; send the file again")
+        raise Conflict(Reason("the Idempotency-Key was taken and released again; send the file again"))
     return earlier
 
 

@@ -43,8 +43,8 @@ def create_supplier_stock(session: Session, line: StockLineCreate, *, actor_id: 
         SupplierStock.supplier_id == supplier.id, SupplierStock.item_id == item.id,
         SupplierStock.location_id == site.id)).first()
     if existing is not None:
-        raise Conflict(f"{item.code} at {site.code} is already published (line {existing.id}); "
-                       "change it with PUT/PATCH and its ETag")
+        raise Conflict(Reason("%(item)s at %(site)s is already published (line %(line)s); change it with PUT/PATCH and its ETag",
+                              item=item.code, site=site.code, line=existing.id))
     available = line.on_hand if line.available is None else line.available
     _check_figures(line.on_hand, available, line.next_available_date, today=now.date())
     row = SupplierStock(supplier_id=supplier.id, item_id=item.id, location_id=site.id, on_hand=quantize(line.on_hand),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openvmi.db import add_unique, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput
+from openvmi.errors import Conflict, FieldError, InvalidInput, Reason
 from openvmi.supplier_stock import queries, rules, site_names
 from openvmi.supplier_stock.models import SiteAlias
 from openvmi.supplier_stock.schemas import SiteAliasCreate
@@ -32,7 +32,8 @@ def add_site_alias(session: Session, request: SiteAliasCreate, *, actor_id: int 
         if taken.location_id == site_id:
             return taken
         other = codes.get(taken.location_id, "(inactive)")
-        raise Conflict(f"{request.alias} is already an alias of site {other}; remove it there first")
+        raise Conflict(Reason("%(alias)s is already an alias of site %(site)s; remove it there first",
+                               alias=request.alias, site=other))
     row = SiteAlias(supplier_id=supplier.id, location_id=site_id, alias=request.alias.strip(), match_key=key,
                     created_by_id=actor_id, created_at=now or utcnow())
     add_unique(session, row, conflict=f"{request.alias} was just added as an alias by someone else")

@@ -71,8 +71,8 @@ def _posted(form: FormState) -> dict[str, Any]:
 def _refused(form: FormState, error: DomainError) -> None:
     if isinstance(error, InvalidInput):
         add_domain_error(form, error)
-    else:  # keep the message's msgid (a Reason), so it is shown in the reader's language
-        form.general.append(split_message(error.args[0] if error.args else str(error)))
+    else:  # its Reason, shown in the reader's language
+        form.general.append(split_message(error.message))
 
 
 @router.get("/vmi/agreements/new")

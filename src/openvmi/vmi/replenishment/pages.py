@@ -64,7 +64,7 @@ async def call_off_suggestions(request: Request, agreement_id: Id, session: DbSe
     except DomainError as error:
         session.rollback()
         refusal = FormState()
-        refusal.general.append(split_message(error.args[0] if error.args else str(error)))
+        refusal.general.append(split_message(error.message))
         return _detail(request, session, actor, agreement_id, horizon, refusal=refusal, status_code=409)
     return flash(redirect(f"/vmi/call-offs/{rows[0].id}"), request,
                  N_("Call-off #%(id)s drafted from the suggestions; send it to the supplier from here."), id=rows[0].id)
