@@ -1,6 +1,7 @@
 """Availability's supplier lines written as JSON by the database, byte for byte what `availability_json`
 writes for the same lines (a test on random data holds the two equal on both engines). The few
-spellings that differ between SQLite and PostgreSQL are the constructs at the top, one per format."""
+spellings that differ between SQLite and PostgreSQL are the constructs at the top, one per format; the
+rows the lines are written from are found per engine too (SUPPLIER_LINES), as each reads them fastest."""
 from typing import Any
 
 from sqlalchemy import (
@@ -112,7 +113,7 @@ def _text(value: str) -> ColumnElement[str]:
 class json_object(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it stands for
     """One JSON object, members in the order given and no spaces, as orjson writes a dict. Each value
     is `text` (a string or NULL), `plain` (a string that needs no escaping: dates, figures), `number`
-    (an integer or NULL) or `raw` (JSON already). SQLite builds it with its json_object(), written in
+    (an integer or NULL) or `raw` (JSON already, or NULL). SQLite builds it with its json_object(), written in
     C and faster than concatenating the pieces; PostgreSQL's json_build_object writes spaces after
     ':' and ',', so there it is concatenated."""
     type = String()
