@@ -138,7 +138,7 @@ def create_db_engine(url: str, *, connect_timeout: int = 10, statement_timeout: 
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _serialize_sqlite_writers(engine, busy_ms=int(busy_timeout * 1000))
-    elif engine.dialect.name == "postgresql":
+    elif engine.dialect.driver == "psycopg":
         _end_read_only_transactions_with_commit(engine)
     return engine
 
@@ -149,7 +149,7 @@ def _end_read_only_transactions_with_commit(engine: Engine) -> None:
     the connection at each ROLLBACK, so every answer planned its statements again (availability,
     1,000 lines: ~4 ms of the database's CPU and ~1.5 ms of ours, bench/README.md). A transaction
     that failed still rolls back."""
-    from psycopg.pq import TransactionStatus  # the driver of PostgreSQL engines only
+    from psycopg.pq import TransactionStatus  # the driver's own: imported for its engines only
 
     rollback = engine.dialect.do_rollback
 
