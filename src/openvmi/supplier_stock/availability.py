@@ -117,7 +117,8 @@ def availability_body(session: Session, query: AvailabilityQuery, *, now: dateti
     item_ids = [i.id for i in items]
     parameters = {"item_ids": item_ids, "today": now.date(), "now_micros": (now - _EPOCH) // timedelta(microseconds=1)}
     at_suppliers: dict[int, list[str]] = {i: [] for i in item_ids}
-    for item_id, line in select_rows(session, availability_sql.SUPPLIER_LINES, parameters):
+    lines_statement = availability_sql.SUPPLIER_LINES[session.get_bind().dialect.name]
+    for item_id, line in select_rows(session, lines_statement, parameters):
         at_suppliers[item_id].append(line)
     totals = dict(select_rows(session, availability_sql.SUPPLIER_TOTALS, {"item_ids": item_ids}))
     ours = _buyer_side(session, item_ids, today=now.date())

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
+from openvmi.alerts.models import Alert
 from openvmi.ledger import figures
 from openvmi.parties.models import Party
 from openvmi.supplier_stock import rules
@@ -150,3 +151,31 @@ def _jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
     return value.isoformat().replace("+00:00", "Z")
+
+
+def test_open_alerts_sit_on_published_and_unpublished_lines_alike(session):
+    # given an item's supplier with stock and one with only a catalogue entry, each with an open
+    # low-stock alert, and a third without one
+    item = make_item(session)
+    published, unpublished, quiet = (make_party(session) for _ in range(3))
+    for supplier in (published, unpublished, quiet):
+        make_supplier_item(session, supplier=supplier, item=item, lead_time_days=3)
+    site = make_location(session, kind="supplier_site", supplier_code=published.code)
+    session.add(SupplierStock(supplier_id=published.id, item_id=item.id, location_id=site.id, on_hand=Decimal(5),
+                              available=Decimal(5), unit=item.unit, reported_at=NOW, source="api"))
+    alerts = {supplier.id: Alert(kind="low_stock", supplier_id=supplier.id, item_id=item.id, status="opened",
+                                 open_key=f"low_stock:{supplier.id}:{item.id}", message="low", numbers={})
+              for supplier in (published, unpublished)}
+    session.add_all(alerts.values())
+    session.flush()
+
+    # when a buyer asks for it
+    query = AvailabilityQuery(item_ids=[item.id])
+    body = availability_body(session, query, now=NOW)
+
+    # then each line carries its supplier's alert, as the portal's answer has it, byte for byte
+    assert body == availability_json(list_availability(session, query, now=NOW))
+    lines = {line["supplier_id"]: line for line in json.loads(body)["items"][0]["lines"]}
+    assert {supplier_id: (line["alert_id"], line["alert_kind"]) for supplier_id, line in lines.items()} == {
+        published.id: (alerts[published.id].id, "low_stock"), unpublished.id: (alerts[unpublished.id].id, "low_stock"),
+        quiet.id: (None, None)}
