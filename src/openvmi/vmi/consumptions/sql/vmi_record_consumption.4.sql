@@ -15,9 +15,9 @@
 -- every statement again on every call. Batches plan in the session's mode.
 -- Since version 3: fewer statements, the same rows (each statement costs an executor start, a snapshot
 -- and a plan-cache check, which for a single line cost more than its rows). The resolution query also
--- finds each line's supplier balance (missing or short for the line alone: Python reports, before any
--- write) and whether a production balance is missing; a batch short only in sum is caught under the
--- locks, as before. The locking statement answers each line's stock before and after. The posting, the
+-- finds each line's supplier balance (missing, or short of what the lines on it want together: Python
+-- reports, before any write) and whether a production balance is missing. The locking statement answers
+-- each line's stock before and after. The posting, the
 -- moves, the draws, the settlement and consumption lines and the balances go in one statement.
 -- With version 1's vmi_consumption_plan_line, and no settlement_line.statement_id.
 CREATE FUNCTION vmi_record_consumption(
@@ -48,9 +48,9 @@ BEGIN
     <<body>>  -- left by EXIT body where the work ends early, so the plan mode is always put back
     BEGIN
     -- Every line resolved as service._checked_lines resolves it; one row per line, in line order. With it,
-    -- each line's supplier balance (missing, or short for this line alone: Python reports, before any
-    -- write; a batch short only in sum is found under the locks) and whether a production balance is
-    -- missing (once a balance exists it stays).
+    -- each line's supplier balance (missing, or short of what the lines on it want together: Python
+    -- reports, before any write) and whether a production balance is missing (once a balance exists it
+    -- stays).
     SELECT array_agg(ROW(r.n, r.quantity, r.quantity_text, r.item_id, r.location_id, r.production_id, r.buyer_id,
                          r.agreement_id, r.supplier_id, r.supplier_item_id, r.currency, r.tax_rate_percent,
                          r.min_level, r.max_level, r.price)::vmi_consumption_plan_line ORDER BY r.n),
@@ -58,14 +58,15 @@ BEGIN
                     AND r.production_id IS NOT NULL AND r.buyer_kind = 'buyer'
                     AND EXISTS (SELECT 1 FROM stock_balance b
                                 WHERE (b.item_id, b.location_id, b.owner_id) = (r.item_id, r.location_id, r.supplier_id)
-                                  AND NOT (b.is_physical AND b.on_hand < r.quantity))),
+                                  AND NOT (b.is_physical AND b.on_hand < r.wanted))),
            bool_or(NOT EXISTS (SELECT 1 FROM stock_balance b WHERE (b.item_id, b.location_id, b.owner_id)
                                                                    = (r.item_id, r.production_id, r.buyer_id)))
     INTO lines, usable, production_missing
     FROM (
         SELECT l.n, l.quantity, l.quantity_text, x.item_id, x.location_id, x.production_id, x.buyer_id, x.buyer_kind,
                a.agreements, a.agreement_id, a.supplier_id, a.supplier_item_id, a.currency, a.tax_rate_percent,
-               a.min_level, a.max_level, pr.price, pr.currency AS price_currency
+               a.min_level, a.max_level, pr.price, pr.currency AS price_currency,
+               sum(l.quantity) OVER (PARTITION BY x.item_id, x.location_id, a.supplier_id) AS wanted
         FROM unnest(p_item_codes, p_item_ids, p_location_codes, p_location_ids, p_supplier_codes, p_supplier_ids,
                     p_quantities, p_quantity_texts)
              WITH ORDINALITY AS l(item_code, item_id, location_code, location_id, supplier_code, supplier_id,
@@ -134,7 +135,7 @@ BEGIN
     END IF;
     -- Locks in id order (the rows are sorted, then locked); each balance's figure after the whole
     -- consumption, and each line's supplier stock before and after it for the VMI level alerts
-    -- (rules.crosses_a_level). Short (the lines together), a balance not found, or past what a balance
+    -- (rules.crosses_a_level). Short since the check above, a balance not found, or past what a balance
     -- keeps exactly (ledger.rules.overflows): bad.
     WITH change AS (
         SELECT k.item_id, k.location_id, k.owner_id, sum(k.change) AS change
@@ -157,8 +158,10 @@ BEGIN
                  count(*) AS found
           FROM locked b) k
     CROSS JOIN (SELECT array_agg(l.agreement_id ORDER BY l.n) AS agreement_ids,
-                       array_agg(l.min_level ORDER BY l.n) AS min_levels, array_agg(l.max_level ORDER BY l.n) AS max_levels,
-                       array_agg(b.on_hand ORDER BY l.n) AS before, array_agg(b.on_hand + b.change ORDER BY l.n) AS after
+                       array_agg(l.min_level ORDER BY l.n) AS min_levels,
+                       array_agg(l.max_level ORDER BY l.n) AS max_levels,
+                       array_agg(b.on_hand ORDER BY l.n) AS before,
+                       array_agg(b.on_hand + b.change ORDER BY l.n) AS after
                 FROM unnest(lines) l
                 JOIN locked b ON (b.item_id, b.location_id, b.owner_id) = (l.item_id, l.location_id, l.supplier_id)) s;
     IF bad THEN  -- nothing of this stays; Python reports
