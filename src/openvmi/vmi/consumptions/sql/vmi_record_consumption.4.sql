@@ -18,7 +18,8 @@
 -- finds each line's supplier balance (missing, or short of what the lines on it want together: Python
 -- reports, before any write) and whether a production balance is missing. The locking statement answers
 -- each line's stock before and after. The posting, the
--- moves, the draws, the settlement and consumption lines and the balances go in one statement.
+-- moves, the draws, the settlement and consumption lines and the balances go in one statement. For a
+-- single line the plan mode and the move id are plain assignments (no query, so no executor start).
 -- With version 1's vmi_consumption_plan_line, and no settlement_line.statement_id.
 CREATE FUNCTION vmi_record_consumption(
     p_item_codes varchar[], p_item_ids integer[], p_location_codes varchar[], p_location_ids integer[],
@@ -38,12 +39,13 @@ DECLARE
     v_move_ids integer[];
     v_reference varchar;
     plan_mode text;
+    ignored text;
 BEGIN
     -- One line: the generic plans (see the header), set for this transaction and put back below, so the
     -- caller's own statements after the call plan as before.
     IF cardinality(p_quantities) = 1 THEN
         plan_mode := current_setting('plan_cache_mode');
-        PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+        ignored := set_config('plan_cache_mode', 'force_generic_plan', true);  -- an assignment: no executor
     END IF;
     <<body>>  -- left by EXIT body where the work ends early, so the plan mode is always put back
     BEGIN
@@ -172,7 +174,11 @@ BEGIN
     END IF;
     -- The moves' ids, taken in line order first (as the Python path's INSERT numbers them), so every row
     -- below names its line's move without reading it back.
-    v_move_ids := ARRAY(SELECT nextval('stock_move_id_seq'::regclass) FROM generate_series(1, cardinality(lines)));
+    IF cardinality(lines) = 1 THEN  -- a plain expression, which PL/pgSQL evaluates without the executor
+        v_move_ids := ARRAY[nextval('stock_move_id_seq'::regclass)];
+    ELSE
+        v_move_ids := ARRAY(SELECT nextval('stock_move_id_seq'::regclass) FROM generate_series(1, cardinality(lines)));
+    END IF;
     -- Every write in one statement (the foreign keys are checked at its end, so a row may name another
     -- written beside it). The posting's fingerprint, as ledger.service._hash_request builds it from the
     -- schemas' JSON.
@@ -251,7 +257,7 @@ BEGIN
     FROM emptied e;
     END body;
     IF plan_mode IS NOT NULL THEN
-        PERFORM set_config('plan_cache_mode', plan_mode, true);
+        ignored := set_config('plan_cache_mode', plan_mode, true);
     END IF;
 END
 $$
