@@ -30,11 +30,11 @@ from sqlalchemy import text  # noqa: E402
 
 from openvmi import migrations  # noqa: E402
 from openvmi.access import Actor, Role  # noqa: E402
-from openvmi.migrations import sql_file  # noqa: E402
 from openvmi.db import create_db_engine, create_session_factory  # noqa: E402
 from openvmi.ledger import service as ledger_service  # noqa: E402
 from openvmi.ledger.rules import DocumentKind  # noqa: E402
 from openvmi.ledger.schemas import DocumentRef, MoveCreate, PostingCreate  # noqa: E402
+from openvmi.migrations import sql_file  # noqa: E402
 from openvmi.vmi.consumptions import fast_path  # noqa: E402
 from openvmi.vmi.consumptions import service as consumptions  # noqa: E402
 from openvmi.vmi.consumptions.schemas import ConsumptionCreate, ConsumptionLineCreate  # noqa: E402
