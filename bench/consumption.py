@@ -213,6 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         for (what, clients), per_round in sorted(ratios.items()):
             print(f"| {what} | {clients} | {', '.join(f'{r:.2f}' for r in per_round)} | "
                   f"{statistics.median(per_round):.2f} |")
+    if ratios:  # the settlement line's and the document's price: the use case against the move it posts
+        print("\n| consumption / bare move | clients | per round | median |\n| --- | ---: | --- | ---: |")
+        for (what, clients), per_round in sorted(ratios.items()):
+            if what == "consumption" and ("move", clients) in ratios:
+                against = [c / m for c, m in zip(per_round, ratios[("move", clients)], strict=True)]
+                print(f"| consumption / move | {clients} | {', '.join(f'{r:.2f}' for r in against)} | "
+                      f"{statistics.median(against):.2f} |")
     if baseline_one_client:
         base = statistics.mean(baseline_one_client)
         single = statistics.median(ratios[("consumption", 1)]) if ("consumption", 1) in ratios else 0.0

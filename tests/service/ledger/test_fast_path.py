@@ -352,3 +352,43 @@ def test_the_function_writes_every_column_the_python_path_writes(session, monkey
     assert "consumption function" in taken_overall, "the examples never reached the consumption function"
     assert {line[1] for line in settled_overall} == {"consumption", "reversal"}, "no settlement line was compared"
 
+
+
+def stocked_world(session, quantity: Decimal) -> World:
+    world = make_world(session)
+    service.post_moves(session, PostingCreate(moves=[move_for(world, OPERATIONS["receive"], quantity)]),
+                       actor=world.actor, document=DocumentRef(kind=DocumentKind.RECEIPT, id=DOCUMENTS))
+    return world
+
+
+def call_the_consumption_function(session, world: World, quantities: list[str]):
+    lines = [ConsumptionLineCreate(item_id=world.item, location_id=world.places["store"], quantity=Decimal(quantity))
+             for quantity in quantities]
+    return CONSUMPTION_FUNCTION(session, ConsumptionCreate(lines=lines), actor=world.actor, idempotency_key=None,
+                                request_hash="0" * 64, now=START, day=LOCAL_DAY)
+
+
+def test_lines_on_one_balance_each_answer_its_stock_before_and_after_the_whole_consumption(session):
+    world = stocked_world(session, Decimal(10))
+
+    consumption_id, stock = call_the_consumption_function(session, world, ["2", "3"])
+
+    assert consumption_id is not None
+    assert [(line.before, line.after) for line in stock] == [(Decimal(10), Decimal(5))] * 2
+
+
+def test_a_batch_short_only_in_sum_leaves_the_request_to_the_python_path_and_writes_nothing(session):
+    # given 5 in stock and three lines of 2: each line fits alone, together they do not
+    world = stocked_world(session, Decimal(5))
+    before = table_tops(session)
+
+    # then the function declines (found under the balance locks) and leaves no row behind
+    assert call_the_consumption_function(session, world, ["2", "2", "2"]) is None
+    assert table_tops(session) == before
+    # and the Python path names the shortfall
+    with pytest.raises(InsufficientStock) as refused:
+        consumptions.record_consumption(session, ConsumptionCreate(lines=[ConsumptionLineCreate(
+            item_id=world.item, location_id=world.places["store"], quantity=Decimal(2))] * 3), actor=world.actor,
+            zone="Asia/Shanghai")
+    assert [(shortfall.requested, shortfall.available) for shortfall in refused.value.shortfalls] == [
+        (Decimal(6), Decimal(5))]

@@ -22,7 +22,7 @@ from openvmi.scoping import current_supplier_scope
 from openvmi.settlement.rules import currency_places
 from openvmi.vmi.consumptions.schemas import ConsumptionCreate
 
-SQL_FILE = "vmi/consumptions/sql/vmi_record_consumption.3.sql"  # the version the migrations deploy last
+SQL_FILE = "vmi/consumptions/sql/vmi_record_consumption.4.sql"  # the version the migrations deploy last
 
 # CLDR's minor units (settlement.rules.currency_places) for every currency whose unit is not the default
 # of 2, which the function assumes for the rest, as babel does for a code it does not know.
