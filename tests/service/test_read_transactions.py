@@ -7,11 +7,11 @@ from sqlalchemy.exc import DBAPIError
 from openvmi.catalog.models import Item
 from openvmi.db import create_db_engine, create_session_factory
 
+pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # psycopg's prepared statements
+
 
 @pytest.fixture
 def reads(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("psycopg's prepared statements: PostgreSQL only")
     engine = create_db_engine(database_url, pool_size=1, max_overflow=0)
     yield create_session_factory(engine, read_only=True)
     engine.dispose()
