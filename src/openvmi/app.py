@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_db_engine(settings.database_url, **settings.engine_options())
     app.state.settings = settings
     app.state.engine = engine
+    app.state.engine_is_local = engine.dialect.name == "sqlite"  # no round trips to wait for (web.deps)
     # Unsafe methods write (on SQLite they queue for the write lock); safe ones only read.
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(engine, read_only=True)
