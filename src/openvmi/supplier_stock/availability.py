@@ -119,8 +119,8 @@ def availability_body(session: Session, query: AvailabilityQuery, *, now: dateti
     item_ids = [i.id for i in items]
     parameters = {"item_ids": item_ids, "today": now.date(), "now_micros": (now - _EPOCH) // timedelta(microseconds=1)}
     at_suppliers: dict[int, list[str]] = {i: [] for i in item_ids}
-    for item_id, line in select_rows(session, availability_sql.SUPPLIER_LINES, parameters):
-        at_suppliers[item_id].append(line)
+    for item_id, lines in _supplier_lines(session, parameters):
+        at_suppliers[item_id].append(lines)
     totals = dict(select_rows(session, availability_sql.SUPPLIER_TOTALS, {"item_ids": item_ids}))
     ours = _buyer_side(session, item_ids, today=now.date())
     answer = []
@@ -137,6 +137,18 @@ def availability_body(session: Session, query: AvailabilityQuery, *, now: dateti
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _supplier_lines(session: Session, parameters: dict[str, Any]) -> Sequence[tuple[int, str]]:
+    """(item id, JSON of one or more of its supplier lines, comma-separated), in the answer's order.
+    PostgreSQL sends a row a line. SQLite joins an item's lines itself: every row fetched from it lets
+    go of Python's lock and waits to take it back, which under load cost more than the row."""
+    if session.get_bind().dialect.name != "sqlite":
+        return select_rows(session, availability_sql.SUPPLIER_LINES, parameters)
+    joined = ((item_id, select_rows(session, availability_sql.JOINED_SUPPLIER_LINES,
+                                    parameters | {"item_ids": [item_id]})[0][0])
+              for item_id in parameters["item_ids"])
+    return [(item_id, lines) for item_id, lines in joined if lines is not None]
 
 
 def _buyer_side(session: Session, item_ids: list[int], *, today: date) -> dict[int, list[tuple[tuple, dict[str, Any]]]]:

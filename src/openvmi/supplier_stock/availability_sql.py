@@ -240,6 +240,11 @@ _ALL = union_all(_published(), _unpublished()).subquery()
 SUPPLIER_LINES = select(_ALL.c.item_id, _ALL.c.line).order_by(
     _ALL.c.item_id, _ALL.c.deliverable, _ALL.c.available.desc(), _ALL.c.age, code_point_order(_ALL.c.code),
     code_point_order(_ALL.c.site_code))
+# SQLite only, parameters as SUPPLIER_LINES with a single item id: that item's lines as one text, joined
+# by the database. The order holds: SQLite keeps a subquery's ORDER BY under an aggregate other than
+# count(), min() and max().
+_ONE_ITEMS_LINES = SUPPLIER_LINES.subquery()
+JOINED_SUPPLIER_LINES = select(func.group_concat(_ONE_ITEMS_LINES.c.line, _text(",")))
 # Parameter: item_ids. What suppliers have available of each item, written as the answer writes it.
 SUPPLIER_TOTALS = (select(SupplierStock.item_id, quantity_sum_text(SupplierStock.available))
                    .where(SupplierStock.item_id.in_(_ITEM_IDS)).group_by(SupplierStock.item_id))
