@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from openvmi import __version__
@@ -140,14 +140,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            code="not_ready")
         return JSONResponse({"status": "ready", "migration": current})
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Each feature's API router straight into the app, not through a router of its own for the prefix:
+    # FastAPI matches a path again at every level of routers on its way to the route (docs/decisions.md,
+    # "Availability over HTTP").
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
                    call_offs_router, shipments_router, receipts_router, replenishment_router,
                    consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router,
                    statements_router, statement_exports_router, invoices_router):
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX)
     install_api_problem_handlers(app, page_errors=error_page)
     # Bodies are capped and, on the API and for uploads, read only from a known caller.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,
