@@ -84,9 +84,9 @@ _SQL = {
         quantity_sum_text: "printf('%d.%06d', sum(CAST(round({0} * 1000000) AS INTEGER)) / 1000000, "
                            "sum(CAST(round({0} * 1000000) AS INTEGER)) % 1000000)",
         date_text: "{0}",  # SQLite keeps dates as ISO text
-        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's DateTime on SQLite).
-        utc_text: "(substr({0}, 1, 10) || 'T' || substr({0}, 12, 8) || CASE WHEN substr({0}, 21) IN "
-                  "('', '000000') THEN '' ELSE '.' || substr({0}, 21, 6) END || 'Z')",
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's DateTime on SQLite), or without the fraction;
+        # only the fraction holds a '.'. Two replace() calls cost less than four substr() and a CASE.
+        utc_text: "(replace(replace({0}, ' ', 'T'), '.000000', '') || 'Z')",
         epoch_micros: "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))",
         days_after: "date({0}, '+' || {1} || ' days')",
         code_point_order: "{0}",
