@@ -15,7 +15,7 @@ from openvmi.auth import service as auth_service
 from openvmi.auth.api import router as auth_router
 from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
-from openvmi.db import create_db_engine, create_session_factory
+from openvmi.db import POOL_SIZE, create_db_engine, create_session_factory
 from openvmi.jobs.background import BackgroundWork
 from openvmi.jobs.imports import ImportRunner
 from openvmi.ledger.api import router as ledger_router
@@ -83,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many worker threads for routes and dependencies as the pool has connections (40 by default):
+        # a thread beyond them could only wait for a connection, and on SQLite every extra thread contends
+        # for Python's lock (docs/decisions.md, "Availability over HTTP").
+        anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         runner: ImportRunner = app.state.import_runner
         if settings.import_runner:
             runner.start()
