@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from openvmi import __version__
@@ -15,7 +15,7 @@ from openvmi.auth import service as auth_service
 from openvmi.auth.api import router as auth_router
 from openvmi.catalog import pages as catalog_pages
 from openvmi.catalog.api import router as catalog_router
-from openvmi.db import create_db_engine, create_session_factory
+from openvmi.db import POOL_SIZE, create_db_engine, create_session_factory
 from openvmi.jobs.background import BackgroundWork
 from openvmi.jobs.imports import ImportRunner
 from openvmi.ledger.api import router as ledger_router
@@ -83,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many worker threads for routes and dependencies as the pool has connections (40 by default):
+        # a thread beyond them could only wait for a connection, and on SQLite every extra thread contends
+        # for Python's lock (docs/decisions.md, "Availability over HTTP").
+        anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         runner: ImportRunner = app.state.import_runner
         if settings.import_runner:
             runner.start()
@@ -100,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_db_engine(settings.database_url, **settings.engine_options())
     app.state.settings = settings
     app.state.engine = engine
+    app.state.engine_is_local = engine.dialect.name == "sqlite"  # no round trips to wait for (web.deps)
     # Unsafe methods write (on SQLite they queue for the write lock); safe ones only read.
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(engine, read_only=True)
@@ -139,14 +144,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            code="not_ready")
         return JSONResponse({"status": "ready", "migration": current})
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Each feature's API router straight into the app, not through a router of its own for the prefix:
+    # FastAPI matches a path again at every level of routers on its way to the route (docs/decisions.md,
+    # "Availability over HTTP").
     for router in (auth_router, parties_router, catalog_router, locations_router, ledger_router, alerts_router,
                    supplier_stock_router, planning_router, agreements_router,
                    call_offs_router, shipments_router, receipts_router, replenishment_router,
                    consumptions_router, vmi_stock_router, settlement_router, adjustments_router, buyouts_router,
                    statements_router, statement_exports_router, invoices_router):
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX)
     install_api_problem_handlers(app, page_errors=error_page)
     # Bodies are capped and, on the API and for uploads, read only from a known caller.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes,

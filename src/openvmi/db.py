@@ -9,7 +9,7 @@ from typing import Any
 from enum import StrEnum
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, String, create_engine, event, text,
+    BigInteger, CheckConstraint, DateTime, Engine, MetaData, Numeric, String, create_engine, event, make_url, text,
 )
 from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column, sessionmaker
@@ -107,6 +107,8 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.000001"))
 
 
+POOL_SIZE = 15  # connections an engine keeps (and opens at most), per process
+
 # Execution options of a session's connection that the engine acts on (see create_session_factory).
 READ_ONLY = "openvmi_read_only"  # also a Session.info key: the session refuses to write
 NO_WAIT = "openvmi_no_wait"  # SQLite: give up at once when another writer holds the lock
@@ -132,6 +134,13 @@ def create_db_engine(url: str, *, connect_timeout: int = 10, statement_timeout: 
             connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
         kwargs.setdefault("connect_args", connect_args)
         kwargs.setdefault("pool_timeout", connect_timeout)
+    if "poolclass" not in kwargs and make_url(url).database not in (None, "", ":memory:"):
+        # As many connections at most as SQLAlchemy's default (5 + 10 overflow), all kept: an overflow
+        # connection was closed when given back, so under load (40 worker threads) connections were
+        # opened again and again, each configured and each reading the schema anew (docs/decisions.md,
+        # "Availability over HTTP").
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", 0)
     # Bound values never reach logs or error messages (echo, IntegrityError texts): among them are
     # password hashes, token digests and webhook secrets, and no list of columns stays complete.
     kwargs.setdefault("hide_parameters", True)

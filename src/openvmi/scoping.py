@@ -57,6 +57,8 @@ def select_rows(session: Session, statement: Executable,
     of rows that layer cost more than the database (bench/README.md). All rows at once: a Core result
     iterated row by row calls the driver's fetchone for each."""
     if current_supplier_scope(session) is None:
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()  # as the ORM's autoflush would: a read sees the session's own changes
         return session.connection().execute(statement, parameters).all()
     return session.execute(statement, parameters).all()
 

@@ -1,8 +1,11 @@
-"""Health checks: /healthz says the process is up, /readyz that the database is reachable and current."""
+"""Health checks: /healthz says the process is up, /readyz that the database is reachable and current;
+and the served process runs as many worker threads as it has database connections."""
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
 from openvmi.app import create_app
+from openvmi.db import POOL_SIZE
 from openvmi.migrations import head_revision
 from openvmi.settings import Settings
 
@@ -46,3 +49,13 @@ def test_the_api_document_says_readiness_may_answer_a_problem(database_url):
     not_ready = document["paths"]["/readyz"]["get"]["responses"]["503"]
     assert not_ready["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert "Problem" in document["components"]["schemas"]
+
+
+def test_the_server_runs_no_more_worker_threads_than_it_has_database_connections(database_url):
+    async def worker_threads() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    # when the app is serving
+    with client_for(database_url) as client:
+        # then a route or dependency waiting for a thread never holds one that could only wait for a connection
+        assert client.portal.call(worker_threads) == POOL_SIZE

@@ -15,6 +15,7 @@ from openvmi.auth.security import hash_password, new_token_secret, token_digest,
 from openvmi.db import add_unique, utcnow
 from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, Reason
 from openvmi.parties.models import Party
+from openvmi.scoping import select_rows
 from openvmi.settings import Settings
 
 
@@ -239,10 +240,10 @@ def caller_for_token(session: Session, secret: str) -> tuple[Actor, bool]:
     """The actor behind a bearer token, read and never written, so a read-only session can answer;
     NotAuthenticated if unknown, expired or revoked. The flag says the token's use is due to be
     recorded (record_token_use)."""
-    row = session.execute(_CALLER, {"digest": token_digest(secret)}).first()
-    if row is None:
+    rows = select_rows(session, _CALLER, {"digest": token_digest(secret)})
+    if not rows:
         raise NotAuthenticated("invalid token")
-    token_id, kind, revoked_at, expires_at, last_used_at, user_id, username, role, supplier_id, locale, active = row
+    token_id, kind, revoked_at, expires_at, last_used_at, user_id, username, role, supplier_id, locale, active = rows[0]
     now = utcnow()
     if revoked_at is not None or (expires_at is not None and expires_at <= now):
         raise NotAuthenticated("token expired or revoked")

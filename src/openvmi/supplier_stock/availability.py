@@ -1,14 +1,16 @@
 """Availability, a read model: who can deliver each item soonest, from suppliers' published stock,
 their lead times and our own VMI and in-transit stock (read through ledger.figures, never written)."""
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from openvmi.alerts import queries as alerts_queries
@@ -117,9 +119,8 @@ def availability_body(session: Session, query: AvailabilityQuery, *, now: dateti
     item_ids = [i.id for i in items]
     parameters = {"item_ids": item_ids, "today": now.date(), "now_micros": (now - _EPOCH) // timedelta(microseconds=1)}
     at_suppliers: dict[int, list[str]] = {i: [] for i in item_ids}
-    lines_statement = availability_sql.SUPPLIER_LINES[session.get_bind().dialect.name]
-    for item_id, line in select_rows(session, lines_statement, parameters):
-        at_suppliers[item_id].append(line)
+    for item_id, lines in _supplier_lines(session, parameters):
+        at_suppliers[item_id].append(lines)
     totals = dict(select_rows(session, availability_sql.SUPPLIER_TOTALS, {"item_ids": item_ids}))
     ours = _buyer_side(session, item_ids, today=now.date())
     answer = []
@@ -136,6 +137,19 @@ def availability_body(session: Session, query: AvailabilityQuery, *, now: dateti
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _supplier_lines(session: Session, parameters: dict[str, Any]) -> Sequence[tuple[int, str]]:
+    """(item id, JSON of one or more of its supplier lines, comma-separated), in the answer's order.
+    PostgreSQL sends a row a line. SQLite joins an item's lines itself: every row fetched from it lets
+    go of Python's lock and waits to take it back, which under load cost more than the row."""
+    engine = session.get_bind().dialect.name
+    if engine != "sqlite":
+        return select_rows(session, availability_sql.SUPPLIER_LINES[engine], parameters)
+    joined = ((item_id, select_rows(session, availability_sql.JOINED_SUPPLIER_LINES,
+                                    parameters | {"item_ids": [item_id]})[0][0])
+              for item_id in parameters["item_ids"])
+    return [(item_id, lines) for item_id, lines in joined if lines is not None]
 
 
 def _buyer_side(session: Session, item_ids: list[int], *, today: date) -> dict[int, list[tuple[tuple, dict[str, Any]]]]:
@@ -173,7 +187,7 @@ _UNPUBLISHED = (  # the database leaves out who has published: most have
                            SupplierStock.item_id == SupplierItem.item_id)))
 
 
-def _item(item: Item, ranked: list[tuple[tuple, dict[str, Any]]], at_suppliers: Decimal,
+def _item(item: Row[Any], ranked: list[tuple[tuple, dict[str, Any]]], at_suppliers: Decimal,
           ours: Decimal) -> dict[str, Any]:
     """An item with its lines soonest first (rules.delivery_rank, then supplier and site code)."""
     ranked.sort(key=itemgetter(0))
@@ -181,32 +195,47 @@ def _item(item: Item, ranked: list[tuple[tuple, dict[str, Any]]], at_suppliers: 
                 total_available=at_suppliers, buyer_side=ours, lines=[line for _, line in ranked])
 
 
-def _items_for(session: Session, query: AvailabilityQuery) -> tuple[list[Item], str | None]:
-    """One page of the items asked for, in code order (a code is unique, so it is the keyset)."""
-    conditions = []
-    if query.item_ids:
-        conditions.append(Item.id.in_(query.item_ids))
-    if query.item_codes:
-        conditions.append(Item.code.in_(query.item_codes))
-    if query.search:
-        conditions.append(_all_words(query.search))
-    if not conditions:
+def _items_for(session: Session, query: AvailabilityQuery) -> tuple[Sequence[Row[Any]], str | None]:
+    """One page of the items asked for (id, code, name, unit), in code order (a code is unique, so it is
+    the keyset)."""
+    words = query.search.split() if query.search else []
+    if not query.item_ids and not query.item_codes and not words:
         return [], None
-    statement = select(Item).where(or_(*conditions))
     after = decode_code_cursor(query.cursor)
-    if after is not None:
-        statement = statement.where(Item.code > after)
-    items = list(session.scalars(statement.order_by(Item.code).limit(query.limit + 1)))
+    parameters: dict[str, Any] = {"item_ids": query.item_ids, "item_codes": query.item_codes, "after": after,
+                                  "limit": query.limit + 1}
+    parameters |= {f"word_{index}": like_pattern(word) for index, word in enumerate(words)}
+    statement = _items_statement(by_ids=bool(query.item_ids), by_codes=bool(query.item_codes), words=len(words),
+                                 after=after is not None)
+    items = select_rows(session, statement, parameters)
     if len(items) > query.limit:
         return items[:query.limit], encode_code_cursor(items[query.limit - 1].code)
     return items, None
 
 
-def _all_words(search: str) -> ColumnElement[bool]:
-    """Every word typed must be in the item's code or name, in any order ("螺栓 M10")."""
+@lru_cache(maxsize=64)
+def _items_statement(*, by_ids: bool, by_codes: bool, words: int, after: bool) -> Select[Any]:
+    """The items query of one shape, built once: composing it cost more than running it."""
+    conditions = []
+    if by_ids:
+        conditions.append(Item.id.in_(bindparam("item_ids", expanding=True)))
+    if by_codes:
+        conditions.append(Item.code.in_(bindparam("item_codes", expanding=True)))
+    if words:
+        conditions.append(_all_words(words))
+    statement = select(Item.id, Item.code, Item.name, Item.unit).where(or_(*conditions))
+    if after:
+        statement = statement.where(Item.code > bindparam("after"))
+    return statement.order_by(Item.code).limit(bindparam("limit"))
+
+
+def _all_words(words: int) -> ColumnElement[bool]:
+    """Every word typed (parameters word_0, word_1 ...: LIKE patterns) must be in the item's code or
+    name, in any order ("螺栓 M10")."""
+    patterns = [bindparam(f"word_{index}") for index in range(words)]
     return and_(*(or_(func.lower(Item.code).like(pattern, escape="\\"),
                       func.lower(Item.name).like(pattern, escape="\\"))
-                  for pattern in (like_pattern(word) for word in search.split())))
+                  for pattern in patterns))
 
 
 def encode_code_cursor(code: str) -> str:

@@ -37,10 +37,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if session.in_transaction():
+        if session.in_transaction() and not state.engine_is_local:
             # Giving the connection back rolls back (a round trip on PostgreSQL): in a worker thread,
             # even when the client has gone, and (as FastAPI does) not queued behind other requests
-            # for the pool's threads while it holds a connection they may be waiting for.
+            # for the pool's threads while it holds a connection they may be waiting for. SQLite's
+            # rollback waits for nothing (the library is in this process), so there it is not worth a
+            # thread hop (docs/decisions.md, "Availability over HTTP").
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
         else:

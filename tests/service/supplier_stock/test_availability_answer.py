@@ -129,6 +129,29 @@ def test_availability_answers_every_field_in_order(session, world, buyer_side):
         (line["deliverable_on"], line["supplier_code"], line["available"], line["stale"]) for line in expected]
 
 
+def test_a_page_of_several_items_gives_each_item_its_own_lines_in_the_same_bytes(session):
+    # given three items with stock at two suppliers each, and a fourth that no supplier has
+    items = [make_item(session) for _ in range(4)]
+    for rank, item in enumerate(items[:3]):
+        for supplier in (make_party(session), make_party(session)):
+            site = make_location(session, kind="supplier_site", supplier_code=supplier.code)
+            session.add(SupplierStock(supplier_id=supplier.id, item_id=item.id, location_id=site.id,
+                                      on_hand=Decimal(rank + 5), available=Decimal(rank + 1), unit=item.unit,
+                                      reported_at=NOW - timedelta(hours=rank), source="api"))
+    session.flush()
+
+    # when a buyer asks for all four in one page
+    query = AvailabilityQuery(item_ids=[item.id for item in items])
+    body = availability_body(session, query, now=NOW)
+
+    # then the API's body, its lines joined by the database item by item, is the portal's answer
+    # byte for byte, and each item holds its own suppliers' lines only
+    assert body == availability_json(list_availability(session, query, now=NOW))
+    lines = {answer["item_id"]: [line["available"] for line in answer["lines"]] for answer in json.loads(body)["items"]}
+    assert lines == {items[0].id: ["1.000000"] * 2, items[1].id: ["2.000000"] * 2, items[2].id: ["3.000000"] * 2,
+                     items[3].id: []}
+
+
 def _supplier_line(supplier, location_id, site_code, *, on_hand, available, next_date, lead_time, reported_at):
     age_hours = NOW - reported_at if reported_at is not None else None
     return _line(source="supplier", supplier_id=supplier.id, supplier_code=supplier.code,
