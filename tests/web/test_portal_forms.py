@@ -198,3 +198,14 @@ def test_a_services_refusal_reads_in_the_readers_language_on_its_field(session, 
 
     assert field_error(item_again.text, "code") == f"编码为 {item.code} 的物料已存在"
     assert field_error(user_again.text, "username") == f"用户名 {admin.username} 已被占用"
+
+
+def test_an_admin_who_deactivates_themself_is_told_why_in_their_language(session, portal):
+    admin = make_user(session, role=Role.ADMIN, locale="zh_CN")
+    portal.sign_in(admin)
+
+    refused = portal.post(f"/users/{admin.id}/active", {"active": "false"})
+
+    assert refused.status_code == 422 and "不能停用自己" in refused.text
+    session.refresh(admin)
+    assert admin.active

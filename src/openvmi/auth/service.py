@@ -13,7 +13,7 @@ from openvmi.auth.rules import LOGIN_REFUSED, LoginPolicy
 from openvmi.auth.schemas import LogInAttempt, PasswordChange, TokenCreate, TokenIssued, UserCreate, UserUpdate
 from openvmi.auth.security import hash_password, new_token_secret, token_digest, verify_nothing, verify_password
 from openvmi.db import add_unique, utcnow
-from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, Reason
+from openvmi.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound, Reason, RuleViolation
 from openvmi.parties.models import Party
 from openvmi.scoping import select_rows
 from openvmi.settings import Settings
@@ -270,7 +270,7 @@ def actor_of(user: User, *, token: ApiToken | None = None) -> Actor:
 def set_user_active(session: Session, user_id: int, active: bool, *, actor: Actor) -> User:
     """Deactivate or reactivate a user; their tokens stop working at once. Caller commits."""
     if user_id == actor.user_id and not active:
-        raise PermissionDenied("you cannot deactivate yourself")
+        raise RuleViolation(Reason("you cannot deactivate yourself"))  # a rule, not a missing right
     user = get_user(session, user_id)
     user.active = active
     return user

@@ -10,7 +10,7 @@ from openvmi.auth.models import ApiToken
 from openvmi.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from openvmi.auth.security import verify_password
 from openvmi.db import utcnow
-from openvmi.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from openvmi.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RuleViolation
 from tests.builders import PASSWORD, log_in, make_party, make_user
 
 
@@ -89,7 +89,7 @@ def test_a_deactivated_user_cannot_log_in_and_its_tokens_stop_working(session):
 def test_an_admin_cannot_deactivate_themself(session):
     admin = make_user(session, role=Role.ADMIN)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(RuleViolation, match="you cannot deactivate yourself"):
         service.set_user_active(session, admin.id, False, actor=service.actor_of(admin))
 
 
