@@ -111,7 +111,7 @@ def _text(value: str) -> ColumnElement[str]:
 
 
 # The statements' constants are written into their SQL, not bound: then PostgreSQL keeps one plan for
-# the prepared lines statement after its first five, where with fourteen more parameters it planned
+# the prepared lines statement after its first five, where with 23 more parameters bound it planned
 # every answer again (~0.6 ms of its ~5 ms per 1,000 lines, bench/README.md).
 _ZERO, _ONE, _TWO, _TEN = _number(0), _number(1), _number(2), _number(10)
 _TENTH_OF_AN_HOUR = _number(360_000_000)  # microseconds
@@ -281,7 +281,7 @@ def _unpublished() -> Any:
 
 # Who has published for the items, read once from their few pages of ix_supplier_stock_item. As NOT
 # EXISTS, SQLite looked each catalogue entry up in the (supplier, item, site) index instead, a page of
-# its own per supplier across the whole table: ~1.5 ms of 4.5 per 1,000 lines (bench/README.md).
+# its own per supplier across the whole table: ~1.5 ms of the statement's ~6 per 1,000 lines (bench/README.md).
 _none_published = tuple_(SupplierItem.item_id, SupplierItem.supplier_id).not_in(
     select(SupplierStock.item_id, SupplierStock.supplier_id).where(SupplierStock.item_id.in_(_ITEM_IDS)))
 
