@@ -5,8 +5,8 @@ rows the lines are written from are found per engine too (SUPPLIER_LINES), as ea
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, ColumnElement, Date, Integer, String, and_, bindparam, case, cast, exists, func, literal, literal_column,
-    null, select, union_all,
+    BigInteger, ColumnElement, Date, Integer, String, and_, bindparam, case, cast, func, literal_column,
+    null, select, tuple_, union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -102,12 +102,20 @@ def _compile(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
 for _construct in _SQL["sqlite"]:
     compiles(_construct)(_compile)
 
-_TENTH_OF_AN_HOUR = 360_000_000  # microseconds
-_DAY = 86_400_000_000  # microseconds
+def _number(value: int) -> ColumnElement[int]:
+    return literal_column(str(value), BigInteger if abs(value) > 2**31 - 1 else Integer)
 
 
 def _text(value: str) -> ColumnElement[str]:
     return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+# The statements' constants are written into their SQL, not bound: then PostgreSQL keeps one plan for
+# the prepared lines statement after its first five, where with 23 more parameters bound it planned
+# every answer again (~0.6 ms of its ~5 ms per 1,000 lines, bench/README.md).
+_ZERO, _ONE, _TWO, _TEN = _number(0), _number(1), _number(2), _number(10)
+_TENTH_OF_AN_HOUR = _number(360_000_000)  # microseconds
+_DAY = _number(86_400_000_000)  # microseconds
 
 
 class json_object(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it stands for
@@ -149,14 +157,14 @@ def age_tenths(age: ColumnElement[int]) -> ColumnElement[int]:
     """rules.age_hours in SQL, in tenths of an hour: half to even on the exact microseconds."""
     size = func.abs(age, type_=BigInteger)
     tenths, rest = size // _TENTH_OF_AN_HOUR, size % _TENTH_OF_AN_HOUR
-    return tenths + case((rest * 2 > _TENTH_OF_AN_HOUR, 1),
-                         ((rest * 2 == _TENTH_OF_AN_HOUR) & (tenths % 2 == 1), 1), else_=0)
+    return tenths + case((rest * _TWO > _TENTH_OF_AN_HOUR, _ONE),
+                         ((rest * _TWO == _TENTH_OF_AN_HOUR) & (tenths % _TWO == _ONE), _ONE), else_=_ZERO)
 
 
 def _hours_text(age: ColumnElement[int], tenths: ColumnElement[int]) -> ColumnElement[str]:
     """Tenths of an hour as orjson writes the float: 12.3, 0.0, -0.5."""
-    sign = case((and_(age < 0, tenths > 0), _text("-")), else_=_text(""))
-    return sign + cast(tenths // 10, String) + _text(".") + cast(tenths % 10, String)
+    sign = case((and_(age < _ZERO, tenths > _ZERO), _text("-")), else_=_text(""))
+    return sign + cast(tenths // _TEN, String) + _text(".") + cast(tenths % _TEN, String)
 
 
 _SITE = Location.__table__
@@ -209,8 +217,8 @@ def _published_or_not_rows() -> Any:
     return (
         select(item_id.label("item_id"), supplier_id.label("supplier_id"), Party.code, Party.name,
                Party.stale_after_days, stock.c.location_id, _SITE.c.code.label("site_code"),
-               func.coalesce(stock.c.on_hand, 0).label("on_hand"),
-               func.coalesce(stock.c.available, 0).label("available"), stock.c.next_available_date,
+               func.coalesce(stock.c.on_hand, _ZERO).label("on_hand"),
+               func.coalesce(stock.c.available, _ZERO).label("available"), stock.c.next_available_date,
                func.coalesce(stock.c.lead_time_days, entry.c.lead_time_days).label("lead_time_days"),
                stock.c.reported_at, (_NOW - epoch_micros(stock.c.reported_at)).label("age"),
                _ALERT.c.id.label("alert_id"), _ALERT.c.kind.label("alert_kind"))
@@ -230,11 +238,11 @@ def _lines(rows: Any, *, unpublished_too: bool) -> Any:
     raw = _computed_once(rows).subquery()
     raw = _computed_once(select(raw, age_tenths(raw.c.age).label("tenths"))).subquery()
     # rules.deliverable_on for a supplier's line
-    deliverable = case((raw.c.available > 0, _TODAY),
+    deliverable = case((raw.c.available > _ZERO, _TODAY),
                        (raw.c.next_available_date > _TODAY, raw.c.next_available_date),
                        (raw.c.next_available_date.is_not(None), _TODAY),
-                       else_=days_after(_TODAY, func.coalesce(raw.c.lead_time_days, 0)))
-    next_date = case((raw.c.available > 0, null()), else_=raw.c.next_available_date)
+                       else_=days_after(_TODAY, func.coalesce(raw.c.lead_time_days, _ZERO)))
+    next_date = case((raw.c.available > _ZERO, null()), else_=raw.c.next_available_date)
     line = json_object(
         source=_SUPPLIER, supplier_id=("number", raw.c.supplier_id), supplier_code=("text", raw.c.code),
         supplier_name=("text", raw.c.name), location_id=("number", raw.c.location_id),
@@ -242,19 +250,19 @@ def _lines(rows: Any, *, unpublished_too: bool) -> Any:
         available=("plain", quantity_text(raw.c.available)), next_available_date=("plain", date_text(next_date)),
         lead_time_days=("number", raw.c.lead_time_days), deliverable_on=("plain", date_text(deliverable)),
         reported_at=("plain", utc_text(raw.c.reported_at)), age_hours=("raw", _hours_text(raw.c.age, raw.c.tenths)),
-        stale=("raw", case((raw.c.age > raw.c.stale_after_days * literal(_DAY, BigInteger), _text("true")),
+        stale=("raw", case((raw.c.age > raw.c.stale_after_days * _DAY, _text("true")),
                            else_=_text("false"))),
         alert_id=("number", raw.c.alert_id), alert_kind=("text", raw.c.alert_kind))
     age, site_code = raw.c.age, raw.c.site_code
     if unpublished_too:
-        age, site_code = func.coalesce(age, 0).label("age"), func.coalesce(site_code, "").label("site_code")
+        age, site_code = func.coalesce(age, _ZERO).label("age"), func.coalesce(site_code, _text("")).label("site_code")
     return select(raw.c.item_id, deliverable.label("deliverable"), raw.c.available, age, raw.c.code,
                   site_code, line.label("line"))
 
 
 def _unpublished() -> Any:
     """Suppliers of the item that have published nothing for it: most have."""
-    deliverable = days_after(_TODAY, func.coalesce(SupplierItem.lead_time_days, 0))
+    deliverable = days_after(_TODAY, func.coalesce(SupplierItem.lead_time_days, _ZERO))
     nothing = ("raw", _text("null"))
     line = json_object(
         source=_SUPPLIER, supplier_id=("number", SupplierItem.supplier_id), supplier_code=("text", Party.code),
@@ -263,14 +271,19 @@ def _unpublished() -> Any:
         deliverable_on=("plain", date_text(deliverable)), reported_at=nothing, age_hours=nothing,
         stale=("raw", _text("false")), alert_id=("number", _ALERT.c.id), alert_kind=("text", _ALERT.c.kind))
     return _alert_join(
-        select(SupplierItem.item_id, deliverable.label("deliverable"), cast(0, Integer).label("available"),
-               cast(0, BigInteger).label("age"), Party.code, _text("").label("site_code"), line.label("line"))
+        select(SupplierItem.item_id, deliverable.label("deliverable"), cast(_ZERO, Integer).label("available"),
+               cast(_ZERO, BigInteger).label("age"), Party.code, _text("").label("site_code"), line.label("line"))
         .join(Party, Party.id == SupplierItem.supplier_id),
         SupplierItem.supplier_id, SupplierItem.item_id,
     ).where(SupplierItem.item_id.in_(_ITEM_IDS), SupplierItem.active.is_(True), Party.active.is_(True),
-            ~exists().where(SupplierStock.supplier_id == SupplierItem.supplier_id,
-                            SupplierStock.item_id == SupplierItem.item_id))
+            _none_published)
 
+
+# Who has published for the items, read once from their few pages of ix_supplier_stock_item. As NOT
+# EXISTS, SQLite looked each catalogue entry up in the (supplier, item, site) index instead, a page of
+# its own per supplier across the whole table: ~1.5 ms of the statement's ~6 per 1,000 lines (bench/README.md).
+_none_published = tuple_(SupplierItem.item_id, SupplierItem.supplier_id).not_in(
+    select(SupplierStock.item_id, SupplierStock.supplier_id).where(SupplierStock.item_id.in_(_ITEM_IDS)))
 
 # Each supplier line of the items and its sort keys, per engine.
 _ALL = {"sqlite": union_all(_lines(_published_rows(), unpublished_too=False), _unpublished()).subquery(),
