@@ -144,8 +144,10 @@ def run(backend: str, workers: str, args: argparse.Namespace, workdir: Path) -> 
         base = f"http://127.0.0.1:{port}"
         print(f"{backend:8} {workers} worker(s): first answer {start_seconds:.1f} s after the start "
               f"(load average {load_before_start} before it)")
+        # Warm-up with as many connections as the load, so every process gets some: the first requests a
+        # process answers open its pool's connections and make FastAPI analyse every route (~1 s at load 10).
         wrk(f"{base}/api/v1/availability?item_code=ITM-0000000", argparse.Namespace(
-            threads=1, connections=4, duration=3), token)  # warm-up: caches, connection pools
+            threads=args.threads, connections=args.connections, duration=5), token)
         print(f"{backend:8} {workers} worker(s), load average before: {load_average()}")
         for name, target, bearer in (("healthz", f"{base}/healthz", None),
                                      ("availability", f"{base}/api/v1/availability?item_code=ITM-0000000", token)):
