@@ -32,9 +32,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     # Server processes of `openvmi serve` (its --workers); unset: one per core, at most
-    # MAX_DEFAULT_SERVE_PROCESSES. One process answers on one core only (Python's lock), so on 2
-    # cores the embedded default serves about twice the requests with 2 (docs/decisions.md,
-    # "One process per core, also on SQLite").
+    # MAX_DEFAULT_SERVE_PROCESSES. A process runs its Python on one core at a time, so each core
+    # needs its own, on SQLite too (docs/decisions.md, "One process per core, also on SQLite").
     workers: int | None = Field(default=None, ge=1, le=64)
     # `openvmi serve --workers N`: uvicorn's supervisor replaces a server process that does not answer
     # its ping within this many seconds. Its own default (5) killed processes still starting on a busy
