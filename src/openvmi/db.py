@@ -220,7 +220,8 @@ class WriterSession(Session):
     lock, instead of taking the write lock again and keeping it until the session closes: in a web request
     that is after hops to the event loop and to another worker thread for the answer, and every writer of
     every process queued behind it until their busy timeout ran out ("database is locked", a 503). Should
-    it write again, it takes the lock at that write."""
+    it write again, it takes the lock at that write, or is refused as busy when another writer has committed
+    since it read: it never writes from a stale snapshot."""
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)

@@ -14,7 +14,7 @@ DEFAULT_SECRET_KEY = "change-me-in-production"
 
 # `openvmi serve` starts one process per core, but no more than this by default: each keeps a pool of up to
 # 15 connections (4 of them and a worker stay within PostgreSQL's default max_connections of 100) and
-# ~100 MB of memory, and on SQLite every process queues for the same write lock.
+# ~185 MiB of memory, and on SQLite every process queues for the same write lock.
 MAX_DEFAULT_SERVE_PROCESSES = 4
 
 
