@@ -9,7 +9,7 @@ VENDOR := src/openvmi/web/static/vendor
 
 .PHONY: run test lint bench clean messages screenshots fonts
 
-run: $(STAMP) fonts  ## migrate the embedded SQLite database, load the demo on first start, serve on 127.0.0.1:8000
+run: $(STAMP) fonts  ## migrate the embedded SQLite database, load the demo on first start, serve on 127.0.0.1:8000 (a process per core)
 	$(BIN)/openvmi serve --demo
 
 test: $(STAMP) $(BROWSER)  ## the whole suite: layering contracts, then every tier on SQLite and PostgreSQL

@@ -112,6 +112,7 @@ POOL_SIZE = 15  # connections an engine keeps (and opens at most), per process
 # Execution options of a session's connection that the engine acts on (see create_session_factory).
 READ_ONLY = "openvmi_read_only"  # also a Session.info key: the session refuses to write
 NO_WAIT = "openvmi_no_wait"  # SQLite: give up at once when another writer holds the lock
+AFTER_COMMIT = "openvmi_after_commit"  # SQLite: a writer session's reads after its commit take no lock
 
 
 class ReadOnlySession(RuntimeError):
@@ -191,13 +192,14 @@ def _serialize_sqlite_writers(engine: Engine, *, busy_ms: int) -> None:
     def _begin(connection: Any) -> None:
         options = connection.get_execution_options()
         reading = bool(options.get(READ_ONLY))
+        deferred = reading or bool(options.get(AFTER_COMMIT))
         wanted = {"busy_timeout": 0 if options.get(NO_WAIT) else busy_ms, "query_only": int(reading)}
         current = connection.connection.info.setdefault("openvmi_pragmas", {})
         for name, value in wanted.items():
             if current.get(name) != value:  # a pooled connection keeps them: set only what changes
                 connection.connection.dbapi_connection.execute(f"PRAGMA {name} = {value}")
                 current[name] = value
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
@@ -205,11 +207,39 @@ def create_session_factory(engine: Engine, *, read_only: bool = False) -> sessio
     ones for safe HTTP methods. A read-only session refuses ORM writes, and its transaction is
     read-only in the database too: PostgreSQL's READ ONLY, SQLite's deferred BEGIN with query_only."""
     if not read_only:
-        return sessionmaker(bind=engine, expire_on_commit=False)
+        return sessionmaker(bind=engine, class_=WriterSession, expire_on_commit=False)
     options: dict[str, Any] = {READ_ONLY: True}
     if engine.dialect.name == "postgresql":
         options["postgresql_readonly"] = True
     return sessionmaker(bind=engine, expire_on_commit=False, info={READ_ONLY: True}, execution_options=options)
+
+
+class WriterSession(Session):
+    """A session that writes. Once it has committed it reads (one use case, one commit: a route reads its
+    answer after its commit), so on SQLite its next transaction begins deferred, a snapshot that holds no
+    lock, instead of taking the write lock again and keeping it until the session closes: in a web request
+    that is after hops to the event loop and to another worker thread for the answer, and every writer of
+    every process queued behind it until their busy timeout ran out ("database is locked", a 503). Should
+    it write again, it takes the lock at that write, or is refused as busy when another writer has committed
+    since it read: it never writes from a stale snapshot."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        bind = super().get_bind(*args, **kwargs)
+        if not self.info.get(AFTER_COMMIT) or bind.dialect.name != "sqlite":
+            return bind
+        if bind not in self._reads_binds:  # one per bind: a session keeps a connection per bind object
+            self._reads_binds[bind] = bind.execution_options(**{AFTER_COMMIT: True})
+        return self._reads_binds[bind]
+
+    @property
+    def _reads_binds(self) -> dict[Any, Any]:
+        return self.info.setdefault("openvmi_reads_binds", {})
+
+
+@event.listens_for(WriterSession, "after_commit")
+def _reads_from_now_on(session: Session) -> None:
+    if session.get_nested_transaction() is None:  # the use case's commit, not a savepoint's release
+        session.info[AFTER_COMMIT] = True
 
 
 def begin_without_waiting(session: Session) -> None:

@@ -1,15 +1,26 @@
 """Runtime configuration, read once from the environment (prefix OPENVMI_) and passed in."""
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The embedded default database and the secret key that ships in the source: together they are a
 # developer's first start; anything else must set its own key (default_secret_key_refusal).
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "openvmi.db")
 DEFAULT_SECRET_KEY = "change-me-in-production"
+
+# `openvmi serve` starts one process per core, but no more than this by default: each keeps a pool of up to
+# 15 connections (4 of them and a worker stay within PostgreSQL's default max_connections of 100) and
+# ~185 MiB of memory, and on SQLite every process queues for the same write lock.
+MAX_DEFAULT_SERVE_PROCESSES = 4
+
+
+def cores_available() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
@@ -20,6 +31,10 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes of `openvmi serve` (its --workers); unset: one per core, at most
+    # MAX_DEFAULT_SERVE_PROCESSES. A process runs its Python on one core at a time, so each core
+    # needs its own, on SQLite too (docs/decisions.md, "One process per core, also on SQLite").
+    workers: int | None = Field(default=None, ge=1, le=64)
     # `openvmi serve --workers N`: uvicorn's supervisor replaces a server process that does not answer
     # its ping within this many seconds. Its own default (5) killed processes still starting on a busy
     # machine (a process needs seconds of CPU to import the app) and started new ones, for ever.
@@ -51,6 +66,9 @@ class Settings(BaseSettings):
             return {"connect_timeout": self.db_connect_timeout_seconds}
         return {"connect_timeout": self.db_connect_timeout_seconds, "busy_timeout": self.db_busy_timeout_seconds,
                 "statement_timeout": self.db_statement_timeout_seconds}
+
+    def serve_processes(self) -> int:
+        return self.workers or min(cores_available(), MAX_DEFAULT_SERVE_PROCESSES)
 
     @property
     def keep_checked(self) -> timedelta:

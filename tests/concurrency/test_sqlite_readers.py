@@ -23,8 +23,9 @@ from openvmi import migrations
 from openvmi.app import create_app
 from openvmi.auth import service as auth_service
 from openvmi.auth.models import ApiToken
-from openvmi.db import create_db_engine, create_session_factory
+from openvmi.db import begin_without_waiting, create_db_engine, create_session_factory
 from openvmi.jobs.imports import ImportRunner
+from openvmi.parties.models import Party
 from openvmi.settings import Settings
 from openvmi.supplier_stock.models import SupplierStockImport
 from openvmi.supplier_stock.schemas import ImportRequest
@@ -147,6 +148,21 @@ def test_a_read_only_session_refuses_to_write_in_the_database_too(fresh_database
     with create_session_factory(engine)() as session:  # the pooled connection writes again
         session.connection().exec_driver_sql("UPDATE item SET name = name")
         session.commit()
+
+
+@pytest.mark.parametrize("fresh_database", ["sqlite_file"], indirect=True)
+def test_a_writer_reading_its_answer_after_its_commit_leaves_the_lock_to_the_next_writer(fresh_database):
+    # a route commits, then reads its answer in the same session, which stays open until the answer is sent
+    sessions = create_session_factory(create_db_engine(fresh_database))
+    with sessions() as answering:
+        supplier = make_party(answering)
+        answering.commit()
+        assert answering.scalar(select(Party.code).where(Party.id == supplier.id)) == supplier.code
+
+        with sessions() as next_writer:  # another request, in this process or another one
+            begin_without_waiting(next_writer)  # "busy" at once if the answer's read held the lock
+            make_party(next_writer)
+            next_writer.commit()
 
 
 def queue_small_import(sessions, storage) -> int:

@@ -53,12 +53,12 @@ def serve(
     load_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo company into an empty database.")] = False,
     reload: bool = False,
     embedded_worker: Annotated[bool | None, typer.Option(
-        "--worker/--no-worker", help="Deliver notifications and sweep alerts in this process (default from "
-        "settings: yes). Use --no-worker when `openvmi worker` runs as its own service.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help=(
-        "Server processes. Each answers requests on its own core; on PostgreSQL use about one per "
-        "core (or two per core when requests wait on the database). On SQLite writes still queue "
-        "for its one write lock."))] = 1,
+        "--worker/--no-worker", help="Deliver notifications and sweep alerts in each server process (default "
+        "from settings: yes). Use --no-worker when `openvmi worker` runs as its own service.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help=(
+        "Server processes (default from settings: one per core, at most 4; one with --reload). A process "
+        "answers on one core at a time, so each core needs its own. On SQLite their writes queue for the one "
+        "write lock; on PostgreSQL use two per core when requests wait on the database."))] = None,
     access_log: Annotated[bool, typer.Option(
         "--access-log/--no-access-log", help="A line per request on the console (off by default: it costs "
         "each request time, and a reverse proxy in front usually keeps this log).")] = False,
@@ -89,11 +89,12 @@ def serve(
     if load_demo:
         _print_logins(DEMO_USERS)
     host, port = host or settings.host, port or settings.port
-    if reload and workers > 1:
+    if reload and (workers or 1) > 1:
         console.print("[red]error:[/red] --reload serves one process; leave out --workers")
         raise typer.Exit(code=2)
-    console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
-                  + (f", {workers} processes" if workers > 1 else ""))
+    workers = 1 if reload else workers or settings.serve_processes()
+    console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs), "
+                  + ("1 process" if workers == 1 else f"{workers} processes"))
     # uvloop and httptools (pinned dependencies) are picked by uvicorn's "auto" loop and parser.
     uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload, workers=workers,
                 access_log=access_log, timeout_worker_healthcheck=settings.worker_healthcheck_seconds)

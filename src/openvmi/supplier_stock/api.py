@@ -98,7 +98,7 @@ def _queue(request: Request, session: DbSession, actor: Actor, response: Respons
 
 def _import_status(batch: SupplierStockImport) -> ImportRead:
     read = ImportRead.model_validate(batch)
-    read.progress = import_queue.import_progress(batch.id)
+    read.progress = import_queue.import_progress(batch)
     return read
 
 

@@ -281,7 +281,7 @@ def import_status(request: Request, import_id: Id, session: DbSession, actor: Re
              for name in ("preview", "zeroed")}  # what the check showed when it was made
     return render(request, "supplier_stock/import.html", title=N_("Import of %(file)s"),
                   title_params={"file": batch.filename}, batch=batch, waiting=batch.status in UNFINISHED,
-                  progress=import_queue.import_progress(import_id), kept=batch.id if kept else None,
+                  progress=import_queue.import_progress(batch), kept=batch.id if kept else None,
                   changes=ChangeKind.labels(), unknown_site=UNKNOWN_SITE, zeroed_warning=ZEROED_WARNING, **shown)
 
 

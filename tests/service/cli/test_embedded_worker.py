@@ -1,5 +1,6 @@
 """`openvmi serve` alone, as `make run` starts it: an alert opened by a threshold change leaves
-through the outbox (here a signed webhook to a local receiver) with no `openvmi worker` running."""
+through the outbox (here a signed webhook to a local receiver) with no `openvmi worker` running; with
+two processes, writes to the SQLite file from both are all answered and each alert leaves once."""
 import json
 import os
 import queue
@@ -9,6 +10,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,25 +78,32 @@ def _serve(database_url: str, tmp_path: Path, *extra: str) -> tuple[subprocess.P
     pytest.fail("serve did not answer /healthz")
 
 
-def test_serve_alone_delivers_the_alert_a_threshold_change_opens(tmp_path, receiver):
-    # given a supplier with 300 bolts, a buyer, and a webhook endpoint on a local receiver
-    hook_url, received = receiver
+def _stocked_database(tmp_path: Path, hook_url: str, *, supplier_code: str, item_codes: list[str]) -> tuple[str, str]:
+    """A SQLite file where the supplier has 300 of each item at its site, with a buyer (their username is
+    returned beside the URL) and a webhook endpoint on the local receiver."""
     database_url = f"sqlite:///{tmp_path / 'openvmi.db'}"
     migrations.upgrade(database_url)
     engine = create_db_engine(database_url)
     with create_session_factory(engine)() as session:
-        supplier = make_party(session, code="S-EMB")
-        item = make_item(session, code="BOLT-EMB")
-        make_supplier_item(session, supplier=supplier, item=item)
-        site = make_location(session, code="EMB-WH1", kind="supplier_site", supplier_code=supplier.code)
-        lines.create_supplier_stock(session, StockLineCreate(
-            supplier_code=supplier.code, item_code=item.code, site_code=site.code, on_hand=Decimal(300)),
-            actor_id=None, source="api")
+        supplier = make_party(session, code=supplier_code)
+        site = make_location(session, code=f"{supplier_code}-WH1", kind="supplier_site", supplier_code=supplier.code)
+        for code in item_codes:
+            make_supplier_item(session, supplier=supplier, item=make_item(session, code=code))
+            lines.create_supplier_stock(session, StockLineCreate(
+                supplier_code=supplier.code, item_code=code, site_code=site.code, on_hand=Decimal(300)),
+                actor_id=None, source="api")
         username = make_user(session, role=Role.BUYER).username
         alerts_service.create_webhook_endpoint(session, WebhookEndpointCreate(name="erp", url=hook_url),
                                                targets=WebhookTargets.allowing(["127.0.0.1"]))
         session.commit()
     engine.dispose()
+    return database_url, username
+
+
+def test_serve_alone_delivers_the_alert_a_threshold_change_opens(tmp_path, receiver):
+    # given a supplier with 300 bolts, a buyer, and a webhook endpoint on a local receiver
+    hook_url, received = receiver
+    database_url, username = _stocked_database(tmp_path, hook_url, supplier_code="S-EMB", item_codes=["BOLT-EMB"])
     server, base = _serve(database_url, tmp_path)
     try:
         # when the buyer sets a low-water mark above the stock, over the API
@@ -131,3 +141,35 @@ def test_serve_no_worker_leaves_the_periodic_work_to_openvmi_worker(tmp_path, mo
 
     assert result.exit_code == 0, result.output
     assert started["settings"].embedded_worker is False  # what the app, built by uvicorn's factory, reads
+
+
+def test_two_serve_processes_take_writes_at_once_and_deliver_each_alert_once(tmp_path, receiver):
+    # given twenty items of a supplier with 300 on hand each, a buyer and a webhook endpoint
+    hook_url, received = receiver
+    codes = [f"BOLT-TWO-{n:02}" for n in range(20)]
+    database_url, username = _stocked_database(tmp_path, hook_url, supplier_code="S-TWO", item_codes=codes)
+    server, base = _serve(database_url, tmp_path, "--workers", "2")
+    try:
+        with httpx.Client(base_url=base) as client:
+            token = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+        def raise_then_lower_the_mark(code: str) -> list[int]:
+            # a new connection each time, so the kernel hands the writes to both processes
+            return [httpx.put(f"{base}/api/v1/supplier-stock/thresholds", headers=headers, timeout=60, json={
+                "supplier_code": "S-TWO", "item_code": code, "low_water": low_water}).status_code
+                for low_water in ("500", "100")]
+
+        # when the buyer opens and resolves an alert for each item, twenty writes at a time
+        with ThreadPoolExecutor(max_workers=len(codes)) as pool:
+            statuses = list(pool.map(raise_then_lower_the_mark, codes))
+        events = [received.get(timeout=60) for _ in range(2 * len(codes))]  # a bound, not a measure
+    finally:
+        server.terminate()  # the supervisor stops both processes and their background work
+        server.wait(timeout=60)
+
+    # then no write was refused (writers queue for SQLite's lock), and each event left once
+    assert statuses == [[200, 200]] * len(codes)
+    assert received.empty()
+    assert Counter((event["event"], event["alert"]["item_code"]) for event in events) == {
+        (event, code): 1 for code in codes for event in ("alert.opened", "alert.resolved")}

@@ -146,10 +146,10 @@ def test_progress_is_visible_while_the_runner_reads_the_file(session, tmp_path):
     seen = []
 
     import_queue.run_queued_import(session, batch.id, worker_id="me",
-                              progress=lambda done, total: seen.append(import_queue.import_progress(batch.id)))
+                              progress=lambda done, total: seen.append(import_queue.import_progress(batch)))
 
     assert seen and seen[-1] == 1.0
-    assert import_queue.import_progress(batch.id) is None  # finished: the record tells the rest
+    assert import_queue.import_progress(batch) is None  # finished: the record tells the rest
 
 
 def test_the_same_idempotency_key_queues_once(session, tmp_path):

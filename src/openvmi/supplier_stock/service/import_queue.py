@@ -90,29 +90,43 @@ def run_queued_import(session: Session, import_id: int, *, worker_id: str, progr
     supplier = session.get(Party, batch.supplier_id)
     assert supplier is not None
     request = request_of(batch, supplier.code, dry_run=batch.dry_run)
+    progress_file = _progress_file(batch.stored_file)
 
     def report(done: int, total: int) -> None:
-        _running[import_id] = (done, total)
+        _write_progress(progress_file, done, total)
         if progress is not None:
             progress(done, total)
 
-    _running[import_id] = (0, 1)
+    _write_progress(progress_file, 0, 1)
     try:
         with Path(batch.stored_file).open("rb") as stream:
             return check_and_apply(session, batch, supplier, request, stream=stream, actor_id=batch.created_by_id,
                                    progress=report, now=now, xlsx_limits=xlsx_limits)
     finally:
-        del _running[import_id]
+        progress_file.unlink(missing_ok=True)
 
 
-# (done, total) of the queued imports running in this process. Kept in memory, never committed:
-# an import is one transaction, so nothing it writes is visible to others before its end.
-_running: dict[int, tuple[int, int]] = {}
+# How far a queued import has read its file is kept beside the file, in the import storage every runner shares,
+# never committed (an import is one transaction, so nothing it writes is visible to others before its end): the
+# status page may be answered by another `serve` process than the one running the import.
+def _progress_file(stored_file: str) -> Path:
+    return Path(f"{stored_file}.progress")
 
 
-def import_progress(import_id: int) -> float | None:
-    """How far an import running in this process has read its file (0..1), else None."""
-    done, total = _running.get(import_id, (0, 0))
+def _write_progress(path: Path, done: int, total: int) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(f"{done} {total}")
+    partial.replace(path)  # a reader sees the last figure whole, never half of one
+
+
+def import_progress(batch: SupplierStockImport) -> float | None:
+    """How far a running import has read its file (0..1), whichever process runs it, else None."""
+    if batch.stored_file is None:
+        return None
+    try:
+        done, total = (int(figure) for figure in _progress_file(batch.stored_file).read_text().split())
+    except (OSError, ValueError):
+        return None  # not running (or ended a moment ago)
     return min(1.0, done / total) if total else None
 
 
