@@ -25,7 +25,7 @@
 -- scan and a hash join look cheaper than ten index probes: the locking statement, the FIFO's open layers and
 -- the balance updates read every row of stock_balance or receipt_layer on every call. Now the locking
 -- statement finds each balance's id by its key first and locks the rows by id (still sorted, then locked),
--- the open layers are read per balance through the FIFO index, and the balances are updated by id.
+-- the open layers are read per balance through the FIFO index, and the balances to update are found by id.
 -- With version 1's vmi_consumption_plan_line, and no settlement_line.statement_id.
 CREATE FUNCTION vmi_record_consumption(
     p_item_codes varchar[], p_item_ids integer[], p_location_codes varchar[], p_location_ids integer[],
@@ -262,8 +262,9 @@ BEGIN
         FROM unnest(lines) l JOIN owed ON owed.move_id = v_move_ids[l.n]
         ORDER BY l.n),
     balances AS (
-        UPDATE stock_balance b SET on_hand = balance_on_hands[array_position(balance_ids, b.id)], updated_at = p_now
-        WHERE b.id = ANY(balance_ids))
+        UPDATE stock_balance b SET on_hand = u.on_hand, updated_at = p_now
+        FROM unnest(balance_ids, balance_on_hands) AS u(id, on_hand)
+        WHERE b.id = ANY(balance_ids) AND b.id = u.id)  -- ANY: the rows by their index, not a join over all
     SELECT coalesce(array_agg(e.id ORDER BY e.id), '{}'), coalesce(array_agg(e.quantity_left ORDER BY e.id), '{}')
     INTO drawn_ids, drawn_left
     FROM emptied e;
