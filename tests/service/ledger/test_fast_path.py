@@ -62,6 +62,16 @@ def test_the_deployed_function_is_the_newest_sql_file(session, name, path):
     assert names_of(identity) == names_of(re.sub(r"\s+", " ", arguments).strip())
 
 
+def test_the_currencies_minor_units_reach_the_function_as_babel_gives_them(session):
+    # they go as array literals built once, not as lists adapted on every call
+    codes, places = session.execute(text("SELECT CAST(:codes AS varchar[]), CAST(:places AS integer[])"), {
+        "codes": consumption_fast_path._ODD_CURRENCIES_ARRAY, "places": consumption_fast_path._ODD_PLACES_ARRAY}).one()
+
+    assert codes == consumption_fast_path._ODD_CURRENCIES
+    assert places == consumption_fast_path._ODD_PLACES
+    assert {"JPY", "KWD"} <= set(codes)
+
+
 def names_of(arguments: str) -> list[str]:
     """The argument names (with OUT) of a signature like "p_a integer, OUT b numeric"."""
     return [" ".join(words[:2]) if words[0] == "OUT" else words[0]
@@ -392,3 +402,28 @@ def test_a_batch_short_only_in_sum_leaves_the_request_to_the_python_path_and_wri
             zone="Asia/Shanghai")
     assert [(shortfall.requested, shortfall.available) for shortfall in refused.value.shortfalls] == [
         (Decimal(6), Decimal(5))]
+
+
+def test_a_single_line_reads_balances_and_layers_through_their_indexes(session):
+    # given a small database, where plans estimated for ten lines would rather read those tables whole
+    world = stocked_world(session, Decimal(10))
+    plans: list[str] = []
+    driver = session.connection().connection.driver_connection
+
+    def keep(notice) -> None:  # type: ignore[no-untyped-def]
+        plans.append(notice.message_primary)
+
+    session.execute(text("LOAD 'auto_explain'"))
+    for setting in ("log_min_duration = 0", "log_nested_statements = on", "log_level = notice"):
+        session.execute(text(f"SET LOCAL auto_explain.{setting}"))
+    driver.add_notice_handler(keep)
+    try:
+        # when one line is consumed
+        consumption_id, _ = call_the_consumption_function(session, world, ["2"])
+    finally:
+        driver.remove_notice_handler(keep)
+
+    # then every statement of the function found its balances and layers by index (version 5)
+    assert consumption_id is not None
+    assert any("FOR UPDATE OF b" in plan for plan in plans), "the locking statement's plan was seen"
+    assert not [plan for plan in plans if "Seq Scan on stock_balance" in plan or "Seq Scan on receipt_layer" in plan]
