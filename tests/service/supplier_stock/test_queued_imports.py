@@ -139,6 +139,28 @@ def test_a_runner_that_lost_its_claim_writes_nothing(session, tmp_path):
     assert stock_of(session, world.supplier) == {}
 
 
+def test_a_suppliers_newer_file_waits_while_its_older_one_runs_in_another_process(session, runner, tmp_path):
+    # given two files of one supplier in the queue, and another process's runner working on the older one
+    world = make_world(session)
+    older = queue(session, world, good_file(world, "10"), tmp_path)
+    newer = queue(session, world, good_file(world, "20"), tmp_path)
+    taken = import_queue.claim_queued_import(session, worker_id="other-process", now=utcnow(), lease=LEASE)
+    session.commit()
+    assert taken is not None and taken.id == older.id
+
+    # then this process takes nothing: the newer file would be applied first and the older refused after it
+    assert import_queue.claim_queued_import(session, worker_id=runner.worker_id, now=utcnow(), lease=LEASE) is None
+
+    # once the older one is done, the newer one runs, and its figures stand
+    assert import_queue.run_queued_import(session, older.id, worker_id="other-process") is not None
+    session.commit()
+    assert runner.run_pending() == 1
+    session.refresh(older)
+    session.refresh(newer)
+    assert (older.status, newer.status) == ("applied", "applied")
+    assert stock_of(session, world.supplier)[(list(world.items)[0], list(world.sites)[0])][0] == Decimal("20")
+
+
 def test_progress_is_visible_while_the_runner_reads_the_file(session, tmp_path):
     world = make_world(session)
     batch = queue(session, world, good_file(world), tmp_path)

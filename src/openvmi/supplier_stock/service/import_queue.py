@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from openvmi.db import utcnow
 from openvmi.errors import Conflict, Reason
@@ -55,11 +55,16 @@ def queue_import(session: Session, request: ImportRequest, *, stream: BinaryIO, 
 def claim_queued_import(session: Session, *, worker_id: str, now: datetime,
                         lease: timedelta) -> SupplierStockImport | None:
     """The oldest queued import, or one whose runner's lease ran out (it died), claimed for
-    `lease`; `attempts` counts the claims. Caller commits."""
+    `lease`; `attempts` counts the claims. A supplier's files run one after the other in the order
+    they came: while an older one of the same supplier waits or runs (in another process), a newer one
+    is not taken, or it could be applied first and the older one refused as sent before it. Caller commits."""
     expired = and_(SupplierStockImport.status == ImportStatus.RUNNING, SupplierStockImport.claimed_until < now)
+    older = aliased(SupplierStockImport)
+    older_unfinished = exists().where(older.supplier_id == SupplierStockImport.supplier_id,
+                                      older.id < SupplierStockImport.id, older.status.in_(UNFINISHED))
     candidate = session.scalars(
         select(SupplierStockImport.id)
-        .where(or_(SupplierStockImport.status == ImportStatus.QUEUED, expired))
+        .where(or_(SupplierStockImport.status == ImportStatus.QUEUED, expired), ~older_unfinished)
         .order_by(SupplierStockImport.id).limit(1)).first()
     if candidate is None:
         return None
