@@ -1,5 +1,7 @@
-"""`openvmi serve` against a database it cannot reach: one line saying so and a hint, no traceback."""
+"""`openvmi serve`: the processes and the app it starts, and a database it cannot reach (one line and a hint)."""
 import socket
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -53,3 +55,23 @@ def test_serve_gives_slowly_starting_processes_time_instead_of_killing_them(monk
     monkeypatch.setenv("OPENVMI_WORKER_HEALTHCHECK_SECONDS", "120")
     assert CliRunner().invoke(app, ["serve", "--workers", "2"]).exit_code == 0
     assert started["timeout_worker_healthcheck"] == 120
+
+
+def test_the_served_app_is_out_of_the_garbage_collectors_way(monkeypatch, tmp_path):
+    # Under load each full collection walked the app's own objects with every request waiting behind it
+    # (docs/decisions.md, "Availability over HTTP: one thread hop"). Built in a process of its own, as served.
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: started.update(target=target, **options))
+    monkeypatch.setenv("OPENVMI_DATABASE_URL", f"sqlite:///{tmp_path / 'served.db'}")
+    monkeypatch.setenv("OPENVMI_SECRET_KEY", "a-test-key-that-is-not-the-default-one-0123456789")
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    module, factory = started["target"].split(":")
+
+    built = subprocess.run([sys.executable, "-c", f"import gc; from {module} import {factory}; "
+                            f"served = {factory}(); print(served.title, gc.get_freeze_count())"],
+                           capture_output=True, text=True, check=True)
+
+    title, frozen = built.stdout.split()
+    assert title == "OpenVMI" and int(frozen) > 100_000
