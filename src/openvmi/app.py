@@ -1,4 +1,5 @@
 """create_app(): mounts every feature's API, error handlers and health checks."""
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -167,4 +168,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        statements_pages.feature, statement_exports_pages.feature, invoices_pages.feature])
     mount_api_docs(app)  # Swagger UI from the app's own assets, not FastAPI's CDN page
 
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `openvmi serve` runs it (uvicorn's factory, once in each process). Its own objects
+    (routes, models, mappers, templates: ~300,000) live as long as the process, so they are put out of
+    the garbage collector's sight: under load each full collection walked them all, 0.1-0.2 s of CPU with
+    every request waiting behind it (docs/decisions.md, "Availability over HTTP: one thread hop"). Not in
+    create_app: a test process builds many apps, and what it froze would never be collected."""
+    app = create_app()
+    gc.collect()  # what the build left behind is not frozen with it
+    gc.freeze()
     return app

@@ -96,7 +96,7 @@ def serve(
     console.print(f"OpenVMI on http://{host}:{port}/  (API docs: http://{host}:{port}/docs), "
                   + ("1 process" if workers == 1 else f"{workers} processes"))
     # uvloop and httptools (pinned dependencies) are picked by uvicorn's "auto" loop and parser.
-    uvicorn.run("openvmi.app:create_app", factory=True, host=host, port=port, reload=reload, workers=workers,
+    uvicorn.run("openvmi.app:create_served_app", factory=True, host=host, port=port, reload=reload, workers=workers,
                 access_log=access_log, timeout_worker_healthcheck=settings.worker_healthcheck_seconds)
 
 

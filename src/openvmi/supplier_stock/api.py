@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, Response, UploadFile
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from openvmi.access import Actor
 from openvmi.db import commit_refusal
@@ -21,7 +22,7 @@ from openvmi.supplier_stock.schemas import (
 )
 from openvmi.supplier_stock.rules import ZEROED_WARNING
 from openvmi.supplier_stock.service import dry_runs, import_queue, imports, lines, site_aliases, thresholds
-from openvmi.web.deps import DbSession, IdempotencyKey, requires
+from openvmi.web.deps import BearerSecret, DbSession, IdempotencyKey, answer_as_caller, caller_checked_first, requires
 from openvmi.web.guard import takes_upload
 from openvmi.web.etags import etag, version_from_etag
 
@@ -29,7 +30,7 @@ router = APIRouter(tags=["supplier stock"])
 Reader = Annotated[Actor, Depends(requires("supplier_stock.read"))]
 Writer = Annotated[Actor, Depends(requires("supplier_stock.write"))]
 ThresholdWriter = Annotated[Actor, Depends(requires("supplier_stock.thresholds"))]
-AvailabilityReader = Annotated[Actor, Depends(requires("availability.read"))]
+AVAILABILITY_READ = "availability.read"
 Limit = Annotated[int, Query(ge=1, le=500)]
 IF_MATCH_REQUIRED: dict[int | str, dict] = {428: {"description": "If-Match is missing: send the ETag you read"}}
 
@@ -240,26 +241,35 @@ def get_supplier_stock_history(stock_id: Id, session: DbSession, _: Reader,
     return queries.list_history(session, stock_id, limit=limit)
 
 
-@router.get("/availability", response_model=AvailabilityRead)
-def availability(session: DbSession, _: AvailabilityReader,
-                 item_id: Annotated[list[Id], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006 - FastAPI copies
-                 item_code: Annotated[list[Code], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006
-                 q: Annotated[Search | None, Query(
-                     description="Words, each in the item code or name, in any order: `螺栓 M10`")] = None,
-                 cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor` of the page before")] = None,
-                 limit: Annotated[int, Query(ge=1, le=MAX_AVAILABILITY_PAGE, description=(
-                     f"Items per page, each with all its lines (default {AVAILABILITY_PAGE}, "
-                     f"at most {MAX_AVAILABILITY_PAGE})"))] = AVAILABILITY_PAGE,
-                 ) -> Response:
+async def availability(request: Request, token: BearerSecret,
+                       item_id: Annotated[list[Id], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006 - FastAPI copies
+                       item_code: Annotated[list[Code], Query(max_length=MAX_ITEMS)] = [],  # noqa: B006
+                       q: Annotated[Search | None, Query(
+                           description="Words, each in the item code or name, in any order: `螺栓 M10`")] = None,
+                       cursor: Annotated[str | None, Query(max_length=400,
+                                                           description="`next_cursor` of the page before")] = None,
+                       limit: Annotated[int, Query(ge=1, le=MAX_AVAILABILITY_PAGE, description=(
+                           f"Items per page, each with all its lines (default {AVAILABILITY_PAGE}, "
+                           f"at most {MAX_AVAILABILITY_PAGE})"))] = AVAILABILITY_PAGE,
+                       ) -> Response:
     """Who can deliver these items soonest: our VMI and in-transit stock, then suppliers' stock.
     Items come in code order, `limit` a page; while `next_cursor` is not null, pass it as `cursor`
     for the next page."""
-    if not item_id and not item_code and not q:
-        raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
-    body = availability_body(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
-                                                         cursor=cursor, limit=limit))
-    # Written by the database and orjson; response_model above only documents the shape.
+
+    def read(session: Session) -> bytes:
+        if not item_id and not item_code and not q:  # after the caller's check, as a dependency's would be
+            raise InvalidInput([FieldError("q", "give item_id, item_code or q")])
+        return availability_body(session, AvailabilityQuery(item_ids=item_id, item_codes=item_code, search=q,
+                                                             cursor=cursor, limit=limit))
+
+    # The caller's lookup and the answer in one worker thread (docs/decisions.md, "Availability over HTTP:
+    # one thread hop"); written by the database and orjson: response_model only documents the shape.
+    body = await answer_as_caller(request, token, AVAILABILITY_READ, read)
     return Response(body, media_type="application/json")
+
+
+router.add_api_route("/availability", availability, methods=["GET"], response_model=AvailabilityRead,
+                     route_class_override=caller_checked_first(AVAILABILITY_READ))
 
 
 def _adjust(session: DbSession, stock_id: int, changes: StockLineUpdate, actor: Actor, response: Response,

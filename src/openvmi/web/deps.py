@@ -1,12 +1,15 @@
 """Typed FastAPI dependencies: settings, one database session per request, the caller."""
 import logging
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -150,13 +153,17 @@ async def get_actor(request: Request, session: DbSession, token: Annotated[str |
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
+def permitted(actor: Actor, permission: str) -> Actor:
+    if not actor.can(permission):
+        raise PermissionDenied(f"your role ({actor.role}) may not do this ({permission})")
+    return actor
+
+
 def requires(permission: str) -> Callable[[Actor], Actor]:
     """Dependency: the caller must hold `permission` (see access.PERMISSIONS)."""
 
     async def check(actor: CurrentActor) -> Actor:
-        if not actor.can(permission):
-            raise PermissionDenied(f"your role ({actor.role}) may not do this ({permission})")
-        return actor
+        return permitted(actor, permission)
 
     check.__name__ = f"requires_{permission.replace('.', '_')}"
     return check
@@ -171,6 +178,65 @@ async def idempotency_key(
 
 
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
+
+
+Answer = TypeVar("Answer")
+
+
+def read_as_caller(request: Request, token: str, permission: str, read: Callable[[Session], Answer]) -> Answer:
+    """In a worker thread: the caller behind `token` looked up, `permission` checked and `read` run, in
+    one read-only session that is closed before the thread is given back. What `authenticate`, `requires`
+    and `get_session` do as dependencies, for a GET asked often (availability): their three thread hops,
+    two sessions and FastAPI's work for them on the event loop cost more than a short answer
+    (docs/decisions.md, "Availability over HTTP: one thread hop"). The request still never holds a
+    connection while it waits for a thread."""
+    session = request.app.state.read_session_factory()
+    try:
+        actor = known_caller(request, token)
+        if actor is None:
+            identity = get_identity(request)
+            actor, unrecorded = identity.caller_for_token(session, token)
+            request.state.authenticated = (token, actor)
+            if unrecorded:
+                session.close()  # not held while the writer below waits for a connection of its own
+                _record_use(request, identity, token)
+        scope_to_supplier(session, permitted(actor, permission).supplier_id)
+        return read(session)
+    finally:
+        session.close()
+
+
+async def answer_as_caller(request: Request, token: str | None, permission: str,
+                           read: Callable[[Session], Answer]) -> Answer:
+    """`read_as_caller` in one worker thread; 401 at once without a token."""
+    if not token:
+        raise NotAuthenticated("a bearer token is required")
+    return await anyio.to_thread.run_sync(read_as_caller, request, token, permission, read)
+
+
+def caller_checked_first(permission: str) -> type[APIRoute]:
+    """The route class of a route that answers through `answer_as_caller`. FastAPI checks the query
+    before the route runs, so a bad query from an unknown caller, or one without `permission`, would
+    be answered 422; it is answered 401 or 403 instead, as a route with the dependencies does."""
+
+    class CallerCheckedFirst(APIRoute):
+        checked_permission = permission  # for the OpenAPI document's 403 (web.openapi)
+
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handle = super().get_route_handler()
+
+            async def checked(request: Request) -> Response:
+                try:
+                    return await handle(request)
+                except RequestValidationError:
+                    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+                    await answer_as_caller(request, token if scheme.lower() == "bearer" else None, permission,
+                                           lambda _session: None)
+                    raise
+
+            return checked
+
+    return CallerCheckedFirst
 
 
 # The bearer secret the caller sent: a password change keeps the caller's own token alive.

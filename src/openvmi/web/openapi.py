@@ -94,7 +94,7 @@ def _statuses(route: Any, method: str) -> set[int]:
     check may refuse, a body sent under one may name nothing and a write may meet a conflict; an
     id in the path may name nothing; input may be invalid, or a body unreadable."""
     statuses = {401}
-    if _checks_a_permission(route.dependant):
+    if _checks_a_permission(route.dependant) or getattr(route.original_route, "checked_permission", None):
         statuses.add(403)
         if method in _WRITES:
             statuses.add(409)

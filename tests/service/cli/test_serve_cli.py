@@ -1,6 +1,8 @@
 """`openvmi serve`: against a database it cannot reach, one line saying so and a hint, no traceback; the
-processes it starts (one per core by default) and what it does once before them."""
+processes it starts (one per core by default), what it does once before them, and the app each one builds."""
 import socket
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -107,3 +109,23 @@ def test_the_default_process_count_stops_at_four_and_can_be_set_or_reloaded_as_o
     monkeypatch.setenv("OPENVMI_WORKERS", "3")
     assert CliRunner().invoke(app, ["serve"]).exit_code == 0
     assert started["workers"] == 3
+
+
+def test_the_served_app_is_out_of_the_garbage_collectors_way(monkeypatch, tmp_path):
+    # Under load each full collection walked the app's own objects with every request waiting behind it
+    # (docs/decisions.md, "Availability over HTTP: one thread hop"). Built in a process of its own, as served.
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: started.update(target=target, **options))
+    monkeypatch.setenv("OPENVMI_DATABASE_URL", f"sqlite:///{tmp_path / 'served.db'}")
+    monkeypatch.setenv("OPENVMI_SECRET_KEY", "a-test-key-that-is-not-the-default-one-0123456789")
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    module, factory = started["target"].split(":")
+
+    built = subprocess.run([sys.executable, "-c", f"import gc; from {module} import {factory}; "
+                            f"served = {factory}(); print(served.title, gc.get_freeze_count())"],
+                           capture_output=True, text=True, check=True)
+
+    title, frozen = built.stdout.split()
+    assert title == "OpenVMI" and int(frozen) > 100_000
