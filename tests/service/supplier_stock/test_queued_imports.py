@@ -4,6 +4,7 @@ import io
 import os
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -235,3 +236,24 @@ def test_kept_uploads_no_import_waits_for_are_swept_once_no_request_can_still_be
     assert runner.sweep_orphan_files() == 1
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([young.name, waiting.stored_file.rsplit("/", 1)[-1]])
+
+
+def test_a_progress_file_left_by_a_killed_runner_is_swept_once_its_import_has_ended(session, runner, tmp_path):
+    # given a runner killed while it read a file: its progress figure stays beside the upload
+    world = make_world(session)
+    ended = queue(session, world, good_file(world), tmp_path)
+    running = queue(session, world, good_file(world, "41"), tmp_path)
+    left_behind, still_read = (Path(f"{batch.stored_file}.progress") for batch in (ended, running))
+    left_behind.write_text("5000 20000")
+    Path(f"{left_behind}.partial").write_text("10000 20000")
+    still_read.write_text("5000 20000")
+    an_hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
+    for path in tmp_path.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    # the first import then ended without running again (its upload is gone)
+    Path(ended.stored_file).unlink()
+
+    assert runner.sweep_orphan_files() == 2
+
+    # what a running import still reads from survives: its upload and its progress
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([Path(running.stored_file).name, still_read.name])

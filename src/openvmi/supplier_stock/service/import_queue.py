@@ -143,7 +143,26 @@ def sweep_orphan_files(session: Session, storage: Path, *, modified_before: date
     kept = and_(SupplierStockImport.kept_until.is_not(None), SupplierStockImport.kept_until > utcnow())
     waiting = {Path(name).name for name in session.scalars(select(SupplierStockImport.stored_file).where(
         or_(SupplierStockImport.status.in_(UNFINISHED), kept), SupplierStockImport.stored_file.is_not(None)))}
-    return sweep_kept_files(storage, prefix=KEPT_PREFIX, waiting=waiting, modified_before=modified_before)
+    removed = sweep_kept_files(storage, prefix=KEPT_PREFIX, waiting=waiting, modified_before=modified_before)
+    return removed + _sweep_progress_files(storage, modified_before=modified_before)
+
+
+def _sweep_progress_files(storage: Path, *, modified_before: datetime) -> list[Path]:
+    """Delete progress files whose upload is gone: left by a runner killed while it read the file, when the
+    import then ended without running again (failed after too many attempts)."""
+    if not storage.is_dir():
+        return []
+    removed = []
+    for path in storage.glob(f"{KEPT_PREFIX}-*.upload.progress*"):  # and its .partial
+        upload = path.with_name(path.name.split(".progress", 1)[0])
+        try:
+            orphan = not upload.exists() and path.stat().st_mtime < modified_before.timestamp()
+        except FileNotFoundError:
+            continue  # its import ended and removed it
+        if orphan:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def fail_import(session: Session, import_id: int, reason: Reason, *, worker_id: str,
